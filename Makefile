@@ -1,0 +1,88 @@
+# vnd: offline forensic toolchain for virtual and software data planes.
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
+PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
+VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
+LIBS	 = $(PKG_LIBS) -ltrace -lwandio -lz -lbz2 -llzma -lzstd -lpthread
+
+ifeq ($(SANITIZE),1)
+CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS	+= -fsanitize=address,undefined
+endif
+
+TOOLS	 = parse
+LIB_SRC	 = $(wildcard common/*.c)
+LIB_OBJ	 = $(LIB_SRC:.c=.o)
+LIB	 = common/libvnd.a
+BINS	 = bin/vnd $(TOOLS:%=bin/vnd-%)
+
+all: $(BINS)
+
+common/%.o: common/%.c common/*.h
+	$(CC) $(VND_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+bin/vnd-%: cmd/%/*.c $(LIB) common/*.h
+	@mkdir -p bin
+	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
+
+bin/vnd: cmd/vnd/main.c common/vnd.h
+	@mkdir -p bin
+	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/vnd/main.c
+
+# A fresh Debian machine gets what the build and the tests need.
+deps:
+	@sh tests/deps.sh
+
+check: deps
+	$(MAKE) all
+	bats tests
+
+demo: deps
+	$(MAKE) all
+	@sh samples/demo.sh
+
+golden: all
+	@sh tests/golden.sh
+
+bench: deps all
+	bench/mktrace.sh && bench/run.sh
+
+fuzz: all
+	$(MAKE) -C fuzz run
+
+lint:
+	cd man && mandoc -Tlint vnd.1 vnd.7 vnd-parse.1 vnd-tables.5
+	clang-tidy --quiet $(LIB_SRC) cmd/*/main.c -- $(VND_CFLAGS) 2>/dev/null | grep -E 'warning|error' || true
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 completions/bash/* $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 completions/zsh/* $(DESTDIR)$(ZSHCOMPDIR)
+
+uninstall:
+	rm -f $(BINS:bin/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(DESTDIR)$(MANDIR)/man1/vnd.1 $(DESTDIR)$(MANDIR)/man1/vnd-*.1
+	rm -f $(DESTDIR)$(MANDIR)/man5/vnd-tables.5 $(DESTDIR)$(MANDIR)/man7/vnd.7
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/vnd $(DESTDIR)$(BASHCOMPDIR)/vnd-*
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vnd $(DESTDIR)$(ZSHCOMPDIR)/_vnd-*
+
+clean:
+	rm -rf bin common/*.o $(LIB)
+
+.PHONY: all deps check demo golden bench fuzz lint install uninstall clean

@@ -1,0 +1,754 @@
+/* vnd-parse: captures into the packets table (VND's trace tables), TSV or SQLite. */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "vnd.h"
+#include "vnd_conf.h"
+#include "vnd_input.h"
+#include "vnd_pkt.h"
+#include "vnd_pktrow.h"
+#include "vnd_table.h"
+
+#define MAX_LINKTYPES	16
+#define PROGRESS_EVERY	(1 << 16)
+
+struct point {
+	const char	*name;
+	const char	*path;
+	char		 format[48];
+	int		 linktypes[MAX_LINKTYPES];
+	int		 nlinktypes;
+	uint64_t	 rows;
+	uint64_t	 malformed;
+	int64_t		 first_ts, last_ts;
+};
+
+/* BPF programs, compiled once per link type as frames show them. */
+struct bpf_cache {
+	int		 linktype;
+	int		 ok;
+	struct bpf_program prog;
+};
+
+struct opts {
+	const char	*config_path;
+	const char	*filter;
+	const char	*format;
+	const char	*output;
+	int		 describe;
+	int		 header;
+	int		 quiet;
+	int		 strict;
+	char		*command;
+};
+
+static volatile sig_atomic_t stop;
+
+static const struct option longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "describe", no_argument, NULL, 'D' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "point", required_argument, NULL, 'p' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "strict", no_argument, NULL, 'S' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vnd-parse [-DHqV] [-c config] [-f filter] [-F format] [-o file.db]\n"
+"                 [-p name]... [--strict] [file | name=file ...]\n"
+"  -c, --config FILE     VND parse configuration (filter and field list)\n"
+"  -D, --describe        write the meta table (one row per point) instead of packets\n"
+"  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
+"  -F, --format NAME     libtrace format for inputs with no recognisable header\n"
+"                        (erf, legacyeth, legacypos, legacyatm, tsh, ...)\n"
+"  -H, --no-header       omit the TSV header line\n"
+"  -h, --help            this help\n"
+"  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
+"  -p, --point NAME      capture point name of the next file operand (repeatable)\n"
+"  -q, --quiet           no progress line, no malformed-packet summary\n"
+"      --strict          a malformed packet is an error\n"
+"  -V, --version         print the version\n");
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* The point name of a file: its base name less capture and compression suffixes. */
+static char *
+point_name(const char *path)
+{
+	static const char *const sfx[] = {
+		".gz", ".bz2", ".xz", ".zst", ".pcapng", ".pcap", ".erf",
+		".cap", ".dmp", ".dump", ".snoop", ".snp", ".ntar",
+	};
+	const char *b = strrchr(path, '/');
+	char *n;
+	size_t i, l, sl;
+	int again = 1;
+
+	if (strcmp(path, "-") == 0)
+		return strdup("stdin");
+	b = b ? b + 1 : path;
+	if ((n = strdup(b)) == NULL)
+		return NULL;
+	while (again) {
+		again = 0;
+		l = strlen(n);
+		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+			sl = strlen(sfx[i]);
+			if (l > sl && strcmp(n + l - sl, sfx[i]) == 0) {
+				n[l - sl] = '\0';
+				again = 1;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+static char *
+read_file(const char *path, char *errbuf)
+{
+	FILE *fp;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0, n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot open '%s': %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (1 << 24) || (nb = realloc(buf, cap)) == NULL) {
+				snprintf(errbuf, VND_ERRBUF_SIZE,
+				    "'%s' is too large", path);
+				goto fail;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, fp);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot read '%s': %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	fclose(fp);
+	buf[len] = '\0';
+	return buf;
+fail:
+	fclose(fp);
+	free(buf);
+	return NULL;
+}
+
+/* Shell-quoted command line, for the meta table. */
+static char *
+join_argv(int argc, char **argv)
+{
+	size_t n = 1;
+	char *s, *p;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) * 4 + 3;
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	p = s;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a);
+
+		if (i)
+			*p++ = ' ';
+		if (plain) {
+			p = stpcpy(p, a);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *a; a++) {
+			if (*a == '\'')
+				p = stpcpy(p, "'\\''");
+			else
+				*p++ = *a;
+		}
+		*p++ = '\'';
+	}
+	*p = '\0';
+	return s;
+}
+
+static int
+filter_pass(struct bpf_cache *bc, int *nbc, const char *expr,
+    const struct vnd_frame *f, const char *file, int *failed)
+{
+	struct pcap_pkthdr h;
+	pcap_t *p;
+	int i;
+
+	for (i = 0; i < *nbc; i++)
+		if (bc[i].linktype == f->linktype)
+			break;
+	if (i == *nbc) {
+		if (*nbc == MAX_LINKTYPES) {
+			warnx("'%s': too many link types for one filter", file);
+			*failed = 1;
+			return 0;
+		}
+		bc[i].linktype = f->linktype;
+		bc[i].ok = 0;
+		(*nbc)++;
+		if ((p = pcap_open_dead(f->linktype, 262144)) == NULL) {
+			warnx("'%s': cannot filter link type %d", file,
+			    f->linktype);
+			*failed = 1;
+			return 0;
+		}
+		if (pcap_compile(p, &bc[i].prog, expr, 1,
+		    PCAP_NETMASK_UNKNOWN) < 0) {
+			warnx("'%s': filter: %s", file, pcap_geterr(p));
+			*failed = 1;
+		} else
+			bc[i].ok = 1;
+		pcap_close(p);
+	}
+	if (!bc[i].ok)
+		return 0;
+	h.caplen = f->caplen;
+	h.len = f->wirelen;
+	h.ts.tv_sec = 0;
+	h.ts.tv_usec = 0;
+	return pcap_offline_filter(&bc[i].prog, &h, f->data) != 0;
+}
+
+static const struct vnd_colspec meta_cols[] = {
+	{ "point", VND_TEXT }, { "file", VND_TEXT }, { "format", VND_TEXT },
+	{ "link_types", VND_TEXT }, { "packets", VND_INT },
+	{ "malformed_pkts", VND_INT }, { "first_ts_ns", VND_INT },
+	{ "last_ts_ns", VND_INT }, { "filter", VND_TEXT }, { "config", VND_TEXT },
+	{ "tool", VND_TEXT }, { "version", VND_TEXT }, { "command", VND_TEXT },
+};
+
+static int
+write_meta(struct vnd_table *t, const struct point *pts, int npts,
+    const struct opts *o, char *errbuf)
+{
+	char lt[MAX_LINKTYPES * 24], nb[32];
+	size_t n;
+	int i, j;
+
+	for (i = 0; i < npts; i++) {
+		const struct point *pt = &pts[i];
+
+		n = 0;
+		lt[0] = '\0';
+		for (j = 0; j < pt->nlinktypes; j++)
+			n += (size_t)snprintf(lt + n, sizeof(lt) - n, "%s%s",
+			    j ? "," : "", vnd_dlt_name(pt->linktypes[j], nb,
+			    sizeof(nb)));
+		vnd_put_str(t, pt->name);
+		vnd_put_str(t, pt->path);
+		vnd_put_str(t, pt->format[0] ? pt->format : NULL);
+		vnd_put_str(t, pt->nlinktypes ? lt : NULL);
+		vnd_put_int(t, (int64_t)pt->rows);
+		vnd_put_int(t, (int64_t)pt->malformed);
+		if (pt->rows) {
+			vnd_put_int(t, pt->first_ts);
+			vnd_put_int(t, pt->last_ts);
+		} else {
+			vnd_put_null(t);
+			vnd_put_null(t);
+		}
+		vnd_put_str(t, o->filter);
+		vnd_put_str(t, o->config_path);
+		vnd_put_str(t, "vnd-parse");
+		vnd_put_str(t, VND_VERSION);
+		vnd_put_str(t, o->command);
+		if (vnd_row_end(t, errbuf) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The packets-table columns when no configuration chooses them. */
+static struct vnd_conf_table *
+default_table(void)
+{
+	static struct vnd_conf_out outs[VND_NCOLS];
+	static struct vnd_conf_field fields[VND_NCOLS];
+	static struct vnd_colspec cols[VND_NCOLS];
+	static struct vnd_conf_table t;
+	int i;
+
+	for (i = 0; i < VND_NCOLS; i++) {
+		fields[i].col = i;
+		fields[i].cond = 0;
+		outs[i].name = (char *)vnd_packet_cols[i].name;
+		outs[i].fields = &fields[i];
+		outs[i].nfields = 1;
+		outs[i].type = vnd_packet_cols[i].type;
+		cols[i] = vnd_packet_cols[i];
+	}
+	t.name = "packets";
+	t.outs = outs;
+	t.nouts = VND_NCOLS;
+	t.cols = cols;
+	return &t;
+}
+
+/* Configured tables get a point column first unless the Fields name one. */
+static int
+add_point_column(struct vnd_conf_table *t)
+{
+	struct vnd_conf_out *no;
+	struct vnd_colspec *nc;
+	struct vnd_conf_field *f;
+	int i;
+
+	for (i = 0; i < t->nouts; i++)
+		if (strcmp(t->outs[i].name, "point") == 0)
+			return 0;
+	if ((no = realloc(t->outs, (size_t)(t->nouts + 1) * sizeof(*no))) == NULL)
+		return -1;
+	t->outs = no;
+	if ((nc = realloc(t->cols, (size_t)(t->nouts + 1) * sizeof(*nc))) == NULL)
+		return -1;
+	t->cols = nc;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	memmove(t->outs + 1, t->outs, (size_t)t->nouts * sizeof(*no));
+	memmove(t->cols + 1, t->cols, (size_t)t->nouts * sizeof(*nc));
+	f->col = VND_COL_POINT;
+	t->outs[0].fields = f;
+	t->outs[0].nfields = 1;
+	t->outs[0].type = VND_TEXT;
+	if ((t->outs[0].name = strdup("point")) == NULL)
+		return -1;
+	t->nouts++;
+	for (i = 0; i < t->nouts; i++) {
+		t->cols[i].name = t->outs[i].name;
+		t->cols[i].type = t->outs[i].type;
+	}
+	return 0;
+}
+
+static int
+has_cols(const struct vnd_conf_table *t, const char *const *names)
+{
+	int c;
+
+	for (; *names != NULL; names++) {
+		for (c = 0; c < t->nouts; c++)
+			if (strcmp(t->outs[c].name, *names) == 0)
+				break;
+		if (c == t->nouts)
+			return 0;
+	}
+	return 1;
+}
+
+/* The indexes the later tools join on, where a table has their columns. */
+static int
+add_indexes(struct vnd_sink *sink, struct vnd_conf_table **tabs, int ntabs,
+    char *errbuf)
+{
+	static const char *const c_id[] = { "point", "pkt_id", NULL };
+	static const char *const c_flow[] = { "point", "src_ip", "src_port",
+	    "dst_ip", "dst_port", "ip_proto", NULL };
+	static const char *const c_ts[] = { "point", "ts_ns", NULL };
+	static const struct {
+		const char	*suffix;
+		const char *const *cols;
+		const char	*list;
+	} idx[] = {
+		{ "pkt_id", c_id, "point, pkt_id" },
+		{ "flow", c_flow, "point, src_ip, src_port, dst_ip, dst_port, ip_proto" },
+		{ "ts", c_ts, "point, ts_ns" },
+	};
+	char sql[512];
+	size_t k;
+	int i;
+
+	for (i = 0; i < ntabs; i++)
+		for (k = 0; k < sizeof(idx) / sizeof(idx[0]); k++) {
+			if (!has_cols(tabs[i], idx[k].cols))
+				continue;
+			snprintf(sql, sizeof(sql),
+			    "CREATE INDEX \"%s_%s\" ON \"%s\" (%s)",
+			    tabs[i]->name, idx[k].suffix, tabs[i]->name,
+			    idx[k].list);
+			if (vnd_sink_exec(sink, sql, errbuf) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+static void
+progress(const struct point *pt, uint64_t n, int done)
+{
+	fprintf(stderr, "\rvnd-parse: %s: %llu packets%s", pt->name,
+	    (unsigned long long)n, done ? "\n" : "");
+}
+
+/*
+ * Read one input into the tables. Returns 0, 1 when the input was cut short
+ * (all whole records written), or -1 when the run cannot go on.
+ */
+static int
+parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
+    struct vnd_table **outs, int ntabs, int show)
+{
+	char errbuf[VND_ERRBUF_SIZE], nb[32];
+	struct bpf_cache bc[MAX_LINKTYPES];
+	struct vnd_input *in = NULL;
+	struct vnd_frame f;
+	struct vnd_pkt pk;
+	const char *first_bad = NULL;
+	uint64_t frame = 0, first_bad_frame = 0;
+	int nbc = 0, r, i, j, failed = 0, ret = 0, warned_lt = 0, any;
+
+	memset(&pk, 0, sizeof(pk));
+	if (vnd_input_open(&in, pt->path, o->format, errbuf) < 0) {
+		warnx("'%s': %s", pt->path, errbuf);
+		return -1;
+	}
+	snprintf(pt->format, sizeof(pt->format), "%s", vnd_input_format(in));
+	for (;;) {
+		if (stop) {
+			warnx("interrupted");
+			ret = -1;
+			break;
+		}
+		r = vnd_input_next(in, &f, errbuf);
+		if (r == VND_IN_EOF)
+			break;
+		if (r == VND_IN_ERR) {
+			warnx("'%s': %s", pt->path, errbuf);
+			ret = frame ? 1 : -1;
+			break;
+		}
+		if (r == VND_IN_TRUNC) {
+			warnx("'%s': %s", pt->path, errbuf);
+			ret = 1;
+			break;
+		}
+		frame++;
+		if (show && frame % PROGRESS_EVERY == 0)
+			progress(pt, frame, 0);
+		for (j = 0; j < pt->nlinktypes; j++)
+			if (pt->linktypes[j] == f.linktype)
+				break;
+		if (j == pt->nlinktypes && j < MAX_LINKTYPES)
+			pt->linktypes[pt->nlinktypes++] = f.linktype;
+		if (!vnd_decode_knows(f.linktype) && !warned_lt && !o->quiet) {
+			warnx("'%s': link type %s is not decoded; its frames "
+			    "have no header fields", pt->path,
+			    vnd_dlt_name(f.linktype, nb, sizeof(nb)));
+			warned_lt = 1;
+		}
+		if (o->filter != NULL) {
+			if (!filter_pass(bc, &nbc, o->filter, &f, pt->path,
+			    &failed)) {
+				if (failed) {
+					ret = -1;
+					break;
+				}
+				continue;
+			}
+		}
+		pk.frame = frame;
+		pk.ts_ns = f.ts_ns;
+		pk.wire_bytes = f.wirelen;
+		pk.cap_bytes = f.caplen;
+		vnd_decode(&pk, f.linktype, f.data, f.caplen);
+		any = 0;
+		for (i = 0; i < ntabs; i++) {
+			if (!vnd_conf_applies(tabs[i], pt->name) ||
+			    !vnd_conf_match(tabs[i], &pk))
+				continue;
+			any = 1;
+			if (outs[i] != NULL && vnd_conf_row(tabs[i], outs[i], &pk,
+			    pt->name, errbuf) < 0) {
+				warnx("%s", errbuf);
+				ret = -1;
+				goto out;
+			}
+		}
+		if (!any)
+			continue;
+		if (pt->rows == 0)
+			pt->first_ts = pk.ts_ns;
+		pt->last_ts = pk.ts_ns;
+		pt->rows++;
+		if (pk.malformed != NULL) {
+			if (pt->malformed++ == 0) {
+				first_bad = pk.malformed;
+				first_bad_frame = frame;
+			}
+			if (o->strict) {
+				warnx("'%s': frame %llu: malformed: %s", pt->path,
+				    (unsigned long long)frame, pk.malformed);
+				ret = -1;
+				break;
+			}
+		}
+	}
+out:
+	if (show)
+		progress(pt, frame, 1);
+	if (pt->malformed && !o->quiet && !o->strict)
+		warnx("'%s': %llu malformed packet%s (first: frame %llu, %s)",
+		    pt->path, (unsigned long long)pt->malformed,
+		    pt->malformed == 1 ? "" : "s",
+		    (unsigned long long)first_bad_frame, first_bad);
+	for (i = 0; i < nbc; i++)
+		if (bc[i].ok)
+			pcap_freecode(&bc[i].prog);
+	vnd_input_close(in);
+	return ret;
+}
+
+/* A NAME=file operand, unless a file of that whole name exists. */
+static int
+split_operand(char *arg, const char **name, const char **path)
+{
+	struct stat st;
+	char *eq = strchr(arg, '=');
+
+	*name = NULL;
+	*path = arg;
+	if (eq == NULL || eq == arg || stat(arg, &st) == 0)
+		return 0;
+	*eq = '\0';
+	*name = arg;
+	*path = eq + 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	struct opts o;
+	struct point *pts = NULL;
+	struct vnd_conf *conf = NULL;
+	struct vnd_conf_table **tabs = NULL;
+	struct vnd_table **outs = NULL, *meta = NULL;
+	struct vnd_sink *sink = NULL;
+	const char *pending = NULL, *name, *path;
+	char *text;
+	int npts = 0, ntabs = 0, ch, i, j, r, status = VND_EXIT_OK, show;
+
+	memset(&o, 0, sizeof(o));
+	o.header = 1;
+	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+	/* '-': operands come back in order, so -p names the file after it. */
+	while ((ch = getopt_long(argc, argv, "-c:Df:F:hHo:p:qV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 1:
+			split_operand(optarg, &name, &path);
+			pts[npts].path = path;
+			pts[npts].name = name ? name : pending;
+			pending = NULL;
+			npts++;
+			break;
+		case 'c':
+			o.config_path = optarg;
+			break;
+		case 'D':
+			o.describe = 1;
+			break;
+		case 'f':
+			o.filter = optarg;
+			break;
+		case 'F':
+			o.format = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return VND_EXIT_OK;
+		case 'H':
+			o.header = 0;
+			break;
+		case 'o':
+			o.output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
+		case 'p':
+			if (pending != NULL) {
+				warnx("-p '%s' names no file", pending);
+				usage(stderr);
+				return VND_EXIT_USAGE;
+			}
+			pending = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'S':
+			o.strict = 1;
+			break;
+		case 'V':
+			printf("vnd-parse %s\n", VND_VERSION);
+			return VND_EXIT_OK;
+		default:
+			usage(stderr);
+			return VND_EXIT_USAGE;
+		}
+	}
+	if (npts == 0) {
+		pts[0].path = "-";
+		pts[0].name = pending;
+		npts = 1;
+	} else if (pending != NULL) {
+		warnx("-p '%s' names no file", pending);
+		usage(stderr);
+		return VND_EXIT_USAGE;
+	}
+	for (i = 0; i < npts; i++) {
+		if (strcmp(pts[i].path, "-") == 0 && npts > 1) {
+			for (j = 0; j < i; j++)
+				if (strcmp(pts[j].path, "-") == 0)
+					break;
+			if (j < i) {
+				warnx("standard input can be read only once");
+				return VND_EXIT_USAGE;
+			}
+		}
+		if (pts[i].name == NULL &&
+		    (pts[i].name = point_name(pts[i].path)) == NULL)
+			err(VND_EXIT_FAIL, NULL);
+		if (*pts[i].name == '\0') {
+			warnx("empty point name for '%s'", pts[i].path);
+			return VND_EXIT_USAGE;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(pts[i].name, pts[j].name) == 0) {
+				warnx("point '%s' named twice; name them with -p "
+				    "or NAME=file", pts[i].name);
+				return VND_EXIT_USAGE;
+			}
+	}
+	/* A filter that does not compile at all is a usage error. */
+	if (o.filter != NULL) {
+		pcap_t *p = pcap_open_dead(1, 262144);
+		struct bpf_program prog;
+
+		if (p == NULL)
+			errx(VND_EXIT_FAIL, "cannot start libpcap");
+		if (pcap_compile(p, &prog, o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			warnx("filter: %s", pcap_geterr(p));
+			pcap_close(p);
+			return VND_EXIT_USAGE;
+		}
+		pcap_freecode(&prog);
+		pcap_close(p);
+	}
+	if (o.config_path != NULL) {
+		if ((text = read_file(o.config_path, errbuf)) == NULL) {
+			warnx("%s", errbuf);
+			return VND_EXIT_USAGE;
+		}
+		if (vnd_conf_parse(&conf, text, errbuf) < 0) {
+			warnx("'%s': %s", o.config_path, errbuf);
+			free(text);
+			return VND_EXIT_USAGE;
+		}
+		free(text);
+		ntabs = conf->ntabs;
+		if ((tabs = calloc((size_t)ntabs, sizeof(*tabs))) == NULL)
+			err(VND_EXIT_FAIL, NULL);
+		for (i = 0; i < ntabs; i++) {
+			tabs[i] = &conf->tabs[i];
+			if (add_point_column(tabs[i]) < 0)
+				err(VND_EXIT_FAIL, NULL);
+		}
+		if (ntabs > 1 && o.output == NULL && !o.describe) {
+			warnx("'%s' makes %d tables: TSV holds one, use -o",
+			    o.config_path, ntabs);
+			return VND_EXIT_USAGE;
+		}
+	} else {
+		ntabs = 1;
+		if ((tabs = calloc(1, sizeof(*tabs))) == NULL)
+			err(VND_EXIT_FAIL, NULL);
+		tabs[0] = default_table();
+	}
+	if ((o.command = join_argv(argc, argv)) == NULL ||
+	    (outs = calloc((size_t)ntabs, sizeof(*outs))) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	r = o.output ? vnd_sink_sqlite(&sink, o.output, errbuf) :
+	    vnd_sink_tsv(&sink, stdout, o.header, errbuf);
+	if (r < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", o.output ? o.output : "stdout",
+		    errbuf);
+	for (i = 0; i < ntabs && (o.output || !o.describe); i++)
+		if ((outs[i] = vnd_sink_table(sink, tabs[i]->name, tabs[i]->cols,
+		    tabs[i]->nouts, errbuf)) == NULL)
+			goto fail;
+	if ((o.output || o.describe) && (meta = vnd_sink_table(sink, "meta",
+	    meta_cols, (int)(sizeof(meta_cols) / sizeof(meta_cols[0])),
+	    errbuf)) == NULL)
+		goto fail;
+
+	show = !o.quiet && isatty(STDERR_FILENO);
+	for (i = 0; i < npts; i++) {
+		r = parse_one(&pts[i], &o, tabs, outs, ntabs, show);
+		if (r < 0) {
+			status = VND_EXIT_FAIL;
+			goto abort;
+		}
+		if (r > 0)
+			status = VND_EXIT_FAIL;
+	}
+	if (meta != NULL && write_meta(meta, pts, npts, &o, errbuf) < 0)
+		goto fail;
+	if (o.output && add_indexes(sink, tabs, ntabs, errbuf) < 0)
+		goto fail;
+	if (vnd_sink_close(sink, 1, errbuf) < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", o.output ? o.output : "stdout",
+		    errbuf);
+	return status;
+fail:
+	warnx("'%s': %s", o.output ? o.output : "stdout", errbuf);
+	status = VND_EXIT_FAIL;
+abort:
+	/* SQLite: the temporary file goes, an existing database stays. */
+	if (o.output)
+		vnd_sink_close(sink, 0, errbuf);
+	else
+		vnd_sink_close(sink, 1, errbuf);
+	return status;
+}

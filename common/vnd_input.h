@@ -1,0 +1,41 @@
+/* vnd_input.h: frames from a capture of any format vnd reads, one at a time. */
+#ifndef VND_INPUT_H
+#define VND_INPUT_H
+
+#include <stdint.h>
+
+struct vnd_frame {
+	const uint8_t	*data;		/* valid until the next vnd_input_next() */
+	uint32_t	 caplen;
+	uint32_t	 wirelen;
+	int64_t		 ts_ns;		/* nanoseconds since the epoch, UTC */
+	int		 linktype;	/* LINKTYPE_ value */
+	uint64_t	 offset;	/* byte offset of the record (decompressed) */
+};
+
+enum {
+	VND_IN_FRAME = 1,
+	VND_IN_EOF = 0,
+	VND_IN_ERR = -1,	/* cannot go on: errbuf says why */
+	VND_IN_TRUNC = -2	/* ends inside a record: errbuf names the offset */
+};
+
+struct vnd_input;
+
+/*
+ * Open a capture by path ("-" is standard input). The format is recognised
+ * by content; `format` (a libtrace URI prefix such as "legacyeth") is for
+ * formats that have no header to recognise, or NULL.
+ */
+int	 vnd_input_open(struct vnd_input **, const char *path, const char *format,
+	    char *errbuf);
+
+/* Next frame: VND_IN_FRAME, VND_IN_EOF, VND_IN_ERR or VND_IN_TRUNC. */
+int	 vnd_input_next(struct vnd_input *, struct vnd_frame *, char *errbuf);
+
+/* "pcap", "pcap-ns", "pcapng", "snoop", "erf", ..., with "+gzip" etc. */
+const char *vnd_input_format(const struct vnd_input *);
+
+void	 vnd_input_close(struct vnd_input *);
+
+#endif

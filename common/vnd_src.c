@@ -1,0 +1,297 @@
+/* vnd_src.c: byte sources: libwandio reads the file, our layer undoes gzip, bzip2, xz or zstd. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bzlib.h>
+#include <lzma.h>
+#include <wandio.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "vnd.h"
+#include "vnd_src.h"
+
+/*
+ * libwandio 3.0 (Debian's, bundled with libtrace 3) knows no zstd and says
+ * nothing of a compressed stream that stops short, so it only reads raw
+ * bytes here; each decompressor is the library's own streaming API.
+ */
+enum comp { C_NONE, C_GZIP, C_BZIP2, C_XZ, C_ZSTD };
+
+struct vnd_src {
+	io_t		*io;
+	enum comp	 comp;
+	uint8_t		*ibuf;		/* compressed bytes */
+	size_t		 ilen, ipos;
+	int		 ieof;
+	int		 done;		/* the compressed stream ended cleanly */
+	z_stream	 z;
+	bz_stream	 bz;
+	lzma_stream	 xz;
+	ZSTD_DCtx	*zd;
+	int		 zmid;
+};
+
+#define IBUF_SIZE	(1 << 17)
+
+static const char *const comp_names[] = { "", "gzip", "bzip2", "xz", "zstd" };
+
+int
+vnd_src_open(struct vnd_src **sp, const char *path, char *errbuf)
+{
+	struct vnd_src *s;
+	uint8_t h[6];
+	off_t n;
+	int r = 0;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s", strerror(errno));
+		return -1;
+	}
+	errno = 0;
+	if ((s->io = wandio_create_uncompressed(path)) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s",
+		    errno ? strerror(errno) : "cannot open");
+		free(s);
+		return -1;
+	}
+	n = wandio_peek(s->io, h, sizeof(h));
+	if (n < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s",
+		    errno ? strerror(errno) : "read error");
+		vnd_src_close(s);
+		return -1;
+	}
+	if (n >= 2 && h[0] == 0x1f && h[1] == 0x8b)
+		s->comp = C_GZIP;
+	else if (n >= 3 && memcmp(h, "BZh", 3) == 0)
+		s->comp = C_BZIP2;
+	else if (n >= 6 && memcmp(h, "\xfd" "7zXZ", 5) == 0 && h[5] == 0)
+		s->comp = C_XZ;
+	else if (n >= 4 && h[0] == 0x28 && h[1] == 0xb5 && h[2] == 0x2f &&
+	    h[3] == 0xfd)
+		s->comp = C_ZSTD;
+	if (s->comp == C_NONE) {
+		*sp = s;
+		return 0;
+	}
+	if ((s->ibuf = malloc(IBUF_SIZE)) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		vnd_src_close(s);
+		return -1;
+	}
+	switch (s->comp) {
+	case C_GZIP:
+		/* 15 + 32: a gzip or zlib header, detected. */
+		r = inflateInit2(&s->z, 15 + 32) == Z_OK ? 0 : -1;
+		break;
+	case C_BZIP2:
+		r = BZ2_bzDecompressInit(&s->bz, 0, 0) == BZ_OK ? 0 : -1;
+		break;
+	case C_XZ:
+		s->xz = (lzma_stream)LZMA_STREAM_INIT;
+		r = lzma_stream_decoder(&s->xz, UINT64_MAX, LZMA_CONCATENATED) ==
+		    LZMA_OK ? 0 : -1;
+		break;
+	case C_ZSTD:
+		r = (s->zd = ZSTD_createDCtx()) != NULL ? 0 : -1;
+		break;
+	case C_NONE:
+		break;
+	}
+	if (r < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot start %s decoder",
+		    comp_names[s->comp]);
+		s->comp = C_NONE;	/* nothing to end in close */
+		vnd_src_close(s);
+		return -1;
+	}
+	*sp = s;
+	return 0;
+}
+
+/* Refill the compressed buffer; -1 on a read error. */
+static int
+fill(struct vnd_src *s, char *errbuf)
+{
+	off_t n;
+
+	if (s->ipos < s->ilen || s->ieof)
+		return 0;
+	n = wandio_read(s->io, s->ibuf, IBUF_SIZE);
+	if (n < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "read error");
+		return -1;
+	}
+	s->ilen = (size_t)n;
+	s->ipos = 0;
+	if (n == 0)
+		s->ieof = 1;
+	return 0;
+}
+
+/* One step of the decoder: consume input at s->ipos, produce into out. */
+static int
+step(struct vnd_src *s, uint8_t *out, size_t len, size_t *made, char *errbuf)
+{
+	size_t in = s->ilen - s->ipos;
+	int r;
+
+	switch (s->comp) {
+	case C_GZIP:
+		s->z.next_in = s->ibuf + s->ipos;
+		s->z.avail_in = (uInt)in;
+		s->z.next_out = out;
+		s->z.avail_out = (uInt)len;
+		r = inflate(&s->z, Z_NO_FLUSH);
+		*made = len - s->z.avail_out;
+		s->ipos += in - s->z.avail_in;
+		if (r == Z_STREAM_END) {
+			/* Concatenated members (gzip -c a b) go on. */
+			inflateReset(&s->z);
+			s->done = 1;
+		} else if (r == Z_OK || r == Z_BUF_ERROR) {
+			if (*made || in != s->z.avail_in)
+				s->done = 0;
+		} else if (s->done) {
+			/* trailing garbage after a whole member, as gzip(1) ignores */
+			s->ipos = s->ilen;
+			s->ieof = 1;
+		} else {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "gzip: %s",
+			    s->z.msg ? s->z.msg : "corrupt data");
+			return -1;
+		}
+		return 0;
+	case C_BZIP2:
+		s->bz.next_in = (char *)s->ibuf + s->ipos;
+		s->bz.avail_in = (unsigned)in;
+		s->bz.next_out = (char *)out;
+		s->bz.avail_out = (unsigned)len;
+		r = BZ2_bzDecompress(&s->bz);
+		*made = len - s->bz.avail_out;
+		s->ipos += in - s->bz.avail_in;
+		if (r == BZ_STREAM_END) {
+			BZ2_bzDecompressEnd(&s->bz);
+			memset(&s->bz, 0, sizeof(s->bz));
+			BZ2_bzDecompressInit(&s->bz, 0, 0);
+			s->done = 1;
+		} else if (r == BZ_OK) {
+			if (*made || in != s->bz.avail_in)
+				s->done = 0;
+		} else {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "bzip2: corrupt data");
+			return -1;
+		}
+		return 0;
+	case C_XZ:
+		s->xz.next_in = s->ibuf + s->ipos;
+		s->xz.avail_in = in;
+		s->xz.next_out = out;
+		s->xz.avail_out = len;
+		r = lzma_code(&s->xz, s->ieof ? LZMA_FINISH : LZMA_RUN);
+		*made = len - s->xz.avail_out;
+		s->ipos += in - s->xz.avail_in;
+		if (r == LZMA_STREAM_END)
+			s->done = 1;
+		else if (r != LZMA_OK && r != LZMA_BUF_ERROR) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "xz: corrupt data");
+			return -1;
+		}
+		return 0;
+	case C_ZSTD: {
+		ZSTD_inBuffer zi = { s->ibuf + s->ipos, in, 0 };
+		ZSTD_outBuffer zo = { out, len, 0 };
+		size_t z = ZSTD_decompressStream(s->zd, &zo, &zi);
+
+		if (ZSTD_isError(z)) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "zstd: %s",
+			    ZSTD_getErrorName(z));
+			return -1;
+		}
+		*made = zo.pos;
+		s->ipos += zi.pos;
+		s->done = z == 0;
+		return 0;
+	}
+	case C_NONE:
+		break;
+	}
+	return -1;
+}
+
+ssize_t
+vnd_src_read(struct vnd_src *s, void *buf, size_t len, char *errbuf)
+{
+	size_t made = 0;
+	off_t n;
+
+	if (s->comp == C_NONE) {
+		n = wandio_read(s->io, buf, (off_t)len);
+		if (n < 0) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "read error");
+			return -1;
+		}
+		return (ssize_t)n;
+	}
+	while (made == 0) {
+		if (fill(s, errbuf) < 0)
+			return -1;
+		if (s->ieof && s->ipos == s->ilen) {
+			if (s->comp == C_XZ && s->ieof == 1) {
+				/* xz wants LZMA_FINISH once the input is over */
+				if (step(s, buf, len, &made, errbuf) < 0)
+					return -1;
+				if (made)
+					break;
+				s->ieof = 2;
+			}
+			if (!s->done) {
+				snprintf(errbuf, VND_ERRBUF_SIZE,
+				    "%s stream ends early", comp_names[s->comp]);
+				return -1;
+			}
+			return 0;
+		}
+		if (step(s, buf, len, &made, errbuf) < 0)
+			return -1;
+	}
+	return (ssize_t)made;
+}
+
+const char *
+vnd_src_compression(const struct vnd_src *s)
+{
+	return comp_names[s->comp];
+}
+
+void
+vnd_src_close(struct vnd_src *s)
+{
+	if (s == NULL)
+		return;
+	switch (s->comp) {
+	case C_GZIP:
+		inflateEnd(&s->z);
+		break;
+	case C_BZIP2:
+		BZ2_bzDecompressEnd(&s->bz);
+		break;
+	case C_XZ:
+		lzma_end(&s->xz);
+		break;
+	case C_ZSTD:
+		ZSTD_freeDCtx(s->zd);
+		break;
+	case C_NONE:
+		break;
+	}
+	if (s->io != NULL)
+		wandio_destroy(s->io);
+	free(s->ibuf);
+	free(s);
+}

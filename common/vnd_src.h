@@ -1,0 +1,21 @@
+/* vnd_src.h: the bytes of a file or of standard input, with gzip, bzip2, xz or zstd undone. */
+#ifndef VND_SRC_H
+#define VND_SRC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct vnd_src;
+
+/* Open path ("-" is standard input). Compression is recognised by content. */
+int	 vnd_src_open(struct vnd_src **, const char *path, char *errbuf);
+
+/* Read up to len bytes; returns the count, 0 at the end, -1 on error. */
+ssize_t	 vnd_src_read(struct vnd_src *, void *buf, size_t len, char *errbuf);
+
+/* "gzip", "bzip2", "xz", "zstd", "lzo", or "" for none. */
+const char *vnd_src_compression(const struct vnd_src *);
+
+void	 vnd_src_close(struct vnd_src *);
+
+#endif

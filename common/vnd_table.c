@@ -1,0 +1,446 @@
+/* vnd_table.c: the TSV and SQLite writers behind vnd_table.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "vnd.h"
+#include "vnd_table.h"
+
+#define TSV_FLUSH	(1 << 16)
+#define TSV_ROOM	(TSV_FLUSH + 4096)
+
+struct vnd_table {
+	struct vnd_sink	*sink;
+	int		 ncols;
+	int		 col;		/* next column to fill */
+	/* TSV */
+	char		*buf;
+	size_t		 len, cap;
+	/* SQLite */
+	sqlite3_stmt	*ins;
+	char		*arena;		/* text values of the current row */
+	size_t		 alen, acap;
+	int		 err;
+};
+
+struct vnd_sink {
+	int		 sqlite;
+	FILE		*fp;
+	int		 header;
+	sqlite3		*db;
+	char		*path;
+	char		*tmp;
+	struct vnd_table **tabs;
+	int		 ntabs;
+};
+
+static const char digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+size_t
+vnd_fmt_u64(char *p, uint64_t v)
+{
+	char t[24];
+	char *e = t + sizeof(t), *q = e;
+	size_t n;
+
+	while (v >= 100) {
+		unsigned i = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--q = digits2[i + 1];
+		*--q = digits2[i];
+	}
+	if (v >= 10) {
+		*--q = digits2[v * 2 + 1];
+		*--q = digits2[v * 2];
+	} else
+		*--q = (char)('0' + v);
+	n = (size_t)(e - q);
+	memcpy(p, q, n);
+	return n;
+}
+
+int
+vnd_sink_tsv(struct vnd_sink **sp, FILE *fp, int header, char *errbuf)
+{
+	struct vnd_sink *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	s->fp = fp;
+	s->header = header;
+	*sp = s;
+	return 0;
+}
+
+static int
+db_err(struct vnd_sink *s, const char *what, char *errbuf)
+{
+	snprintf(errbuf, VND_ERRBUF_SIZE, "%s: %s", what,
+	    s->db ? sqlite3_errmsg(s->db) : "cannot open");
+	return -1;
+}
+
+int
+vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
+{
+	struct vnd_sink *s;
+	size_t n = strlen(path) + 16;
+	char sql[128];
+	int fd;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL || (s->tmp = malloc(n)) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		if (s)
+			free(s->tmp);
+		free(s);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	s->sqlite = 1;
+	snprintf(s->tmp, n, "%s.tmp-XXXXXX", path);
+	if ((fd = mkstemp(s->tmp)) < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot create '%s': %s",
+		    s->tmp, strerror(errno));
+		free(s->tmp);
+		s->tmp = NULL;
+		vnd_sink_close(s, 0, errbuf);
+		return -1;
+	}
+	/* mkstemp made it 0600; the database gets what open(2) would give. */
+	{
+		mode_t um = umask(0);
+
+		umask(um);
+		(void)fchmod(fd, 0666 & ~um);
+	}
+	close(fd);
+	if (sqlite3_open(s->tmp, &s->db) != SQLITE_OK) {
+		db_err(s, "sqlite", errbuf);
+		vnd_sink_close(s, 0, errbuf + strlen(errbuf));
+		return -1;
+	}
+	snprintf(sql, sizeof(sql),
+	    "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+	    VND_SQLITE_APPID, VND_SQLITE_VERSION);
+	/* The file is new and temporary: no journal until the rename. */
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+	    "PRAGMA cache_size=-65536; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(s, "sqlite", errbuf);
+		vnd_sink_close(s, 0, errbuf + strlen(errbuf));
+		return -1;
+	}
+	*sp = s;
+	return 0;
+}
+
+int
+vnd_sink_is_sqlite(const struct vnd_sink *s)
+{
+	return s->sqlite;
+}
+
+static int
+tsv_flush(struct vnd_table *t)
+{
+	if (t->len && fwrite(t->buf, 1, t->len, t->sink->fp) != t->len)
+		return -1;
+	t->len = 0;
+	return 0;
+}
+
+struct vnd_table *
+vnd_sink_table(struct vnd_sink *s, const char *name,
+    const struct vnd_colspec *cols, int ncols, char *errbuf)
+{
+	struct vnd_table *t, **nt;
+	char *sql = NULL;
+	size_t n, off;
+	int i;
+
+	if (!s->sqlite && s->ntabs > 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE,
+		    "TSV output holds one table; '%s' needs -o", name);
+		return NULL;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    (nt = realloc(s->tabs, (size_t)(s->ntabs + 1) * sizeof(*nt))) == NULL) {
+		free(t);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	s->tabs = nt;
+	s->tabs[s->ntabs++] = t;
+	t->sink = s;
+	t->ncols = ncols;
+	if (!s->sqlite) {
+		t->cap = TSV_ROOM;
+		if ((t->buf = malloc(t->cap)) == NULL)
+			goto oom;
+		if (s->header) {
+			for (i = 0; i < ncols; i++) {
+				n = strlen(cols[i].name);
+				if (t->len + n + 2 > t->cap && tsv_flush(t) < 0)
+					goto werr;
+				if (i)
+					t->buf[t->len++] = '\t';
+				memcpy(t->buf + t->len, cols[i].name, n);
+				t->len += n;
+			}
+			t->buf[t->len++] = '\n';
+		}
+		return t;
+	}
+	n = 64 + strlen(name) * 2;
+	for (i = 0; i < ncols; i++)
+		n += strlen(cols[i].name) + 16;
+	if ((sql = malloc(n)) == NULL || (t->arena = malloc(4096)) == NULL)
+		goto oom;
+	t->acap = 4096;
+	off = (size_t)snprintf(sql, n, "CREATE TABLE \"%s\" (", name);
+	for (i = 0; i < ncols; i++)
+		off += (size_t)snprintf(sql + off, n - off, "%s\"%s\" %s",
+		    i ? ", " : "", cols[i].name, cols[i].type == VND_INT ?
+		    "INTEGER" : cols[i].type == VND_REAL ? "REAL" : "TEXT");
+	snprintf(sql + off, n - off, ")");
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		db_err(s, "sqlite", errbuf);
+		free(sql);
+		return NULL;
+	}
+	off = (size_t)snprintf(sql, n, "INSERT INTO \"%s\" VALUES (", name);
+	for (i = 0; i < ncols; i++)
+		off += (size_t)snprintf(sql + off, n - off, "%s?", i ? "," : "");
+	snprintf(sql + off, n - off, ")");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &t->ins, NULL) != SQLITE_OK) {
+		db_err(s, "sqlite", errbuf);
+		free(sql);
+		return NULL;
+	}
+	free(sql);
+	return t;
+oom:
+	free(sql);
+	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+	return NULL;
+werr:
+	snprintf(errbuf, VND_ERRBUF_SIZE, "write error: %s", strerror(errno));
+	return NULL;
+}
+
+/* TSV: a tab before every value but the first of a row. */
+static inline char *
+tsv_slot(struct vnd_table *t)
+{
+	char *p;
+
+	if (t->len + 1100 > t->cap && tsv_flush(t) < 0)
+		t->err = errno ? errno : EIO;
+	p = t->buf + t->len;
+
+	if (t->col++)
+		*p++ = '\t';
+	return p;
+}
+
+void
+vnd_put_int(struct vnd_table *t, int64_t v)
+{
+	char *p;
+
+	if (t->ins != NULL) {
+		sqlite3_bind_int64(t->ins, ++t->col, v);
+		return;
+	}
+	p = tsv_slot(t);
+	if (v < 0) {
+		*p++ = '-';
+		p += vnd_fmt_u64(p, (uint64_t)0 - (uint64_t)v);
+	} else
+		p += vnd_fmt_u64(p, (uint64_t)v);
+	t->len = (size_t)(p - t->buf);
+}
+
+void
+vnd_put_real(struct vnd_table *t, double v)
+{
+	char *p;
+
+	if (t->ins != NULL) {
+		sqlite3_bind_double(t->ins, ++t->col, v);
+		return;
+	}
+	p = tsv_slot(t);
+	p += snprintf(p, 32, "%.9g", v);
+	t->len = (size_t)(p - t->buf);
+}
+
+void
+vnd_put_null(struct vnd_table *t)
+{
+	char *p;
+
+	if (t->ins != NULL) {
+		sqlite3_bind_null(t->ins, ++t->col);
+		return;
+	}
+	p = tsv_slot(t);
+	*p++ = '-';
+	t->len = (size_t)(p - t->buf);
+}
+
+void
+vnd_put_text(struct vnd_table *t, const char *s, size_t n)
+{
+	char *p;
+	size_t i;
+
+	if (t->ins != NULL) {
+		/* Copied into a row arena: bound SQLITE_STATIC until the step. */
+		if (t->alen + n > t->acap) {
+			/* A full arena: copy this one value instead. */
+			sqlite3_bind_text(t->ins, ++t->col, s, (int)n,
+			    SQLITE_TRANSIENT);
+			return;
+		}
+		memcpy(t->arena + t->alen, s, n);
+		sqlite3_bind_text(t->ins, ++t->col, t->arena + t->alen, (int)n,
+		    SQLITE_STATIC);
+		t->alen += n;
+		return;
+	}
+	if (n > 1024)
+		n = 1024;		/* one value never outgrows the slack */
+	p = tsv_slot(t);
+	if (n == 0) {
+		*p++ = '-';
+		t->len = (size_t)(p - t->buf);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		/* The contract has no quoting: control characters become '?'. */
+		unsigned char c = (unsigned char)s[i];
+		*p++ = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	t->len = (size_t)(p - t->buf);
+}
+
+void
+vnd_put_str(struct vnd_table *t, const char *s)
+{
+	if (s == NULL)
+		vnd_put_null(t);
+	else
+		vnd_put_text(t, s, strlen(s));
+}
+
+int
+vnd_row_end(struct vnd_table *t, char *errbuf)
+{
+	int r;
+
+	if (t->ins != NULL) {
+		while (t->col < t->ncols)
+			sqlite3_bind_null(t->ins, ++t->col);
+		r = sqlite3_step(t->ins);
+		sqlite3_reset(t->ins);
+		t->col = 0;
+		t->alen = 0;
+		if (r != SQLITE_DONE)
+			return db_err(t->sink, "sqlite insert", errbuf);
+		return 0;
+	}
+	while (t->col < t->ncols)
+		vnd_put_null(t);
+	t->buf[t->len++] = '\n';
+	t->col = 0;
+	if (t->err) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "write error: %s",
+		    strerror(t->err));
+		return -1;
+	}
+	if (t->len >= TSV_FLUSH && tsv_flush(t) < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "write error: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+vnd_sink_exec(struct vnd_sink *s, const char *sql, char *errbuf)
+{
+	if (!s->sqlite)
+		return 0;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(s, "sqlite", errbuf);
+	return 0;
+}
+
+int
+vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
+{
+	int i, r = 0;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < s->ntabs; i++) {
+		struct vnd_table *t = s->tabs[i];
+
+		if (!s->sqlite && commit && r == 0 && tsv_flush(t) < 0) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "write error: %s",
+			    strerror(errno));
+			r = -1;
+		}
+		if (t->ins != NULL)
+			sqlite3_finalize(t->ins);
+		free(t->buf);
+		free(t->arena);
+		free(t);
+	}
+	free(s->tabs);
+	if (!s->sqlite) {
+		if (commit && r == 0 && fflush(s->fp) != 0) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "write error: %s",
+			    strerror(errno));
+			r = -1;
+		}
+		free(s);
+		return r;
+	}
+	if (s->db != NULL) {
+		if (commit && sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			db_err(s, "sqlite commit", errbuf);
+			r = -1;
+		}
+		if (sqlite3_close(s->db) != SQLITE_OK && r == 0) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "sqlite close failed");
+			r = -1;
+		}
+	}
+	if (s->tmp != NULL) {
+		if (commit && r == 0 && rename(s->tmp, s->path) < 0) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "cannot rename to '%s': %s",
+			    s->path, strerror(errno));
+			r = -1;
+		}
+		if (!commit || r < 0)
+			unlink(s->tmp);
+	}
+	free(s->tmp);
+	free(s->path);
+	free(s);
+	return commit ? r : 0;
+}

@@ -1,0 +1,45 @@
+/* vnd_table.h: one writer for every artifact: rows of typed columns to TSV or SQLite. */
+#ifndef VND_TABLE_H
+#define VND_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vnd_pkt.h"
+
+struct vnd_sink;
+struct vnd_table;
+
+/* TSV on fp: one table, a header line unless header is 0. */
+int	 vnd_sink_tsv(struct vnd_sink **, FILE *fp, int header, char *errbuf);
+
+/*
+ * SQLite database at path, built in a temporary file beside it in one
+ * transaction and renamed into place by vnd_sink_close(..., 1).
+ */
+int	 vnd_sink_sqlite(struct vnd_sink **, const char *path, char *errbuf);
+
+int	 vnd_sink_is_sqlite(const struct vnd_sink *);
+
+/* A table; TSV sinks take one. Values go in column order, then vnd_row_end(). */
+struct vnd_table *vnd_sink_table(struct vnd_sink *, const char *name,
+	    const struct vnd_colspec *cols, int ncols, char *errbuf);
+
+void	 vnd_put_int(struct vnd_table *, int64_t);
+void	 vnd_put_text(struct vnd_table *, const char *, size_t);
+void	 vnd_put_str(struct vnd_table *, const char *);
+void	 vnd_put_real(struct vnd_table *, double);
+void	 vnd_put_null(struct vnd_table *);
+int	 vnd_row_end(struct vnd_table *, char *errbuf);
+
+/* SQL run once the rows are in (indexes); nothing for TSV. */
+int	 vnd_sink_exec(struct vnd_sink *, const char *sql, char *errbuf);
+
+/* Finish: commit and rename (commit=1), or throw the temporary file away. */
+int	 vnd_sink_close(struct vnd_sink *, int commit, char *errbuf);
+
+/* Decimal digits of v at p; returns the count. */
+size_t	 vnd_fmt_u64(char *p, uint64_t v);
+
+#endif
