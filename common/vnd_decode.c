@@ -24,6 +24,7 @@
 #define LT_IPV6		229
 #define LT_NFLOG	239
 #define LT_PKTAP	258
+#define LT_SUNATM	123	/* also ERF ATM: a 4-byte cell header, then LLC */
 #define LT_LINUX_SLL2	276
 
 #define ET_IPV4		0x0800
@@ -36,6 +37,7 @@
 #define ET_PPPOE_SESS	0x8864
 #define ET_TEB		0x6558	/* transparent Ethernet bridging (RFC 1701) */
 #define ET_ERSPAN2	0x88be
+#define ET_CMD		0x8909	/* Cisco MetaData (SGT tag) */
 
 #define MAX_DEPTH	8	/* nested encapsulations before we stop */
 
@@ -43,6 +45,7 @@ struct dctx {
 	struct vnd_pkt	*pk;
 	int		 cut;	/* bytes missing by snap length, not by malformation */
 	int		 depth;
+	int		 inner;	/* in a tunnel, no inner IP header decoded yet */
 };
 
 static int	decode_link(struct dctx *, int, struct vnd_cursor *);
@@ -53,6 +56,7 @@ static int	decode_ipv4(struct dctx *, struct vnd_cursor *);
 static int	decode_ipv6(struct dctx *, struct vnd_cursor *);
 static int	decode_l4(struct dctx *, uint8_t, struct vnd_cursor *, uint32_t);
 static int	decode_ppp(struct dctx *, struct vnd_cursor *);
+static int	decode_80211(struct dctx *, struct vnd_cursor *);
 
 /* Headers ran out: a snap-length cut ends decoding quietly, anything else is malformed. */
 static int
@@ -99,7 +103,8 @@ enter_tunnel(struct dctx *d, int kind, int has_id, uint32_t id)
 {
 	if (++d->depth > MAX_DEPTH)
 		return bad(d, "too many encapsulations");
-	forget_l3(d->pk);
+	/* The outer headers stand until an inner IP header replaces them. */
+	d->inner = 1;
 	d->pk->tunnel = (uint8_t)kind;
 	VND_SET(d->pk, VND_COL_TUNNEL);
 	if (has_id) {
@@ -127,6 +132,7 @@ vnd_decode(struct vnd_pkt *pk, int dlt, const uint8_t *data, uint32_t caplen)
 	d.pk = pk;
 	d.cut = pk->cap_bytes < pk->wire_bytes;
 	d.depth = 0;
+	d.inner = 0;
 	c.p = data;
 	c.len = caplen;
 	pk->linktype = dlt;
@@ -276,6 +282,13 @@ decode_ethertype(struct dctx *d, uint16_t type, struct vnd_cursor *c)
 		return decode_ppp(d, c);
 	case ET_TEB:
 		return decode_ether(d, c);
+	case ET_CMD:
+		/* version, length, option type, SGT, then the next ethertype */
+		if (!vnd_cur_has(c, 8))
+			return short_hdr(d, "short cisco metadata");
+		type = vnd_cur_be16at(c, 6);
+		vnd_cur_skip(c, 8);
+		return decode_ethertype(d, type, c);
 	}
 	return 0;
 }
@@ -430,6 +443,10 @@ decode_link(struct dctx *d, int dlt, struct vnd_cursor *c)
 		return decode_llc(d, c);
 	case LT_IEEE802_11:
 		return decode_80211(d, c);
+	case LT_SUNATM:
+		if (vnd_cur_skip(c, 4) < 0)
+			return short_hdr(d, "short atm header");
+		return decode_llc(d, c);
 	case LT_RADIOTAP:
 		return decode_radiotap(d, c);
 	case LT_NFLOG:
@@ -473,6 +490,7 @@ vnd_decode_knows(int dlt)
 	case LT_LINUX_SLL: case LT_LINUX_SLL2: case LT_PPP: case LT_PPP_HDLC:
 	case LT_PPP_ETHER: case LT_C_HDLC: case LT_FDDI: case LT_IEEE802_11:
 	case LT_RADIOTAP: case LT_NFLOG: case LT_PPI: case LT_PKTAP:
+	case LT_SUNATM:
 		return 1;
 	}
 	return 0;
@@ -505,6 +523,10 @@ decode_ipv4(struct dctx *d, struct vnd_cursor *c)
 		return short_hdr(d, "short ipv4 header");
 	if (vnd_cur_u8at(c, 0) >> 4 != 4)
 		return bad(d, "bad ip version");
+	if (d->inner) {
+		forget_l3(pk);
+		d->inner = 0;
+	}
 	hl = (uint32_t)(vnd_cur_u8at(c, 0) & 0x0f) * 4;
 	if (hl < 20)
 		return bad(d, "bad ipv4 header length");
@@ -564,6 +586,10 @@ decode_ipv6(struct dctx *d, struct vnd_cursor *c)
 		return short_hdr(d, "short ipv6 header");
 	if (vnd_cur_u8at(c, 0) >> 4 != 6)
 		return bad(d, "bad ip version");
+	if (d->inner) {
+		forget_l3(pk);
+		d->inner = 0;
+	}
 	plen = vnd_cur_be16at(c, 4);
 	nh = vnd_cur_u8at(c, 6);
 	pk->ip_ver = 6;
@@ -762,6 +788,40 @@ decode_udp_tunnel(struct dctx *d, struct vnd_cursor *c)
 		vnd_cur_skip(c, 8);
 		return decode_ether(d, c);
 	}
+	if (pk->dst_port == 2152 || pk->src_port == 2152) {
+		/* GTP-U v1 (3GPP TS 29.281): G-PDUs carry the user's IP packet. */
+		uint8_t fl, nx;
+
+		if (!vnd_cur_has(c, 8))
+			return short_hdr(d, "short gtp header");
+		fl = vnd_cur_u8at(c, 0);
+		if (fl >> 5 != 1 || !(fl & 0x10) || vnd_cur_u8at(c, 1) != 0xff)
+			return 0;		/* not a G-PDU of GTPv1 */
+		if (enter_tunnel(d, VND_TUN_GTP, 1, vnd_cur_be32at(c, 4)) < 0)
+			return -1;
+		hl = 8;
+		if (fl & 0x07) {
+			if (!vnd_cur_has(c, 12))
+				return short_hdr(d, "short gtp header");
+			nx = (fl & 0x04) ? vnd_cur_u8at(c, 11) : 0;
+			hl = 12;
+			while (nx != 0) {	/* extension headers, 4-byte units */
+				uint32_t el;
+
+				if (!vnd_cur_has(c, hl + 1))
+					return short_hdr(d, "short gtp extension");
+				el = (uint32_t)vnd_cur_u8at(c, hl) * 4;
+				if (el == 0)
+					return bad(d, "bad gtp extension length");
+				if (!vnd_cur_has(c, hl + el))
+					return short_hdr(d, "short gtp extension");
+				nx = vnd_cur_u8at(c, hl + el - 1);
+				hl += el;
+			}
+		}
+		vnd_cur_skip(c, hl);
+		return decode_ip(d, c);
+	}
 	if (pk->dst_port == 6081) {
 		if (!vnd_cur_has(c, 8))
 			return short_hdr(d, "short geneve header");
@@ -819,6 +879,8 @@ decode_gre(struct dctx *d, struct vnd_cursor *c)
 		return -1;
 	if (ver == 1 || proto == 0x880b)
 		return decode_ppp(d, c);
+	if (proto == 0x8200)			/* Aruba WLAN: an 802.11 frame */
+		return decode_80211(d, c);
 	if (proto == ET_ERSPAN2) {
 		/* ERSPAN type II: 8-byte header, then the mirrored frame. */
 		if (vnd_cur_skip(c, 8) < 0)
@@ -854,7 +916,8 @@ decode_udp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 	if (c->len > ulen - 8)
 		c->len = ulen - 8;
 	set_payload(pk, c, ulen - 8);
-	if (pk->dst_port == 4789 || pk->dst_port == 6081) {
+	if (pk->dst_port == 4789 || pk->dst_port == 6081 ||
+	    pk->dst_port == 2152 || pk->src_port == 2152) {
 		if (VND_ISSET(pk, VND_COL_FRAG_MORE) && pk->frag_more)
 			return 0;		/* the inner frame is not all here */
 		return decode_udp_tunnel(d, c);

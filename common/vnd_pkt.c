@@ -66,6 +66,8 @@ vnd_tunnel_name(int tunnel)
 		return "nvgre";
 	case VND_TUN_IPIP:
 		return "ipip";
+	case VND_TUN_GTP:
+		return "gtp";
 	}
 	return "-";
 }
