@@ -90,7 +90,8 @@ in_b iperf3 -s -1 -B "$addr_b" >"$work/server.log" 2>&1 &
 server_pid=$!
 
 # -Z root: keep write access to the output directory
-in_a tcpdump -i veth-a -n -s 256 -B 65536 -Z root -w "$tmp" \
+in_a tcpdump -i veth-a -n -s 256 -B 65536 -Z root \
+	--time-stamp-precision=nano -w "$tmp" \
 	"host $addr_a and host $addr_b" 2>"$work/tcpdump.log" &
 tcpdump_pid=$!
 
@@ -107,7 +108,8 @@ echo "$prog: sending $bytes over $streams TCP streams $addr_a -> $addr_b"
 in_a iperf3 -c "$addr_b" -n "$bytes" -P "$streams" >"$work/client.log" 2>&1 ||
 	die "iperf3 failed: $(tail -5 "$work/client.log")"
 sleep 0.5
-kill -INT "$tcpdump_pid"
+# TERM, not INT: background jobs of a script start with SIGINT ignored
+kill -TERM "$tcpdump_pid"
 wait "$tcpdump_pid" || true
 tcpdump_pid=
 wait "$server_pid" 2>/dev/null || true

@@ -265,7 +265,7 @@ parse_value(struct parser *ps, const struct vnd_conf_field *f, struct val *v)
 				return 0;
 			}
 	if (f->col == VND_COL_TUNNEL) {
-		for (i = 1; i <= VND_TUN_GTP; i++)
+		for (i = 1; i <= VND_TUN_MPLS; i++)
 			if (strcasecmp(t, vnd_tunnel_name((int)i)) == 0) {
 				v->num = (int64_t)i;
 				return 0;

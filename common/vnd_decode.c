@@ -38,6 +38,7 @@
 #define ET_TEB		0x6558	/* transparent Ethernet bridging (RFC 1701) */
 #define ET_ERSPAN2	0x88be
 #define ET_CMD		0x8909	/* Cisco MetaData (SGT tag) */
+#define ET_ERSPAN3	0x22eb
 
 #define MAX_DEPTH	8	/* nested encapsulations before we stop */
 
@@ -157,6 +158,9 @@ decode_null(struct dctx *d, struct vnd_cursor *c, int loop)
 	case 10: case 24: case 28: case 30:	/* AF_INET6 of Linux, BSDs, Darwin */
 		return decode_ipv6(d, c);
 	}
+	/* Some writers put an Ethernet type in the low half instead. */
+	if ((af & 0xffff) == ET_IPV4 || (af & 0xffff) == ET_IPV6)
+		return decode_ip(d, c);
 	return 0;
 }
 
@@ -247,6 +251,11 @@ decode_mpls(struct dctx *d, struct vnd_cursor *c)
 		return decode_ipv4(d, c);
 	case 6:
 		return decode_ipv6(d, c);
+	case 0:
+		/* RFC 4385 control word, then an Ethernet pseudowire (RFC 4448) */
+		if (vnd_cur_skip(c, 4) < 0)
+			return short_hdr(d, "short pseudowire control word");
+		return decode_ether(d, c);
 	}
 	return 0;
 }
@@ -411,10 +420,9 @@ decode_link(struct dctx *d, int dlt, struct vnd_cursor *c)
 		return decode_ether(d, c);
 	case LT_RAW: case LT_RAW12: case LT_RAW14:
 		return decode_ip(d, c);
-	case LT_IPV4:
-		return decode_ipv4(d, c);
-	case LT_IPV6:
-		return decode_ipv6(d, c);
+	case LT_IPV4: case LT_IPV6:
+		/* The version nibble decides, as a frame may lie about its type. */
+		return decode_ip(d, c);
 	case LT_NULL:
 		return decode_null(d, c, 0);
 	case LT_LOOP:
@@ -612,7 +620,7 @@ decode_ipv6(struct dctx *d, struct vnd_cursor *c)
 	else if (l4.len < plen && !d->cut)
 		pk->malformed = "ipv6 length beyond frame";
 	left = plen;
-	for (n = 0; n < 16; n++) {
+	for (n = 0; n < 256; n++) {
 		switch (nh) {
 		case 0: case 43: case 60: case 135: case 139: case 140:
 			/* hop-by-hop, routing, destination, mobility, HIP, shim6 */
@@ -788,6 +796,12 @@ decode_udp_tunnel(struct dctx *d, struct vnd_cursor *c)
 		vnd_cur_skip(c, 8);
 		return decode_ether(d, c);
 	}
+	if (pk->dst_port == 6635) {
+		/* MPLS in UDP (RFC 7510) */
+		if (enter_tunnel(d, VND_TUN_MPLS, 0, 0) < 0)
+			return -1;
+		return decode_mpls(d, c);
+	}
 	if (pk->dst_port == 2152 || pk->src_port == 2152) {
 		/* GTP-U v1 (3GPP TS 29.281): G-PDUs carry the user's IP packet. */
 		uint8_t fl, nx;
@@ -879,11 +893,27 @@ decode_gre(struct dctx *d, struct vnd_cursor *c)
 		return -1;
 	if (ver == 1 || proto == 0x880b)
 		return decode_ppp(d, c);
+	if (proto == ET_CMD) {
+		/* Cisco MetaData in GRE puts the next ethertype first. */
+		if (!vnd_cur_has(c, 8))
+			return short_hdr(d, "short cisco metadata");
+		proto = vnd_cur_be16at(c, 0);
+		vnd_cur_skip(c, 8);
+	}
 	if (proto == 0x8200)			/* Aruba WLAN: an 802.11 frame */
 		return decode_80211(d, c);
 	if (proto == ET_ERSPAN2) {
-		/* ERSPAN type II: 8-byte header, then the mirrored frame. */
-		if (vnd_cur_skip(c, 8) < 0)
+		/* ERSPAN type II has an 8-byte header; type I (no GRE sequence) none. */
+		if ((fl & 0x1000) && vnd_cur_skip(c, 8) < 0)
+			return short_hdr(d, "short erspan header");
+		return decode_ether(d, c);
+	}
+	if (proto == ET_ERSPAN3) {
+		/* ERSPAN type III: 12 bytes, and 8 more when the O bit is set. */
+		if (!vnd_cur_has(c, 12))
+			return short_hdr(d, "short erspan header");
+		hl = (vnd_cur_u8at(c, 11) & 1) ? 20 : 12;
+		if (vnd_cur_skip(c, hl) < 0)
 			return short_hdr(d, "short erspan header");
 		return decode_ether(d, c);
 	}
@@ -917,7 +947,8 @@ decode_udp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 		c->len = ulen - 8;
 	set_payload(pk, c, ulen - 8);
 	if (pk->dst_port == 4789 || pk->dst_port == 6081 ||
-	    pk->dst_port == 2152 || pk->src_port == 2152) {
+	    pk->dst_port == 2152 || pk->src_port == 2152 ||
+	    pk->dst_port == 6635) {
 		if (VND_ISSET(pk, VND_COL_FRAG_MORE) && pk->frag_more)
 			return 0;		/* the inner frame is not all here */
 		return decode_udp_tunnel(d, c);

@@ -13,6 +13,12 @@ struct vnd_frame {
 	uint64_t	 offset;	/* byte offset of the record (decompressed) */
 };
 
+/* ts_ns of a record that has no timestamp (a pcapng simple packet block). */
+#define VND_NO_TS	INT64_MIN
+
+/* linktype of a record that is no packet (a pcapng custom block). */
+#define VND_LT_NONE	(-1)
+
 enum {
 	VND_IN_FRAME = 1,
 	VND_IN_EOF = 0,

@@ -91,6 +91,8 @@ vnd_pcap_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 #define BT_OPB	0x00000002
 #define BT_SPB	0x00000003
 #define BT_EPB	0x00000006
+#define BT_CB_COPY	0x00000bad
+#define BT_CB_NOCOPY	0x40000bad
 
 /* Walk the options of a block body; -1 when one runs past the end. */
 static int
@@ -286,6 +288,21 @@ vnd_pcapng_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 			f->data = b + 28;
 			in->beg += blen;
 			return VND_IN_FRAME;
+		case BT_CB_COPY:
+		case BT_CB_NOCOPY:
+			/*
+			 * Custom blocks carry no packet, but Wireshark numbers
+			 * them as frames; so does vnd, so that "frame N" is the
+			 * same frame in both.
+			 */
+			if (blen < 16)
+				goto badblock;
+			f->ts_ns = VND_NO_TS;
+			f->caplen = f->wirelen = blen - 16;
+			f->linktype = VND_LT_NONE;
+			f->data = b + 12;
+			in->beg += blen;
+			return VND_IN_FRAME;
 		case BT_SPB:
 			if (blen < 16)
 				goto badblock;
@@ -296,7 +313,7 @@ vnd_pcapng_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 			}
 			orig = vnd_in_g32(in, b + 8);
 			incl = orig < blen - 16 ? orig : blen - 16;
-			f->ts_ns = 0;
+			f->ts_ns = VND_NO_TS;		/* a simple packet has none */
 			f->caplen = incl;
 			f->wirelen = orig;
 			f->linktype = in->ifs[0].linktype;

@@ -68,6 +68,8 @@ vnd_tunnel_name(int tunnel)
 		return "ipip";
 	case VND_TUN_GTP:
 		return "gtp";
+	case VND_TUN_MPLS:
+		return "mpls";
 	}
 	return "-";
 }

@@ -33,7 +33,7 @@ extern const struct vnd_colspec vnd_packet_cols[VND_NCOLS];
 /* Tunnel kinds, the values of the tunnel column. */
 enum vnd_tunnel {
 	VND_TUN_NONE, VND_TUN_VXLAN, VND_TUN_GENEVE, VND_TUN_GRE,
-	VND_TUN_NVGRE, VND_TUN_IPIP, VND_TUN_GTP
+	VND_TUN_NVGRE, VND_TUN_IPIP, VND_TUN_GTP, VND_TUN_MPLS
 };
 
 #define VND_MAX_SACK	4

@@ -280,7 +280,7 @@ write_meta(struct vnd_table *t, const struct point *pts, int npts,
 		vnd_put_str(t, pt->nlinktypes ? lt : NULL);
 		vnd_put_int(t, (int64_t)pt->rows);
 		vnd_put_int(t, (int64_t)pt->malformed);
-		if (pt->rows) {
+		if (pt->first_ts || pt->last_ts) {
 			vnd_put_int(t, pt->first_ts);
 			vnd_put_int(t, pt->last_ts);
 		} else {
@@ -466,9 +466,11 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 		for (j = 0; j < pt->nlinktypes; j++)
 			if (pt->linktypes[j] == f.linktype)
 				break;
-		if (j == pt->nlinktypes && j < MAX_LINKTYPES)
+		if (j == pt->nlinktypes && j < MAX_LINKTYPES &&
+		    f.linktype != VND_LT_NONE)
 			pt->linktypes[pt->nlinktypes++] = f.linktype;
-		if (!vnd_decode_knows(f.linktype) && !warned_lt && !o->quiet) {
+		if (!vnd_decode_knows(f.linktype) && f.linktype != VND_LT_NONE &&
+		    !warned_lt && !o->quiet) {
 			warnx("'%s': link type %s is not decoded; its frames "
 			    "have no header fields", pt->path,
 			    vnd_dlt_name(f.linktype, nb, sizeof(nb)));
@@ -489,6 +491,8 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 		pk.wire_bytes = f.wirelen;
 		pk.cap_bytes = f.caplen;
 		vnd_decode(&pk, f.linktype, f.data, f.caplen);
+		if (f.ts_ns == VND_NO_TS)
+			pk.set &= ~((uint64_t)1 << VND_COL_TS_NS);
 		any = 0;
 		for (i = 0; i < ntabs; i++) {
 			if (!vnd_conf_applies(tabs[i], pt->name) ||
@@ -504,9 +508,11 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 		}
 		if (!any)
 			continue;
-		if (pt->rows == 0)
-			pt->first_ts = pk.ts_ns;
-		pt->last_ts = pk.ts_ns;
+		if (f.ts_ns != VND_NO_TS) {
+			if (pt->first_ts == 0 && pt->last_ts == 0)
+				pt->first_ts = pk.ts_ns;
+			pt->last_ts = pk.ts_ns;
+		}
 		pt->rows++;
 		if (pk.malformed != NULL) {
 			if (pt->malformed++ == 0) {
