@@ -151,6 +151,12 @@ vnd_sink_is_sqlite(const struct vnd_sink *s)
 	return s->sqlite;
 }
 
+const char *
+vnd_sink_tmp_path(const struct vnd_sink *s)
+{
+	return s->tmp != NULL ? s->tmp : "";
+}
+
 static int
 tsv_flush(struct vnd_table *t)
 {

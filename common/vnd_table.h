@@ -22,6 +22,9 @@ int	 vnd_sink_sqlite(struct vnd_sink **, const char *path, char *errbuf);
 
 int	 vnd_sink_is_sqlite(const struct vnd_sink *);
 
+/* The temporary file a SQLite sink writes, "" for TSV (for signal handlers). */
+const char *vnd_sink_tmp_path(const struct vnd_sink *);
+
 /* A table; TSV sinks take one. Values go in column order, then vnd_row_end(). */
 struct vnd_table *vnd_sink_table(struct vnd_sink *, const char *name,
 	    const struct vnd_colspec *cols, int ncols, char *errbuf);

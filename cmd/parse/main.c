@@ -88,10 +88,26 @@ usage(FILE *fp)
 "  -V, --version         print the version\n");
 }
 
+/* The SQLite temporary file, for the signal handler to remove. */
+static char tmp_path[4096];
+
+/*
+ * The first signal stops the run after the current frame; with SQLite output,
+ * or at a second signal, the temporary file goes at once (unlink(2) and
+ * _exit(2) are async-signal-safe), so a run blocked on a slow input still ends.
+ */
 static void
 on_signal(int sig)
 {
+	static const char msg[] = "vnd-parse: interrupted\n";
+
 	(void)sig;
+	if (stop || tmp_path[0] != '\0') {
+		if (tmp_path[0] != '\0')
+			unlink(tmp_path);
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		_exit(VND_EXIT_FAIL);
+	}
 	stop = 1;
 }
 
@@ -612,7 +628,6 @@ main(int argc, char **argv)
 		case 'p':
 			if (pending != NULL) {
 				warnx("-p '%s' names no file", pending);
-				usage(stderr);
 				return VND_EXIT_USAGE;
 			}
 			pending = optarg;
@@ -637,7 +652,6 @@ main(int argc, char **argv)
 		npts = 1;
 	} else if (pending != NULL) {
 		warnx("-p '%s' names no file", pending);
-		usage(stderr);
 		return VND_EXIT_USAGE;
 	}
 	for (i = 0; i < npts; i++) {
@@ -713,13 +727,22 @@ main(int argc, char **argv)
 	    (outs = calloc((size_t)ntabs, sizeof(*outs))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	r = o.output ? vnd_sink_sqlite(&sink, o.output, errbuf) :
 	    vnd_sink_tsv(&sink, stdout, o.header, errbuf);
 	if (r < 0)
 		errx(VND_EXIT_FAIL, "'%s': %s", o.output ? o.output : "stdout",
 		    errbuf);
+	if (o.output)
+		snprintf(tmp_path, sizeof(tmp_path), "%s", vnd_sink_tmp_path(sink));
 	for (i = 0; i < ntabs && (o.output || !o.describe); i++)
 		if ((outs[i] = vnd_sink_table(sink, tabs[i]->name, tabs[i]->cols,
 		    tabs[i]->nouts, errbuf)) == NULL)
@@ -743,6 +766,7 @@ main(int argc, char **argv)
 		goto fail;
 	if (o.output && add_indexes(sink, tabs, ntabs, errbuf) < 0)
 		goto fail;
+	tmp_path[0] = '\0';
 	if (vnd_sink_close(sink, 1, errbuf) < 0)
 		errx(VND_EXIT_FAIL, "'%s': %s", o.output ? o.output : "stdout",
 		    errbuf);
@@ -752,6 +776,7 @@ fail:
 	status = VND_EXIT_FAIL;
 abort:
 	/* SQLite: the temporary file goes, an existing database stays. */
+	tmp_path[0] = '\0';
 	if (o.output)
 		vnd_sink_close(sink, 0, errbuf);
 	else
