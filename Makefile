@@ -25,18 +25,23 @@ BINS	 = bin/vnd $(TOOLS:%=bin/vnd-%)
 
 all: $(BINS)
 
-common/%.o: common/%.c common/*.h
+# Objects remember the flags they were built with: SANITIZE=1 rebuilds them.
+FLAGS_STAMP = common/.build-flags
+BUILD_FLAGS = $(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS)
+$(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(BUILD_FLAGS)' >$(FLAGS_STAMP))
+
+common/%.o: common/%.c common/*.h $(FLAGS_STAMP)
 	$(CC) $(VND_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-bin/vnd-%: cmd/%/*.c $(LIB) common/*.h
+bin/vnd-%: cmd/%/*.c $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 
-bin/vnd: cmd/vnd/main.c common/vnd.h
+bin/vnd: cmd/vnd/main.c common/vnd.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ cmd/vnd/main.c
 
@@ -46,7 +51,7 @@ deps:
 
 check: deps
 	$(MAKE) all
-	bats tests
+	bats $(BATS_FLAGS) tests
 
 demo: deps
 	$(MAKE) all
@@ -83,6 +88,6 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vnd $(DESTDIR)$(ZSHCOMPDIR)/_vnd-*
 
 clean:
-	rm -rf bin common/*.o $(LIB)
+	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP)
 
 .PHONY: all deps check demo golden bench fuzz lint install uninstall clean

@@ -590,8 +590,21 @@ decode_ipv6(struct dctx *d, struct vnd_cursor *c)
 	uint16_t fo;
 	int n;
 
-	if (!vnd_cur_has(c, 40))
-		return short_hdr(d, "short ipv6 header");
+	if (!vnd_cur_has(c, 40)) {
+		if (!d->cut || !vnd_cur_has(c, 24) || vnd_cur_u8at(c, 0) >> 4 != 6)
+			return short_hdr(d, "short ipv6 header");
+		/* Cut by the snap length inside the header: the source survives. */
+		if (d->inner) {
+			forget_l3(pk);
+			d->inner = 0;
+		}
+		pk->ip_ver = 6;
+		pk->ttl = vnd_cur_u8at(c, 7);
+		memcpy(pk->src_ip, c->p + 8, 16);
+		VND_SET(pk, VND_COL_TTL);
+		VND_SET(pk, VND_COL_SRC_IP);
+		return 0;
+	}
 	if (vnd_cur_u8at(c, 0) >> 4 != 6)
 		return bad(d, "bad ip version");
 	if (d->inner) {
@@ -748,8 +761,23 @@ decode_tcp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 	uint32_t off;
 	int r = 0;
 
-	if (!vnd_cur_has(c, 20))
-		return short_hdr(d, "short tcp header");
+	if (!vnd_cur_has(c, 20)) {
+		/* Cut by the snap length: keep the fields that were captured. */
+		if (!d->cut)
+			return bad(d, "short tcp header");
+		if (vnd_cur_has(c, 4)) {
+			pk->src_port = vnd_cur_be16at(c, 0);
+			pk->dst_port = vnd_cur_be16at(c, 2);
+			VND_SET(pk, VND_COL_SRC_PORT);
+			VND_SET(pk, VND_COL_DST_PORT);
+		}
+		if (vnd_cur_has(c, 8)) {
+			pk->seq = vnd_cur_be32at(c, 4);
+			pk->pkt_id = (uint64_t)pk->ip_id + ((uint64_t)pk->seq << 16);
+			VND_SET(pk, VND_COL_SEQ);
+		}
+		return 0;
+	}
 	pk->src_port = vnd_cur_be16at(c, 0);
 	pk->dst_port = vnd_cur_be16at(c, 2);
 	pk->seq = vnd_cur_be32at(c, 4);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bats
+# The dispatcher, the man pages and the completions.
+bats_require_minimum_version 1.5.0
+load helpers
+
+@test "vnd: 'vnd parse' runs vnd-parse with the same result" {
+	"$BIN/vnd" parse -q "$SAMPLES/snat-inside.pcap" >"$BATS_TEST_TMPDIR/out"
+	diff -u "$GOLDEN/parse/snat-inside.tsv" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "vnd: the tool's exit status is vnd's" {
+	run -2 "$BIN/vnd" parse --bogus
+	run -1 "$BIN/vnd" parse /nonexistent
+}
+
+@test "vnd: --list names the tools beside it" {
+	run -0 "$BIN/vnd" --list
+	assert_line parse
+}
+
+@test "vnd: an unknown tool is a usage error" {
+	run -2 --separate-stderr "$BIN/vnd" frobnicate
+	[[ $stderr == "vnd: 'frobnicate' is not a vnd tool; see 'vnd --list'" ]]
+	run -2 --separate-stderr "$BIN/vnd"
+	[[ $stderr == *"usage: vnd"* ]]
+	run -2 "$BIN/vnd" ../bin/vnd-parse
+}
+
+@test "vnd: --help and --version" {
+	run -0 "$BIN/vnd" --help
+	[[ $output == "usage: vnd"* ]]
+	run -0 "$BIN/vnd" --version
+	[[ $output == "vnd "[0-9]* ]]
+}
+
+@test "docs: every man page is mandoc -Tlint clean" {
+	need_cmd mandoc
+	cd "$TOP/man"
+	run -0 mandoc -Tlint -W warning vnd.1 vnd.7 vnd-parse.1 vnd-tables.5
+	[ -z "$output" ]
+}
+
+@test "docs: every packets-table column is in vnd-tables(5)" {
+	"$BIN/vnd-parse" -q "$SAMPLES/snat-inside.pcap" | head -1 | tr '\t' '\n' >"$BATS_TEST_TMPDIR/cols"
+	while read -r c; do
+		grep -q "^\.It Va $c\$\|^\.It Cm $c\$\|^\.It $c\$\|$c" "$TOP/man/vnd-tables.5" || { echo "missing: $c"; return 1; }
+	done <"$BATS_TEST_TMPDIR/cols"
+}
+
+@test "completions: every long option of --help is in the bash and zsh completions" {
+	run -0 "$TOP/completions/check-options.sh" "$BIN/vnd-parse"
+	run -0 "$TOP/completions/check-options.sh" "$BIN/vnd"
+}
+
+@test "completions: the bash completion loads and completes vnd-parse options" {
+	run -0 bash -c "source '$TOP/completions/bash/vnd-parse'; COMP_WORDS=(vnd-parse --st); COMP_CWORD=1; _vnd_parse 2>/dev/null || _vnd-parse; printf '%s\n' \"\${COMPREPLY[@]}\""
+	assert_line --partial -- "--strict"
+}

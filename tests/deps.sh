@@ -1,0 +1,43 @@
+#!/bin/sh
+# deps.sh [build|test|bench|samples]...: install the Debian packages vnd needs that are missing.
+# With no argument: build and test. As root it runs apt-get; otherwise it
+# prints the command to run and fails.
+set -eu
+
+build="gcc make pkg-config libpcap-dev libtrace3-dev libwandio1-dev libsqlite3-dev
+libzstd-dev zlib1g-dev libbz2-dev liblzma-dev"
+test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd"
+bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace"
+samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3"
+
+[ $# -gt 0 ] || set -- build test
+want=""
+for set in "$@"; do
+	case $set in
+	build) want="$want $build" ;;
+	test) want="$want $test" ;;
+	bench) want="$want $bench" ;;
+	samples) want="$want $samples" ;;
+	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	case "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing Debian packages:$missing" >&2
+	echo "deps.sh: run as root: apt-get install$missing" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
