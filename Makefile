@@ -15,6 +15,9 @@ LIBS	 = $(PKG_LIBS) -ltrace -lwandio -lz -lbz2 -llzma -lzstd -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS	+= -fsanitize=address,undefined
+# libtrace 3 leaks when it cannot guess a format; that is its leak, not ours
+export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
 TOOLS	 = parse

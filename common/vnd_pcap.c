@@ -196,13 +196,18 @@ pcapng_idb(struct vnd_input *in, const uint8_t *b, uint32_t blen, char *errbuf)
 	return 0;
 }
 
+/*
+ * Timestamps are unsigned in the format, but writers store times before the
+ * epoch as negative numbers; unsigned arithmetic wraps (defined), and the
+ * conversion back to int64 gives the signed time they meant.
+ */
 static int64_t
 pcapng_ts(const struct iface *ifc, uint64_t ts)
 {
 	uint64_t sec = ts / ifc->units, frac = ts % ifc->units;
-	unsigned __int128 ns = (unsigned __int128)frac * 1000000000u / ifc->units;
+	uint64_t ns = (uint64_t)((unsigned __int128)frac * 1000000000u / ifc->units);
 
-	return (int64_t)(sec + (uint64_t)ifc->tsoff) * 1000000000 + (int64_t)ns;
+	return (int64_t)((sec + (uint64_t)ifc->tsoff) * 1000000000u + ns);
 }
 
 int

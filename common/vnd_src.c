@@ -52,6 +52,12 @@ vnd_src_open(struct vnd_src **sp, const char *path, char *errbuf)
 		snprintf(errbuf, VND_ERRBUF_SIZE, "%s", strerror(errno));
 		return -1;
 	}
+	/*
+	 * libwandio reads ahead in a thread into ~50 MB of buffers: memory that
+	 * grows with the trace, for no gain on a plain read. A user's own
+	 * LIBTRACEIO setting wins.
+	 */
+	setenv("LIBTRACEIO", "nothreads", 0);
 	errno = 0;
 	if ((s->io = wandio_create_uncompressed(path)) == NULL) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "%s",

@@ -23,6 +23,7 @@
 
 struct point {
 	const char	*name;
+	int		 owned;		/* name was allocated here */
 	const char	*path;
 	char		 format[48];
 	int		 linktypes[MAX_LINKTYPES];
@@ -618,7 +619,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return VND_EXIT_OK;
+			{
+				status = VND_EXIT_OK;
+				goto out;
+			}
 		case 'H':
 			o.header = 0;
 			break;
@@ -628,7 +632,10 @@ main(int argc, char **argv)
 		case 'p':
 			if (pending != NULL) {
 				warnx("-p '%s' names no file", pending);
-				return VND_EXIT_USAGE;
+				{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 			}
 			pending = optarg;
 			break;
@@ -640,10 +647,16 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("vnd-parse %s\n", VND_VERSION);
-			return VND_EXIT_OK;
+			{
+				status = VND_EXIT_OK;
+				goto out;
+			}
 		default:
 			usage(stderr);
-			return VND_EXIT_USAGE;
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 		}
 	}
 	if (npts == 0) {
@@ -652,7 +665,10 @@ main(int argc, char **argv)
 		npts = 1;
 	} else if (pending != NULL) {
 		warnx("-p '%s' names no file", pending);
-		return VND_EXIT_USAGE;
+		{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 	}
 	for (i = 0; i < npts; i++) {
 		if (strcmp(pts[i].path, "-") == 0 && npts > 1) {
@@ -661,21 +677,32 @@ main(int argc, char **argv)
 					break;
 			if (j < i) {
 				warnx("standard input can be read only once");
-				return VND_EXIT_USAGE;
+				{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 			}
 		}
-		if (pts[i].name == NULL &&
-		    (pts[i].name = point_name(pts[i].path)) == NULL)
-			err(VND_EXIT_FAIL, NULL);
+		if (pts[i].name == NULL) {
+			if ((pts[i].name = point_name(pts[i].path)) == NULL)
+				err(VND_EXIT_FAIL, NULL);
+			pts[i].owned = 1;
+		}
 		if (*pts[i].name == '\0') {
 			warnx("empty point name for '%s'", pts[i].path);
-			return VND_EXIT_USAGE;
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 		}
 		for (j = 0; j < i; j++)
 			if (strcmp(pts[i].name, pts[j].name) == 0) {
 				warnx("point '%s' named twice; name them with -p "
 				    "or NAME=file", pts[i].name);
-				return VND_EXIT_USAGE;
+				{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 			}
 	}
 	/* A filter that does not compile at all is a usage error. */
@@ -688,7 +715,10 @@ main(int argc, char **argv)
 		if (pcap_compile(p, &prog, o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
 			warnx("filter: %s", pcap_geterr(p));
 			pcap_close(p);
-			return VND_EXIT_USAGE;
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 		}
 		pcap_freecode(&prog);
 		pcap_close(p);
@@ -696,12 +726,18 @@ main(int argc, char **argv)
 	if (o.config_path != NULL) {
 		if ((text = read_file(o.config_path, errbuf)) == NULL) {
 			warnx("%s", errbuf);
-			return VND_EXIT_USAGE;
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 		}
 		if (vnd_conf_parse(&conf, text, errbuf) < 0) {
 			warnx("'%s': %s", o.config_path, errbuf);
 			free(text);
-			return VND_EXIT_USAGE;
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 		}
 		free(text);
 		ntabs = conf->ntabs;
@@ -715,7 +751,10 @@ main(int argc, char **argv)
 		if (ntabs > 1 && o.output == NULL && !o.describe) {
 			warnx("'%s' makes %d tables: TSV holds one, use -o",
 			    o.config_path, ntabs);
-			return VND_EXIT_USAGE;
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
 		}
 	} else {
 		ntabs = 1;
@@ -767,19 +806,31 @@ main(int argc, char **argv)
 	if (o.output && add_indexes(sink, tabs, ntabs, errbuf) < 0)
 		goto fail;
 	tmp_path[0] = '\0';
-	if (vnd_sink_close(sink, 1, errbuf) < 0)
-		errx(VND_EXIT_FAIL, "'%s': %s", o.output ? o.output : "stdout",
-		    errbuf);
-	return status;
+	r = vnd_sink_close(sink, 1, errbuf);
+	sink = NULL;
+	if (r < 0) {
+		warnx("'%s': %s", o.output ? o.output : "stdout", errbuf);
+		status = VND_EXIT_FAIL;
+	}
+	goto out;
 fail:
 	warnx("'%s': %s", o.output ? o.output : "stdout", errbuf);
 	status = VND_EXIT_FAIL;
 abort:
 	/* SQLite: the temporary file goes, an existing database stays. */
 	tmp_path[0] = '\0';
-	if (o.output)
-		vnd_sink_close(sink, 0, errbuf);
-	else
-		vnd_sink_close(sink, 1, errbuf);
+	vnd_sink_close(sink, o.output == NULL, errbuf);
+	sink = NULL;
+out:
+	/* Everything goes back, so the sanitizers' leak check stays quiet. */
+	vnd_sink_close(sink, 0, errbuf);
+	for (i = 0; i < npts; i++)
+		if (pts[i].owned)
+			free((char *)pts[i].name);
+	free(pts);
+	free(tabs);
+	free(outs);
+	free(o.command);
+	vnd_conf_free(conf);
 	return status;
 }

@@ -88,8 +88,11 @@ list_tools(void)
 		free(path);
 	}
 	qsort(names, n, sizeof(*names), cmp);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		printf("%s\n", names[i]);
+		free(names[i]);
+	}
+	free(names);
 	return VND_EXIT_OK;
 }
 
