@@ -6,7 +6,7 @@
 # captured with tcpdump -s 256 on the sending side.  Needs root.
 #
 # usage: bench/mktrace.sh [OUT.pcap]      (default bench/data/trace.pcap)
-# env:   MIN_PKTS (default 1000000), BYTES (iperf3 -n, default 1200M),
+# env:   MIN_PKTS (default 1000000), BYTES (iperf3 -n, default 1500M),
 #        STREAMS (iperf3 -P, default 4), FORCE=1 to capture again
 set -eu
 
@@ -14,7 +14,7 @@ prog=mktrace.sh
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/data/trace.pcap}
 min_pkts=${MIN_PKTS:-1000000}
-bytes=${BYTES:-1200M}
+bytes=${BYTES:-1500M}
 streams=${STREAMS:-4}
 
 die() { echo "$prog: $*" >&2; exit 1; }
@@ -49,8 +49,8 @@ server_pid=
 
 cleanup() {
 	# only what this script started: its two processes, namespaces and files
-	[ -n "$tcpdump_pid" ] && kill "$tcpdump_pid" 2>/dev/null || true
-	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+	if [ -n "$tcpdump_pid" ]; then kill "$tcpdump_pid" 2>/dev/null || true; fi
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
 	wait 2>/dev/null || true
 	ip netns del "$ns_a" 2>/dev/null || true
 	ip netns del "$ns_b" 2>/dev/null || true
@@ -86,11 +86,12 @@ in_b ip link set veth-b up
 
 mkdir -p "$(dirname "$out")"
 
-in_b iperf3 -s -1 -B "$addr_b" >"$work/server.log" 2>&1 &
+# run background jobs without the shell function, so $! is the process itself
+ip netns exec "$ns_b" iperf3 -s -1 -B "$addr_b" >"$work/server.log" 2>&1 &
 server_pid=$!
 
 # -Z root: keep write access to the output directory
-in_a tcpdump -i veth-a -n -s 256 -B 65536 -Z root \
+ip netns exec "$ns_a" tcpdump -i veth-a -n -s 256 -B 65536 -Z root \
 	--time-stamp-precision=nano -w "$tmp" \
 	"host $addr_a and host $addr_b" 2>"$work/tcpdump.log" &
 tcpdump_pid=$!

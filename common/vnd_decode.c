@@ -403,8 +403,8 @@ decode_nflog(struct dctx *d, struct vnd_cursor *c)
 				return decode_ipv6(d, &in);
 			return decode_ip(d, &in);
 		}
-		tlen = (uint16_t)((tlen + 3) & ~3);
-		if (vnd_cur_skip(c, tlen) < 0)
+		/* padded to 4 bytes: in 32 bits, as 0xfffd + 3 must not wrap to 0 */
+		if (vnd_cur_skip(c, ((uint32_t)tlen + 3) & ~3u) < 0)
 			return short_hdr(d, "short nflog tlv");
 	}
 	return 0;

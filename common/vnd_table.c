@@ -136,7 +136,7 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 	/* The file is new and temporary: no journal until the rename. */
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-	    "PRAGMA cache_size=-65536; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) {
+	    "PRAGMA cache_size=-8192; BEGIN;", NULL, NULL, NULL) != SQLITE_OK) {
 		db_err(s, "sqlite", errbuf);
 		vnd_sink_close(s, 0, errbuf + strlen(errbuf));
 		return -1;

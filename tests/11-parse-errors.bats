@@ -104,3 +104,12 @@ load helpers
 	[ "$(cksum <"$db")" = "$sum" ]
 	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep tmp-)" ]
 }
+
+@test "parse: inputs the fuzzer found end quickly, exit 0 or 1" {
+	for f in "$DATA"/fuzz/*; do
+		st=0
+		timeout 10 "$BIN/vnd-parse" -q "$f" >/dev/null 2>&1 || st=$?
+		echo "$f: $st"
+		[ "$st" -le 1 ]
+	done
+}

@@ -1,0 +1,267 @@
+#!/bin/bash
+# run.sh: time vnd tools against the floors and peer tools, side by side, as ratios.
+#
+# usage: bench/run.sh [TRACE]          (default bench/data/trace.pcap, see mktrace.sh)
+# env:   BIN=dir      the vnd programs (default bin, relative to the current directory)
+#        RUNS=n       timed runs per command, minimum wall time kept (default 5)
+#        PREFIX=n     packets in the prefix for tshark and the memory check (default 100000)
+#        TSHARK_FULL=1  run tshark once on the whole trace instead of scaling a prefix
+#        TIMER=hyperfine|loop  force a timer (default: hyperfine when installed)
+#
+# Each row is timed with hyperfine (one warm-up run, then RUNS runs) or, without
+# hyperfine, a loop of RUNS runs after a warm-up; peak RSS comes from one more
+# run under /usr/bin/time.  To add a tool, add a `row` line below (see there).
+set -eu
+
+prog=run.sh
+die() { echo "$prog: $*" >&2; exit 1; }
+say() { echo "$prog: $*" >&2; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+
+trace=$(abspath "${1:-$root/bench/data/trace.pcap}")
+bin=$(abspath "${BIN:-bin}")
+runs=${RUNS:-5}
+prefix_pkts=${PREFIX:-100000}
+case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not '$runs'" ;; esac
+case $prefix_pkts in '' | *[!0-9]* | 0) die "PREFIX must be a positive integer, not '$prefix_pkts'" ;; esac
+[ $# -le 1 ] || die "usage: bench/run.sh [TRACE]"
+[ -r "$trace" ] || die "cannot read trace '$trace'; make one with bench/mktrace.sh"
+[ -x "$bin/vnd-parse" ] || die "'$bin/vnd-parse' not found; run make first (or set BIN=dir)"
+command -v tcpdump >/dev/null 2>&1 || die "'tcpdump' not found (needed to cut the prefix trace)"
+cd "$root"
+
+make -s -C "$here" >/dev/null || die "cannot build the floors in bench/"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vnd-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
+
+timer=${TIMER:-auto}
+case $timer in
+auto)	if command -v hyperfine >/dev/null 2>&1; then
+		timer=hyperfine
+	else
+		timer=loop
+		say "hyperfine not found; timing with a shell loop"
+	fi ;;
+hyperfine | loop) ;;
+*)	die "TIMER must be auto, hyperfine or loop, not '$timer'" ;;
+esac
+if [ -x /usr/bin/time ]; then
+	have_gnu_time=1
+else
+	have_gnu_time=0
+	say "/usr/bin/time not found (Debian: time); no peak RSS"
+fi
+
+# --- measuring -------------------------------------------------------------
+
+# quote CMD... as one shell word list for hyperfine --prepare/commands
+shquote() { local a s=; for a in "$@"; do s="$s $(printf '%q' "$a")"; done; echo "${s# }"; }
+
+# measure CMD...: minimum wall seconds over $RUNS runs into $t_min; stdout of
+# CMD goes to /dev/null; $PREP (a shell command) runs untimed before each run
+measure() {
+	local n=${RUNS_ROW:-$runs} cmd json i s e best=
+	cmd="$(shquote "$@") >/dev/null"
+	if [ "$timer" = hyperfine ]; then
+		json=$work/hyperfine.json
+		set -- --runs "$n" --export-json "$json" --style none --shell bash
+		[ "$n" -gt 1 ] && set -- "$@" --warmup 1
+		[ -n "${PREP:-}" ] && set -- "$@" --prepare "$PREP"
+		hyperfine "$@" "$cmd" >"$work/hyperfine.log" 2>&1 ||
+			die "hyperfine failed on: $cmd$(printf '\n'; tail -5 "$work/hyperfine.log")"
+		t_min=$(sed -n 's/^ *"min": *\([0-9.eE+-]*\),*$/\1/p' "$json" | head -1)
+		[ -n "$t_min" ] || die "no minimum in hyperfine output '$json'"
+	else
+		[ "$n" -gt 1 ] && { [ -n "${PREP:-}" ] && sh -c "$PREP"; bash -c "$cmd" || die "failed: $cmd"; }
+		for i in $(seq "$n"); do
+			[ -n "${PREP:-}" ] && sh -c "$PREP"
+			s=$(date +%s%N)
+			bash -c "$cmd" || die "failed: $cmd"
+			e=$(date +%s%N)
+			if [ -z "$best" ] || [ $((e - s)) -lt "$best" ]; then best=$((e - s)); fi
+		done
+		t_min=$(awk -v ns="$best" 'BEGIN { printf "%.6f", ns / 1e9 }')
+	fi
+}
+
+# peak CMD...: peak resident set size of one run in MiB into $rss ("-" if unknown)
+peak() {
+	rss=-
+	[ "$have_gnu_time" = 1 ] || return 0
+	[ -n "${PREP:-}" ] && sh -c "$PREP"
+	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>"$work/stderr" ||
+		die "failed: $(shquote "$@")$(printf '\n'; tail -5 "$work/stderr")"
+	rss=$(awk '/^[0-9]+$/ { printf "%.1f", $1 / 1024 }' "$work/rss")
+	[ -n "$rss" ] || rss=-
+}
+
+# --- the table ---------------------------------------------------------------
+
+names=() times=() rsss=() refs=() targets=() memtargets=() notes=()
+
+# record NAME SECONDS RSS: add a measured row; the optional variables
+#   REF=name        the row the ratio is taken against (default floor)
+#   TARGET=x        the ratio to stay at or under (default none)
+#   MEM=MiB         the peak RSS to stay under (default none)
+#   NOTE=text       a footnote
+record() {
+	names+=("$1") times+=("$2") rsss+=("$3")
+	refs+=("${REF:-floor}") targets+=("${TARGET:--}") memtargets+=("${MEM:--}")
+	notes+=("${NOTE:-}")
+}
+
+# row NAME CMD...: time CMD (stdout discarded) and add it to the table.
+# Prefix with the variables of record(), PREP=shell-command to run untimed
+# before each run, RUNS_ROW=n to override RUNS, e.g.
+#   REF=floor TARGET=3 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
+row() {
+	local name=$1
+	shift
+	if ! command -v "$1" >/dev/null 2>&1; then
+		say "skipping '$name': '$1' not found"
+		return 0
+	fi
+	say "timing $name (${RUNS_ROW:-$runs} runs, $timer)"
+	measure "$@"
+	peak "$@"
+	record "$name" "$t_min" "$rss"
+}
+
+# lookup NAME: the time of row NAME into $ref_t (empty if none)
+lookup() {
+	local i
+	ref_t=
+	for i in "${!names[@]}"; do
+		[ "${names[$i]}" = "$1" ] && ref_t=${times[$i]} && return 0
+	done
+	return 0
+}
+
+print_table() {
+	local i ratio verdict mem mverdict fn=0 mark
+	printf '\n%-26s %9s %8s  %-14s %-13s %9s  %s\n' \
+	    program wall_s ratio of target peak_MiB mem_target
+	for i in "${!names[@]}"; do
+		lookup "${refs[$i]}"
+		ratio=- verdict=
+		if [ -n "$ref_t" ]; then
+			ratio=$(awk -v a="${times[$i]}" -v b="$ref_t" 'BEGIN { printf "%.2f", a / b }')
+		fi
+		if [ "${targets[$i]}" != - ] && [ "$ratio" != - ]; then
+			verdict=$(awk -v r="$ratio" -v t="${targets[$i]}" \
+			    'BEGIN { print (r <= t) ? "ok" : "MISS" }')
+			verdict="<= ${targets[$i]} $verdict"
+		fi
+		mem=${memtargets[$i]} mverdict=
+		if [ "$mem" != - ] && [ "${rsss[$i]}" != - ]; then
+			mverdict=$(awk -v r="${rsss[$i]}" -v t="$mem" \
+			    'BEGIN { print (r < t) ? "ok" : "MISS" }')
+			mverdict="< $mem $mverdict"
+		fi
+		mark=
+		if [ -n "${notes[$i]}" ]; then fn=$((fn + 1)); mark=" [$fn]"; fi
+		printf '%-26s %9.3f %8s  %-14s %-13s %9s  %s\n' "${names[$i]}$mark" \
+		    "${times[$i]}" "$ratio" "${refs[$i]}" "${verdict:--}" "${rsss[$i]}" \
+		    "${mverdict:--}"
+	done
+	fn=0
+	for i in "${!names[@]}"; do
+		[ -n "${notes[$i]}" ] || continue
+		fn=$((fn + 1))
+		printf '[%d] %s\n' "$fn" "${notes[$i]}"
+	done
+}
+
+# --- the rows ----------------------------------------------------------------
+
+# the floor also counts the packets (and warms the page cache)
+pkts=$(bench/floor "$trace") || die "bench/floor failed on '$trace'"
+[ "$pkts" -gt 0 ] || die "'$trace' holds no packets"
+cols=34
+db=$work/parse.db
+floordb=$work/floor.db
+
+# the prefix keeps nanosecond timestamps if the trace has them
+prefix=$work/prefix.pcap
+tcpdump --time-stamp-precision=nano -r "$trace" -c "$prefix_pkts" -w "$prefix" 2>/dev/null ||
+	die "cannot cut the first $prefix_pkts packets of '$trace' with tcpdump"
+npre=$(bench/floor "$prefix")
+
+REF=floor row floor bench/floor "$trace"
+REF=floor TARGET=2.5 MEM=48 row "vnd-parse (TSV)" "$bin/vnd-parse" "$trace"
+REF=sqlite-floor TARGET=1.2 MEM=48 PREP="rm -f $(printf %q "$db")" \
+	row "vnd-parse -o (SQLite)" "$bin/vnd-parse" -o "$db" "$trace"
+NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one transaction, journal and sync off" \
+	row sqlite-floor bench/sqlite-floor "$pkts" "$cols" "$floordb"
+
+# Later tools add their rows here, with the peer a user would pick instead:
+#   REF=floor TARGET=3 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
+#   row "tcptrace -l -r" tcptrace -l -r -n "$trace"
+#   REF=floor TARGET=3 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
+
+tshark_fields=(-n -T fields -E separator=/t -e frame.number -e frame.time_epoch
+	-e frame.len -e frame.cap_len -e vlan.id -e ip.src -e ip.dst -e ip.proto
+	-e ip.id -e ip.ttl -e ip.len -e tcp.srcport -e tcp.dstport -e tcp.flags
+	-e tcp.seq_raw -e tcp.ack_raw -e tcp.window_size_value -e tcp.len
+	-e tcp.options.mss_val -e tcp.options.wscale.shift
+	-e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr)
+if ! command -v tshark >/dev/null 2>&1; then
+	say "skipping tshark: not found"
+elif [ "${TSHARK_FULL:-0}" = 1 ] || [ "$npre" -ge "$pkts" ]; then
+	NOTE="tshark run once on the whole trace" RUNS_ROW=1 \
+		row "tshark -T fields" tshark -r "$trace" "${tshark_fields[@]}"
+else
+	# tshark is slow: time it on the prefix and scale the per-packet part,
+	# t = t(1 packet) + (t(prefix) - t(1 packet)) * (N - 1) / (n - 1)
+	one=$work/one.pcap
+	tcpdump --time-stamp-precision=nano -r "$trace" -c 1 -w "$one" 2>/dev/null ||
+		die "cannot cut the first packet of '$trace'"
+	say "timing tshark on 1 packet and on the first $npre packets (1 run each)"
+	RUNS_ROW=1 measure tshark -r "$one" "${tshark_fields[@]}"
+	t_one=$t_min
+	RUNS_ROW=1 measure tshark -r "$prefix" "${tshark_fields[@]}"
+	t_pre=$t_min
+	peak tshark -r "$prefix" "${tshark_fields[@]}"
+	t_one=$(awk -v t="$t_one" 'BEGIN { printf "%.3f", t }')
+	t_pre=$(awk -v t="$t_pre" 'BEGIN { printf "%.3f", t }')
+	t_all=$(awk -v a="$t_one" -v p="$t_pre" -v N="$pkts" -v n="$npre" \
+	    'BEGIN { printf "%.6f", a + (p - a) * (N - 1) / (n - 1) }')
+	NOTE="tshark scaled, not measured on the whole trace: 1 run on the first $npre packets ($t_pre s) and 1 on 1 packet ($t_one s, start-up), per-packet part x $pkts/$npre; peak RSS is of the prefix run (tshark's memory grows with the trace)" \
+		record "tshark -T fields" "$t_all" "$rss"
+fi
+
+# memory flatness: peak RSS must not grow with the length of the trace
+say "memory flatness: vnd-parse on the first $npre packets and on all $pkts"
+peak "$bin/vnd-parse" "$prefix"; m_tsv_pre=$rss
+peak "$bin/vnd-parse" "$trace"; m_tsv_all=$rss
+PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$prefix"; m_db_pre=$rss
+PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$trace"; m_db_all=$rss
+
+# --- report ------------------------------------------------------------------
+
+lookup floor
+size=$(du -m "$trace" | cut -f1)
+echo "vnd bench: $(uname -sr), $(nproc 2>/dev/null || echo '?') CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo "?") (a busy machine slows every row; compare ratios of one run)"
+echo "trace: $trace ($pkts packets, $size MiB)"
+if [ "$runs" -gt 1 ]; then how="minimum wall time of $runs runs after a warm-up run"; else how="one run, no warm-up"; fi
+echo "timing: $timer, $how; peak RSS of one run (/usr/bin/time %M)"
+awk -v n="$pkts" -v t="$ref_t" 'BEGIN { printf "floor: %.2f M packets/s (%d packets in %.3f s)\n", n / t / 1e6, n, t }'
+print_table
+flat() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (a == "-" || b == "-") { print "unknown"; exit }
+		d = b - a; lim = (a * 0.1 > 2) ? a * 0.1 : 2
+		printf "%s (+%.1f MiB, limit +%.1f)\n", (d <= lim) ? "flat ok" : "GROWS MISS", d, lim }'
+}
+echo
+echo "memory flatness, peak RSS MiB:        first $npre pkts   all $pkts pkts"
+printf '  %-34s %15s %16s   %s\n' "vnd-parse (TSV)" "$m_tsv_pre" "$m_tsv_all" "$(flat "$m_tsv_pre" "$m_tsv_all")"
+printf '  %-34s %15s %16s   %s\n' "vnd-parse -o (SQLite)" "$m_db_pre" "$m_db_all" "$(flat "$m_db_pre" "$m_db_all")"
+echo
+echo "targets: TSV <= 2.5x floor, SQLite <= 1.2x bare SQLite insert, peak memory < 48 MiB and flat"
