@@ -85,3 +85,71 @@ vnd_pkt_put(struct vnd_table *t, const struct vnd_pkt *pk, int col,
 	}
 	vnd_put_int(t, v);
 }
+
+/* A value of pk if its column is set, else "-". */
+#define PUT_IF(col, v) do {						\
+	if (VND_ISSET(pk, col))						\
+		vnd_put_int(t, (int64_t)(v));				\
+	else								\
+		vnd_put_null(t);					\
+} while (0)
+
+/*
+ * The whole packets-table row, straight through: the table every capture
+ * becomes, so no per-column lookup on its path (a third of vnd-parse's
+ * time went to dispatch before).
+ */
+void
+vnd_pkt_row(struct vnd_table *t, const struct vnd_pkt *pk, const char *point)
+{
+	char buf[64];
+
+	vnd_put_int(t, (int64_t)pk->frame);
+	vnd_put_str(t, point);
+	PUT_IF(VND_COL_TS_NS, pk->ts_ns);
+	vnd_put_int(t, pk->wire_bytes);
+	vnd_put_int(t, pk->cap_bytes);
+	PUT_IF(VND_COL_VLAN, pk->vlan);
+	if (VND_ISSET(pk, VND_COL_TUNNEL)) {
+		vnd_put_str(t, vnd_tunnel_name(pk->tunnel));
+		PUT_IF(VND_COL_VNI, pk->vni);
+	} else {
+		vnd_put_null(t);
+		vnd_put_null(t);
+	}
+	if (VND_ISSET(pk, VND_COL_SRC_IP))
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, pk->ip_ver, pk->src_ip));
+	else
+		vnd_put_null(t);
+	if (VND_ISSET(pk, VND_COL_DST_IP))
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, pk->ip_ver, pk->dst_ip));
+	else
+		vnd_put_null(t);
+	PUT_IF(VND_COL_IP_PROTO, pk->ip_proto);
+	PUT_IF(VND_COL_IP_ID, pk->ip_id);
+	PUT_IF(VND_COL_TTL, pk->ttl);
+	PUT_IF(VND_COL_IP_BYTES, pk->ip_bytes);
+	PUT_IF(VND_COL_SRC_PORT, pk->src_port);
+	PUT_IF(VND_COL_DST_PORT, pk->dst_port);
+	PUT_IF(VND_COL_TCP_FLAGS, pk->tcp_flags);
+	PUT_IF(VND_COL_SEQ, pk->seq);
+	PUT_IF(VND_COL_ACK, pk->ack);
+	PUT_IF(VND_COL_WIN, pk->win);
+	PUT_IF(VND_COL_PAYLOAD_BYTES, pk->payload_bytes);
+	PUT_IF(VND_COL_MSS, pk->mss);
+	PUT_IF(VND_COL_WSCALE, pk->wscale);
+	PUT_IF(VND_COL_TSVAL, pk->tsval);
+	PUT_IF(VND_COL_TSECR, pk->tsecr);
+	if (VND_ISSET(pk, VND_COL_SACK))
+		put_sack(t, pk);
+	else
+		vnd_put_null(t);
+	PUT_IF(VND_COL_PKT_ID, pk->pkt_id);
+	PUT_IF(VND_COL_PAYLOAD_HASH, pk->payload_hash);
+	vnd_put_str(t, pk->malformed);
+	PUT_IF(VND_COL_SACK_OK, 1);
+	PUT_IF(VND_COL_FRAG_OFF, pk->frag_off);
+	PUT_IF(VND_COL_FRAG_MORE, pk->frag_more);
+	PUT_IF(VND_COL_ICMP_TYPE, pk->icmp_type);
+	PUT_IF(VND_COL_ICMP_CODE, pk->icmp_code);
+}

@@ -9,4 +9,8 @@
 void	 vnd_pkt_put(struct vnd_table *t, const struct vnd_pkt *pk, int col,
 	    const char *point);
 
+/* Every packets-table column of pk, in order (vnd_packet_cols); no row end. */
+void	 vnd_pkt_row(struct vnd_table *t, const struct vnd_pkt *pk,
+	    const char *point);
+
 #endif

@@ -14,20 +14,6 @@
 #define TSV_FLUSH	(1 << 16)
 #define TSV_ROOM	(TSV_FLUSH + 4096)
 
-struct vnd_table {
-	struct vnd_sink	*sink;
-	int		 ncols;
-	int		 col;		/* next column to fill */
-	/* TSV */
-	char		*buf;
-	size_t		 len, cap;
-	/* SQLite */
-	sqlite3_stmt	*ins;
-	char		*arena;		/* text values of the current row */
-	size_t		 alen, acap;
-	int		 err;
-};
-
 struct vnd_sink {
 	int		 sqlite;
 	FILE		*fp;
@@ -44,27 +30,49 @@ static const char digits2[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-size_t
-vnd_fmt_u64(char *p, uint64_t v)
+static inline size_t
+ndigits32(uint32_t v)
 {
-	char t[24];
-	char *e = t + sizeof(t), *q = e;
-	size_t n;
+	if (v < 100000)
+		return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : 5;
+	return v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 :
+	    v < 1000000000 ? 9 : 10;
+}
 
-	while (v >= 100) {
-		unsigned i = (unsigned)(v % 100) * 2;
+/* Exactly n digits of v (leading zeros kept), two at a time from the right. */
+static inline void
+put_digits32(char *p, uint32_t v, size_t n)
+{
+	char *q = p + n;
+
+	while (q - p >= 2) {
+		unsigned i = (v % 100) * 2;
+
 		v /= 100;
 		*--q = digits2[i + 1];
 		*--q = digits2[i];
 	}
-	if (v >= 10) {
-		*--q = digits2[v * 2 + 1];
-		*--q = digits2[v * 2];
-	} else
-		*--q = (char)('0' + v);
-	n = (size_t)(e - q);
-	memcpy(p, q, n);
-	return n;
+	if (q > p)
+		*--q = (char)('0' + v % 10);
+}
+
+/*
+ * Decimal digits of v at p; returns the count. 32-bit arithmetic where it
+ * can (most columns), 8-digit chunks for the 64-bit ones (ts_ns, hashes).
+ */
+size_t
+vnd_fmt_u64(char *p, uint64_t v)
+{
+	size_t n;
+
+	if (v <= UINT32_MAX) {
+		n = ndigits32((uint32_t)v);
+		put_digits32(p, (uint32_t)v, n);
+		return n;
+	}
+	n = vnd_fmt_u64(p, v / 100000000);
+	put_digits32(p + n, (uint32_t)(v % 100000000), 8);
+	return n + 8;
 }
 
 int
@@ -171,6 +179,7 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
     const struct vnd_colspec *cols, int ncols, char *errbuf)
 {
 	struct vnd_table *t, **nt;
+	sqlite3_stmt *stmt;
 	char *sql = NULL;
 	size_t n, off;
 	int i;
@@ -229,11 +238,12 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
 	for (i = 0; i < ncols; i++)
 		off += (size_t)snprintf(sql + off, n - off, "%s?", i ? "," : "");
 	snprintf(sql + off, n - off, ")");
-	if (sqlite3_prepare_v2(s->db, sql, -1, &t->ins, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		db_err(s, "sqlite", errbuf);
 		free(sql);
 		return NULL;
 	}
+	t->ins = stmt;
 	free(sql);
 	return t;
 oom:
@@ -261,12 +271,12 @@ tsv_slot(struct vnd_table *t)
 }
 
 void
-vnd_put_int(struct vnd_table *t, int64_t v)
+vnd_put_int_any(struct vnd_table *t, int64_t v)
 {
 	char *p;
 
 	if (t->ins != NULL) {
-		sqlite3_bind_int64(t->ins, ++t->col, v);
+		sqlite3_bind_int64((sqlite3_stmt *)t->ins, ++t->col, v);
 		return;
 	}
 	p = tsv_slot(t);
@@ -293,7 +303,7 @@ vnd_put_real(struct vnd_table *t, double v)
 }
 
 void
-vnd_put_null(struct vnd_table *t)
+vnd_put_null_any(struct vnd_table *t)
 {
 	char *p;
 
@@ -346,7 +356,7 @@ void
 vnd_put_str(struct vnd_table *t, const char *s)
 {
 	if (s == NULL)
-		vnd_put_null(t);
+		vnd_put_null_any(t);
 	else
 		vnd_put_text(t, s, strlen(s));
 }
@@ -368,7 +378,7 @@ vnd_row_end(struct vnd_table *t, char *errbuf)
 		return 0;
 	}
 	while (t->col < t->ncols)
-		vnd_put_null(t);
+		vnd_put_null_any(t);
 	t->buf[t->len++] = '\n';
 	t->col = 0;
 	if (t->err) {

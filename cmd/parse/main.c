@@ -516,8 +516,16 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 			    !vnd_conf_match(tabs[i], &pk))
 				continue;
 			any = 1;
-			if (outs[i] != NULL && vnd_conf_row(tabs[i], outs[i], &pk,
-			    pt->name, errbuf) < 0) {
+			if (outs[i] == NULL)
+				continue;
+			if (o->config_path == NULL) {
+				/* the whole packets table, straight through */
+				vnd_pkt_row(outs[i], &pk, pt->name);
+				r = vnd_row_end(outs[i], errbuf);
+			} else
+				r = vnd_conf_row(tabs[i], outs[i], &pk, pt->name,
+				    errbuf);
+			if (r < 0) {
 				warnx("%s", errbuf);
 				ret = -1;
 				goto out;
