@@ -40,7 +40,8 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-bin/vnd-%: cmd/%/*.c $(LIB) common/*.h $(FLAGS_STAMP)
+.SECONDEXPANSION:
+bin/vnd-%: $$(wildcard cmd/%/*.c cmd/%/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 

@@ -967,6 +967,12 @@ decode_udp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 	if (ulen < 8)
 		return bad(d, "bad udp length");
 	if (ulen > seglen) {
+		/* The first fragment of a datagram holds only part of it. */
+		if (VND_ISSET(pk, VND_COL_FRAG_MORE) && pk->frag_more) {
+			vnd_cur_skip(c, 8);
+			set_payload(pk, c, ulen - 8);
+			return 0;
+		}
 		set_payload(pk, c, 0);
 		return bad(d, "udp length beyond ip payload");
 	}

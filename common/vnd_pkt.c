@@ -106,8 +106,10 @@ vnd_ip_fmt(char *buf, int ver, const uint8_t *a)
 	if (ver == 4) {
 		for (i = 0; i < 4; i++) {
 			unsigned v = a[i];
+
 			if (i)
 				*p++ = '.';
+			/* one digit, two or three: no division but by constants */
 			if (v >= 100) {
 				*p++ = (char)('0' + v / 100);
 				v %= 100;

@@ -105,8 +105,11 @@ vnd_pkt_row(struct vnd_table *t, const struct vnd_pkt *pk, const char *point)
 	char buf[64];
 
 	vnd_put_int(t, (int64_t)pk->frame);
-	vnd_put_str(t, point);
-	PUT_IF(VND_COL_TS_NS, pk->ts_ns);
+	vnd_put_raw(t, point, strlen(point));
+	if (VND_ISSET(pk, VND_COL_TS_NS))
+		vnd_put_ns(t, pk->ts_ns);
+	else
+		vnd_put_null(t);
 	vnd_put_int(t, pk->wire_bytes);
 	vnd_put_int(t, pk->cap_bytes);
 	PUT_IF(VND_COL_VLAN, pk->vlan);
@@ -118,11 +121,11 @@ vnd_pkt_row(struct vnd_table *t, const struct vnd_pkt *pk, const char *point)
 		vnd_put_null(t);
 	}
 	if (VND_ISSET(pk, VND_COL_SRC_IP))
-		vnd_put_text(t, buf, vnd_ip_fmt(buf, pk->ip_ver, pk->src_ip));
+		vnd_put_raw(t, buf, vnd_ip_fmt(buf, pk->ip_ver, pk->src_ip));
 	else
 		vnd_put_null(t);
 	if (VND_ISSET(pk, VND_COL_DST_IP))
-		vnd_put_text(t, buf, vnd_ip_fmt(buf, pk->ip_ver, pk->dst_ip));
+		vnd_put_raw(t, buf, vnd_ip_fmt(buf, pk->ip_ver, pk->dst_ip));
 	else
 		vnd_put_null(t);
 	PUT_IF(VND_COL_IP_PROTO, pk->ip_proto);

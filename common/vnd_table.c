@@ -323,6 +323,35 @@ vnd_put_int_any(struct vnd_table *t, int64_t v)
 	t->len = (size_t)(p - t->buf);
 }
 
+/*
+ * Timestamps of one capture share their seconds for thousands of rows: the
+ * seconds' digits are kept and only the nine of the fraction made anew.
+ */
+void
+vnd_put_ns(struct vnd_table *t, int64_t v)
+{
+	int64_t sec = v / 1000000000;
+	uint32_t frac = (uint32_t)(v % 1000000000);
+	char *p;
+
+	if (t->ins != NULL || v < 1000000000 || t->len + VND_TSV_SLACK > t->cap) {
+		vnd_put_int_any(t, v);
+		return;
+	}
+	if (sec != t->ts_sec || t->ts_len == 0) {
+		t->ts_len = vnd_fmt_u64(t->ts_digits, (uint64_t)sec);
+		t->ts_sec = sec;
+	}
+	p = t->buf + t->len;
+	if (t->col++)
+		*p++ = '\t';
+	memcpy(p, t->ts_digits, sizeof(t->ts_digits));	/* fixed size: no call */
+	p += t->ts_len;
+	*p++ = (char)('0' + frac / 100000000);
+	put8(p, frac % 100000000);
+	t->len = (size_t)(p + 8 - t->buf);
+}
+
 void
 vnd_put_real(struct vnd_table *t, double v)
 {
@@ -385,6 +414,20 @@ vnd_put_text(struct vnd_table *t, const char *s, size_t n)
 		*p++ = c < 0x20 || c == 0x7f ? '?' : (char)c;
 	}
 	t->len = (size_t)(p - t->buf);
+}
+
+void
+vnd_put_raw(struct vnd_table *t, const char *s, size_t n)
+{
+	char *p;
+
+	if (t->ins != NULL || n == 0 || n > 256) {
+		vnd_put_text(t, s, n);
+		return;
+	}
+	p = tsv_slot(t);
+	memcpy(p, s, n);
+	t->len = (size_t)(p + n - t->buf);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "vnd_pkt.h"
 #include "vnd_pktrow.h"
 #include "vnd_table.h"
+#include "writer.h"
 
 #define MAX_LINKTYPES	16
 #define PROGRESS_EVERY	(1 << 16)
@@ -78,8 +79,8 @@ usage(FILE *fp)
 "  -c, --config FILE     VND parse configuration (filter and field list)\n"
 "  -D, --describe        write the meta table (one row per point) instead of packets\n"
 "  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
-"  -F, --format NAME     libtrace format for inputs with no recognisable header\n"
-"                        (erf, legacyeth, legacypos, legacyatm, tsh, ...)\n"
+"  -F, --format NAME     read every input with this libtrace format, for those\n"
+"                        with no recognisable header (legacyeth, tsh, ...)\n"
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
@@ -441,18 +442,18 @@ progress(const struct point *pt, uint64_t n, int done)
  */
 static int
 parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
-    struct vnd_table **outs, int ntabs, int show)
+    int ntabs, struct writer *wr, int show)
 {
 	char errbuf[VND_ERRBUF_SIZE], nb[32];
 	struct bpf_cache bc[MAX_LINKTYPES];
 	struct vnd_input *in = NULL;
 	struct vnd_frame f;
-	struct vnd_pkt pk;
+	struct vnd_pkt *pk;
+	struct wpkt *w;
 	const char *first_bad = NULL;
 	uint64_t frame = 0, first_bad_frame = 0;
-	int nbc = 0, r, i, j, failed = 0, ret = 0, warned_lt = 0, any;
+	int nbc = 0, r, i, j, failed = 0, ret = 0, warned_lt = 0;
 
-	memset(&pk, 0, sizeof(pk));
 	if (vnd_input_open(&in, pt->path, o->format, errbuf) < 0) {
 		warnx("'%s': %s", pt->path, errbuf);
 		return -1;
@@ -494,6 +495,9 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 			warned_lt = 1;
 		}
 		if (o->filter != NULL) {
+			/* a record that is no packet matches no packet filter */
+			if (f.linktype == VND_LT_NONE)
+				continue;
 			if (!filter_pass(bc, &nbc, o->filter, &f, pt->path,
 			    &failed)) {
 				if (failed) {
@@ -503,56 +507,49 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 				continue;
 			}
 		}
-		pk.frame = frame;
-		pk.ts_ns = f.ts_ns;
-		pk.wire_bytes = f.wirelen;
-		pk.cap_bytes = f.caplen;
-		vnd_decode(&pk, f.linktype, f.data, f.caplen);
+		/* decoded straight into the writer's slot: no copy */
+		w = writer_slot(wr);
+		pk = &w->pk;
+		pk->frame = frame;
+		pk->ts_ns = f.ts_ns;
+		pk->wire_bytes = f.wirelen;
+		pk->cap_bytes = f.caplen;
+		vnd_decode(pk, f.linktype, f.data, f.caplen);
 		if (f.ts_ns == VND_NO_TS)
-			pk.set &= ~((uint64_t)1 << VND_COL_TS_NS);
-		any = 0;
-		for (i = 0; i < ntabs; i++) {
-			if (!vnd_conf_applies(tabs[i], pt->name) ||
-			    !vnd_conf_match(tabs[i], &pk))
-				continue;
-			any = 1;
-			if (outs[i] == NULL)
-				continue;
-			if (o->config_path == NULL) {
-				/* the whole packets table, straight through */
-				vnd_pkt_row(outs[i], &pk, pt->name);
-				r = vnd_row_end(outs[i], errbuf);
-			} else
-				r = vnd_conf_row(tabs[i], outs[i], &pk, pt->name,
-				    errbuf);
-			if (r < 0) {
-				warnx("%s", errbuf);
-				ret = -1;
-				goto out;
-			}
-		}
-		if (!any)
+			pk->set &= ~((uint64_t)1 << VND_COL_TS_NS);
+		w->tables = 0;
+		for (i = 0; i < ntabs; i++)
+			if (vnd_conf_applies(tabs[i], pt->name) &&
+			    vnd_conf_match(tabs[i], pk))
+				w->tables |= (uint32_t)1 << i;
+		if (w->tables == 0)
 			continue;
+		pk->payload = NULL;	/* the input buffer moves on; the hash is made */
+		w->point = pt->name;
+		writer_push(wr);
+		if (writer_failed(wr)) {
+			ret = -1;
+			break;
+		}
 		if (f.ts_ns != VND_NO_TS) {
 			if (pt->first_ts == 0 && pt->last_ts == 0)
-				pt->first_ts = pk.ts_ns;
-			pt->last_ts = pk.ts_ns;
+				pt->first_ts = pk->ts_ns;
+			pt->last_ts = pk->ts_ns;
 		}
 		pt->rows++;
-		if (pk.malformed != NULL) {
+		if (pk->malformed != NULL) {
 			if (pt->malformed++ == 0) {
-				first_bad = pk.malformed;
+				first_bad = pk->malformed;
 				first_bad_frame = frame;
 			}
 			if (o->strict) {
 				warnx("'%s': frame %llu: malformed: %s", pt->path,
-				    (unsigned long long)frame, pk.malformed);
+				    (unsigned long long)frame, pk->malformed);
 				ret = -1;
 				break;
 			}
 		}
 	}
-out:
 	if (show)
 		progress(pt, frame, 1);
 	if (pt->malformed && !o->quiet && !o->strict)
@@ -594,12 +591,16 @@ main(int argc, char **argv)
 	struct vnd_conf_table **tabs = NULL;
 	struct vnd_table **outs = NULL, *meta = NULL;
 	struct vnd_sink *sink = NULL;
+	struct writer *wr = NULL;
 	const char *pending = NULL, *name, *path;
 	char *text;
 	int npts = 0, ntabs = 0, ch, i, j, r, status = VND_EXIT_OK, show;
 
 	memset(&o, 0, sizeof(o));
 	o.header = 1;
+	/* before getopt and NAME=file splitting change argv */
+	if ((o.command = join_argv(argc, argv)) == NULL)
+		err(VND_EXIT_FAIL, NULL);
 	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	/* '-': operands come back in order, so -p names the file after it. */
@@ -696,6 +697,19 @@ main(int argc, char **argv)
 				err(VND_EXIT_FAIL, NULL);
 			pts[i].owned = 1;
 		}
+		for (j = 0; pts[i].name[j] != '\0'; j++)
+			if ((unsigned char)pts[i].name[j] < 0x20 ||
+			    pts[i].name[j] == 0x7f)
+				break;
+		if (pts[i].name[j] != '\0') {
+			/* it would break the TSV it names every row of */
+			warnx("point name of '%s' has a control character",
+			    pts[i].path);
+			{
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
+		}
 		if (*pts[i].name == '\0') {
 			warnx("empty point name for '%s'", pts[i].path);
 			{
@@ -770,8 +784,7 @@ main(int argc, char **argv)
 			err(VND_EXIT_FAIL, NULL);
 		tabs[0] = default_table();
 	}
-	if ((o.command = join_argv(argc, argv)) == NULL ||
-	    (outs = calloc((size_t)ntabs, sizeof(*outs))) == NULL)
+	if ((outs = calloc((size_t)ntabs, sizeof(*outs))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 
 	{
@@ -800,15 +813,24 @@ main(int argc, char **argv)
 		goto fail;
 
 	show = !o.quiet && isatty(STDERR_FILENO);
+	if (writer_start(&wr, tabs, outs, ntabs, o.config_path == NULL,
+	    errbuf) < 0)
+		goto fail;
 	for (i = 0; i < npts; i++) {
-		r = parse_one(&pts[i], &o, tabs, outs, ntabs, show);
-		if (r < 0) {
+		r = parse_one(&pts[i], &o, tabs, ntabs, wr, show);
+		if (r < 0)
 			status = VND_EXIT_FAIL;
-			goto abort;
-		}
-		if (r > 0)
+		if (r != 0)
 			status = VND_EXIT_FAIL;
+		if (r < 0)
+			break;
 	}
+	r = writer_finish(wr, errbuf);
+	wr = NULL;
+	if (r < 0)
+		goto fail;
+	if (i < npts)
+		goto abort;
 	if (meta != NULL && write_meta(meta, pts, npts, &o, errbuf) < 0)
 		goto fail;
 	if (o.output && add_indexes(sink, tabs, ntabs, errbuf) < 0)

@@ -1,0 +1,184 @@
+/* writer.c: rows are formatted and written on a second thread while the first decodes. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd.h"
+#include "vnd_pktrow.h"
+#include "writer.h"
+
+/*
+ * Formatting a row costs about twice decoding its frame, so the two halves
+ * run on two cores: the decoder fills a batch of packets, hands it over, and
+ * goes on with the next while the writer formats this one. A few batches in
+ * a ring bound the memory.
+ */
+#define BATCH	512
+#define NBATCH	4
+
+struct batch {
+	struct wpkt	 p[BATCH];
+	int		 n;
+	int		 full;		/* 1: the writer's to take */
+	int		 last;		/* the end: no more after this one */
+};
+
+struct writer {
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct batch	 b[NBATCH];
+	int		 pi;		/* batch the decoder fills */
+	struct vnd_conf_table **tabs;
+	struct vnd_table **outs;
+	int		 ntabs;
+	int		 whole;
+	atomic_int	 failed;
+	char		 err[VND_ERRBUF_SIZE];
+};
+
+static int
+write_batch(struct writer *w, const struct batch *b)
+{
+	const struct wpkt *p;
+	int i, k, r;
+
+	for (i = 0; i < b->n; i++) {
+		p = &b->p[i];
+		for (k = 0; k < w->ntabs; k++) {
+			if (!(p->tables >> k & 1) || w->outs[k] == NULL)
+				continue;
+			if (w->whole) {
+				vnd_pkt_row(w->outs[k], &p->pk, p->point);
+				r = vnd_row_end(w->outs[k], w->err);
+			} else
+				r = vnd_conf_row(w->tabs[k], w->outs[k], &p->pk,
+				    p->point, w->err);
+			if (r < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void *
+run(void *arg)
+{
+	struct writer *w = arg;
+	struct batch *b;
+	int ci = 0, last;
+
+	for (;;) {
+		b = &w->b[ci];
+		pthread_mutex_lock(&w->mu);
+		while (!b->full)
+			pthread_cond_wait(&w->cv, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+		/* After a failure the batches are only drained, so the decoder
+		 * never waits for a writer that stopped. */
+		if (!atomic_load(&w->failed) && write_batch(w, b) < 0)
+			atomic_store(&w->failed, 1);
+		last = b->last;
+		pthread_mutex_lock(&w->mu);
+		b->full = 0;
+		b->n = 0;
+		b->last = 0;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		if (last)
+			return NULL;
+		ci = (ci + 1) % NBATCH;
+	}
+}
+
+int
+writer_start(struct writer **wp, struct vnd_conf_table **tabs,
+    struct vnd_table **outs, int ntabs, int whole, char *errbuf)
+{
+	struct writer *w;
+
+	*wp = NULL;
+	if (ntabs > WRITER_MAX_TABLES) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "more than %d tables",
+		    WRITER_MAX_TABLES);
+		return -1;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	w->tabs = tabs;
+	w->outs = outs;
+	w->ntabs = ntabs;
+	w->whole = whole;
+	atomic_init(&w->failed, 0);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, run, w) != 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot start the writer thread");
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		free(w);
+		return -1;
+	}
+	*wp = w;
+	return 0;
+}
+
+struct wpkt *
+writer_slot(struct writer *w)
+{
+	struct batch *b = &w->b[w->pi];
+
+	return &b->p[b->n];
+}
+
+/* Hand the current batch over and wait until the next one is free. */
+static void
+hand_over(struct writer *w, int last)
+{
+	struct batch *b = &w->b[w->pi];
+
+	pthread_mutex_lock(&w->mu);
+	b->last = last;
+	b->full = 1;
+	pthread_cond_broadcast(&w->cv);
+	w->pi = (w->pi + 1) % NBATCH;
+	b = &w->b[w->pi];
+	while (b->full && !last)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void
+writer_push(struct writer *w)
+{
+	if (++w->b[w->pi].n == BATCH)
+		hand_over(w, 0);
+}
+
+int
+writer_failed(struct writer *w)
+{
+	return atomic_load(&w->failed);
+}
+
+int
+writer_finish(struct writer *w, char *errbuf)
+{
+	int r;
+
+	if (w == NULL)
+		return 0;
+	hand_over(w, 1);
+	pthread_join(w->thread, NULL);
+	r = atomic_load(&w->failed) ? -1 : 0;
+	if (r < 0)
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s", w->err);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+	return r;
+}
