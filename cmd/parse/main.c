@@ -50,6 +50,7 @@ struct opts {
 	int		 header;
 	int		 quiet;
 	int		 strict;
+	int		 noindex;
 	char		*command;
 };
 
@@ -62,6 +63,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "no-header", no_argument, NULL, 'H' },
+	{ "no-index", no_argument, NULL, 'I' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "point", required_argument, NULL, 'p' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -82,6 +84,7 @@ usage(FILE *fp)
 "  -F, --format NAME     read every input with this libtrace format, for those\n"
 "                        with no recognisable header (legacyeth, tsh, ...)\n"
 "  -H, --no-header       omit the TSV header line\n"
+"      --no-index        SQLite: no indexes (a bulk load, indexed later or scanned)\n"
 "  -h, --help            this help\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
 "  -p, --point NAME      capture point name of the next file operand (repeatable)\n"
@@ -635,6 +638,9 @@ main(int argc, char **argv)
 		case 'H':
 			o.header = 0;
 			break;
+		case 'I':
+			o.noindex = 1;
+			break;
 		case 'o':
 			o.output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
@@ -833,7 +839,7 @@ main(int argc, char **argv)
 		goto abort;
 	if (meta != NULL && write_meta(meta, pts, npts, &o, errbuf) < 0)
 		goto fail;
-	if (o.output && add_indexes(sink, tabs, ntabs, errbuf) < 0)
+	if (o.output && !o.noindex && add_indexes(sink, tabs, ntabs, errbuf) < 0)
 		goto fail;
 	tmp_path[0] = '\0';
 	r = vnd_sink_close(sink, 1, errbuf);
