@@ -138,6 +138,7 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 {
 	struct vnd_sink *s;
 	size_t n = strlen(path) + 16;
+	struct stat st;
 	char sql[128];
 	int fd;
 
@@ -151,6 +152,17 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 		return -1;
 	}
 	s->sqlite = 1;
+	/*
+	 * The database is renamed into place: over a device or a fifo that
+	 * would replace it (-o /dev/null as root would leave a regular file).
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "not a regular file");
+		free(s->tmp);
+		s->tmp = NULL;
+		vnd_sink_close(s, 0, errbuf + strlen(errbuf));
+		return -1;
+	}
 	snprintf(s->tmp, n, "%s.tmp-XXXXXX", path);
 	if ((fd = mkstemp(s->tmp)) < 0) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot create '%s': %s",

@@ -113,3 +113,10 @@ load helpers
 		[ "$st" -le 1 ]
 	done
 }
+
+@test "parse: -o onto a device or fifo is refused, never replaced by the rename" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run -1 --separate-stderr "$BIN/vnd-parse" -q -o "$BATS_TEST_TMPDIR/fifo" "$SAMPLES/snat-inside.pcap"
+	[[ $stderr == *"not a regular file"* ]]
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+}
