@@ -16,6 +16,7 @@
 #include "vnd_input.h"
 #include "vnd_pkt.h"
 #include "vnd_pktrow.h"
+#include "vnd_point.h"
 #include "vnd_table.h"
 #include "writer.h"
 
@@ -114,39 +115,6 @@ on_signal(int sig)
 		_exit(VND_EXIT_FAIL);
 	}
 	stop = 1;
-}
-
-/* The point name of a file: its base name less capture and compression suffixes. */
-static char *
-point_name(const char *path)
-{
-	static const char *const sfx[] = {
-		".gz", ".bz2", ".xz", ".zst", ".pcapng", ".pcap", ".erf",
-		".cap", ".dmp", ".dump", ".snoop", ".snp", ".ntar",
-	};
-	const char *b = strrchr(path, '/');
-	char *n;
-	size_t i, l, sl;
-	int again = 1;
-
-	if (strcmp(path, "-") == 0)
-		return strdup("stdin");
-	b = b ? b + 1 : path;
-	if ((n = strdup(b)) == NULL)
-		return NULL;
-	while (again) {
-		again = 0;
-		l = strlen(n);
-		for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-			sl = strlen(sfx[i]);
-			if (l > sl && strcmp(n + l - sl, sfx[i]) == 0) {
-				n[l - sl] = '\0';
-				again = 1;
-				break;
-			}
-		}
-	}
-	return n;
 }
 
 static char *
@@ -567,23 +535,6 @@ parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
 	return ret;
 }
 
-/* A NAME=file operand, unless a file of that whole name exists. */
-static int
-split_operand(char *arg, const char **name, const char **path)
-{
-	struct stat st;
-	char *eq = strchr(arg, '=');
-
-	*name = NULL;
-	*path = arg;
-	if (eq == NULL || eq == arg || stat(arg, &st) == 0)
-		return 0;
-	*eq = '\0';
-	*name = arg;
-	*path = eq + 1;
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -611,7 +562,7 @@ main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 1:
-			split_operand(optarg, &name, &path);
+			vnd_point_split(optarg, &name, &path);
 			pts[npts].path = path;
 			pts[npts].name = name ? name : pending;
 			pending = NULL;
@@ -699,18 +650,14 @@ main(int argc, char **argv)
 			}
 		}
 		if (pts[i].name == NULL) {
-			if ((pts[i].name = point_name(pts[i].path)) == NULL)
+			if ((pts[i].name = vnd_point_name(pts[i].path)) == NULL)
 				err(VND_EXIT_FAIL, NULL);
 			pts[i].owned = 1;
 		}
-		for (j = 0; pts[i].name[j] != '\0'; j++)
-			if ((unsigned char)pts[i].name[j] < 0x20 ||
-			    pts[i].name[j] == 0x7f)
-				break;
-		if (pts[i].name[j] != '\0') {
+		if (!vnd_point_valid(pts[i].name)) {
 			/* it would break the TSV it names every row of */
-			warnx("point name of '%s' has a control character",
-			    pts[i].path);
+			warnx("bad point name for '%s': empty or with a control "
+			    "character", pts[i].path);
 			{
 				status = VND_EXIT_USAGE;
 				goto out;
