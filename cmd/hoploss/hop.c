@@ -1,0 +1,466 @@
+/* hop.c: one hop's matching: sightings wait in a table for their twin until the window closes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hop.h"
+
+/*
+ * VND 3.5: a packet is the same packet at two points when its fingerprint
+ * is, pkt_id = ip_id + (seq << 16), whatever the TTL, checksums or MACs.
+ * Hosts that send IP ID 0 (Linux pure ACKs and SYN-ACKs) would collide on
+ * the sequence number alone, so the key widens it with the ack number,
+ * flags, window, length, and the payload's hash: all of which a router, a
+ * switch or a NAT leaves as they are.
+ *
+ * Sightings wait in an open-addressing table keyed by that fingerprint, in
+ * arrival order in a FIFO; a twin from the other side settles the pair, and
+ * a sighting older than the window settles as lost (or created). Memory is
+ * what arrives within one window.
+ */
+
+struct ipside {
+	uint8_t		 ver;
+	uint8_t		 addr[16];
+	uint8_t		 at;		/* which point saw it: 0 start, 1 end */
+	int8_t		 side;		/* -1 unknown, 0 client end, 1 server end */
+};
+
+struct hop {
+	int		 index;
+	int64_t		 window;
+	hop_report_fn	 report;
+	void		*arg;
+	/* waiting sightings: table of indexes into the FIFO ring */
+	struct sighting	*ring;
+	size_t		 rcap, rhead, rlen;
+	uint64_t	 nextseq;
+	uint32_t	*tab;		/* ring index + 1; 0 empty */
+	size_t		 tcap, tlen;
+	/* which end of the path each address sends from, as seen at each point */
+	struct ipside	*ips;
+	size_t		 icap, ilen;
+	struct hopstats	 st[2];
+};
+
+struct hop *
+hop_new(int index, int64_t window_ns, hop_report_fn report, void *arg)
+{
+	struct hop *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->index = index;
+	h->window = window_ns;
+	h->report = report;
+	h->arg = arg;
+	h->rcap = 1024;
+	h->tcap = 4096;
+	h->icap = 256;
+	h->ring = calloc(h->rcap, sizeof(*h->ring));
+	h->tab = calloc(h->tcap, sizeof(*h->tab));
+	h->ips = calloc(h->icap, sizeof(*h->ips));
+	if (h->ring == NULL || h->tab == NULL || h->ips == NULL) {
+		hop_free(h);
+		return NULL;
+	}
+	h->st[0].dmin = h->st[1].dmin = INT64_MAX;
+	h->st[0].dmax = h->st[1].dmax = INT64_MIN;
+	return h;
+}
+
+void
+hop_free(struct hop *h)
+{
+	if (h == NULL)
+		return;
+	free(h->ring);
+	free(h->tab);
+	free(h->ips);
+	free(h);
+}
+
+/* Link-local and link-scope multicast never cross a router: not loss. */
+static int
+link_local(const struct vnd_pkt *pk)
+{
+	const uint8_t *d = pk->dst_ip, *s = pk->src_ip;
+
+	if (pk->ip_ver == 4)
+		return (d[0] == 224 && d[1] == 0 && d[2] == 0) ||
+		    (d[0] == 169 && d[1] == 254) || (s[0] == 169 && s[1] == 254) ||
+		    (d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255);
+	return (s[0] == 0xfe && (s[1] & 0xc0) == 0x80) ||
+	    (d[0] == 0xfe && (d[1] & 0xc0) == 0x80) ||
+	    (d[0] == 0xff && (d[1] & 0x0f) <= 2);
+}
+
+int
+hop_key(const struct vnd_pkt *pk, uint64_t *key)
+{
+	uint64_t w[6];
+
+	if (!VND_ISSET(pk, VND_COL_SRC_IP) || !VND_ISSET(pk, VND_COL_DST_IP) ||
+	    link_local(pk))
+		return -1;
+	memset(w, 0, sizeof(w));
+	w[0] = pk->pkt_id;
+	w[1] = VND_ISSET(pk, VND_COL_PAYLOAD_HASH) ? pk->payload_hash : 0;
+	w[2] = (uint64_t)pk->ack << 32 | pk->win;
+	w[3] = (uint64_t)pk->tcp_flags << 40 | (uint64_t)pk->ip_proto << 32 |
+	    (VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0);
+	w[4] = (uint64_t)pk->icmp_type << 8 | pk->icmp_code;
+	w[5] = VND_ISSET(pk, VND_COL_FRAG_OFF) ? (uint64_t)pk->frag_off + 1 : 0;
+	*key = vnd_hash((const uint8_t *)w, sizeof(w)) | 1;	/* never 0 */
+	return 0;
+}
+
+static size_t
+slot_of(const struct hop *h, uint64_t key)
+{
+	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (h->tcap - 1);
+}
+
+static struct sighting *
+ring_at(const struct hop *h, uint32_t idx)
+{
+	return &h->ring[idx % h->rcap];
+}
+
+/* Find the waiting sighting of key; returns its table slot or -1. */
+static long
+find(const struct hop *h, uint64_t key)
+{
+	size_t i = slot_of(h, key);
+
+	while (h->tab[i] != 0) {
+		if (ring_at(h, h->tab[i] - 1)->key == key)
+			return (long)i;
+		i = (i + 1) & (h->tcap - 1);
+	}
+	return -1;
+}
+
+static void
+tab_insert(struct hop *h, uint64_t key, uint32_t ridx)
+{
+	size_t i = slot_of(h, key);
+
+	while (h->tab[i] != 0)
+		i = (i + 1) & (h->tcap - 1);
+	h->tab[i] = ridx + 1;
+	h->tlen++;
+}
+
+/* Linear-probing delete: later entries of the cluster move up. */
+static void
+tab_delete(struct hop *h, size_t i)
+{
+	size_t j = i, k;
+
+	h->tab[i] = 0;
+	h->tlen--;
+	for (;;) {
+		j = (j + 1) & (h->tcap - 1);
+		if (h->tab[j] == 0)
+			return;
+		k = slot_of(h, ring_at(h, h->tab[j] - 1)->key);
+		if ((j > i && (k <= i || k > j)) || (j < i && (k <= i && k > j))) {
+			h->tab[i] = h->tab[j];
+			h->tab[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static int
+grow(struct hop *h)
+{
+	struct sighting *nr;
+	uint32_t *nt;
+	size_t i, ncap;
+
+	/* The ring doubles, kept in order from rhead; indexes are absolute
+	 * (ring positions counted from the start), so only the table changes. */
+	if (h->rlen + 1 >= h->rcap) {
+		ncap = h->rcap * 2;
+		if ((nr = calloc(ncap, sizeof(*nr))) == NULL)
+			return -1;
+		for (i = 0; i < h->rlen; i++)
+			nr[(h->rhead + i) % ncap] = h->ring[(h->rhead + i) % h->rcap];
+		free(h->ring);
+		h->ring = nr;
+		h->rcap = ncap;
+	}
+	if (h->tlen * 2 + 2 >= h->tcap || h->rcap > h->tcap) {
+		ncap = h->tcap * 2;
+		while (ncap < h->rcap * 2)
+			ncap *= 2;
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+			return -1;
+		free(h->tab);
+		h->tab = nt;
+		h->tcap = ncap;
+		h->tlen = 0;
+		for (i = 0; i < h->rlen; i++) {
+			uint32_t idx = (uint32_t)(h->rhead + i);
+
+			if (ring_at(h, idx)->key != 0)
+				tab_insert(h, ring_at(h, idx)->key, idx);
+		}
+	}
+	return 0;
+}
+
+static struct ipside *
+ip_find(struct hop *h, int at, uint8_t ver, const uint8_t *addr, int add)
+{
+	size_t i, n = ver == 4 ? 4 : 16;
+	struct ipside *ni;
+
+	for (i = 0; i < h->ilen; i++)
+		if (h->ips[i].at == at && h->ips[i].ver == ver &&
+		    memcmp(h->ips[i].addr, addr, n) == 0)
+			return &h->ips[i];
+	if (!add)
+		return NULL;
+	if (h->ilen == h->icap) {
+		if ((ni = realloc(h->ips, h->icap * 2 * sizeof(*ni))) == NULL)
+			return NULL;
+		h->ips = ni;
+		h->icap *= 2;
+	}
+	ni = &h->ips[h->ilen++];
+	memset(ni, 0, sizeof(*ni));
+	ni->ver = ver;
+	ni->at = (uint8_t)at;
+	memcpy(ni->addr, addr, n);
+	ni->side = -1;
+	return ni;
+}
+
+static void
+learn(struct hop *h, int at, const struct sighting *s, int side)
+{
+	struct ipside *ip = ip_find(h, at, s->ver, s->src, 1);
+
+	if (ip != NULL)
+		ip->side = (int8_t)side;
+	ip = ip_find(h, at, s->ver, s->dst, 1);
+	if (ip != NULL && ip->side < 0)
+		ip->side = (int8_t)!side;
+}
+
+static void
+hist_add(struct hopstats *st, int64_t d)
+{
+	uint64_t v = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
+	int msb, b;
+
+	if (d < st->dmin)
+		st->dmin = d;
+	if (d > st->dmax)
+		st->dmax = d;
+	if (v < HIST_SUB)
+		b = (int)v;
+	else {
+		msb = 63 - __builtin_clzll(v);
+		b = (msb - 4) * HIST_SUB + (int)((v >> (msb - 5)) & (HIST_SUB - 1));
+	}
+	if (b >= HIST_N)
+		b = HIST_N - 1;
+	if (d < 0)
+		st->neg[b]++;
+	else
+		st->pos[b]++;
+}
+
+/* The middle of bucket b. */
+static int64_t
+bucket_value(int b)
+{
+	int msb;
+	uint64_t lo, width;
+
+	if (b < HIST_SUB)
+		return b;
+	msb = b / HIST_SUB + 4;
+	lo = (uint64_t)1 << msb | (uint64_t)(b % HIST_SUB) << (msb - 5);
+	width = (uint64_t)1 << (msb - 5);
+	return (int64_t)(lo + width / 2);
+}
+
+int64_t
+hop_quantile(const struct hopstats *st, double q)
+{
+	uint64_t n = 0, want, c = 0;
+	int b;
+	int64_t v;
+
+	for (b = 0; b < HIST_N; b++)
+		n += st->pos[b] + st->neg[b];
+	if (n == 0)
+		return 0;
+	want = (uint64_t)(q * (double)(n - 1)) + 1;
+	for (b = HIST_N - 1; b >= 0; b--) {
+		c += st->neg[b];
+		if (c >= want) {
+			v = -bucket_value(b);
+			return v < st->dmin ? st->dmin : v > st->dmax ? st->dmax : v;
+		}
+	}
+	for (b = 0; b < HIST_N; b++) {
+		c += st->pos[b];
+		if (c >= want) {
+			v = bucket_value(b);
+			return v < st->dmin ? st->dmin : v > st->dmax ? st->dmax : v;
+		}
+	}
+	return st->dmax;
+}
+
+/* A sighting that found no twin in the window. */
+static void
+settle_unmatched(struct hop *h, const struct sighting *s)
+{
+	struct ipside *ip = ip_find(h, s->side, s->ver, s->src, 0);
+	int from;
+
+	if (ip == NULL || ip->side < 0) {
+		ip = ip_find(h, s->side, s->ver, s->dst, 0);
+		from = ip == NULL || ip->side < 0 ? -1 : !ip->side;
+	} else
+		from = ip->side;
+	if (from < 0)
+		/* Nothing of its addresses crossed this hop: as the path is
+		 * written client to server, a packet at the start heads on. */
+		from = s->side == 0 ? 0 : 1;
+	if (from == s->side) {
+		/* it came from this side, and never reached the other: lost */
+		h->st[from == 0 ? DIR_FWD : DIR_BWD].lost++;
+		if (h->report)
+			h->report(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD,
+			    1, s);
+	} else {
+		/* it arrived from the other side without being seen there */
+		h->st[from == 0 ? DIR_FWD : DIR_BWD].created++;
+		h->st[from == 0 ? DIR_FWD : DIR_BWD].out_pkts++;
+		if (h->report)
+			h->report(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD,
+			    0, s);
+	}
+	if (from == s->side)
+		h->st[from == 0 ? DIR_FWD : DIR_BWD].in_pkts++;
+}
+
+int
+hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
+    int64_t ts)
+{
+	struct sighting *s, *o;
+	long ti;
+	int dir;
+
+	if ((ti = find(h, key)) >= 0) {
+		o = ring_at(h, h->tab[ti] - 1);
+		if (o->side == side) {
+			/* the same packet twice at one point: the capture's duplicate */
+			h->st[side == 0 ? DIR_FWD : DIR_BWD].dups++;
+			return 0;
+		}
+		/*
+		 * Its twin. The earlier of the two sightings is where it came
+		 * from (by time, not by the order the files gave them: a
+		 * capture's timestamps may step back a little); at the same
+		 * instant (the two ends of a veth), the side its source address
+		 * was seen sending from decides.
+		 */
+		{
+			int64_t tb = side == 1 ? ts : o->ts;
+			int64_t ta = side == 1 ? o->ts : ts;
+
+			dir = tb > ta ? DIR_FWD : DIR_BWD;
+			if (tb == ta) {
+				struct ipside *ip = ip_find(h, o->side, o->ver,
+				    o->src, 0);
+
+				dir = o->side == 0 ? DIR_FWD : DIR_BWD;
+				if (ip != NULL && ip->side >= 0)
+					dir = ip->side == 0 ? DIR_FWD : DIR_BWD;
+			}
+			h->st[dir].in_pkts++;
+			h->st[dir].out_pkts++;
+			h->st[dir].matched++;
+			hist_add(&h->st[dir], dir == DIR_FWD ? tb - ta : ta - tb);
+		}
+		learn(h, o->side, o, dir == DIR_FWD ? 0 : 1);
+		{
+			struct sighting me;
+
+			memset(&me, 0, sizeof(me));
+			me.ver = pk->ip_ver;
+			memcpy(me.src, pk->src_ip, 16);
+			memcpy(me.dst, pk->dst_ip, 16);
+			learn(h, side, &me, dir == DIR_FWD ? 0 : 1);
+		}
+		o->key = 0;		/* settled: the FIFO entry is dead */
+		tab_delete(h, (size_t)ti);
+		return 0;
+	}
+	if (grow(h) < 0)
+		return -1;
+	s = &h->ring[(h->rhead + h->rlen) % h->rcap];
+	memset(s, 0, sizeof(*s));
+	s->key = key;
+	s->ts = ts;
+	s->frame = pk->frame;
+	s->seqno = h->nextseq++;
+	s->side = (uint8_t)side;
+	s->ver = pk->ip_ver;
+	s->proto = pk->ip_proto;
+	memcpy(s->src, pk->src_ip, 16);
+	memcpy(s->dst, pk->dst_ip, 16);
+	s->sport = VND_ISSET(pk, VND_COL_SRC_PORT) ? pk->src_port : 0;
+	s->dport = VND_ISSET(pk, VND_COL_DST_PORT) ? pk->dst_port : 0;
+	s->seq = pk->seq;
+	s->paylen = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
+	s->pkt_id = pk->pkt_id;
+	tab_insert(h, key, (uint32_t)(h->rhead + h->rlen));
+	h->rlen++;
+	return 0;
+}
+
+static void
+pop_head(struct hop *h)
+{
+	struct sighting *s = &h->ring[h->rhead % h->rcap];
+	long ti;
+
+	if (s->key != 0) {
+		if ((ti = find(h, s->key)) >= 0 &&
+		    h->tab[ti] - 1 == (uint32_t)h->rhead)
+			tab_delete(h, (size_t)ti);
+		settle_unmatched(h, s);
+	}
+	h->rhead++;
+	h->rlen--;
+}
+
+void
+hop_expire(struct hop *h, int64_t now)
+{
+	while (h->rlen > 0 && h->ring[h->rhead % h->rcap].ts + h->window < now)
+		pop_head(h);
+}
+
+void
+hop_flush(struct hop *h)
+{
+	while (h->rlen > 0)
+		pop_head(h);
+}
+
+const struct hopstats *
+hop_stats(const struct hop *h, int dir)
+{
+	return &h->st[dir];
+}
