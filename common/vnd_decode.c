@@ -540,6 +540,9 @@ decode_ipv4(struct dctx *d, struct vnd_cursor *c)
 		return bad(d, "bad ipv4 header length");
 	tot = vnd_cur_be16at(c, 2);
 	pk->ip_ver = 4;
+	/* the rest zeroed: addresses compare as 16 bytes whatever the version */
+	memset(pk->src_ip, 0, sizeof(pk->src_ip));
+	memset(pk->dst_ip, 0, sizeof(pk->dst_ip));
 	memcpy(pk->src_ip, c->p + 12, 4);
 	memcpy(pk->dst_ip, c->p + 16, 4);
 	pk->ip_id = vnd_cur_be16at(c, 4);

@@ -53,7 +53,7 @@ struct vnd_pkt {
 	uint8_t		 tunnel;
 	uint32_t	 vni;
 	uint8_t		 ip_ver;	/* 4 or 6 */
-	uint8_t		 src_ip[16];	/* IPv4 in the first 4 bytes */
+	uint8_t		 src_ip[16];	/* IPv4 in the first 4 bytes, then zeros */
 	uint8_t		 dst_ip[16];
 	uint8_t		 ip_proto;
 	uint8_t		 ttl;

@@ -102,14 +102,19 @@ hop_key(const struct vnd_pkt *pk, uint64_t *key)
 	if (!VND_ISSET(pk, VND_COL_SRC_IP) || !VND_ISSET(pk, VND_COL_DST_IP) ||
 	    link_local(pk))
 		return -1;
+	/* only fields this packet has: the others hold an earlier packet's */
 	memset(w, 0, sizeof(w));
-	w[0] = pk->pkt_id;
+	w[0] = VND_ISSET(pk, VND_COL_PKT_ID) ? pk->pkt_id : 0;
 	w[1] = VND_ISSET(pk, VND_COL_PAYLOAD_HASH) ? pk->payload_hash : 0;
-	w[2] = (uint64_t)pk->ack << 32 | pk->win;
-	w[3] = (uint64_t)pk->tcp_flags << 40 | (uint64_t)pk->ip_proto << 32 |
+	if (VND_ISSET(pk, VND_COL_TCP_FLAGS))
+		w[2] = (uint64_t)pk->ack << 32 | (uint64_t)pk->win << 16 |
+		    pk->tcp_flags;
+	w[3] = (uint64_t)pk->ip_proto << 32 |
 	    (VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0);
-	w[4] = (uint64_t)pk->icmp_type << 8 | pk->icmp_code;
-	w[5] = VND_ISSET(pk, VND_COL_FRAG_OFF) ? (uint64_t)pk->frag_off + 1 : 0;
+	if (VND_ISSET(pk, VND_COL_ICMP_TYPE))
+		w[4] = (uint64_t)pk->icmp_type << 8 | pk->icmp_code | 0x10000;
+	if (VND_ISSET(pk, VND_COL_FRAG_OFF))
+		w[5] = (uint64_t)pk->frag_off + 1;
 	*key = vnd_hash((const uint8_t *)w, sizeof(w)) | 1;	/* never 0 */
 	return 0;
 }
@@ -448,8 +453,15 @@ pop_head(struct hop *h)
 void
 hop_expire(struct hop *h, int64_t now)
 {
-	while (h->rlen > 0 && h->ring[h->rhead % h->rcap].ts + h->window < now)
+	const struct sighting *s;
+
+	/* settled ones go at once, waiting ones when the window closes */
+	while (h->rlen > 0) {
+		s = &h->ring[h->rhead % h->rcap];
+		if (s->key != 0 && s->ts + h->window >= now)
+			break;
 		pop_head(h);
+	}
 }
 
 void

@@ -78,10 +78,12 @@ struct dgroup {
 	size_t		 n, cap;
 };
 
+/* What the offset estimate keeps of a packet: its key, time and flow. */
 struct prepkt {
 	uint64_t	 key;
 	int64_t		 ts;
-	struct vnd_pkt	 pk;
+	uint8_t		 ver, src[16], dst[16];
+	uint16_t	 sport, dport;
 };
 
 static int
@@ -97,6 +99,7 @@ read_prefix(const char *path, struct prepkt **out, size_t *n, char *errbuf)
 {
 	struct vnd_pktsrc s;
 	struct prepkt *v;
+	struct vnd_pkt pk;
 	size_t k = 0;
 	uint64_t key;
 
@@ -107,12 +110,17 @@ read_prefix(const char *path, struct prepkt **out, size_t *n, char *errbuf)
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		return -1;
 	}
-	while (k < PREPASS_PKTS && vnd_pktsrc_next(&s, &v[k].pk)) {
-		if (hop_key(&v[k].pk, &key) < 0)
+	while (k < PREPASS_PKTS && vnd_pktsrc_next(&s, &pk)) {
+		if (hop_key(&pk, &key) < 0)
 			continue;
+		memset(&v[k], 0, sizeof(v[k]));
 		v[k].key = key;
-		v[k].ts = v[k].pk.ts_ns;
-		v[k].pk.payload = NULL;
+		v[k].ts = pk.ts_ns;
+		v[k].ver = pk.ip_ver;
+		memcpy(v[k].src, pk.src_ip, 16);
+		memcpy(v[k].dst, pk.dst_ip, 16);
+		v[k].sport = VND_ISSET(&pk, VND_COL_SRC_PORT) ? pk.src_port : 0;
+		v[k].dport = VND_ISSET(&pk, VND_COL_DST_PORT) ? pk.dst_port : 0;
 		k++;
 	}
 	vnd_pktsrc_close(&s);
@@ -157,16 +165,16 @@ estimate_offset(const char *pa, const char *pb, int64_t *off, const char **how,
 			continue;
 		}
 		{
-			const struct vnd_pkt *p = &a[i].pk;
+			const struct prepkt *p = &a[i];
 			int64_t d = b[j].ts - a[i].ts;
 
 			if (d < dmin)
 				dmin = d;
 			for (k = 0; k < ng; k++)
-				if (g[k].ver == p->ip_ver && g[k].sport == p->src_port &&
-				    g[k].dport == p->dst_port &&
-				    memcmp(g[k].src, p->src_ip, 16) == 0 &&
-				    memcmp(g[k].dst, p->dst_ip, 16) == 0)
+				if (g[k].ver == p->ver && g[k].sport == p->sport &&
+				    g[k].dport == p->dport &&
+				    memcmp(g[k].src, p->src, 16) == 0 &&
+				    memcmp(g[k].dst, p->dst, 16) == 0)
 					break;
 			if (k == ng) {
 				if (ng == gcap) {
@@ -178,11 +186,11 @@ estimate_offset(const char *pa, const char *pb, int64_t *off, const char **how,
 					g = ngp;
 				}
 				memset(&g[ng], 0, sizeof(g[ng]));
-				g[ng].ver = p->ip_ver;
-				memcpy(g[ng].src, p->src_ip, 16);
-				memcpy(g[ng].dst, p->dst_ip, 16);
-				g[ng].sport = p->src_port;
-				g[ng].dport = p->dst_port;
+				g[ng].ver = p->ver;
+				memcpy(g[ng].src, p->src, 16);
+				memcpy(g[ng].dst, p->dst, 16);
+				g[ng].sport = p->sport;
+				g[ng].dport = p->dport;
 				ng++;
 			}
 			if (g[k].n == g[k].cap) {
