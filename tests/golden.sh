@@ -13,3 +13,9 @@ for f in samples/*.pcap; do
 	bin/vnd-parse -q -D "$f"
 done | awk -F'\t' 'NR == 1 || $1 != "point"' | cut -f1-8 >"$g/samples-meta.tsv"
 echo "golden files regenerated in $g; review with git diff"
+# vnd-hoploss on the path samples, run from samples/ so point names carry no directory
+g=tests/golden/hoploss
+mkdir -p "$g"
+p="path-client.pcap path-r1in.pcap path-r1out.pcap path-r2in.pcap path-r2out.pcap path-server.pcap"
+(cd samples && ../bin/vnd-hoploss -q $p) >"$g/path.tsv"
+(cd samples && ../bin/vnd-hoploss -q --path $p) >"$g/path-report.txt"

@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# vnd-hoploss: loss and delay hop by hop, against the kernel's own drop counters.
+bats_require_minimum_version 1.5.0
+load helpers
+
+PATHPTS="path-client.pcap path-r1in.pcap path-r1out.pcap path-r2in.pcap path-r2out.pcap path-server.pcap"
+
+# hops of a run: "in out side in_pkts out_pkts lost created dups" per line
+hops() {
+	awk -F'\t' 'NR > 1 { print $1, $2, $3, $4, $5, $6, $12, $13 }' "$1"
+}
+
+@test "hoploss: the path samples give the golden table" {
+	cd "$SAMPLES"
+	run -0 --separate-stderr "$BIN/vnd-hoploss" -q $PATHPTS
+	diff -u "$GOLDEN/hoploss/path.tsv" <(printf '%s\n' "$output")
+}
+
+@test "hoploss: lost_pkts per hop equals the kernel's drop counters, 0 where nothing drops" {
+	cd "$SAMPLES"
+	t=path.truth.tsv
+	ipt=$(truth r1:iptables:FORWARD:vnd-random-drop pkts "$t")
+	tbf=$(truth r2:tc:eth-server dropped_pkts "$t")
+	fwd=$(truth r1:iptables:FORWARD:vnd-fwd-tcp-c2s pkts "$t")
+	"$BIN/vnd-hoploss" -q $PATHPTS >"$BATS_TEST_TMPDIR/out"
+	hops "$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/h"
+	cat "$BATS_TEST_TMPDIR/h"
+	grep -qx "path-r1in path-r1out client $fwd $((fwd - ipt)) $ipt 0 0" "$BATS_TEST_TMPDIR/h"
+	grep -qx "path-r2in path-r2out client $((fwd - ipt)) $((fwd - ipt - tbf)) $tbf 0 0" "$BATS_TEST_TMPDIR/h"
+	# every other hop and direction: nothing lost, nothing created
+	[ "$(awk '$6 != 0 || $7 != 0' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 2 ]
+	# and the server's packets cross every hop whole
+	[ "$(awk '$3 == "server" && $4 == 1831 && $5 == 1831' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 5 ]
+}
+
+@test "hoploss: the tbf queue holds packets milliseconds, the routers microseconds" {
+	cd "$SAMPLES"
+	"$BIN/vnd-hoploss" -q $PATHPTS >"$BATS_TEST_TMPDIR/out"
+	# delay_p50_ns of r2's client-side hop, and the largest p50 elsewhere
+	r2=$(awk -F'\t' '$1 == "path-r2in" && $3 == "client" { print $9 }' "$BATS_TEST_TMPDIR/out")
+	other=$(awk -F'\t' 'NR > 1 && !($1 == "path-r2in" && $3 == "client") && $9 > m { m = $9 } END { print m }' "$BATS_TEST_TMPDIR/out")
+	[ "$r2" -gt 1000000 ] && [ "$other" -lt 100000 ]
+}
+
+@test "hoploss: --lost lists exactly the packets in at a router and not out" {
+	cd "$SAMPLES"
+	"$BIN/vnd-hoploss" -q --lost $PATHPTS >"$BATS_TEST_TMPDIR/lost"
+	[ "$(tsv_count 'v["what"] == "lost"' "$BATS_TEST_TMPDIR/lost")" -eq 370 ]
+	[ "$(tsv_count 'v["what"] == "created"' "$BATS_TEST_TMPDIR/lost")" -eq 0 ]
+	# the same set by vnd-parse: pkt_ids at r1in, client to server, missing at r1out
+	"$BIN/vnd-parse" -q -H -f 'tcp and src host 198.18.1.1' path-r1in.pcap | cut -f27,28 | sort >"$BATS_TEST_TMPDIR/a"
+	"$BIN/vnd-parse" -q -H -f 'tcp and src host 198.18.1.1' path-r1out.pcap | cut -f27,28 | sort >"$BATS_TEST_TMPDIR/b"
+	comm -23 "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" | cut -f1 | sort >"$BATS_TEST_TMPDIR/want"
+	awk -F'\t' '$1 == "path-r1in" && $4 == "lost" { print $15 }' "$BATS_TEST_TMPDIR/lost" | sort >"$BATS_TEST_TMPDIR/got"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 85 ]
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "hoploss: --path names the tbf hop as the bottleneck" {
+	cd "$SAMPLES"
+	run -0 --separate-stderr "$BIN/vnd-hoploss" -q --path $PATHPTS
+	diff -u "$GOLDEN/hoploss/path-report.txt" <(printf '%s\n' "$output")
+	[[ ${lines[-1]} == "bottleneck: path-r2in -> path-r2out: 285 of 2596 packets from the client lost (11.0%)"* ]]
+}
+
+@test "hoploss: clock offsets of 17 s, 49 s and 5959 s are estimated and corrected" {
+	for s in 17 -49.25 5959; do
+		python3 "$TOP/tests/pcapshift.py" "$s" "$SAMPLES/path-r2in.pcap" "$BATS_TEST_TMPDIR/r2in.pcap"
+		run -0 --separate-stderr "$BIN/vnd-hoploss" r1out="$SAMPLES/path-r1out.pcap" \
+		    r2in="$BATS_TEST_TMPDIR/r2in.pcap" r2out="$SAMPLES/path-r2out.pcap"
+		echo "$stderr"
+		[[ $stderr == *"clock of r2in = clock of r1out $(printf '%+.9f' "$s") s"* ]]
+		hops <(printf '%s\n' "$output") >"$BATS_TEST_TMPDIR/h"
+		grep -qx "r1out r2in client 2596 2596 0 0 0" "$BATS_TEST_TMPDIR/h"
+		grep -qx "r2in r2out client 2596 2311 285 0 0" "$BATS_TEST_TMPDIR/h"
+	done
+}
+
+@test "hoploss: SQLite output holds the same hops" {
+	need_cmd sqlite3
+	cd "$SAMPLES"
+	"$BIN/vnd-hoploss" -q -o "$BATS_TEST_TMPDIR/h.db" $PATHPTS
+	sqlite3 -separator $'\t' -nullvalue - "$BATS_TEST_TMPDIR/h.db" "SELECT in_point, out_point, src_side, in_pkts, out_pkts, lost_pkts FROM hops" >"$BATS_TEST_TMPDIR/db"
+	tail -n +2 "$GOLDEN/hoploss/path.tsv" | cut -f1-6 | diff -u - "$BATS_TEST_TMPDIR/db"
+}
+
+@test "hoploss: errors and usage" {
+	cd "$SAMPLES"
+	run -2 --separate-stderr "$BIN/vnd-hoploss" path-r1in.pcap
+	[[ $stderr == *"two or more points"* ]]
+	run -2 --separate-stderr "$BIN/vnd-hoploss" --lost --path path-r1in.pcap path-r1out.pcap
+	run -2 --separate-stderr "$BIN/vnd-hoploss" -w 0 path-r1in.pcap path-r1out.pcap
+	run -2 --separate-stderr "$BIN/vnd-hoploss" - path-r1out.pcap
+	run -2 --separate-stderr "$BIN/vnd-hoploss" a=path-r1in.pcap a=path-r1out.pcap
+	run -2 --separate-stderr "$BIN/vnd-hoploss" --bogus
+	[[ $stderr == *"usage: vnd-hoploss"* ]]
+	run -1 --separate-stderr "$BIN/vnd-hoploss" path-r1in.pcap /nonexistent.pcap
+	[[ $stderr == *"/nonexistent.pcap"*"No such file or directory"* ]]
+	# a truncated point: its whole records count, a warning, exit 1
+	head -c 300000 path-r1out.pcap >"$BATS_TEST_TMPDIR/cut.pcap"
+	run -1 --separate-stderr "$BIN/vnd-hoploss" -q path-r1in.pcap "$BATS_TEST_TMPDIR/cut.pcap"
+	[[ $stderr == *"truncated record"*"at byte"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "hoploss: corpus: the packet removed from dns-tcp-ts-gap is the one lost" {
+	need_corpus
+	d="$CORPUS/suricata-verify/tests/dns-tcp-ts-gap"
+	run -0 --separate-stderr "$BIN/vnd-hoploss" -q --lost orig="$d/original.pcap_" cut="$d/input.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == "orig	cut	client	lost	orig	8	"* ]]
+}
+
+@test "hoploss: corpus: the smb2 minus-p191 pair differs by exactly one packet" {
+	need_corpus
+	d="$CORPUS/suricata-verify/tests"
+	run -0 --separate-stderr "$BIN/vnd-hoploss" -q --lost \
+	    b="$d/smb2-frames-gap-payload-logging-02/smb2-peter-minus-p191-p192.pcap" \
+	    a="$d/smb2-frames-gap-payload-logging/smb2-peter-minus-p191.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == "a	b	server	lost	a	191	"* ]]
+}
+
+@test "hoploss: corpus: both ends of one ns-3 link lose nothing" {
+	need_corpus
+	run -0 --separate-stderr "$BIN/vnd-hoploss" -q "$CORPUS/multicast-tcp/tcp-bulk-send-0-0.pcap" "$CORPUS/multicast-tcp/tcp-bulk-send-1-0.pcap"
+	hops <(printf '%s\n' "$output") >"$BATS_TEST_TMPDIR/h"
+	cat "$BATS_TEST_TMPDIR/h"
+	[ "$(awk '$6 == 0 && $7 == 0 && $4 == $5 && $4 > 0' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 2 ]
+}
