@@ -202,6 +202,13 @@ REF=sqlite-floor TARGET=1.2 MEM=48 PREP="rm -f $(printf %q "$db")" \
 NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one transaction, journal and sync off" \
 	row sqlite-floor bench/sqlite-floor "$pkts" "$cols" "$floordb"
 
+# vnd-hoploss over two points of a million packets each (the trace twice: every
+# packet crosses the hop), against the floor reading both
+NOTE="the floor program run on the trace twice, one after the other" \
+	row "floor, both points" bash -c "bench/floor $(printf %q "$trace") && bench/floor $(printf %q "$trace")"
+REF="floor, both points" TARGET=3 MEM=48 \
+	row vnd-hoploss "$bin/vnd-hoploss" -q a="$trace" b="$trace"
+
 # Later tools add their rows here, with the peer a user would pick instead:
 #   REF=floor TARGET=3 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
 #   row "tcptrace -l -r" tcptrace -l -r -n "$trace"
