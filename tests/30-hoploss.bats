@@ -128,3 +128,23 @@ hops() {
 	cat "$BATS_TEST_TMPDIR/h"
 	[ "$(awk '$6 == 0 && $7 == 0 && $4 == $5 && $4 > 0' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 2 ]
 }
+
+@test "hoploss: --by flow and -i split the hop's totals exactly" {
+	cd "$SAMPLES"
+	"$BIN/vnd-hoploss" -q $PATHPTS >"$BATS_TEST_TMPDIR/tot"
+	"$BIN/vnd-hoploss" -q --by flow $PATHPTS >"$BATS_TEST_TMPDIR/flow"
+	"$BIN/vnd-hoploss" -q -i 0.5 $PATHPTS >"$BATS_TEST_TMPDIR/slot"
+	"$BIN/vnd-hoploss" -q --by flow -i 1 $PATHPTS >"$BATS_TEST_TMPDIR/both"
+	sum() {	# in out side in_pkts out_pkts lost_pkts per hop, from named columns
+		awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		    { k = $1 " " $2 " " $3; a[k] += $h["in_pkts"]; b[k] += $h["out_pkts"]; c[k] += $h["lost_pkts"] }
+		    END { for (k in a) print k, a[k], b[k], c[k] }' "$1" | sort
+	}
+	sum "$BATS_TEST_TMPDIR/tot" >"$BATS_TEST_TMPDIR/want"
+	for f in flow slot both; do
+		sum "$BATS_TEST_TMPDIR/$f" | diff -u "$BATS_TEST_TMPDIR/want" -
+	done
+	# r1's 85 drops fall on the two client flows
+	[ "$(awk -F'\t' '$1 == "path-r1in" && $3 == "client" { print $5 ":" $11 }' "$BATS_TEST_TMPDIR/flow" | tr '\n' ' ')" = "40001:74 40002:11 " ]
+	head -1 "$BATS_TEST_TMPDIR/both" | grep -q $'^in_point\tout_point\tsrc_side\tslot_ns\tsrc_ip\tsrc_port\tdst_ip\tdst_port\tip_proto\tin_pkts'
+}

@@ -28,7 +28,7 @@ struct ipside {
 struct hop {
 	int		 index;
 	int64_t		 window;
-	hop_report_fn	 report;
+	hop_event_fn	 event;
 	void		*arg;
 	/* waiting sightings: table of indexes into the FIFO ring */
 	struct sighting	*ring;
@@ -39,11 +39,10 @@ struct hop {
 	/* which end of the path each address sends from, as seen at each point */
 	struct ipside	*ips;
 	size_t		 icap, ilen;
-	struct hopstats	 st[2];
 };
 
 struct hop *
-hop_new(int index, int64_t window_ns, hop_report_fn report, void *arg)
+hop_new(int index, int64_t window_ns, hop_event_fn event, void *arg)
 {
 	struct hop *h = calloc(1, sizeof(*h));
 
@@ -51,7 +50,7 @@ hop_new(int index, int64_t window_ns, hop_report_fn report, void *arg)
 		return NULL;
 	h->index = index;
 	h->window = window_ns;
-	h->report = report;
+	h->event = event;
 	h->arg = arg;
 	h->rcap = 1024;
 	h->tcap = 4096;
@@ -63,8 +62,6 @@ hop_new(int index, int64_t window_ns, hop_report_fn report, void *arg)
 		hop_free(h);
 		return NULL;
 	}
-	h->st[0].dmin = h->st[1].dmin = INT64_MAX;
-	h->st[0].dmax = h->st[1].dmax = INT64_MIN;
 	return h;
 }
 
@@ -255,74 +252,6 @@ learn(struct hop *h, int at, const struct sighting *s, int side)
 		ip->side = (int8_t)!side;
 }
 
-static void
-hist_add(struct hopstats *st, int64_t d)
-{
-	uint64_t v = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
-	int msb, b;
-
-	if (d < st->dmin)
-		st->dmin = d;
-	if (d > st->dmax)
-		st->dmax = d;
-	if (v < HIST_SUB)
-		b = (int)v;
-	else {
-		msb = 63 - __builtin_clzll(v);
-		b = (msb - 4) * HIST_SUB + (int)((v >> (msb - 5)) & (HIST_SUB - 1));
-	}
-	if (b >= HIST_N)
-		b = HIST_N - 1;
-	if (d < 0)
-		st->neg[b]++;
-	else
-		st->pos[b]++;
-}
-
-/* The middle of bucket b. */
-static int64_t
-bucket_value(int b)
-{
-	int msb;
-	uint64_t lo, width;
-
-	if (b < HIST_SUB)
-		return b;
-	msb = b / HIST_SUB + 4;
-	lo = (uint64_t)1 << msb | (uint64_t)(b % HIST_SUB) << (msb - 5);
-	width = (uint64_t)1 << (msb - 5);
-	return (int64_t)(lo + width / 2);
-}
-
-int64_t
-hop_quantile(const struct hopstats *st, double q)
-{
-	uint64_t n = 0, want, c = 0;
-	int b;
-	int64_t v;
-
-	for (b = 0; b < HIST_N; b++)
-		n += st->pos[b] + st->neg[b];
-	if (n == 0)
-		return 0;
-	want = (uint64_t)(q * (double)(n - 1)) + 1;
-	for (b = HIST_N - 1; b >= 0; b--) {
-		c += st->neg[b];
-		if (c >= want) {
-			v = -bucket_value(b);
-			return v < st->dmin ? st->dmin : v > st->dmax ? st->dmax : v;
-		}
-	}
-	for (b = 0; b < HIST_N; b++) {
-		c += st->pos[b];
-		if (c >= want) {
-			v = bucket_value(b);
-			return v < st->dmin ? st->dmin : v > st->dmax ? st->dmax : v;
-		}
-	}
-	return st->dmax;
-}
-
 /* A sighting that found no twin in the window. */
 static void
 settle_unmatched(struct hop *h, const struct sighting *s)
@@ -339,86 +268,24 @@ settle_unmatched(struct hop *h, const struct sighting *s)
 		/* Nothing of its addresses crossed this hop: as the path is
 		 * written client to server, a packet at the start heads on. */
 		from = s->side == 0 ? 0 : 1;
-	if (from == s->side) {
-		/* it came from this side, and never reached the other: lost */
-		h->st[from == 0 ? DIR_FWD : DIR_BWD].lost++;
-		if (h->report)
-			h->report(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD,
-			    1, s);
-	} else {
-		/* it arrived from the other side without being seen there */
-		h->st[from == 0 ? DIR_FWD : DIR_BWD].created++;
-		h->st[from == 0 ? DIR_FWD : DIR_BWD].out_pkts++;
-		if (h->report)
-			h->report(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD,
-			    0, s);
-	}
 	if (from == s->side)
-		h->st[from == 0 ? DIR_FWD : DIR_BWD].in_pkts++;
+		/* it came from this side, and never reached the other: lost */
+		h->event(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD, EV_LOST,
+		    s, 0);
+	else
+		/* it arrived from the other side without being seen there */
+		h->event(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD,
+		    EV_CREATED, s, 0);
 }
 
-int
-hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
-    int64_t ts)
+static void
+fill(struct sighting *s, const struct vnd_pkt *pk, uint64_t key, int64_t ts,
+    int side)
 {
-	struct sighting *s, *o;
-	long ti;
-	int dir;
-
-	if ((ti = find(h, key)) >= 0) {
-		o = ring_at(h, h->tab[ti] - 1);
-		if (o->side == side) {
-			/* the same packet twice at one point: the capture's duplicate */
-			h->st[side == 0 ? DIR_FWD : DIR_BWD].dups++;
-			return 0;
-		}
-		/*
-		 * Its twin. The earlier of the two sightings is where it came
-		 * from (by time, not by the order the files gave them: a
-		 * capture's timestamps may step back a little); at the same
-		 * instant (the two ends of a veth), the side its source address
-		 * was seen sending from decides.
-		 */
-		{
-			int64_t tb = side == 1 ? ts : o->ts;
-			int64_t ta = side == 1 ? o->ts : ts;
-
-			dir = tb > ta ? DIR_FWD : DIR_BWD;
-			if (tb == ta) {
-				struct ipside *ip = ip_find(h, o->side, o->ver,
-				    o->src, 0);
-
-				dir = o->side == 0 ? DIR_FWD : DIR_BWD;
-				if (ip != NULL && ip->side >= 0)
-					dir = ip->side == 0 ? DIR_FWD : DIR_BWD;
-			}
-			h->st[dir].in_pkts++;
-			h->st[dir].out_pkts++;
-			h->st[dir].matched++;
-			hist_add(&h->st[dir], dir == DIR_FWD ? tb - ta : ta - tb);
-		}
-		learn(h, o->side, o, dir == DIR_FWD ? 0 : 1);
-		{
-			struct sighting me;
-
-			memset(&me, 0, sizeof(me));
-			me.ver = pk->ip_ver;
-			memcpy(me.src, pk->src_ip, 16);
-			memcpy(me.dst, pk->dst_ip, 16);
-			learn(h, side, &me, dir == DIR_FWD ? 0 : 1);
-		}
-		o->key = 0;		/* settled: the FIFO entry is dead */
-		tab_delete(h, (size_t)ti);
-		return 0;
-	}
-	if (grow(h) < 0)
-		return -1;
-	s = &h->ring[(h->rhead + h->rlen) % h->rcap];
 	memset(s, 0, sizeof(*s));
 	s->key = key;
 	s->ts = ts;
 	s->frame = pk->frame;
-	s->seqno = h->nextseq++;
 	s->side = (uint8_t)side;
 	s->ver = pk->ip_ver;
 	s->proto = pk->ip_proto;
@@ -429,6 +296,59 @@ hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
 	s->seq = pk->seq;
 	s->paylen = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
 	s->pkt_id = pk->pkt_id;
+}
+
+int
+hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
+    int64_t ts)
+{
+	struct sighting cur, *o;
+	long ti;
+	int dir;
+
+	fill(&cur, pk, key, ts, side);
+	if ((ti = find(h, key)) >= 0) {
+		o = ring_at(h, h->tab[ti] - 1);
+		if (o->side == side) {
+			/* the same packet twice at one point: the capture's duplicate */
+			h->event(h->arg, h->index, side == 0 ? DIR_FWD : DIR_BWD,
+			    EV_DUP, &cur, 0);
+			return 0;
+		}
+		/*
+		 * Its twin. The earlier of the two sightings is where it came
+		 * from (by time, not by the order the files gave them: a
+		 * capture's timestamps may step back a little); at the same
+		 * instant (the two ends of a veth), the side its source address
+		 * was seen sending from decides.
+		 */
+		{
+			const struct sighting *a = side == 0 ? &cur : o;
+			const struct sighting *b = side == 0 ? o : &cur;
+
+			dir = b->ts > a->ts ? DIR_FWD : DIR_BWD;
+			if (b->ts == a->ts) {
+				struct ipside *ip = ip_find(h, o->side, o->ver,
+				    o->src, 0);
+
+				dir = o->side == 0 ? DIR_FWD : DIR_BWD;
+				if (ip != NULL && ip->side >= 0)
+					dir = ip->side == 0 ? DIR_FWD : DIR_BWD;
+			}
+			h->event(h->arg, h->index, dir, EV_PASSED,
+			    dir == DIR_FWD ? a : b,
+			    dir == DIR_FWD ? b->ts - a->ts : a->ts - b->ts);
+			learn(h, 0, a, dir == DIR_FWD ? 0 : 1);
+			learn(h, 1, b, dir == DIR_FWD ? 0 : 1);
+		}
+		o->key = 0;		/* settled: the FIFO entry is dead */
+		tab_delete(h, (size_t)ti);
+		return 0;
+	}
+	if (grow(h) < 0)
+		return -1;
+	cur.seqno = h->nextseq++;
+	h->ring[(h->rhead + h->rlen) % h->rcap] = cur;
 	tab_insert(h, key, (uint32_t)(h->rhead + h->rlen));
 	h->rlen++;
 	return 0;
@@ -469,10 +389,4 @@ hop_flush(struct hop *h)
 {
 	while (h->rlen > 0)
 		pop_head(h);
-}
-
-const struct hopstats *
-hop_stats(const struct hop *h, int dir)
-{
-	return &h->st[dir];
 }

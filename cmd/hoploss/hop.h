@@ -9,23 +9,6 @@
 /* Directions of a hop: packets from the client end (P1) or the server end. */
 enum { DIR_FWD, DIR_BWD };
 
-/* Delays in log buckets: 32 per power of two, about 2% wide. */
-#define HIST_SUB	32
-#define HIST_N		(64 * HIST_SUB)
-
-struct hopstats {
-	uint64_t	 in_pkts;	/* seen where the hop starts, for its end */
-	uint64_t	 out_pkts;	/* seen where it ends, coming from its start */
-	uint64_t	 matched;
-	uint64_t	 lost;
-	uint64_t	 created;	/* at the end without passing the start */
-	uint64_t	 dups;		/* capture duplicates, not counted */
-	int64_t		 dmin, dmax;
-	uint32_t	 pos[HIST_N];	/* delays >= 0 */
-	uint32_t	 neg[HIST_N];	/* delays < 0 (clock error, or a switch
-					 * that stamps output before input) */
-};
-
 /* What is kept of a packet while it waits for its match. */
 struct sighting {
 	uint64_t	 key;
@@ -41,13 +24,20 @@ struct sighting {
 	uint64_t	 pkt_id;
 };
 
-/* A packet lost or created, as --lost lists it. */
-typedef void (*hop_report_fn)(void *arg, int hop, int dir, int lost,
-    const struct sighting *);
+/* What became of a packet at a hop. */
+enum { EV_PASSED, EV_LOST, EV_CREATED, EV_DUP };
+
+/*
+ * One event: the sighting where the hop starts for that direction (for
+ * EV_CREATED, where it ends: there is no other), and for EV_PASSED the
+ * one-hop delay.
+ */
+typedef void (*hop_event_fn)(void *arg, int hop, int dir, int kind,
+    const struct sighting *, int64_t delay);
 
 struct hop;
 
-struct hop *hop_new(int index, int64_t window_ns, hop_report_fn, void *arg);
+struct hop *hop_new(int index, int64_t window_ns, hop_event_fn, void *arg);
 void	 hop_free(struct hop *);
 
 /* The key a packet is known by at every point: -1 when it cannot cross a hop. */
@@ -62,10 +52,5 @@ void	 hop_expire(struct hop *, int64_t now);
 
 /* End of input: settle all. */
 void	 hop_flush(struct hop *);
-
-const struct hopstats *hop_stats(const struct hop *, int dir);
-
-/* Quantile q (0..1) of the delays, from the buckets (about 2%). */
-int64_t	 hop_quantile(const struct hopstats *, double q);
 
 #endif

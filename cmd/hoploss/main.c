@@ -11,6 +11,7 @@
 #include "vnd_point.h"
 #include "vnd_table.h"
 #include "hop.h"
+#include "stats.h"
 
 #define PREPASS_PKTS	50000	/* packets per point to estimate clock offsets */
 
@@ -27,6 +28,8 @@ struct point {
 
 struct opts {
 	int64_t		 window;
+	int64_t		 slot;		/* -i, 0 for none */
+	int		 byflow;
 	int		 header;
 	int		 lost;
 	int		 path;
@@ -35,7 +38,9 @@ struct opts {
 };
 
 static const struct option longopts[] = {
+	{ "by", required_argument, NULL, 'b' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "interval", required_argument, NULL, 'i' },
 	{ "lost", no_argument, NULL, 'L' },
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "output", required_argument, NULL, 'o' },
@@ -50,10 +55,13 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: vnd-hoploss [-HqV] [-o file.db] [-w seconds] [--lost | --path]\n"
-"                   point point... (file or name=file, client to server)\n"
+"usage: vnd-hoploss [-HqV] [--by flow] [-i seconds] [-o file.db] [-w seconds]\n"
+"                   [--lost | --path] point point... (file or name=file,\n"
+"                   in path order from the client end)\n"
+"      --by flow         a row per flow (its 5-tuple where the hop starts)\n"
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
+"  -i, --interval SECS   a row per time slot of SECS seconds\n"
 "      --lost            list the lost and created packets instead of the hops\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
 "      --path            a report naming the hop where loss and delay rise\n"
@@ -281,25 +289,80 @@ static const struct vnd_colspec lost_cols[] = {
 	{ "pkt_id", VND_INT },
 };
 
+/* A group of packets a row reports on: a hop and direction, maybe a slot, a flow. */
+struct gkey {
+	int		 hop, dir;
+	int64_t		 slot;
+	uint8_t		 ver, proto, src[16], dst[16];
+	uint16_t	 sport, dport;
+};
+
+struct group {
+	struct gkey	 k;
+	struct stats	 st;
+	int		 used;
+};
+
 struct run {
 	struct point	*pts;
 	int		 npts;
+	const struct opts *o;
+	struct stats	*total;		/* per hop and direction: [2 * hop + dir] */
+	struct group	*g;		/* --by flow, -i: open addressing */
+	size_t		 gcap, glen;
 	struct vnd_table *lost;
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
 
-static void
-report_lost(void *arg, int hop, int dir, int lost, const struct sighting *s)
+static uint64_t
+gkey_hash(const struct gkey *k)
 {
-	struct run *r = arg;
+	return vnd_hash((const uint8_t *)k, sizeof(*k));
+}
+
+static struct stats *
+group(struct run *r, const struct gkey *k)
+{
+	struct group *ng;
+	size_t i, j, ncap;
+
+	if (r->glen * 2 + 2 > r->gcap) {
+		ncap = r->gcap ? r->gcap * 2 : 1024;
+		if ((ng = calloc(ncap, sizeof(*ng))) == NULL)
+			return NULL;
+		for (i = 0; i < r->gcap; i++) {
+			if (!r->g[i].used)
+				continue;
+			for (j = gkey_hash(&r->g[i].k) & (ncap - 1); ng[j].used;
+			    j = (j + 1) & (ncap - 1))
+				;
+			ng[j] = r->g[i];
+		}
+		free(r->g);
+		r->g = ng;
+		r->gcap = ncap;
+	}
+	for (i = gkey_hash(k) & (r->gcap - 1); r->g[i].used;
+	    i = (i + 1) & (r->gcap - 1))
+		if (memcmp(&r->g[i].k, k, sizeof(*k)) == 0)
+			return &r->g[i].st;
+	if (stats_init(&r->g[i].st, 8) < 0)
+		return NULL;
+	r->g[i].k = *k;
+	r->g[i].used = 1;
+	r->glen++;
+	return &r->g[i].st;
+}
+
+static void
+put_lost(struct run *r, int hop, int dir, int lost, const struct sighting *s)
+{
 	const char *in = r->pts[dir == DIR_FWD ? hop : hop + 1].name;
 	const char *out = r->pts[dir == DIR_FWD ? hop + 1 : hop].name;
 	const struct point *at = &r->pts[hop + s->side];
 	char buf[64];
 
-	if (r->lost == NULL || r->failed)
-		return;
 	vnd_put_str(r->lost, in);
 	vnd_put_str(r->lost, out);
 	vnd_put_str(r->lost, dir == DIR_FWD ? "client" : "server");
@@ -327,6 +390,69 @@ report_lost(void *arg, int hop, int dir, int lost, const struct sighting *s)
 		r->failed = 1;
 }
 
+static void
+count(struct stats *st, int kind, int64_t delay)
+{
+	switch (kind) {
+	case EV_PASSED:
+		st->in_pkts++;
+		st->out_pkts++;
+		hist_add(&st->delay, delay);
+		break;
+	case EV_LOST:
+		st->in_pkts++;
+		st->lost++;
+		break;
+	case EV_CREATED:
+		st->out_pkts++;
+		st->created++;
+		break;
+	case EV_DUP:
+		st->dups++;
+		break;
+	}
+}
+
+/* What became of a packet at a hop: into the totals, its group, --lost. */
+static void
+on_event(void *arg, int hop, int dir, int kind, const struct sighting *s,
+    int64_t delay)
+{
+	struct run *r = arg;
+	struct stats *st;
+	struct gkey k;
+
+	if (r->failed)
+		return;
+	count(&r->total[2 * hop + dir], kind, delay);
+	if (r->o->byflow || r->o->slot) {
+		memset(&k, 0, sizeof(k));
+		k.hop = hop;
+		k.dir = dir;
+		if (r->o->slot) {
+			k.slot = s->ts / r->o->slot * r->o->slot;
+			if (s->ts < 0 && s->ts % r->o->slot)
+				k.slot -= r->o->slot;
+		}
+		if (r->o->byflow) {
+			k.ver = s->ver;
+			k.proto = s->proto;
+			memcpy(k.src, s->src, 16);
+			memcpy(k.dst, s->dst, 16);
+			k.sport = s->sport;
+			k.dport = s->dport;
+		}
+		if ((st = group(r, &k)) == NULL) {
+			snprintf(r->err, sizeof(r->err), "out of memory");
+			r->failed = 1;
+			return;
+		}
+		count(st, kind, delay);
+	}
+	if (r->lost != NULL && (kind == EV_LOST || kind == EV_CREATED))
+		put_lost(r, hop, dir, kind == EV_LOST, s);
+}
+
 static int
 advance(struct point *p)
 {
@@ -340,16 +466,56 @@ advance(struct point *p)
 	return 0;
 }
 
-static void
-put_hop(struct vnd_table *t, const struct run *r, struct hop *h, int i, int dir)
+static int
+cmp_group(const void *a, const void *b)
 {
-	const struct hopstats *st = hop_stats(h, dir);
-	const struct point *in = &r->pts[dir == DIR_FWD ? i : i + 1];
-	const struct point *out = &r->pts[dir == DIR_FWD ? i + 1 : i];
+	const struct gkey *x = &(*(struct group *const *)a)->k;
+	const struct gkey *y = &(*(struct group *const *)b)->k;
+	int c;
+
+	if (x->hop != y->hop)
+		return x->hop < y->hop ? -1 : 1;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if ((c = memcmp(x->src, y->src, 16)) != 0)
+		return c;
+	if ((c = memcmp(x->dst, y->dst, 16)) != 0)
+		return c;
+	if (x->sport != y->sport)
+		return x->sport < y->sport ? -1 : 1;
+	if (x->dport != y->dport)
+		return x->dport < y->dport ? -1 : 1;
+	return x->proto < y->proto ? -1 : x->proto > y->proto;
+}
+
+static int
+put_row(struct vnd_table *t, const struct run *r, const struct gkey *k,
+    const struct stats *st, char *errbuf)
+{
+	const struct point *in = &r->pts[k->dir == DIR_FWD ? k->hop : k->hop + 1];
+	const struct point *out = &r->pts[k->dir == DIR_FWD ? k->hop + 1 : k->hop];
+	char buf[64];
 
 	vnd_put_str(t, in->name);
 	vnd_put_str(t, out->name);
-	vnd_put_str(t, dir == DIR_FWD ? "client" : "server");
+	vnd_put_str(t, k->dir == DIR_FWD ? "client" : "server");
+	if (r->o->slot)
+		vnd_put_int(t, k->slot);
+	if (r->o->byflow) {
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, k->ver, k->src));
+		if (k->proto == 6 || k->proto == 17)
+			vnd_put_int(t, k->sport);
+		else
+			vnd_put_null(t);
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, k->ver, k->dst));
+		if (k->proto == 6 || k->proto == 17)
+			vnd_put_int(t, k->dport);
+		else
+			vnd_put_null(t);
+		vnd_put_int(t, k->proto);
+	}
 	vnd_put_int(t, (int64_t)st->in_pkts);
 	vnd_put_int(t, (int64_t)st->out_pkts);
 	vnd_put_int(t, (int64_t)st->lost);
@@ -357,11 +523,11 @@ put_hop(struct vnd_table *t, const struct run *r, struct hop *h, int i, int dir)
 		vnd_put_real(t, (double)st->lost / (double)st->in_pkts);
 	else
 		vnd_put_null(t);
-	if (st->matched) {
-		vnd_put_int(t, st->dmin);
-		vnd_put_int(t, hop_quantile(st, 0.5));
-		vnd_put_int(t, hop_quantile(st, 0.99));
-		vnd_put_int(t, st->dmax);
+	if (st->delay.n) {
+		vnd_put_int(t, st->delay.min);
+		vnd_put_int(t, hist_quantile(&st->delay, 0.5));
+		vnd_put_int(t, hist_quantile(&st->delay, 0.99));
+		vnd_put_int(t, st->delay.max);
 	} else {
 		vnd_put_null(t);
 		vnd_put_null(t);
@@ -371,6 +537,42 @@ put_hop(struct vnd_table *t, const struct run *r, struct hop *h, int i, int dir)
 	vnd_put_int(t, (int64_t)st->created);
 	vnd_put_int(t, (int64_t)st->dups);
 	vnd_put_int(t, out->offset - in->offset);
+	return vnd_row_end(t, errbuf);
+}
+
+/* The rows: every hop and direction, or every group in order. */
+static int
+put_rows(struct vnd_table *t, struct run *r, char *errbuf)
+{
+	struct group **v;
+	struct gkey k;
+	size_t i, n = 0;
+	int hop, dir, ret = 0;
+
+	if (!r->o->byflow && !r->o->slot) {
+		for (hop = 0; hop < r->npts - 1; hop++)
+			for (dir = DIR_FWD; dir <= DIR_BWD; dir++) {
+				memset(&k, 0, sizeof(k));
+				k.hop = hop;
+				k.dir = dir;
+				if (put_row(t, r, &k, &r->total[2 * hop + dir],
+				    errbuf) < 0)
+					return -1;
+			}
+		return 0;
+	}
+	if ((v = calloc(r->glen + 1, sizeof(*v))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->gcap; i++)
+		if (r->g[i].used)
+			v[n++] = &r->g[i];
+	qsort(v, n, sizeof(*v), cmp_group);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = put_row(t, r, &v[i]->k, &v[i]->st, errbuf);
+	free(v);
+	return ret;
 }
 
 static void
@@ -388,9 +590,9 @@ fmt_ns(char *buf, size_t len, int64_t ns)
 
 /* VND 5.1.1: per hop the delay and the loss, and the hop where they rise. */
 static void
-path_report(const struct run *r, struct hop **hops)
+path_report(const struct run *r)
 {
-	const struct hopstats *st;
+	const struct stats *st;
 	char p50[32], p99[32];
 	int i, dir, worst = -1, wdir = 0;
 	double wscore = 0, loss;
@@ -401,22 +603,23 @@ path_report(const struct run *r, struct hop **hops)
 		for (i = 0; i < r->npts - 1; i++) {
 			char name[256];
 
-			st = hop_stats(hops[i], dir);
+			st = &r->total[2 * i + dir];
 			snprintf(name, sizeof(name), "%s -> %s",
 			    r->pts[dir == DIR_FWD ? i : i + 1].name,
 			    r->pts[dir == DIR_FWD ? i + 1 : i].name);
 			loss = st->in_pkts ? (double)st->lost / (double)st->in_pkts : 0;
-			fmt_ns(p50, sizeof(p50), st->matched ? hop_quantile(st, 0.5) : 0);
-			fmt_ns(p99, sizeof(p99), st->matched ? hop_quantile(st, 0.99) : 0);
+			fmt_ns(p50, sizeof(p50), hist_quantile(&st->delay, 0.5));
+			fmt_ns(p99, sizeof(p99), hist_quantile(&st->delay, 0.99));
 			printf("%-32s %-6s %8llu %8llu %6.2f%% %11s %11s\n", name,
 			    dir == DIR_FWD ? "client" : "server",
 			    (unsigned long long)st->in_pkts,
 			    (unsigned long long)st->lost, 100 * loss,
-			    st->matched ? p50 : "-", st->matched ? p99 : "-");
+			    st->delay.n ? p50 : "-", st->delay.n ? p99 : "-");
 			/* loss weighs most; then the median time held */
-			if (st->in_pkts &&
-			    loss + (double)hop_quantile(st, 0.5) / 1e9 > wscore) {
-				wscore = loss + (double)hop_quantile(st, 0.5) / 1e9;
+			if (st->in_pkts && loss + (double)hist_quantile(&st->delay,
+			    0.5) / 1e9 > wscore) {
+				wscore = loss + (double)hist_quantile(&st->delay,
+				    0.5) / 1e9;
 				worst = i;
 				wdir = dir;
 			}
@@ -425,8 +628,8 @@ path_report(const struct run *r, struct hop **hops)
 		printf("no hop lost or held packets\n");
 		return;
 	}
-	st = hop_stats(hops[worst], wdir);
-	fmt_ns(p50, sizeof(p50), hop_quantile(st, 0.5));
+	st = &r->total[2 * worst + wdir];
+	fmt_ns(p50, sizeof(p50), hist_quantile(&st->delay, 0.5));
 	printf("bottleneck: %s -> %s: %llu of %llu packets from the %s lost "
 	    "(%.1f%%), held %s at the median\n",
 	    r->pts[wdir == DIR_FWD ? worst : worst + 1].name,
@@ -456,12 +659,38 @@ main(int argc, char **argv)
 	o.window = 2000000000;
 	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
-	while ((ch = getopt_long(argc, argv, "hHo:qVw:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "b:hHi:o:qVw:", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'b':
+			if (strcmp(optarg, "flow") != 0) {
+				warnx("--by '%s': only 'flow'", optarg);
+				free(pts);
+				return VND_EXIT_USAGE;
+			}
+			o.byflow = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			free(pts);
 			return VND_EXIT_OK;
+		case 'i':
+		case 'w': {
+			char *end;
+			double sec = strtod(optarg, &end);
+
+			if (*optarg == '\0' || *end != '\0' || !(sec >= 1e-6) ||
+			    sec > 86400) {
+				warnx("-%c '%s': seconds, from 0.000001 to 86400",
+				    ch, optarg);
+				free(pts);
+				return VND_EXIT_USAGE;
+			}
+			if (ch == 'i')
+				o.slot = (int64_t)(sec * 1e9 + 0.5);
+			else
+				o.window = (int64_t)(sec * 1e9 + 0.5);
+			break;
+		}
 		case 'H':
 			o.header = 0;
 			break;
@@ -481,19 +710,6 @@ main(int argc, char **argv)
 			printf("vnd-hoploss %s\n", VND_VERSION);
 			free(pts);
 			return VND_EXIT_OK;
-		case 'w': {
-			char *end;
-			double s = strtod(optarg, &end);
-
-			if (*optarg == '\0' || *end != '\0' || !(s > 0) || s > 3600) {
-				warnx("-w '%s': seconds, more than 0, at most 3600",
-				    optarg);
-				free(pts);
-				return VND_EXIT_USAGE;
-			}
-			o.window = (int64_t)(s * 1e9);
-			break;
-		}
 		default:
 			usage(stderr);
 			free(pts);
@@ -512,11 +728,13 @@ main(int argc, char **argv)
 			pts[npts].name = name;
 		npts++;
 	}
-	if (npts < 2 || (o.lost && o.path)) {
+	if (npts < 2 || (o.lost && o.path) ||
+	    ((o.lost || o.path) && (o.byflow || o.slot))) {
 		if (npts < 2)
 			warnx("two or more points, in path order, are needed");
 		else
-			warnx("--lost and --path are different reports; choose one");
+			warnx("--lost, --path and the hop rows (with --by, -i) "
+			    "are different reports; choose one");
 		usage(stderr);
 		status = VND_EXIT_USAGE;
 		goto out;
@@ -543,6 +761,7 @@ main(int argc, char **argv)
 	}
 	run.pts = pts;
 	run.npts = npts;
+	run.o = &o;
 
 	/* Clocks first: each point against the one before it. */
 	pts[0].how = "reference";
@@ -561,11 +780,14 @@ main(int argc, char **argv)
 			    (double)v / 1e9, pts[i].how);
 	}
 
-	if ((hops = calloc((size_t)npts, sizeof(*hops))) == NULL)
+	if ((hops = calloc((size_t)npts, sizeof(*hops))) == NULL ||
+	    (run.total = calloc(2 * (size_t)npts, sizeof(*run.total))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
+	for (i = 0; i < 2 * (npts - 1); i++)
+		if (stats_init(&run.total[i], 32) < 0)
+			err(VND_EXIT_FAIL, NULL);
 	for (i = 0; i < npts - 1; i++)
-		if ((hops[i] = hop_new(i, o.window, o.lost ? report_lost : NULL,
-		    &run)) == NULL)
+		if ((hops[i] = hop_new(i, o.window, on_event, &run)) == NULL)
 			err(VND_EXIT_FAIL, NULL);
 	if (!o.path) {
 		r = o.output ? vnd_sink_sqlite(&sink, o.output, errbuf) :
@@ -576,9 +798,26 @@ main(int argc, char **argv)
 		if (o.lost)
 			t = run.lost = vnd_sink_table(sink, "lost", lost_cols,
 			    (int)(sizeof(lost_cols) / sizeof(lost_cols[0])), errbuf);
-		else
-			t = vnd_sink_table(sink, "hops", hop_cols,
-			    (int)(sizeof(hop_cols) / sizeof(hop_cols[0])), errbuf);
+		else {
+			struct vnd_colspec cols[32];
+			int nc = 0, c;
+
+			/* the group's own columns after the hop's first three */
+			for (c = 0; c < 3; c++)
+				cols[nc++] = hop_cols[c];
+			if (o.slot)
+				cols[nc++] = (struct vnd_colspec){ "slot_ns", VND_INT };
+			if (o.byflow) {
+				cols[nc++] = (struct vnd_colspec){ "src_ip", VND_TEXT };
+				cols[nc++] = (struct vnd_colspec){ "src_port", VND_INT };
+				cols[nc++] = (struct vnd_colspec){ "dst_ip", VND_TEXT };
+				cols[nc++] = (struct vnd_colspec){ "dst_port", VND_INT };
+				cols[nc++] = (struct vnd_colspec){ "ip_proto", VND_INT };
+			}
+			for (c = 3; c < (int)(sizeof(hop_cols) / sizeof(hop_cols[0])); c++)
+				cols[nc++] = hop_cols[c];
+			t = vnd_sink_table(sink, "hops", cols, nc, errbuf);
+		}
 		if (t == NULL)
 			goto fail;
 	}
@@ -630,14 +869,9 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	if (o.path)
-		path_report(&run, hops);
-	else if (!o.lost)
-		for (i = 0; i < npts - 1; i++)
-			for (k = DIR_FWD; k <= DIR_BWD; k++) {
-				put_hop(t, &run, hops[i], i, k);
-				if (vnd_row_end(t, errbuf) < 0)
-					goto fail;
-			}
+		path_report(&run);
+	else if (!o.lost && put_rows(t, &run, errbuf) < 0)
+		goto fail;
 	if (vnd_sink_close(sink, 1, errbuf) < 0) {
 		sink = NULL;
 		goto fail;
@@ -660,6 +894,14 @@ out:
 		for (i = 0; i < npts - 1; i++)
 			hop_free(hops[i]);
 	free(hops);
+	if (run.total != NULL)
+		for (i = 0; i < 2 * (npts - 1); i++)
+			stats_free(&run.total[i]);
+	free(run.total);
+	for (i = 0; i < (int)run.gcap; i++)
+		if (run.g[i].used)
+			stats_free(&run.g[i].st);
+	free(run.g);
 	free(pts);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = VND_EXIT_FAIL;

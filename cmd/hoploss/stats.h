@@ -1,0 +1,35 @@
+/* stats.h: what a hop did to a group of packets: counts and a delay histogram. */
+#ifndef STATS_H
+#define STATS_H
+
+#include <stdint.h>
+
+/*
+ * Delays in log buckets: `sub` per power of two (32: about 3% wide, for the
+ * totals; 8: about 12%, for the many groups of --by flow and -i). Min and
+ * max are exact.
+ */
+struct hist {
+	int		 sub;
+	uint32_t	*pos;		/* delays >= 0 */
+	uint32_t	*neg;		/* delays < 0: clock error, or a switch
+					 * that stamps output before input */
+	int64_t		 min, max;
+	uint64_t	 n;
+};
+
+struct stats {
+	uint64_t	 in_pkts;	/* seen where the hop starts, for its end */
+	uint64_t	 out_pkts;	/* seen where it ends, coming from its start */
+	uint64_t	 lost;
+	uint64_t	 created;	/* at the end without passing the start */
+	uint64_t	 dups;		/* capture duplicates, counted once */
+	struct hist	 delay;
+};
+
+int	 stats_init(struct stats *, int sub);
+void	 stats_free(struct stats *);
+void	 hist_add(struct hist *, int64_t d);
+int64_t	 hist_quantile(const struct hist *, double q);
+
+#endif
