@@ -10,10 +10,10 @@
 #include "vnd_pktsrc.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
-#include "hop.h"
-#include "stats.h"
+#include "vnd_clock.h"
+#include "vnd_match.h"
+#include "vnd_stats.h"
 
-#define PREPASS_PKTS	50000	/* packets per point to estimate clock offsets */
 
 struct point {
 	const char	*name;
@@ -70,206 +70,6 @@ usage(FILE *fp)
 "  -w, --window SECONDS  how long a packet may take to cross a hop (default 2)\n");
 }
 
-static int
-cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* One direction of traffic of a flow, as seen at the hop's start. */
-struct dgroup {
-	uint8_t		 ver, src[16], dst[16];
-	uint16_t	 sport, dport;
-	int64_t		*d;
-	size_t		 n, cap;
-};
-
-/* What the offset estimate keeps of a packet: its key, time and flow. */
-struct prepkt {
-	uint64_t	 key;
-	int64_t		 ts;
-	uint8_t		 ver, src[16], dst[16];
-	uint16_t	 sport, dport;
-};
-
-static int
-cmpkey(const void *a, const void *b)
-{
-	uint64_t x = ((const struct prepkt *)a)->key, y = ((const struct prepkt *)b)->key;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-read_prefix(const char *path, struct prepkt **out, size_t *n, char *errbuf)
-{
-	struct vnd_pktsrc s;
-	struct prepkt *v;
-	struct vnd_pkt pk;
-	size_t k = 0;
-	uint64_t key;
-
-	if (vnd_pktsrc_open(&s, path, errbuf) < 0)
-		return -1;
-	if ((v = calloc(PREPASS_PKTS, sizeof(*v))) == NULL) {
-		vnd_pktsrc_close(&s);
-		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-		return -1;
-	}
-	while (k < PREPASS_PKTS && vnd_pktsrc_next(&s, &pk)) {
-		if (hop_key(&pk, &key) < 0)
-			continue;
-		memset(&v[k], 0, sizeof(v[k]));
-		v[k].key = key;
-		v[k].ts = pk.ts_ns;
-		v[k].ver = pk.ip_ver;
-		memcpy(v[k].src, pk.src_ip, 16);
-		memcpy(v[k].dst, pk.dst_ip, 16);
-		v[k].sport = VND_ISSET(&pk, VND_COL_SRC_PORT) ? pk.src_port : 0;
-		v[k].dport = VND_ISSET(&pk, VND_COL_DST_PORT) ? pk.dst_port : 0;
-		k++;
-	}
-	vnd_pktsrc_close(&s);
-	qsort(v, k, sizeof(*v), cmpkey);
-	*out = v;
-	*n = k;
-	return 0;
-}
-
-/*
- * The clock offset of point b against a, from the same packets seen at both
- * (NTP's reasoning): a packet a->b gives tb - ta = delay + offset, one b->a
- * gives delay - offset. For each flow with traffic both ways, the offset is
- * halfway between the smallest a->b difference and the largest b->a one.
- * With traffic one way only, delays and offset cannot be told apart: the
- * clocks are taken as synchronised unless that would make delays negative
- * or longer than a second.
- */
-static int
-estimate_offset(const char *pa, const char *pb, int64_t *off, const char **how,
-    char *errbuf)
-{
-	struct prepkt *a = NULL, *b = NULL;
-	struct dgroup *g = NULL;
-	size_t na, nb, i = 0, j = 0, ng = 0, k, gcap = 0;
-	int64_t *est = NULL, dmin = INT64_MAX;
-	size_t ne = 0;
-	int r = -1;
-
-	*off = 0;
-	*how = "none matched";
-	if (read_prefix(pa, &a, &na, errbuf) < 0 ||
-	    read_prefix(pb, &b, &nb, errbuf) < 0)
-		goto out;
-	while (i < na && j < nb) {
-		if (a[i].key < b[j].key) {
-			i++;
-			continue;
-		}
-		if (a[i].key > b[j].key) {
-			j++;
-			continue;
-		}
-		{
-			const struct prepkt *p = &a[i];
-			int64_t d = b[j].ts - a[i].ts;
-
-			if (d < dmin)
-				dmin = d;
-			for (k = 0; k < ng; k++)
-				if (g[k].ver == p->ver && g[k].sport == p->sport &&
-				    g[k].dport == p->dport &&
-				    memcmp(g[k].src, p->src, 16) == 0 &&
-				    memcmp(g[k].dst, p->dst, 16) == 0)
-					break;
-			if (k == ng) {
-				if (ng == gcap) {
-					struct dgroup *ngp;
-
-					gcap = gcap ? gcap * 2 : 64;
-					if ((ngp = realloc(g, gcap * sizeof(*g))) == NULL)
-						goto oom;
-					g = ngp;
-				}
-				memset(&g[ng], 0, sizeof(g[ng]));
-				g[ng].ver = p->ver;
-				memcpy(g[ng].src, p->src, 16);
-				memcpy(g[ng].dst, p->dst, 16);
-				g[ng].sport = p->sport;
-				g[ng].dport = p->dport;
-				ng++;
-			}
-			if (g[k].n == g[k].cap) {
-				int64_t *nd;
-
-				g[k].cap = g[k].cap ? g[k].cap * 2 : 64;
-				if ((nd = realloc(g[k].d, g[k].cap * sizeof(*nd))) == NULL)
-					goto oom;
-				g[k].d = nd;
-			}
-			g[k].d[g[k].n++] = d;
-		}
-		i++;
-		j++;
-	}
-	if ((est = calloc(ng + 1, sizeof(*est))) == NULL)
-		goto oom;
-	for (k = 0; k < ng; k++) {
-		size_t m;
-
-		for (m = k + 1; m < ng; m++) {
-			struct dgroup *f = &g[k], *bk = &g[m];
-			int64_t fmin = INT64_MAX, bmax = INT64_MIN, t;
-			size_t x;
-
-			if (f->ver != bk->ver || f->sport != bk->dport ||
-			    f->dport != bk->sport || memcmp(f->src, bk->dst, 16) ||
-			    memcmp(f->dst, bk->src, 16))
-				continue;
-			qsort(f->d, f->n, sizeof(*f->d), cmp64);
-			qsort(bk->d, bk->n, sizeof(*bk->d), cmp64);
-			/* the direction whose differences are larger runs a -> b */
-			if (f->d[f->n / 2] < bk->d[bk->n / 2]) {
-				struct dgroup *sw = f;
-
-				f = bk;
-				bk = sw;
-			}
-			for (x = 0; x < f->n; x++)
-				fmin = f->d[x] < fmin ? f->d[x] : fmin;
-			for (x = 0; x < bk->n; x++)
-				bmax = bk->d[x] > bmax ? bk->d[x] : bmax;
-			t = fmin / 2 + bmax / 2;
-			est[ne++] = t;
-		}
-	}
-	if (ne > 0) {
-		qsort(est, ne, sizeof(*est), cmp64);
-		*off = est[ne / 2];
-		*how = "both directions";
-	} else if (dmin != INT64_MAX) {
-		if (dmin < 0 || dmin > 1000000000) {
-			*off = dmin;
-			*how = "one direction: smallest difference";
-		} else
-			*how = "one direction: clocks taken as synchronised";
-	}
-	r = 0;
-	goto out;
-oom:
-	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-out:
-	for (k = 0; k < ng; k++)
-		free(g[k].d);
-	free(g);
-	free(est);
-	free(a);
-	free(b);
-	return r;
-}
-
 static const struct vnd_colspec hop_cols[] = {
 	{ "in_point", VND_TEXT }, { "out_point", VND_TEXT },
 	{ "src_side", VND_TEXT }, { "in_pkts", VND_INT },
@@ -299,7 +99,7 @@ struct gkey {
 
 struct group {
 	struct gkey	 k;
-	struct stats	 st;
+	struct vnd_stats	 st;
 	int		 used;
 };
 
@@ -307,7 +107,7 @@ struct run {
 	struct point	*pts;
 	int		 npts;
 	const struct opts *o;
-	struct stats	*total;		/* per hop and direction: [2 * hop + dir] */
+	struct vnd_stats	*total;		/* per hop and direction: [2 * hop + dir] */
 	struct group	*g;		/* --by flow, -i: open addressing */
 	size_t		 gcap, glen;
 	struct vnd_table *lost;
@@ -321,7 +121,7 @@ gkey_hash(const struct gkey *k)
 	return vnd_hash((const uint8_t *)k, sizeof(*k));
 }
 
-static struct stats *
+static struct vnd_stats *
 group(struct run *r, const struct gkey *k)
 {
 	struct group *ng;
@@ -347,7 +147,7 @@ group(struct run *r, const struct gkey *k)
 	    i = (i + 1) & (r->gcap - 1))
 		if (memcmp(&r->g[i].k, k, sizeof(*k)) == 0)
 			return &r->g[i].st;
-	if (stats_init(&r->g[i].st, 8) < 0)
+	if (vnd_stats_init(&r->g[i].st, 8) < 0)
 		return NULL;
 	r->g[i].k = *k;
 	r->g[i].used = 1;
@@ -356,16 +156,16 @@ group(struct run *r, const struct gkey *k)
 }
 
 static void
-put_lost(struct run *r, int hop, int dir, int lost, const struct sighting *s)
+put_lost(struct run *r, int hop, int dir, int lost, const struct vnd_sighting *s)
 {
-	const char *in = r->pts[dir == DIR_FWD ? hop : hop + 1].name;
-	const char *out = r->pts[dir == DIR_FWD ? hop + 1 : hop].name;
+	const char *in = r->pts[dir == VND_DIR_FWD ? hop : hop + 1].name;
+	const char *out = r->pts[dir == VND_DIR_FWD ? hop + 1 : hop].name;
 	const struct point *at = &r->pts[hop + s->side];
 	char buf[64];
 
 	vnd_put_str(r->lost, in);
 	vnd_put_str(r->lost, out);
-	vnd_put_str(r->lost, dir == DIR_FWD ? "client" : "server");
+	vnd_put_str(r->lost, dir == VND_DIR_FWD ? "client" : "server");
 	vnd_put_str(r->lost, lost ? "lost" : "created");
 	vnd_put_str(r->lost, at->name);
 	vnd_put_int(r->lost, (int64_t)s->frame);
@@ -391,23 +191,23 @@ put_lost(struct run *r, int hop, int dir, int lost, const struct sighting *s)
 }
 
 static void
-count(struct stats *st, int kind, int64_t delay)
+count(struct vnd_stats *st, int kind, int64_t delay)
 {
 	switch (kind) {
-	case EV_PASSED:
+	case VND_EV_PASSED:
 		st->in_pkts++;
 		st->out_pkts++;
-		hist_add(&st->delay, delay);
+		vnd_hist_add(&st->delay, delay);
 		break;
-	case EV_LOST:
+	case VND_EV_LOST:
 		st->in_pkts++;
 		st->lost++;
 		break;
-	case EV_CREATED:
+	case VND_EV_CREATED:
 		st->out_pkts++;
 		st->created++;
 		break;
-	case EV_DUP:
+	case VND_EV_DUP:
 		st->dups++;
 		break;
 	}
@@ -415,13 +215,14 @@ count(struct stats *st, int kind, int64_t delay)
 
 /* What became of a packet at a hop: into the totals, its group, --lost. */
 static void
-on_event(void *arg, int hop, int dir, int kind, const struct sighting *s,
-    int64_t delay)
+on_event(void *arg, int hop, int dir, int kind, const struct vnd_sighting *s,
+    const struct vnd_sighting *out, int64_t delay)
 {
 	struct run *r = arg;
-	struct stats *st;
+	struct vnd_stats *st;
 	struct gkey k;
 
+	(void)out;
 	if (r->failed)
 		return;
 	count(&r->total[2 * hop + dir], kind, delay);
@@ -449,8 +250,8 @@ on_event(void *arg, int hop, int dir, int kind, const struct sighting *s,
 		}
 		count(st, kind, delay);
 	}
-	if (r->lost != NULL && (kind == EV_LOST || kind == EV_CREATED))
-		put_lost(r, hop, dir, kind == EV_LOST, s);
+	if (r->lost != NULL && (kind == VND_EV_LOST || kind == VND_EV_CREATED))
+		put_lost(r, hop, dir, kind == VND_EV_LOST, s);
 }
 
 static int
@@ -492,15 +293,15 @@ cmp_group(const void *a, const void *b)
 
 static int
 put_row(struct vnd_table *t, const struct run *r, const struct gkey *k,
-    const struct stats *st, char *errbuf)
+    const struct vnd_stats *st, char *errbuf)
 {
-	const struct point *in = &r->pts[k->dir == DIR_FWD ? k->hop : k->hop + 1];
-	const struct point *out = &r->pts[k->dir == DIR_FWD ? k->hop + 1 : k->hop];
+	const struct point *in = &r->pts[k->dir == VND_DIR_FWD ? k->hop : k->hop + 1];
+	const struct point *out = &r->pts[k->dir == VND_DIR_FWD ? k->hop + 1 : k->hop];
 	char buf[64];
 
 	vnd_put_str(t, in->name);
 	vnd_put_str(t, out->name);
-	vnd_put_str(t, k->dir == DIR_FWD ? "client" : "server");
+	vnd_put_str(t, k->dir == VND_DIR_FWD ? "client" : "server");
 	if (r->o->slot)
 		vnd_put_int(t, k->slot);
 	if (r->o->byflow) {
@@ -525,8 +326,8 @@ put_row(struct vnd_table *t, const struct run *r, const struct gkey *k,
 		vnd_put_null(t);
 	if (st->delay.n) {
 		vnd_put_int(t, st->delay.min);
-		vnd_put_int(t, hist_quantile(&st->delay, 0.5));
-		vnd_put_int(t, hist_quantile(&st->delay, 0.99));
+		vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.5));
+		vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.99));
 		vnd_put_int(t, st->delay.max);
 	} else {
 		vnd_put_null(t);
@@ -551,7 +352,7 @@ put_rows(struct vnd_table *t, struct run *r, char *errbuf)
 
 	if (!r->o->byflow && !r->o->slot) {
 		for (hop = 0; hop < r->npts - 1; hop++)
-			for (dir = DIR_FWD; dir <= DIR_BWD; dir++) {
+			for (dir = VND_DIR_FWD; dir <= VND_DIR_BWD; dir++) {
 				memset(&k, 0, sizeof(k));
 				k.hop = hop;
 				k.dir = dir;
@@ -592,33 +393,33 @@ fmt_ns(char *buf, size_t len, int64_t ns)
 static void
 path_report(const struct run *r)
 {
-	const struct stats *st;
+	const struct vnd_stats *st;
 	char p50[32], p99[32];
 	int i, dir, worst = -1, wdir = 0;
 	double wscore = 0, loss;
 
 	printf("%-32s %-6s %8s %8s %7s %11s %11s\n", "hop", "from", "in", "lost",
 	    "loss", "delay p50", "delay p99");
-	for (dir = DIR_FWD; dir <= DIR_BWD; dir++)
+	for (dir = VND_DIR_FWD; dir <= VND_DIR_BWD; dir++)
 		for (i = 0; i < r->npts - 1; i++) {
 			char name[256];
 
 			st = &r->total[2 * i + dir];
 			snprintf(name, sizeof(name), "%s -> %s",
-			    r->pts[dir == DIR_FWD ? i : i + 1].name,
-			    r->pts[dir == DIR_FWD ? i + 1 : i].name);
+			    r->pts[dir == VND_DIR_FWD ? i : i + 1].name,
+			    r->pts[dir == VND_DIR_FWD ? i + 1 : i].name);
 			loss = st->in_pkts ? (double)st->lost / (double)st->in_pkts : 0;
-			fmt_ns(p50, sizeof(p50), hist_quantile(&st->delay, 0.5));
-			fmt_ns(p99, sizeof(p99), hist_quantile(&st->delay, 0.99));
+			fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
+			fmt_ns(p99, sizeof(p99), vnd_hist_quantile(&st->delay, 0.99));
 			printf("%-32s %-6s %8llu %8llu %6.2f%% %11s %11s\n", name,
-			    dir == DIR_FWD ? "client" : "server",
+			    dir == VND_DIR_FWD ? "client" : "server",
 			    (unsigned long long)st->in_pkts,
 			    (unsigned long long)st->lost, 100 * loss,
 			    st->delay.n ? p50 : "-", st->delay.n ? p99 : "-");
 			/* loss weighs most; then the median time held */
-			if (st->in_pkts && loss + (double)hist_quantile(&st->delay,
+			if (st->in_pkts && loss + (double)vnd_hist_quantile(&st->delay,
 			    0.5) / 1e9 > wscore) {
-				wscore = loss + (double)hist_quantile(&st->delay,
+				wscore = loss + (double)vnd_hist_quantile(&st->delay,
 				    0.5) / 1e9;
 				worst = i;
 				wdir = dir;
@@ -629,13 +430,13 @@ path_report(const struct run *r)
 		return;
 	}
 	st = &r->total[2 * worst + wdir];
-	fmt_ns(p50, sizeof(p50), hist_quantile(&st->delay, 0.5));
+	fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
 	printf("bottleneck: %s -> %s: %llu of %llu packets from the %s lost "
 	    "(%.1f%%), held %s at the median\n",
-	    r->pts[wdir == DIR_FWD ? worst : worst + 1].name,
-	    r->pts[wdir == DIR_FWD ? worst + 1 : worst].name,
+	    r->pts[wdir == VND_DIR_FWD ? worst : worst + 1].name,
+	    r->pts[wdir == VND_DIR_FWD ? worst + 1 : worst].name,
 	    (unsigned long long)st->lost, (unsigned long long)st->in_pkts,
-	    wdir == DIR_FWD ? "client" : "server",
+	    wdir == VND_DIR_FWD ? "client" : "server",
 	    100.0 * (double)st->lost / (double)st->in_pkts, p50);
 }
 
@@ -646,7 +447,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct run run;
 	struct point *pts;
-	struct hop **hops = NULL;
+	struct vnd_match **hops = NULL;
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *t = NULL;
 	const char *name, *path;
@@ -766,7 +567,7 @@ main(int argc, char **argv)
 	/* Clocks first: each point against the one before it. */
 	pts[0].how = "reference";
 	for (i = 1; i < npts; i++) {
-		if (estimate_offset(pts[i - 1].path, pts[i].path, &v, &pts[i].how,
+		if (vnd_clock_offset(pts[i - 1].path, pts[i].path, &v, &pts[i].how,
 		    errbuf) < 0) {
 			warnx("'%s': %s", errbuf[0] == '\'' ? "" : pts[i].path,
 			    errbuf);
@@ -784,10 +585,10 @@ main(int argc, char **argv)
 	    (run.total = calloc(2 * (size_t)npts, sizeof(*run.total))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	for (i = 0; i < 2 * (npts - 1); i++)
-		if (stats_init(&run.total[i], 32) < 0)
+		if (vnd_stats_init(&run.total[i], 32) < 0)
 			err(VND_EXIT_FAIL, NULL);
 	for (i = 0; i < npts - 1; i++)
-		if ((hops[i] = hop_new(i, o.window, on_event, &run)) == NULL)
+		if ((hops[i] = vnd_match_new(i, o.window, on_event, &run)) == NULL)
 			err(VND_EXIT_FAIL, NULL);
 	if (!o.path) {
 		r = o.output ? vnd_sink_sqlite(&sink, o.output, errbuf) :
@@ -843,20 +644,20 @@ main(int argc, char **argv)
 			break;
 		now = p->pk.ts_ns - p->offset;
 		k = (int)(p - pts);
-		if (hop_key(&p->pk, &key) == 0) {
-			if (k > 0 && hop_see(hops[k - 1], 1, &p->pk, key, now) < 0)
+		if (vnd_match_key(&p->pk, &key) == 0) {
+			if (k > 0 && vnd_match_see(hops[k - 1], 1, &p->pk, key, now) < 0)
 				err(VND_EXIT_FAIL, NULL);
-			if (k < npts - 1 && hop_see(hops[k], 0, &p->pk, key, now) < 0)
+			if (k < npts - 1 && vnd_match_see(hops[k], 0, &p->pk, key, now) < 0)
 				err(VND_EXIT_FAIL, NULL);
 		}
 		for (i = 0; i < npts - 1; i++)
-			hop_expire(hops[i], now);
+			vnd_match_expire(hops[i], now);
 		if (run.failed)
 			break;
 		advance(p);
 	}
 	for (i = 0; i < npts - 1; i++)
-		hop_flush(hops[i]);
+		vnd_match_flush(hops[i]);
 	for (i = 0; i < npts; i++)
 		if (pts[i].src.status != 0) {
 			warnx("'%s': %s", pts[i].path, pts[i].src.err);
@@ -892,15 +693,15 @@ out:
 	}
 	if (hops != NULL)
 		for (i = 0; i < npts - 1; i++)
-			hop_free(hops[i]);
+			vnd_match_free(hops[i]);
 	free(hops);
 	if (run.total != NULL)
 		for (i = 0; i < 2 * (npts - 1); i++)
-			stats_free(&run.total[i]);
+			vnd_stats_free(&run.total[i]);
 	free(run.total);
 	for (i = 0; i < (int)run.gcap; i++)
 		if (run.g[i].used)
-			stats_free(&run.g[i].st);
+			vnd_stats_free(&run.g[i].st);
 	free(run.g);
 	free(pts);
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -1,8 +1,8 @@
-/* hop.c: one hop's matching: sightings wait in a table for their twin until the window closes. */
+/* vnd_match.c: sightings wait in a table for their twin at the other point until the window closes. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "hop.h"
+#include "vnd_match.h"
 
 /*
  * VND 3.5: a packet is the same packet at two points when its fingerprint
@@ -25,13 +25,13 @@ struct ipside {
 	int8_t		 side;		/* -1 unknown, 0 client end, 1 server end */
 };
 
-struct hop {
+struct vnd_match {
 	int		 index;
 	int64_t		 window;
-	hop_event_fn	 event;
+	vnd_match_event_fn	 event;
 	void		*arg;
 	/* waiting sightings: table of indexes into the FIFO ring */
-	struct sighting	*ring;
+	struct vnd_sighting	*ring;
 	size_t		 rcap, rhead, rlen;
 	uint64_t	 nextseq;
 	uint32_t	*tab;		/* ring index + 1; 0 empty */
@@ -41,10 +41,10 @@ struct hop {
 	size_t		 icap, ilen;
 };
 
-struct hop *
-hop_new(int index, int64_t window_ns, hop_event_fn event, void *arg)
+struct vnd_match *
+vnd_match_new(int index, int64_t window_ns, vnd_match_event_fn event, void *arg)
 {
-	struct hop *h = calloc(1, sizeof(*h));
+	struct vnd_match *h = calloc(1, sizeof(*h));
 
 	if (h == NULL)
 		return NULL;
@@ -59,14 +59,14 @@ hop_new(int index, int64_t window_ns, hop_event_fn event, void *arg)
 	h->tab = calloc(h->tcap, sizeof(*h->tab));
 	h->ips = calloc(h->icap, sizeof(*h->ips));
 	if (h->ring == NULL || h->tab == NULL || h->ips == NULL) {
-		hop_free(h);
+		vnd_match_free(h);
 		return NULL;
 	}
 	return h;
 }
 
 void
-hop_free(struct hop *h)
+vnd_match_free(struct vnd_match *h)
 {
 	if (h == NULL)
 		return;
@@ -92,7 +92,7 @@ link_local(const struct vnd_pkt *pk)
 }
 
 int
-hop_key(const struct vnd_pkt *pk, uint64_t *key)
+vnd_match_key(const struct vnd_pkt *pk, uint64_t *key)
 {
 	uint64_t w[6];
 
@@ -117,20 +117,20 @@ hop_key(const struct vnd_pkt *pk, uint64_t *key)
 }
 
 static size_t
-slot_of(const struct hop *h, uint64_t key)
+slot_of(const struct vnd_match *h, uint64_t key)
 {
 	return (size_t)(key * 0x9e3779b97f4a7c15ULL >> 20) & (h->tcap - 1);
 }
 
-static struct sighting *
-ring_at(const struct hop *h, uint32_t idx)
+static struct vnd_sighting *
+ring_at(const struct vnd_match *h, uint32_t idx)
 {
 	return &h->ring[idx % h->rcap];
 }
 
 /* Find the waiting sighting of key; returns its table slot or -1. */
 static long
-find(const struct hop *h, uint64_t key)
+find(const struct vnd_match *h, uint64_t key)
 {
 	size_t i = slot_of(h, key);
 
@@ -143,7 +143,7 @@ find(const struct hop *h, uint64_t key)
 }
 
 static void
-tab_insert(struct hop *h, uint64_t key, uint32_t ridx)
+tab_insert(struct vnd_match *h, uint64_t key, uint32_t ridx)
 {
 	size_t i = slot_of(h, key);
 
@@ -155,7 +155,7 @@ tab_insert(struct hop *h, uint64_t key, uint32_t ridx)
 
 /* Linear-probing delete: later entries of the cluster move up. */
 static void
-tab_delete(struct hop *h, size_t i)
+tab_delete(struct vnd_match *h, size_t i)
 {
 	size_t j = i, k;
 
@@ -175,9 +175,9 @@ tab_delete(struct hop *h, size_t i)
 }
 
 static int
-grow(struct hop *h)
+grow(struct vnd_match *h)
 {
-	struct sighting *nr;
+	struct vnd_sighting *nr;
 	uint32_t *nt;
 	size_t i, ncap;
 
@@ -214,7 +214,7 @@ grow(struct hop *h)
 }
 
 static struct ipside *
-ip_find(struct hop *h, int at, uint8_t ver, const uint8_t *addr, int add)
+ip_find(struct vnd_match *h, int at, uint8_t ver, const uint8_t *addr, int add)
 {
 	size_t i, n = ver == 4 ? 4 : 16;
 	struct ipside *ni;
@@ -241,7 +241,7 @@ ip_find(struct hop *h, int at, uint8_t ver, const uint8_t *addr, int add)
 }
 
 static void
-learn(struct hop *h, int at, const struct sighting *s, int side)
+learn(struct vnd_match *h, int at, const struct vnd_sighting *s, int side)
 {
 	struct ipside *ip = ip_find(h, at, s->ver, s->src, 1);
 
@@ -254,7 +254,7 @@ learn(struct hop *h, int at, const struct sighting *s, int side)
 
 /* A sighting that found no twin in the window. */
 static void
-settle_unmatched(struct hop *h, const struct sighting *s)
+settle_unmatched(struct vnd_match *h, const struct vnd_sighting *s)
 {
 	struct ipside *ip = ip_find(h, s->side, s->ver, s->src, 0);
 	int from;
@@ -270,16 +270,16 @@ settle_unmatched(struct hop *h, const struct sighting *s)
 		from = s->side == 0 ? 0 : 1;
 	if (from == s->side)
 		/* it came from this side, and never reached the other: lost */
-		h->event(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD, EV_LOST,
-		    s, 0);
+		h->event(h->arg, h->index, from == 0 ? VND_DIR_FWD : VND_DIR_BWD,
+		    VND_EV_LOST, s, NULL, 0);
 	else
 		/* it arrived from the other side without being seen there */
-		h->event(h->arg, h->index, from == 0 ? DIR_FWD : DIR_BWD,
-		    EV_CREATED, s, 0);
+		h->event(h->arg, h->index, from == 0 ? VND_DIR_FWD : VND_DIR_BWD,
+		    VND_EV_CREATED, s, NULL, 0);
 }
 
 static void
-fill(struct sighting *s, const struct vnd_pkt *pk, uint64_t key, int64_t ts,
+fill(struct vnd_sighting *s, const struct vnd_pkt *pk, uint64_t key, int64_t ts,
     int side)
 {
 	memset(s, 0, sizeof(*s));
@@ -299,10 +299,10 @@ fill(struct sighting *s, const struct vnd_pkt *pk, uint64_t key, int64_t ts,
 }
 
 int
-hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
+vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk, uint64_t key,
     int64_t ts)
 {
-	struct sighting cur, *o;
+	struct vnd_sighting cur, *o;
 	long ti;
 	int dir;
 
@@ -311,8 +311,8 @@ hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
 		o = ring_at(h, h->tab[ti] - 1);
 		if (o->side == side) {
 			/* the same packet twice at one point: the capture's duplicate */
-			h->event(h->arg, h->index, side == 0 ? DIR_FWD : DIR_BWD,
-			    EV_DUP, &cur, 0);
+			h->event(h->arg, h->index, side == 0 ? VND_DIR_FWD : VND_DIR_BWD,
+			    VND_EV_DUP, &cur, NULL, 0);
 			return 0;
 		}
 		/*
@@ -323,23 +323,23 @@ hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
 		 * was seen sending from decides.
 		 */
 		{
-			const struct sighting *a = side == 0 ? &cur : o;
-			const struct sighting *b = side == 0 ? o : &cur;
+			const struct vnd_sighting *a = side == 0 ? &cur : o;
+			const struct vnd_sighting *b = side == 0 ? o : &cur;
 
-			dir = b->ts > a->ts ? DIR_FWD : DIR_BWD;
+			dir = b->ts > a->ts ? VND_DIR_FWD : VND_DIR_BWD;
 			if (b->ts == a->ts) {
 				struct ipside *ip = ip_find(h, o->side, o->ver,
 				    o->src, 0);
 
-				dir = o->side == 0 ? DIR_FWD : DIR_BWD;
+				dir = o->side == 0 ? VND_DIR_FWD : VND_DIR_BWD;
 				if (ip != NULL && ip->side >= 0)
-					dir = ip->side == 0 ? DIR_FWD : DIR_BWD;
+					dir = ip->side == 0 ? VND_DIR_FWD : VND_DIR_BWD;
 			}
-			h->event(h->arg, h->index, dir, EV_PASSED,
-			    dir == DIR_FWD ? a : b,
-			    dir == DIR_FWD ? b->ts - a->ts : a->ts - b->ts);
-			learn(h, 0, a, dir == DIR_FWD ? 0 : 1);
-			learn(h, 1, b, dir == DIR_FWD ? 0 : 1);
+			h->event(h->arg, h->index, dir, VND_EV_PASSED,
+			    dir == VND_DIR_FWD ? a : b, dir == VND_DIR_FWD ? b : a,
+			    dir == VND_DIR_FWD ? b->ts - a->ts : a->ts - b->ts);
+			learn(h, 0, a, dir == VND_DIR_FWD ? 0 : 1);
+			learn(h, 1, b, dir == VND_DIR_FWD ? 0 : 1);
 		}
 		o->key = 0;		/* settled: the FIFO entry is dead */
 		tab_delete(h, (size_t)ti);
@@ -355,9 +355,9 @@ hop_see(struct hop *h, int side, const struct vnd_pkt *pk, uint64_t key,
 }
 
 static void
-pop_head(struct hop *h)
+pop_head(struct vnd_match *h)
 {
-	struct sighting *s = &h->ring[h->rhead % h->rcap];
+	struct vnd_sighting *s = &h->ring[h->rhead % h->rcap];
 	long ti;
 
 	if (s->key != 0) {
@@ -371,9 +371,9 @@ pop_head(struct hop *h)
 }
 
 void
-hop_expire(struct hop *h, int64_t now)
+vnd_match_expire(struct vnd_match *h, int64_t now)
 {
-	const struct sighting *s;
+	const struct vnd_sighting *s;
 
 	/* settled ones go at once, waiting ones when the window closes */
 	while (h->rlen > 0) {
@@ -385,7 +385,7 @@ hop_expire(struct hop *h, int64_t now)
 }
 
 void
-hop_flush(struct hop *h)
+vnd_match_flush(struct vnd_match *h)
 {
 	while (h->rlen > 0)
 		pop_head(h);

@@ -1,7 +1,7 @@
-/* stats.c: log-bucket delay histograms, so memory stays flat however many packets cross. */
+/* vnd_stats.c: log-bucket delay histograms, so memory stays flat however many packets cross. */
 #include <stdlib.h>
 
-#include "stats.h"
+#include "vnd_stats.h"
 
 static int
 nbuckets(int sub)
@@ -10,7 +10,7 @@ nbuckets(int sub)
 }
 
 int
-stats_init(struct stats *s, int sub)
+vnd_stats_init(struct vnd_stats *s, int sub)
 {
 	int n = nbuckets(sub);
 
@@ -22,14 +22,14 @@ stats_init(struct stats *s, int sub)
 	s->delay.pos = calloc((size_t)n, sizeof(uint32_t));
 	s->delay.neg = calloc((size_t)n, sizeof(uint32_t));
 	if (s->delay.pos == NULL || s->delay.neg == NULL) {
-		stats_free(s);
+		vnd_stats_free(s);
 		return -1;
 	}
 	return 0;
 }
 
 void
-stats_free(struct stats *s)
+vnd_stats_free(struct vnd_stats *s)
 {
 	free(s->delay.pos);
 	free(s->delay.neg);
@@ -48,7 +48,7 @@ log2sub(int sub)
 
 /* Bucket of |d|: exact below `sub`, then `sub` per power of two. */
 static int
-bucket(const struct hist *h, uint64_t v)
+bucket(const struct vnd_hist *h, uint64_t v)
 {
 	int l = log2sub(h->sub), msb, b;
 
@@ -61,7 +61,7 @@ bucket(const struct hist *h, uint64_t v)
 
 /* The middle of bucket b. */
 static int64_t
-value(const struct hist *h, int b)
+value(const struct vnd_hist *h, int b)
 {
 	int l = log2sub(h->sub), msb;
 	uint64_t lo, width;
@@ -75,7 +75,7 @@ value(const struct hist *h, int b)
 }
 
 void
-hist_add(struct hist *h, int64_t d)
+vnd_hist_add(struct vnd_hist *h, int64_t d)
 {
 	uint64_t v = d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d;
 
@@ -91,7 +91,7 @@ hist_add(struct hist *h, int64_t d)
 }
 
 int64_t
-hist_quantile(const struct hist *h, double q)
+vnd_hist_quantile(const struct vnd_hist *h, double q)
 {
 	uint64_t want, c = 0;
 	int b, n = nbuckets(h->sub);

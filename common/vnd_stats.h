@@ -1,6 +1,6 @@
-/* stats.h: what a hop did to a group of packets: counts and a delay histogram. */
-#ifndef STATS_H
-#define STATS_H
+/* vnd_stats.h: what a hop did to a group of packets: counts and a delay histogram. */
+#ifndef VND_STATS_H
+#define VND_STATS_H
 
 #include <stdint.h>
 
@@ -9,7 +9,7 @@
  * totals; 8: about 12%, for the many groups of --by flow and -i). Min and
  * max are exact.
  */
-struct hist {
+struct vnd_hist {
 	int		 sub;
 	uint32_t	*pos;		/* delays >= 0 */
 	uint32_t	*neg;		/* delays < 0: clock error, or a switch
@@ -18,18 +18,18 @@ struct hist {
 	uint64_t	 n;
 };
 
-struct stats {
+struct vnd_stats {
 	uint64_t	 in_pkts;	/* seen where the hop starts, for its end */
 	uint64_t	 out_pkts;	/* seen where it ends, coming from its start */
 	uint64_t	 lost;
 	uint64_t	 created;	/* at the end without passing the start */
 	uint64_t	 dups;		/* capture duplicates, counted once */
-	struct hist	 delay;
+	struct vnd_hist	 delay;
 };
 
-int	 stats_init(struct stats *, int sub);
-void	 stats_free(struct stats *);
-void	 hist_add(struct hist *, int64_t d);
-int64_t	 hist_quantile(const struct hist *, double q);
+int	 vnd_stats_init(struct vnd_stats *, int sub);
+void	 vnd_stats_free(struct vnd_stats *);
+void	 vnd_hist_add(struct vnd_hist *, int64_t d);
+int64_t	 vnd_hist_quantile(const struct vnd_hist *, double q);
 
 #endif

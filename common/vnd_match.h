@@ -1,0 +1,57 @@
+/* vnd_match.h: the same packets at two capture points (VND 3.5 fingerprint): passed, lost, created, duplicated. */
+#ifndef VND_MATCH_H
+#define VND_MATCH_H
+
+#include <stdint.h>
+
+#include "vnd_pkt.h"
+
+/* Directions of a hop: packets from the client end (P1) or the server end. */
+enum { VND_DIR_FWD, VND_DIR_BWD };
+
+/* What is kept of a packet while it waits for its match. */
+struct vnd_sighting {
+	uint64_t	 key;
+	int64_t		 ts;		/* corrected to the first point's clock */
+	uint64_t	 frame;
+	uint64_t	 seqno;		/* order of arrival, for expiry */
+	uint8_t		 side;		/* 0: seen at the hop's start, 1: its end */
+	uint8_t		 ver;
+	uint8_t		 proto;
+	uint8_t		 src[16], dst[16];
+	uint16_t	 sport, dport;
+	uint32_t	 seq, paylen;
+	uint64_t	 pkt_id;
+};
+
+/* What became of a packet at a hop. */
+enum { VND_EV_PASSED, VND_EV_LOST, VND_EV_CREATED, VND_EV_DUP };
+
+/*
+ * One event: `in`, the sighting where the hop starts for that direction (for
+ * VND_EV_CREATED, where it ends: there is no other); for VND_EV_PASSED also
+ * `out`, the twin where it ends, and the one-hop delay.
+ */
+typedef void (*vnd_match_event_fn)(void *arg, int hop, int dir, int kind,
+    const struct vnd_sighting *in, const struct vnd_sighting *out,
+    int64_t delay);
+
+struct vnd_match;
+
+struct vnd_match *vnd_match_new(int index, int64_t window_ns, vnd_match_event_fn, void *arg);
+void	 vnd_match_free(struct vnd_match *);
+
+/* The key a packet is known by at every point: -1 when it cannot cross a hop. */
+int	 vnd_match_key(const struct vnd_pkt *, uint64_t *key);
+
+/* A packet seen at the hop's start (side 0) or end (side 1), time corrected. */
+int	 vnd_match_see(struct vnd_match *, int side, const struct vnd_pkt *, uint64_t key,
+	    int64_t ts);
+
+/* Everything that waited longer than the window before now is settled. */
+void	 vnd_match_expire(struct vnd_match *, int64_t now);
+
+/* End of input: settle all. */
+void	 vnd_match_flush(struct vnd_match *);
+
+#endif
