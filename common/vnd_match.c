@@ -299,14 +299,15 @@ fill(struct vnd_sighting *s, const struct vnd_pkt *pk, uint64_t key, int64_t ts,
 }
 
 int
-vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk, uint64_t key,
-    int64_t ts)
+vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
+    uint64_t key, int64_t ts, uint64_t tag)
 {
 	struct vnd_sighting cur, *o;
 	long ti;
 	int dir;
 
 	fill(&cur, pk, key, ts, side);
+	cur.tag = tag;
 	if ((ti = find(h, key)) >= 0) {
 		o = ring_at(h, h->tab[ti] - 1);
 		if (o->side == side) {

@@ -22,6 +22,7 @@ struct vnd_sighting {
 	uint16_t	 sport, dport;
 	uint32_t	 seq, paylen;
 	uint64_t	 pkt_id;
+	uint64_t	 tag;		/* the caller's, given to vnd_match_see() */
 };
 
 /* What became of a packet at a hop. */
@@ -45,8 +46,8 @@ void	 vnd_match_free(struct vnd_match *);
 int	 vnd_match_key(const struct vnd_pkt *, uint64_t *key);
 
 /* A packet seen at the hop's start (side 0) or end (side 1), time corrected. */
-int	 vnd_match_see(struct vnd_match *, int side, const struct vnd_pkt *, uint64_t key,
-	    int64_t ts);
+int	 vnd_match_see(struct vnd_match *, int side, const struct vnd_pkt *,
+	    uint64_t key, int64_t ts, uint64_t tag);
 
 /* Everything that waited longer than the window before now is settled. */
 void	 vnd_match_expire(struct vnd_match *, int64_t now);

@@ -645,9 +645,9 @@ main(int argc, char **argv)
 		now = p->pk.ts_ns - p->offset;
 		k = (int)(p - pts);
 		if (vnd_match_key(&p->pk, &key) == 0) {
-			if (k > 0 && vnd_match_see(hops[k - 1], 1, &p->pk, key, now) < 0)
+			if (k > 0 && vnd_match_see(hops[k - 1], 1, &p->pk, key, now, 0) < 0)
 				err(VND_EXIT_FAIL, NULL);
-			if (k < npts - 1 && vnd_match_see(hops[k], 0, &p->pk, key, now) < 0)
+			if (k < npts - 1 && vnd_match_see(hops[k], 0, &p->pk, key, now, 0) < 0)
 				err(VND_EXIT_FAIL, NULL);
 		}
 		for (i = 0; i < npts - 1; i++)

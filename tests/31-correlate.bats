@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# vnd-correlate: flows through NAT and a proxy, against conntrack and haproxy's own log.
+bats_require_minimum_version 1.5.0
+load helpers
+
+@test "correlate: the SNAT flow map equals conntrack's mapping for every connection" {
+	cd "$SAMPLES"
+	run -0 --separate-stderr "$BIN/vnd-correlate" -q in=snat-inside.pcap out=snat-outside.pcap
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/flows"
+	# ip_proto, inside source, its port as the NAT wrote it
+	awk -F'\t' 'NR > 1 { print $5, $1, $2, $6, $7, $10 }' "$BATS_TEST_TMPDIR/flows" | sort >"$BATS_TEST_TMPDIR/got"
+	awk -F'\t' 'NR > 1 { print ($2 == "tcp" ? 6 : 17), $3, $4, $11, $12, "fingerprint" }' snat.truth.tsv | sort >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 24 ]
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "correlate: through haproxy (mode tcp), 400 connections at 400/s agree with haproxy's log" {
+	cd "$SAMPLES"
+	awk -F'\t' 'NR > 1 { print $2, $6 }' haproxy.truth.tsv | sort >"$BATS_TEST_TMPDIR/want"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -ge 300 ]
+	for m in auto payload order; do
+		"$BIN/vnd-correlate" -q -m $m front=haproxy-front.pcap back=haproxy-back.pcap >"$BATS_TEST_TMPDIR/$m"
+		awk -F'\t' 'NR > 1 { print $2, $7 }' "$BATS_TEST_TMPDIR/$m" | sort >"$BATS_TEST_TMPDIR/got"
+		echo "$m: $(comm -12 "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | wc -l) agree"
+		diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	done
+	# the proxy splits every connection: the fingerprint finds none of them
+	"$BIN/vnd-correlate" -q -m fingerprint front=haproxy-front.pcap back=haproxy-back.pcap >"$BATS_TEST_TMPDIR/fp"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/fp")" -eq 1 ]
+	# and auto says which method it used
+	[ "$(tsv_col method <"$BATS_TEST_TMPDIR/auto" | sort -u)" = payload ]
+	[ "$(tsv_col method <"$BATS_TEST_TMPDIR/order" | sort -u)" = order ]
+}
+
+@test "correlate: --pairs gives every packet matched through the NAT, with its delay" {
+	cd "$SAMPLES"
+	"$BIN/vnd-correlate" -q --pairs in=snat-inside.pcap out=snat-outside.pcap >"$BATS_TEST_TMPDIR/pairs"
+	head -1 "$BATS_TEST_TMPDIR/pairs" | grep -qx $'in_frame\tout_frame\tin_ts_ns\tout_ts_ns\tdelay_ns\tfrom\tmethod'
+	# every IP packet inside crossed (nothing dropped there): one pair each
+	n=$("$BIN/vnd-parse" -q -H -f ip snat-inside.pcap | wc -l)
+	[ "$(($(wc -l <"$BATS_TEST_TMPDIR/pairs") - 1))" -eq "$n" ]
+	[ "$(tsv_count 'v["delay_ns"] < 0 || v["delay_ns"] > 10000000' "$BATS_TEST_TMPDIR/pairs")" -eq 0 ]
+}
+
+@test "correlate: SQLite output holds flows and pairs" {
+	need_cmd sqlite3
+	cd "$SAMPLES"
+	"$BIN/vnd-correlate" -q -o "$BATS_TEST_TMPDIR/c.db" in=snat-inside.pcap out=snat-outside.pcap
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/c.db" 'SELECT count(*) FROM flows')" -eq 24 ]
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/c.db" 'SELECT count(*) FROM pairs')" -gt 300 ]
+}
+
+@test "correlate: errors and usage" {
+	cd "$SAMPLES"
+	run -2 --separate-stderr "$BIN/vnd-correlate" snat-inside.pcap
+	run -2 --separate-stderr "$BIN/vnd-correlate" -m bogus snat-inside.pcap snat-outside.pcap
+	[[ $stderr == *"auto, fingerprint, payload or order"* ]]
+	run -2 --separate-stderr "$BIN/vnd-correlate" - snat-outside.pcap
+	run -2 --separate-stderr "$BIN/vnd-correlate" --bogus
+	[[ $stderr == *"usage: vnd-correlate"* ]]
+	run -1 --separate-stderr "$BIN/vnd-correlate" snat-inside.pcap /nonexistent.pcap
+	[[ $stderr == *"No such file or directory"* ]]
+}
+
+@test "correlate: corpus: ns-3's two ends of a link correlate by fingerprint, nothing else" {
+	need_corpus
+	run -0 --separate-stderr "$BIN/vnd-correlate" -q "$CORPUS/multicast-tcp/tcp-bulk-send-0-0.pcap" "$CORPUS/multicast-tcp/tcp-bulk-send-1-0.pcap"
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} == *"	fingerprint	286	1	"* ]]
+}
