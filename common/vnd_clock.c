@@ -43,7 +43,8 @@ cmpkey(const void *a, const void *b)
 }
 
 static int
-read_prefix(const char *path, struct prepkt **out, size_t *n, char *errbuf)
+read_prefix(const char *path, const char *point, struct prepkt **out, size_t *n,
+    char *errbuf)
 {
 	struct vnd_pktsrc s;
 	struct prepkt *v;
@@ -51,7 +52,7 @@ read_prefix(const char *path, struct prepkt **out, size_t *n, char *errbuf)
 	size_t k = 0;
 	uint64_t key;
 
-	if (vnd_pktsrc_open(&s, path, errbuf) < 0)
+	if (vnd_pktsrc_open(&s, path, point, errbuf) < 0)
 		return -1;
 	if ((v = calloc(PREPASS_PKTS, sizeof(*v))) == NULL) {
 		vnd_pktsrc_close(&s);
@@ -88,8 +89,8 @@ read_prefix(const char *path, struct prepkt **out, size_t *n, char *errbuf)
  * or longer than a second.
  */
 int
-vnd_clock_offset(const char *pa, const char *pb, int64_t *off, const char **how,
-    char *errbuf)
+vnd_clock_offset(const char *pa, const char *ppa, const char *pb,
+    const char *ppb, int64_t *off, const char **how, char *errbuf)
 {
 	struct prepkt *a = NULL, *b = NULL;
 	struct dgroup *g = NULL;
@@ -100,8 +101,8 @@ vnd_clock_offset(const char *pa, const char *pb, int64_t *off, const char **how,
 
 	*off = 0;
 	*how = "none matched";
-	if (read_prefix(pa, &a, &na, errbuf) < 0 ||
-	    read_prefix(pb, &b, &nb, errbuf) < 0)
+	if (read_prefix(pa, ppa, &a, &na, errbuf) < 0 ||
+	    read_prefix(pb, ppb, &b, &nb, errbuf) < 0)
 		goto out;
 	while (i < na && j < nb) {
 		if (a[i].key < b[j].key) {

@@ -232,6 +232,10 @@ vnd_input_open(struct vnd_input **ip, const char *path, const char *format,
 			goto fail;
 		}
 		r = 0;
+	} else if (got >= 6 && memcmp(h, "frame\t", 6) == 0) {
+		in->fmt = F_TABLE;	/* vnd-parse's packets table */
+		snprintf(in->name, sizeof(in->name), "tsv");
+		r = 0;
 	} else if (got >= 16 && memcmp(h, "snoop\0\0\0", 8) == 0) {
 		in->fmt = F_SNOOP;
 		r = vnd_snoop_open(in, h, errbuf);
@@ -275,8 +279,55 @@ vnd_input_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 		return vnd_peek_next(in, f, errbuf);
 	case F_LIBTRACE:
 		return vnd_lt_next(in->lt, f, errbuf);
+	case F_TABLE:
+		snprintf(errbuf, VND_ERRBUF_SIZE,
+		    "a packets table, not a capture: this tool reads captures");
+		return VND_IN_ERR;
 	}
 	return VND_IN_ERR;
+}
+
+int
+vnd_input_is_table(const struct vnd_input *in)
+{
+	return in->fmt == F_TABLE;
+}
+
+int
+vnd_input_line(struct vnd_input *in, char **line, size_t *len, char *errbuf)
+{
+	size_t n = 0, want = 4096;
+	ssize_t got;
+	char *nl;
+
+	for (;;) {
+		if ((got = vnd_in_need(in, want, errbuf)) < 0)
+			return VND_IN_ERR;
+		nl = memchr(in->buf + in->beg + n, '\n', (size_t)got - n);
+		if (nl != NULL) {
+			*line = (char *)in->buf + in->beg;
+			*len = (size_t)(nl - *line);
+			*nl = '\0';
+			in->beg += *len + 1;
+			return 1;
+		}
+		if ((size_t)got < want) {
+			if (got == 0)
+				return VND_IN_EOF;
+			snprintf(errbuf, VND_ERRBUF_SIZE,
+			    "truncated line at byte %llu",
+			    (unsigned long long)vnd_in_here(in));
+			return VND_IN_TRUNC;
+		}
+		n = (size_t)got;
+		if (want >= (1 << 20)) {
+			snprintf(errbuf, VND_ERRBUF_SIZE,
+			    "line longer than 1 MiB at byte %llu",
+			    (unsigned long long)vnd_in_here(in));
+			return VND_IN_ERR;
+		}
+		want *= 2;
+	}
 }
 
 const char *

@@ -42,6 +42,15 @@ int	 vnd_input_next(struct vnd_input *, struct vnd_frame *, char *errbuf);
 /* "pcap", "pcap-ns", "pcapng", "snoop", "erf", ..., with "+gzip" etc. */
 const char *vnd_input_format(const struct vnd_input *);
 
+/*
+ * vnd's own packets table (TSV, as vnd-parse writes it) is an input too:
+ * is this one? Then vnd_input_line() gives its lines, the header first,
+ * without the newline; 1, 0 at the end, VND_IN_ERR or VND_IN_TRUNC.
+ */
+int	 vnd_input_is_table(const struct vnd_input *);
+int	 vnd_input_line(struct vnd_input *, char **line, size_t *len,
+	    char *errbuf);
+
 void	 vnd_input_close(struct vnd_input *);
 
 #endif

@@ -12,7 +12,7 @@
 #define REC_MAX		(16 << 20)	/* larger records are corruption */
 #define MAX_IFACES	4096
 
-enum fmt { F_PCAP, F_PCAPNG, F_SNOOP, F_ERF, F_PEEK, F_LIBTRACE };
+enum fmt { F_PCAP, F_PCAPNG, F_SNOOP, F_ERF, F_PEEK, F_LIBTRACE, F_TABLE };
 
 struct iface {
 	int		 linktype;

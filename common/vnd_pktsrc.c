@@ -1,16 +1,207 @@
-/* vnd_pktsrc.c: a capture's frames, decoded, with their frame numbers. */
+/* vnd_pktsrc.c: a point's packets, decoded from a capture or read back from vnd-parse's table. */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vnd.h"
 #include "vnd_pktsrc.h"
 
+/*
+ * Every analysis tool reads a capture or the packets table vnd-parse wrote,
+ * and must give the same answer both ways: the table's columns, picked by
+ * name, fill the same struct vnd_pkt the decoder fills. Only the payload
+ * bytes are not there (their hash is).
+ */
+
 int
-vnd_pktsrc_open(struct vnd_pktsrc *s, const char *path, char *errbuf)
+vnd_pktsrc_open(struct vnd_pktsrc *s, const char *path, const char *point,
+    char *errbuf)
 {
+	char *line;
+	size_t len, i;
+	int r;
+
 	memset(s, 0, sizeof(*s));
 	s->path = path;
-	return vnd_input_open(&s->in, path, NULL, errbuf);
+	s->point = point;
+	if (vnd_input_open(&s->in, path, NULL, errbuf) < 0)
+		return -1;
+	if (!vnd_input_is_table(s->in))
+		return 0;
+	s->table = 1;
+	if ((r = vnd_input_line(s->in, &line, &len, errbuf)) != 1) {
+		if (r == VND_IN_EOF)
+			snprintf(errbuf, VND_ERRBUF_SIZE, "empty table");
+		vnd_input_close(s->in);
+		s->in = NULL;
+		return -1;
+	}
+	for (i = 0; i < VND_MAX_TABLE_COLS; i++)
+		s->cols[i] = -1;
+	/* the header: which packets-table column each field is; others ignored */
+	for (i = 0; line != NULL && i < VND_MAX_TABLE_COLS; i++) {
+		char *tab = strchr(line, '\t');
+
+		if (tab != NULL)
+			*tab = '\0';
+		s->cols[i] = vnd_col_lookup(line);
+		line = tab ? tab + 1 : NULL;
+	}
+	s->ncols = (int)i;
+	return 0;
+}
+
+static int
+put_addr(struct vnd_pkt *pk, int col, const char *v)
+{
+	uint8_t a[16];
+
+	memset(a, 0, sizeof(a));
+	if (inet_pton(AF_INET, v, a) == 1)
+		pk->ip_ver = 4;
+	else if (inet_pton(AF_INET6, v, a) == 1)
+		pk->ip_ver = 6;
+	else
+		return -1;
+	memcpy(col == VND_COL_SRC_IP ? pk->src_ip : pk->dst_ip, a, 16);
+	return 0;
+}
+
+static int
+put_sack(struct vnd_pkt *pk, const char *v)
+{
+	char *end;
+	int i;
+
+	for (i = 0; i < VND_MAX_SACK && *v; i++) {
+		pk->sack[i][0] = (uint32_t)strtoul(v, &end, 10);
+		if (*end != '-')
+			return -1;
+		pk->sack[i][1] = (uint32_t)strtoul(end + 1, &end, 10);
+		if (*end != ';' && *end != '\0')
+			return -1;
+		v = *end ? end + 1 : end;
+	}
+	pk->nsack = (uint8_t)i;
+	return 0;
+}
+
+/* One value of a row into pk; -1 when it does not parse. */
+static int
+put_value(struct vnd_pktsrc *s, struct vnd_pkt *pk, int col, char *v)
+{
+	unsigned long long u;
+	char *end;
+	int i;
+
+	switch (col) {
+	case VND_COL_POINT:
+		s->row_point = v;
+		return 0;
+	case VND_COL_MALFORMED:
+		snprintf(s->malformed, sizeof(s->malformed), "%s", v);
+		pk->malformed = s->malformed;
+		return 0;
+	case VND_COL_SRC_IP: case VND_COL_DST_IP:
+		if (put_addr(pk, col, v) < 0)
+			return -1;
+		break;
+	case VND_COL_TUNNEL:
+		for (i = 1; i <= VND_TUN_MPLS; i++)
+			if (strcmp(v, vnd_tunnel_name(i)) == 0)
+				pk->tunnel = (uint8_t)i;
+		break;
+	case VND_COL_SACK:
+		if (put_sack(pk, v) < 0)
+			return -1;
+		break;
+	case VND_COL_TS_NS:
+		errno = 0;
+		pk->ts_ns = strtoll(v, &end, 10);
+		if (*end || errno)
+			return -1;
+		break;
+	default:
+		errno = 0;
+		u = strtoull(v, &end, 10);
+		if (*end || errno || *v == '-')
+			return -1;
+		switch (col) {
+		case VND_COL_FRAME: pk->frame = u; break;
+		case VND_COL_WIRE_BYTES: pk->wire_bytes = (uint32_t)u; break;
+		case VND_COL_CAP_BYTES: pk->cap_bytes = (uint32_t)u; break;
+		case VND_COL_VLAN: pk->vlan = (uint16_t)u; break;
+		case VND_COL_VNI: pk->vni = (uint32_t)u; break;
+		case VND_COL_IP_PROTO: pk->ip_proto = (uint8_t)u; break;
+		case VND_COL_IP_ID: pk->ip_id = (uint32_t)u; break;
+		case VND_COL_TTL: pk->ttl = (uint8_t)u; break;
+		case VND_COL_IP_BYTES: pk->ip_bytes = (uint32_t)u; break;
+		case VND_COL_SRC_PORT: pk->src_port = (uint16_t)u; break;
+		case VND_COL_DST_PORT: pk->dst_port = (uint16_t)u; break;
+		case VND_COL_TCP_FLAGS: pk->tcp_flags = (uint16_t)u; break;
+		case VND_COL_SEQ: pk->seq = (uint32_t)u; break;
+		case VND_COL_ACK: pk->ack = (uint32_t)u; break;
+		case VND_COL_WIN: pk->win = (uint16_t)u; break;
+		case VND_COL_PAYLOAD_BYTES: pk->payload_bytes = (uint32_t)u; break;
+		case VND_COL_MSS: pk->mss = (uint16_t)u; break;
+		case VND_COL_WSCALE: pk->wscale = (uint8_t)u; break;
+		case VND_COL_TSVAL: pk->tsval = (uint32_t)u; break;
+		case VND_COL_TSECR: pk->tsecr = (uint32_t)u; break;
+		case VND_COL_PKT_ID: pk->pkt_id = u; break;
+		case VND_COL_PAYLOAD_HASH: pk->payload_hash = u; break;
+		case VND_COL_SACK_OK: break;
+		case VND_COL_FRAG_OFF: pk->frag_off = (uint32_t)u; break;
+		case VND_COL_FRAG_MORE: pk->frag_more = (uint8_t)u; break;
+		case VND_COL_ICMP_TYPE: pk->icmp_type = (uint8_t)u; break;
+		case VND_COL_ICMP_CODE: pk->icmp_code = (uint8_t)u; break;
+		default: return 0;
+		}
+	}
+	VND_SET(pk, col);
+	return 0;
+}
+
+static int
+next_row(struct vnd_pktsrc *s, struct vnd_pkt *pk)
+{
+	char *line, *v, *tab;
+	size_t len;
+	int r, i;
+
+	for (;;) {
+		r = vnd_input_line(s->in, &line, &len, s->err);
+		if (r != 1) {
+			s->done = 1;
+			s->status = r == VND_IN_EOF ? 0 : r == VND_IN_TRUNC ? 1 : -1;
+			return 0;
+		}
+		s->line++;
+		memset(pk, 0, sizeof(*pk));
+		s->row_point = NULL;
+		for (i = 0, v = line; v != NULL && i < s->ncols; i++, v = tab) {
+			if ((tab = strchr(v, '\t')) != NULL)
+				*tab++ = '\0';
+			if (s->cols[i] < 0 || strcmp(v, "-") == 0)
+				continue;
+			if (put_value(s, pk, s->cols[i], v) < 0) {
+				snprintf(s->err, sizeof(s->err),
+				    "line %llu: bad %s '%.40s'",
+				    (unsigned long long)s->line + 1,
+				    vnd_packet_cols[s->cols[i]].name, v);
+				s->done = 1;
+				s->status = -1;
+				return 0;
+			}
+		}
+		/* a table of several points: only the rows of the one named */
+		if (s->point != NULL && s->row_point != NULL &&
+		    strcmp(s->point, s->row_point) != 0)
+			continue;
+		s->frame++;
+		return 1;
+	}
 }
 
 int
@@ -21,6 +212,8 @@ vnd_pktsrc_next(struct vnd_pktsrc *s, struct vnd_pkt *pk)
 
 	if (s->done)
 		return 0;
+	if (s->table)
+		return next_row(s, pk);
 	r = vnd_input_next(s->in, &f, s->err);
 	if (r != VND_IN_FRAME) {
 		s->done = 1;

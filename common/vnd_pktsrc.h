@@ -5,16 +5,31 @@
 #include "vnd_input.h"
 #include "vnd_pkt.h"
 
+#define VND_MAX_TABLE_COLS	256
+
 struct vnd_pktsrc {
 	struct vnd_input *in;
 	const char	*path;
-	uint64_t	 frame;
+	const char	*point;		/* a table's rows of this point only */
+	uint64_t	 frame;		/* packets given so far */
 	int		 done;		/* end of input reached (or an error) */
 	int		 status;	/* 0 clean end, 1 truncated, -1 error */
 	char		 err[256];	/* what ended it, when not clean */
+	/* reading a packets table */
+	int		 table;
+	int		 ncols;
+	int		 cols[VND_MAX_TABLE_COLS];	/* VND_COL_x, or -1 */
+	uint64_t	 line;
+	const char	*row_point;
+	char		 malformed[64];
 };
 
-int	 vnd_pktsrc_open(struct vnd_pktsrc *, const char *path, char *errbuf);
+/*
+ * Open a capture, or a packets table (TSV) that vnd-parse wrote; point, when
+ * not NULL, keeps a table's rows of that point only.
+ */
+int	 vnd_pktsrc_open(struct vnd_pktsrc *, const char *path, const char *point,
+	    char *errbuf);
 
 /*
  * Next packet into pk: 1, or 0 at the end (src->status says how it ended,

@@ -11,7 +11,7 @@ vnd_point_name(const char *path)
 {
 	static const char *const sfx[] = {
 		".gz", ".bz2", ".xz", ".zst", ".pcapng", ".pcap", ".erf",
-		".cap", ".dmp", ".dump", ".snoop", ".snp", ".ntar",
+		".cap", ".dmp", ".dump", ".snoop", ".snp", ".ntar", ".tsv",
 	};
 	const char *b = strrchr(path, '/');
 	char *n;

@@ -148,3 +148,28 @@ hops() {
 	[ "$(awk -F'\t' '$1 == "path-r1in" && $3 == "client" { print $5 ":" $11 }' "$BATS_TEST_TMPDIR/flow" | tr '\n' ' ')" = "40001:74 40002:11 " ]
 	head -1 "$BATS_TEST_TMPDIR/both" | grep -q $'^in_point\tout_point\tsrc_side\tslot_ns\tsrc_ip\tsrc_port\tdst_ip\tdst_port\tip_proto\tin_pkts'
 }
+
+@test "hoploss: vnd-parse's tables give the same answer as the captures, one file per point or one for all" {
+	cd "$SAMPLES"
+	for p in $PATHPTS; do
+		"$BIN/vnd-parse" -q "$p" >"$BATS_TEST_TMPDIR/${p%.pcap}.tsv"
+	done
+	(cd "$BATS_TEST_TMPDIR" && "$BIN/vnd-hoploss" -q ${PATHPTS//.pcap/.tsv}) >"$BATS_TEST_TMPDIR/out"
+	diff -u "$GOLDEN/hoploss/path.tsv" "$BATS_TEST_TMPDIR/out"
+	"$BIN/vnd-parse" -q $PATHPTS >"$BATS_TEST_TMPDIR/all.tsv"
+	set --
+	for p in $PATHPTS; do set -- "$@" "${p%.pcap}=$BATS_TEST_TMPDIR/all.tsv"; done
+	"$BIN/vnd-hoploss" -q "$@" >"$BATS_TEST_TMPDIR/out"
+	diff -u "$GOLDEN/hoploss/path.tsv" "$BATS_TEST_TMPDIR/out"
+	# gzip'd tables too
+	gzip -c "$BATS_TEST_TMPDIR/all.tsv" >"$BATS_TEST_TMPDIR/all.tsv.gz"
+	set --
+	for p in $PATHPTS; do set -- "$@" "${p%.pcap}=$BATS_TEST_TMPDIR/all.tsv.gz"; done
+	"$BIN/vnd-hoploss" -q "$@" | diff -u "$GOLDEN/hoploss/path.tsv" -
+}
+
+@test "hoploss: a packets table with a bad value is one clear error" {
+	printf 'frame\tpoint\tts_ns\tsrc_ip\n1\ta\t100\t300.1.2.3\n' >"$BATS_TEST_TMPDIR/bad.tsv"
+	run -1 --separate-stderr "$BIN/vnd-hoploss" -q "$BATS_TEST_TMPDIR/bad.tsv" "$SAMPLES/path-r1in.pcap"
+	[[ $stderr == *"line 2: bad src_ip '300.1.2.3'"* ]]
+}

@@ -68,3 +68,11 @@ load helpers
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[1]} == *"	fingerprint	286	1	"* ]]
 }
+
+@test "correlate: from vnd-parse's tables, the same flow map" {
+	cd "$SAMPLES"
+	"$BIN/vnd-parse" -q haproxy-front.pcap haproxy-back.pcap >"$BATS_TEST_TMPDIR/hp.tsv"
+	"$BIN/vnd-correlate" -q haproxy-front=haproxy-front.pcap haproxy-back=haproxy-back.pcap >"$BATS_TEST_TMPDIR/a"
+	"$BIN/vnd-correlate" -q haproxy-front="$BATS_TEST_TMPDIR/hp.tsv" haproxy-back="$BATS_TEST_TMPDIR/hp.tsv" >"$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+}

@@ -438,7 +438,9 @@ main(int argc, char **argv)
 		} else
 			p->name = name;
 	}
-	if (vnd_clock_offset(run.p[0].path, run.p[1].path, &v, &how, errbuf) < 0) {
+	if (vnd_clock_offset(run.p[0].path, run.p[0].owned ? NULL : run.p[0].name,
+	    run.p[1].path, run.p[1].owned ? NULL : run.p[1].name, &v, &how,
+	    errbuf) < 0) {
 		warnx("%s", errbuf);
 		status = VND_EXIT_FAIL;
 		goto out;
@@ -463,7 +465,7 @@ main(int argc, char **argv)
 	    (pl = vnd_match_new(0, window, on_payload, &run)) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	for (i = 0; i < 2; i++) {
-		if (vnd_pktsrc_open(&run.p[i].src, run.p[i].path, errbuf) < 0) {
+		if (vnd_pktsrc_open(&run.p[i].src, run.p[i].path, run.p[i].owned ? NULL : run.p[i].name, errbuf) < 0) {
 			warnx("'%s': %s", run.p[i].path, errbuf);
 			status = VND_EXIT_FAIL;
 			goto abort;

@@ -567,8 +567,9 @@ main(int argc, char **argv)
 	/* Clocks first: each point against the one before it. */
 	pts[0].how = "reference";
 	for (i = 1; i < npts; i++) {
-		if (vnd_clock_offset(pts[i - 1].path, pts[i].path, &v, &pts[i].how,
-		    errbuf) < 0) {
+		if (vnd_clock_offset(pts[i - 1].path, pts[i - 1].owned ? NULL :
+		    pts[i - 1].name, pts[i].path, pts[i].owned ? NULL : pts[i].name,
+		    &v, &pts[i].how, errbuf) < 0) {
 			warnx("'%s': %s", errbuf[0] == '\'' ? "" : pts[i].path,
 			    errbuf);
 			status = VND_EXIT_FAIL;
@@ -623,7 +624,7 @@ main(int argc, char **argv)
 			goto fail;
 	}
 	for (i = 0; i < npts; i++) {
-		if (vnd_pktsrc_open(&pts[i].src, pts[i].path, errbuf) < 0) {
+		if (vnd_pktsrc_open(&pts[i].src, pts[i].path, pts[i].owned ? NULL : pts[i].name, errbuf) < 0) {
 			warnx("'%s': %s", pts[i].path, errbuf);
 			status = VND_EXIT_FAIL;
 			goto abort;
