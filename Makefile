@@ -71,7 +71,7 @@ fuzz: all
 	$(MAKE) -C fuzz run
 
 lint:
-	cd man && mandoc -Tlint vnd.1 vnd.7 vnd-parse.1 vnd-tables.5
+	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
 	clang-tidy --quiet $(LIB_SRC) cmd/*/main.c -- $(VND_CFLAGS) 2>/dev/null | grep -E 'warning|error' || true
 
 install: all

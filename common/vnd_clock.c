@@ -52,8 +52,14 @@ read_prefix(const char *path, const char *point, struct prepkt **out, size_t *n,
 	size_t k = 0;
 	uint64_t key;
 
-	if (vnd_pktsrc_open(&s, path, point, errbuf) < 0)
+	if (vnd_pktsrc_open(&s, path, point, errbuf) < 0) {
+		char why[VND_ERRBUF_SIZE];
+
+		/* the caller cannot tell which of the two it was */
+		snprintf(why, sizeof(why), "%s", errbuf);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "'%.100s': %.140s", path, why);
 		return -1;
+	}
 	if ((v = calloc(PREPASS_PKTS, sizeof(*v))) == NULL) {
 		vnd_pktsrc_close(&s);
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");

@@ -94,7 +94,7 @@ link_local(const struct vnd_pkt *pk)
 int
 vnd_match_key(const struct vnd_pkt *pk, uint64_t *key)
 {
-	uint64_t w[6];
+	uint64_t w[7];
 
 	if (!VND_ISSET(pk, VND_COL_SRC_IP) || !VND_ISSET(pk, VND_COL_DST_IP) ||
 	    link_local(pk))
@@ -112,6 +112,9 @@ vnd_match_key(const struct vnd_pkt *pk, uint64_t *key)
 		w[4] = (uint64_t)pk->icmp_type << 8 | pk->icmp_code | 0x10000;
 	if (VND_ISSET(pk, VND_COL_FRAG_OFF))
 		w[5] = (uint64_t)pk->frag_off + 1;
+	/* a SYN-ACK sent again with IP ID 0 differs from the first only here */
+	if (VND_ISSET(pk, VND_COL_TSVAL))
+		w[6] = (uint64_t)pk->tsval << 32 | pk->tsecr;
 	*key = vnd_hash((const uint8_t *)w, sizeof(w)) | 1;	/* never 0 */
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* vnd_point.c: naming capture points from command-line operands. */
+/* vnd_point.c: naming capture points from command-line operands; the command line itself. */
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -62,4 +62,41 @@ vnd_point_valid(const char *name)
 		if ((unsigned char)*name < 0x20 || *name == 0x7f)
 			return 0;
 	return 1;
+}
+
+/* Shell-quoted command line, for the meta table. */
+char *
+vnd_command_line(int argc, char **argv)
+{
+	size_t n = 1;
+	char *s, *p;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		n += strlen(argv[i]) * 4 + 3;
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	p = s;
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a);
+
+		if (i)
+			*p++ = ' ';
+		if (plain) {
+			p = stpcpy(p, a);
+			continue;
+		}
+		*p++ = '\'';
+		for (; *a; a++) {
+			if (*a == '\'')
+				p = stpcpy(p, "'\\''");
+			else
+				*p++ = *a;
+		}
+		*p++ = '\'';
+	}
+	*p = '\0';
+	return s;
 }

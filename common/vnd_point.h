@@ -14,4 +14,7 @@ void	 vnd_point_split(char *arg, const char **name, const char **path);
 /* Is a point name usable (non-empty, no control characters)? */
 int	 vnd_point_valid(const char *name);
 
+/* The command line, quoted for a shell, for an artifact's meta table. */
+char	*vnd_command_line(int argc, char **argv);
+
 #endif

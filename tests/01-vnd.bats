@@ -16,6 +16,8 @@ load helpers
 @test "vnd: --list names the tools beside it" {
 	run -0 "$BIN/vnd" --list
 	assert_line parse
+	assert_line hoploss
+	assert_line correlate
 }
 
 @test "vnd: an unknown tool is a usage error" {
@@ -36,8 +38,12 @@ load helpers
 @test "docs: every man page is mandoc -Tlint clean" {
 	need_cmd mandoc
 	cd "$TOP/man"
-	run -0 mandoc -Tlint -W warning vnd.1 vnd.7 vnd-parse.1 vnd-tables.5
+	run -0 mandoc -Tlint -W warning *.1 *.5 *.7
 	[ -z "$output" ]
+	# and every tool built has its page
+	for b in "$BIN"/vnd-*; do
+		[ -f "$TOP/man/${b##*/}.1" ] || { echo "no page for ${b##*/}"; return 1; }
+	done
 }
 
 @test "docs: every packets-table column is in vnd-tables(5)" {
@@ -48,8 +54,9 @@ load helpers
 }
 
 @test "completions: every long option of --help is in the bash and zsh completions" {
-	run -0 "$TOP/completions/check-options.sh" "$BIN/vnd-parse"
-	run -0 "$TOP/completions/check-options.sh" "$BIN/vnd"
+	for b in "$BIN"/vnd "$BIN"/vnd-*; do
+		run -0 "$TOP/completions/check-options.sh" "$b"
+	done
 }
 
 @test "completions: the bash completion loads and completes vnd-parse options" {

@@ -82,6 +82,8 @@ hops() {
 	"$BIN/vnd-hoploss" -q -o "$BATS_TEST_TMPDIR/h.db" $PATHPTS
 	sqlite3 -separator $'\t' -nullvalue - "$BATS_TEST_TMPDIR/h.db" "SELECT in_point, out_point, src_side, in_pkts, out_pkts, lost_pkts FROM hops" >"$BATS_TEST_TMPDIR/db"
 	tail -n +2 "$GOLDEN/hoploss/path.tsv" | cut -f1-6 | diff -u - "$BATS_TEST_TMPDIR/db"
+	# and how it was made: every point, its packets, its clock
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/h.db" "SELECT count(*), sum(packets), min(tool) FROM meta")" = "6|26174|vnd-hoploss" ]
 }
 
 @test "hoploss: errors and usage" {
@@ -96,6 +98,8 @@ hops() {
 	[[ $stderr == *"usage: vnd-hoploss"* ]]
 	run -1 --separate-stderr "$BIN/vnd-hoploss" path-r1in.pcap /nonexistent.pcap
 	[[ $stderr == *"/nonexistent.pcap"*"No such file or directory"* ]]
+	run -1 --separate-stderr "$BIN/vnd-hoploss" /nonexistent.pcap path-r1in.pcap
+	[[ $stderr == "vnd-hoploss: '/nonexistent.pcap': No such file or directory" ]]
 	# a truncated point: its whole records count, a warning, exit 1
 	head -c 300000 path-r1out.pcap >"$BATS_TEST_TMPDIR/cut.pcap"
 	run -1 --separate-stderr "$BIN/vnd-hoploss" -q path-r1in.pcap "$BATS_TEST_TMPDIR/cut.pcap"
@@ -146,7 +150,7 @@ hops() {
 	done
 	# r1's 85 drops fall on the two client flows
 	[ "$(awk -F'\t' '$1 == "path-r1in" && $3 == "client" { print $5 ":" $11 }' "$BATS_TEST_TMPDIR/flow" | tr '\n' ' ')" = "40001:74 40002:11 " ]
-	head -1 "$BATS_TEST_TMPDIR/both" | grep -q $'^in_point\tout_point\tsrc_side\tslot_ns\tsrc_ip\tsrc_port\tdst_ip\tdst_port\tip_proto\tin_pkts'
+	head -1 "$BATS_TEST_TMPDIR/both" | grep -q $'^in_point\tout_point\tsrc_side\tslot_ts_ns\tsrc_ip\tsrc_port\tdst_ip\tdst_port\tip_proto\tin_pkts'
 }
 
 @test "hoploss: vnd-parse's tables give the same answer as the captures, one file per point or one for all" {

@@ -48,6 +48,7 @@ load helpers
 	"$BIN/vnd-correlate" -q -o "$BATS_TEST_TMPDIR/c.db" in=snat-inside.pcap out=snat-outside.pcap
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/c.db" 'SELECT count(*) FROM flows')" -eq 24 ]
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/c.db" 'SELECT count(*) FROM pairs')" -gt 300 ]
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/c.db" "SELECT group_concat(point || ':' || packets) FROM meta")" = "in:372,out:372" ]
 }
 
 @test "correlate: errors and usage" {

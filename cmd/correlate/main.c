@@ -8,6 +8,7 @@
 #include "vnd.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
+#include "vnd_meta.h"
 #include "vnd_pktsrc.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
@@ -359,11 +360,15 @@ main(int argc, char **argv)
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *flows = NULL;
 	const char *name, *path, *output = NULL, *how;
+	char *command = NULL;
 	int ch, i, npts = 0, header = 1, quiet = 0, pairs = 0, status = VND_EXIT_OK;
 	int64_t window = 2000000000, v;
 
 	memset(&run, 0, sizeof(run));
 	run.methods = M_AUTO;
+	/* before NAME=file operands are cut at their '=' */
+	if ((command = vnd_command_line(argc, argv)) == NULL)
+		err(VND_EXIT_FAIL, NULL);
 	while ((ch = getopt_long(argc, argv, "hHm:o:qVw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -514,6 +519,21 @@ main(int argc, char **argv)
 	}
 	if (flows != NULL && flow_map(&run, flows, errbuf) < 0)
 		goto fail;
+	if (output != NULL) {
+		struct vnd_meta_point m[2];
+
+		for (i = 0; i < 2; i++) {
+			m[i].name = run.p[i].name;
+			m[i].file = run.p[i].path;
+			m[i].format = vnd_input_format(run.p[i].src.in);
+			m[i].packets = run.p[i].src.frame;
+			m[i].offset_ns = run.p[i].offset;
+			m[i].offset_how = i ? how : "reference";
+		}
+		if (vnd_meta_write(sink, "vnd-correlate", command, m, 2,
+		    errbuf) < 0)
+			goto fail;
+	}
 	if (vnd_sink_close(sink, 1, errbuf) < 0) {
 		sink = NULL;
 		goto fail;
@@ -536,6 +556,7 @@ out:
 	vnd_match_free(fp);
 	vnd_match_free(pl);
 	free(run.links);
+	free(command);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = VND_EXIT_FAIL;
 	return status;

@@ -12,6 +12,7 @@
 #include "vnd_table.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
+#include "vnd_meta.h"
 #include "vnd_stats.h"
 
 
@@ -440,6 +441,30 @@ path_report(const struct run *r)
 	    100.0 * (double)st->lost / (double)st->in_pkts, p50);
 }
 
+static int
+write_meta(struct vnd_sink *sink, struct point *pts, int npts,
+    const char *command, char *errbuf)
+{
+	struct vnd_meta_point *m;
+	int i, r;
+
+	if ((m = calloc((size_t)npts, sizeof(*m))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < npts; i++) {
+		m[i].name = pts[i].name;
+		m[i].file = pts[i].path;
+		m[i].format = vnd_input_format(pts[i].src.in);
+		m[i].packets = pts[i].src.frame;
+		m[i].offset_ns = pts[i].offset;
+		m[i].offset_how = pts[i].how;
+	}
+	r = vnd_meta_write(sink, "vnd-hoploss", command, m, npts, errbuf);
+	free(m);
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -451,11 +476,15 @@ main(int argc, char **argv)
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *t = NULL;
 	const char *name, *path;
+	char *command = NULL;
 	int npts = 0, ch, i, k, status = VND_EXIT_OK, r;
 	int64_t now, v;
 
 	memset(&o, 0, sizeof(o));
 	memset(&run, 0, sizeof(run));
+	/* before NAME=file operands are cut at their '=' */
+	if ((command = vnd_command_line(argc, argv)) == NULL)
+		err(VND_EXIT_FAIL, NULL);
 	o.header = 1;
 	o.window = 2000000000;
 	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
@@ -570,8 +599,7 @@ main(int argc, char **argv)
 		if (vnd_clock_offset(pts[i - 1].path, pts[i - 1].owned ? NULL :
 		    pts[i - 1].name, pts[i].path, pts[i].owned ? NULL : pts[i].name,
 		    &v, &pts[i].how, errbuf) < 0) {
-			warnx("'%s': %s", errbuf[0] == '\'' ? "" : pts[i].path,
-			    errbuf);
+			warnx("%s", errbuf);
 			status = VND_EXIT_FAIL;
 			goto out;
 		}
@@ -608,7 +636,7 @@ main(int argc, char **argv)
 			for (c = 0; c < 3; c++)
 				cols[nc++] = hop_cols[c];
 			if (o.slot)
-				cols[nc++] = (struct vnd_colspec){ "slot_ns", VND_INT };
+				cols[nc++] = (struct vnd_colspec){ "slot_ts_ns", VND_INT };
 			if (o.byflow) {
 				cols[nc++] = (struct vnd_colspec){ "src_ip", VND_TEXT };
 				cols[nc++] = (struct vnd_colspec){ "src_port", VND_INT };
@@ -670,6 +698,8 @@ main(int argc, char **argv)
 		snprintf(errbuf, sizeof(errbuf), "%s", run.err);
 		goto fail;
 	}
+	if (o.output && write_meta(sink, pts, npts, command, errbuf) < 0)
+		goto fail;
 	if (o.path)
 		path_report(&run);
 	else if (!o.lost && put_rows(t, &run, errbuf) < 0)
@@ -704,6 +734,7 @@ out:
 		if (run.g[i].used)
 			vnd_stats_free(&run.g[i].st);
 	free(run.g);
+	free(command);
 	free(pts);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = VND_EXIT_FAIL;

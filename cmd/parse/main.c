@@ -158,43 +158,6 @@ fail:
 	return NULL;
 }
 
-/* Shell-quoted command line, for the meta table. */
-static char *
-join_argv(int argc, char **argv)
-{
-	size_t n = 1;
-	char *s, *p;
-	int i;
-
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) * 4 + 3;
-	if ((s = malloc(n)) == NULL)
-		return NULL;
-	p = s;
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		int plain = *a != '\0' && strspn(a, "abcdefghijklmnopqrstuvwxyz"
-		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a);
-
-		if (i)
-			*p++ = ' ';
-		if (plain) {
-			p = stpcpy(p, a);
-			continue;
-		}
-		*p++ = '\'';
-		for (; *a; a++) {
-			if (*a == '\'')
-				p = stpcpy(p, "'\\''");
-			else
-				*p++ = *a;
-		}
-		*p++ = '\'';
-	}
-	*p = '\0';
-	return s;
-}
-
 static int
 filter_pass(struct bpf_cache *bc, int *nbc, const char *expr,
     const struct vnd_frame *f, const char *file, int *failed)
@@ -553,7 +516,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.header = 1;
 	/* before getopt and NAME=file splitting change argv */
-	if ((o.command = join_argv(argc, argv)) == NULL)
+	if ((o.command = vnd_command_line(argc, argv)) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
