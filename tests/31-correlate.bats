@@ -77,3 +77,22 @@ load helpers
 	"$BIN/vnd-correlate" -q haproxy-front="$BATS_TEST_TMPDIR/hp.tsv" haproxy-back="$BATS_TEST_TMPDIR/hp.tsv" >"$BATS_TEST_TMPDIR/b"
 	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
 }
+
+@test "correlate: corpus: ns-3's NAT, inside to outside, through the address rewrite" {
+	need_corpus
+	d="$CORPUS/multicast-tcp"
+	run -0 --separate-stderr "$BIN/vnd-correlate" -q in="$d/ipv4-nat-1-2.pcap" out="$d/ipv4-nat-1-1.pcap"
+	printf '%s\n' "$output" | cut -f1,2,6,7,10,11 >"$BATS_TEST_TMPDIR/got"
+	cat "$BATS_TEST_TMPDIR/got"
+	# the inside host's connection leaves as 8.8.8.101 (its handshake) and
+	# 8.8.8.103 (the rest: ns-3's NAT changes the mapping mid-connection)
+	grep -qx $'192.168.2.1\t49153\t8.8.8.101\t49153\tfingerprint\t3' "$BATS_TEST_TMPDIR/got"
+	grep -qx $'192.168.2.1\t49153\t8.8.8.103\t49153\tfingerprint\t5' "$BATS_TEST_TMPDIR/got"
+}
+
+@test "correlate: a 5-tuple opened again after a close is a new connection" {
+	cd "$SAMPLES"
+	# snat reuses source ports 21000.. for several runs of its client: each is its own row
+	run -0 --separate-stderr "$BIN/vnd-correlate" -q in=snat-inside.pcap out=snat-outside.pcap
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { print $1, $2, $3, $4, $5 }' | sort | uniq -d | wc -l)" -eq 0 ]
+}

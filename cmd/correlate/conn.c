@@ -45,6 +45,40 @@ lookup(const struct conns *cs, const struct tuple *t)
 	return -1;
 }
 
+/*
+ * The connection a 5-tuple names stops being found (it was closed and opened
+ * again): the table is rebuilt without it at the next insert.
+ */
+static int
+forget(struct conns *cs, const struct tuple *t)
+{
+	long k = lookup(cs, t);
+	struct tuple u;
+	size_t i, j;
+
+	if (k < 0)
+		return 0;
+	/* its slot goes, and the cluster after it is put back */
+	for (i = thash(t) & (cs->tcap - 1); cs->tab[i] != (uint32_t)k + 1;
+	    i = (i + 1) & (cs->tcap - 1))
+		;
+	cs->tab[i] = 0;
+	for (j = (i + 1) & (cs->tcap - 1); cs->tab[j] != 0;
+	    j = (j + 1) & (cs->tcap - 1)) {
+		uint32_t v = cs->tab[j];
+		size_t h;
+
+		cs->tab[j] = 0;
+		tuple_of(&u, &cs->v[v - 1], 0);
+		for (h = thash(&u) & (cs->tcap - 1); cs->tab[h] != 0;
+		    h = (h + 1) & (cs->tcap - 1))
+			;
+		cs->tab[h] = v;
+	}
+	cs->v[k].gone = 1;	/* it stays, for the output; out of the table */
+	return 0;
+}
+
 static int
 insert(struct conns *cs, size_t idx)
 {
@@ -57,7 +91,7 @@ insert(struct conns *cs, size_t idx)
 		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
 			return -1;
 		for (j = 0; j < cs->n; j++) {
-			if (j == idx)
+			if (j == idx || cs->v[j].gone)
 				continue;
 			tuple_of(&t, &cs->v[j], 0);
 			for (i = thash(&t) & (ncap - 1); nt[i] != 0; i = (i + 1) & (ncap - 1))
@@ -106,7 +140,10 @@ conns_see(struct conns *cs, const struct vnd_pkt *pk, int64_t ts, int *forward)
 		*forward = 1;
 	else if ((k = lookup(cs, &r)) >= 0)
 		*forward = 0;
-	else {
+	/* the same 5-tuple opened again after a close: a new connection */
+	if (k >= 0 && syn && !ack && cs->v[k].closed)
+		k = -1;
+	if (k < 0) {
 		/* new: a SYN-ACK's sender is the server; anything else opens it */
 		if (cs->n == cs->cap) {
 			cs->cap = cs->cap ? cs->cap * 2 : 256;
@@ -125,11 +162,15 @@ conns_see(struct conns *cs, const struct vnd_pkt *pk, int64_t ts, int *forward)
 		c->dport = *forward ? t.dport : t.sport;
 		c->first_ts = ts;
 		k = (long)cs->n++;
-		if (insert(cs, (size_t)k) < 0)
+		if (forget(cs, &t) < 0 || forget(cs, &r) < 0 ||
+		    insert(cs, (size_t)k) < 0)
 			return -1;
 	}
 	c = &cs->v[k];
 	c->pkts++;
+	if (pk->ip_proto == 6 && VND_ISSET(pk, VND_COL_TCP_FLAGS) &&
+	    (pk->tcp_flags & (VND_TH_FIN | VND_TH_RST)))
+		c->closed = 1;
 	if (syn && !ack && *forward && !c->syn_seen) {
 		c->syn_seen = 1;
 		c->syn_ts = ts;

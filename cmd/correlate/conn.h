@@ -16,6 +16,8 @@ struct conn {
 	uint64_t	 pkts;
 	int		 syn_seen, synack_seen, open_seen;
 	int		 mapped;	/* a packet of it matched the other point */
+	int		 closed;	/* FIN or RST seen: a new SYN is a new one */
+	int		 gone;		/* replaced by a newer one of its 5-tuple */
 };
 
 struct conns {
