@@ -92,7 +92,15 @@ load helpers
 
 @test "correlate: a 5-tuple opened again after a close is a new connection" {
 	cd "$SAMPLES"
-	# snat reuses source ports 21000.. for several runs of its client: each is its own row
-	run -0 --separate-stderr "$BIN/vnd-correlate" -q in=snat-inside.pcap out=snat-outside.pcap
-	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 { print $1, $2, $3, $4, $5 }' | sort | uniq -d | wc -l)" -eq 0 ]
+	# the SNAT run twice, the second 100 s later: every 5-tuple comes back
+	for p in inside outside; do
+		python3 "$TOP/tests/pcapshift.py" 100 snat-$p.pcap "$BATS_TEST_TMPDIR/late.pcap"
+		{ cat snat-$p.pcap; tail -c +25 "$BATS_TEST_TMPDIR/late.pcap"; } >"$BATS_TEST_TMPDIR/$p.pcap"
+	done
+	run -0 --separate-stderr "$BIN/vnd-correlate" -q in="$BATS_TEST_TMPDIR/inside.pcap" out="$BATS_TEST_TMPDIR/outside.pcap"
+	printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $5 == 6 { print $1, $2, $6, $7 }' | sort | uniq -c | awk '{ print $1 }' | sort -u >"$BATS_TEST_TMPDIR/counts"
+	# each TCP connection twice, each time alone (confidence 1)
+	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = 2 ]
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $5 == 6' | wc -l)" -eq 40 ]
+	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $5 == 6 && $12 != 1' | wc -l)" -eq 0 ]
 }
