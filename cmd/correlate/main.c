@@ -366,9 +366,6 @@ main(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	run.methods = M_AUTO;
-	/* before NAME=file operands are cut at their '=' */
-	if ((command = vnd_command_line(argc, argv)) == NULL)
-		err(VND_EXIT_FAIL, NULL);
 	while ((ch = getopt_long(argc, argv, "hHm:o:qVw:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -420,9 +417,13 @@ main(int argc, char **argv)
 			return VND_EXIT_USAGE;
 		}
 	}
+	/* before NAME=file operands are cut at their '=' */
+	if ((command = vnd_command_line(argc, argv)) == NULL)
+		err(VND_EXIT_FAIL, NULL);
 	if (argc - optind != 2) {
 		warnx("an input and an output point are needed");
 		usage(stderr);
+		free(command);
 		return VND_EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++, npts++) {

@@ -482,9 +482,6 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&run, 0, sizeof(run));
-	/* before NAME=file operands are cut at their '=' */
-	if ((command = vnd_command_line(argc, argv)) == NULL)
-		err(VND_EXIT_FAIL, NULL);
 	o.header = 1;
 	o.window = 2000000000;
 	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
@@ -547,6 +544,9 @@ main(int argc, char **argv)
 		}
 	}
 	(void)vnd_strtonum;
+	/* before NAME=file operands are cut at their '=' */
+	if ((command = vnd_command_line(argc, argv)) == NULL)
+		err(VND_EXIT_FAIL, NULL);
 	for (i = optind; i < argc; i++) {
 		vnd_point_split(argv[i], &name, &path);
 		pts[npts].path = path;
