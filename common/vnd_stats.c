@@ -17,6 +17,7 @@ vnd_stats_init(struct vnd_stats *s, int sub)
 	s->in_pkts = s->out_pkts = s->lost = s->created = s->dups = 0;
 	s->delay.sub = sub;
 	s->delay.n = 0;
+	s->delay.sum = 0;
 	s->delay.min = INT64_MAX;
 	s->delay.max = INT64_MIN;
 	s->delay.pos = calloc((size_t)n, sizeof(uint32_t));
@@ -84,6 +85,7 @@ vnd_hist_add(struct vnd_hist *h, int64_t d)
 	if (d > h->max)
 		h->max = d;
 	h->n++;
+	h->sum += d;
 	if (d < 0)
 		h->neg[bucket(h, v)]++;
 	else

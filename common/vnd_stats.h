@@ -15,6 +15,7 @@ struct vnd_hist {
 	uint32_t	*neg;		/* delays < 0: clock error, or a switch
 					 * that stamps output before input */
 	int64_t		 min, max;
+	int64_t		 sum;		/* for the mean */
 	uint64_t	 n;
 };
 

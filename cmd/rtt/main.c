@@ -1,0 +1,526 @@
+/* vnd-rtt: round-trip times at one capture point, by Karn's rule, with the rule behind each sample. */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd.h"
+#include "vnd_pktsrc.h"
+#include "vnd_point.h"
+#include "vnd_stats.h"
+#include "vnd_table.h"
+
+/*
+ * A capture point sees a segment go by toward its receiver and the ACK that
+ * covers it come back: the time between is the round trip from the point to
+ * the receiver and back (RFC 6298 takes samples the same way, Karn's rule
+ * included: none from a segment sent twice, which ACK answered is ambiguous).
+ * The handshake gives one each way (SYN to SYN-ACK: to the server; SYN-ACK
+ * to ACK: to the client), and TCP timestamps (RFC 7323) one more per ACK of
+ * new data: TSval seen going out, echoed in TSecr. Echoes of packets sent
+ * before an idle time are not taken (pping counts the idle time as RTT).
+ */
+
+#define MAX_SEGS	4096	/* outstanding segments kept per direction */
+
+struct seg {
+	uint32_t	 seq, end;
+	int64_t		 ts;
+	uint64_t	 frame;
+	int		 retx;		/* sent more than once: Karn */
+	uint32_t	 tsval;
+	int		 has_ts;
+};
+
+#define NTSV	64	/* TSvals remembered per direction */
+
+struct half {				/* one direction: its data, the other's ACKs */
+	uint32_t	 tsv[NTSV];	/* TSvals sent, with when first seen */
+	int64_t		 tsv_ts[NTSV];
+	uint64_t	 tsv_frame[NTSV];
+	size_t		 ntsv;
+	struct seg	*segs;
+	size_t		 head, n;	/* ring */
+	uint32_t	 high;		/* highest end sent */
+	uint32_t	 acked;		/* highest ACK from the receiver */
+	int		 started, acked_any;
+	struct vnd_stats st;
+	uint64_t	 rejected;
+};
+
+struct flow {
+	uint8_t		 ver, proto, src[16], dst[16];	/* src: the client (SYN) */
+	uint16_t	 sport, dport;
+	struct half	 h[2];		/* [0]: client's data, [1]: server's */
+	int64_t		 syn_ts, synack_ts;
+	uint64_t	 syn_frame, synack_frame;
+	int		 syn_retx, synack_retx;
+	int		 used;
+	const char	*point;
+};
+
+struct run {
+	struct flow	*f;
+	size_t		 cap, n;
+	struct vnd_table *t;
+	int		 all, summary;
+	int		 failed;
+	char		 err[VND_ERRBUF_SIZE];
+};
+
+static const struct option longopts[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "summary", no_argument, NULL, 's' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vnd-rtt [-HqV] [--all] [--summary] [-o file.db] [point ...]\n"
+"      --all             also the rejected candidates, with the rule that\n"
+"                        rejected each\n"
+"  -H, --no-header       omit the TSV header line\n"
+"  -h, --help            this help\n"
+"  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
+"  -q, --quiet           no summary line on stderr\n"
+"      --summary         a row per flow and direction instead of the samples\n"
+"  -V, --version         print the version\n"
+"A point is a capture or vnd-parse's packets table, a file or '-'.\n");
+}
+
+static const struct vnd_colspec sample_cols[] = {
+	{ "point", VND_TEXT }, { "ts_ns", VND_INT },
+	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
+	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
+	{ "far_end", VND_TEXT }, { "kind", VND_TEXT }, { "rtt_ns", VND_INT },
+	{ "rule", VND_TEXT }, { "data_frame", VND_INT }, { "ack_frame", VND_INT },
+	{ "seq", VND_INT }, { "ack", VND_INT },
+};
+
+static const struct vnd_colspec flow_cols[] = {
+	{ "point", VND_TEXT },
+	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
+	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
+	{ "far_end", VND_TEXT }, { "samples", VND_INT }, { "rejected", VND_INT },
+	{ "rtt_min_ns", VND_INT }, { "rtt_p50_ns", VND_INT },
+	{ "rtt_mean_ns", VND_INT }, { "rtt_p99_ns", VND_INT },
+	{ "rtt_max_ns", VND_INT },
+};
+
+/* RFC 1982 serial number arithmetic. */
+static int
+seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static int
+seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+static struct flow *
+flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
+{
+	struct flow *f, *nf;
+	size_t i;
+
+	for (i = r->n; i > 0; i--) {
+		f = &r->f[i - 1];
+		if (f->point != point || f->ver != pk->ip_ver)
+			continue;
+		if (f->sport == pk->src_port && f->dport == pk->dst_port &&
+		    memcmp(f->src, pk->src_ip, 16) == 0 &&
+		    memcmp(f->dst, pk->dst_ip, 16) == 0) {
+			*dir = 0;
+			return f;
+		}
+		if (f->sport == pk->dst_port && f->dport == pk->src_port &&
+		    memcmp(f->src, pk->dst_ip, 16) == 0 &&
+		    memcmp(f->dst, pk->src_ip, 16) == 0) {
+			*dir = 1;
+			return f;
+		}
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		if ((nf = realloc(r->f, r->cap * sizeof(*nf))) == NULL)
+			return NULL;
+		r->f = nf;
+	}
+	f = &r->f[r->n++];
+	memset(f, 0, sizeof(*f));
+	/* oriented from the SYN's sender; a SYN-ACK's sender is the server */
+	*dir = (pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) ==
+	    (VND_TH_SYN | VND_TH_ACK) ? 1 : 0;
+	f->ver = pk->ip_ver;
+	f->proto = pk->ip_proto;
+	memcpy(f->src, *dir ? pk->dst_ip : pk->src_ip, 16);
+	memcpy(f->dst, *dir ? pk->src_ip : pk->dst_ip, 16);
+	f->sport = *dir ? pk->dst_port : pk->src_port;
+	f->dport = *dir ? pk->src_port : pk->dst_port;
+	f->point = point;
+	for (i = 0; i < 2; i++) {
+		if ((f->h[i].segs = calloc(MAX_SEGS, sizeof(struct seg))) == NULL ||
+		    vnd_stats_init(&f->h[i].st, 8) < 0)
+			return NULL;
+	}
+	return f;
+}
+
+static void
+put_flow_cols(struct vnd_table *t, const struct flow *f, int dir)
+{
+	char buf[64];
+
+	/* a sample's flow is the direction of the data it timed */
+	vnd_put_text(t, buf, vnd_ip_fmt(buf, f->ver, dir ? f->dst : f->src));
+	vnd_put_int(t, dir ? f->dport : f->sport);
+	vnd_put_text(t, buf, vnd_ip_fmt(buf, f->ver, dir ? f->src : f->dst));
+	vnd_put_int(t, dir ? f->sport : f->dport);
+	vnd_put_int(t, f->proto);
+}
+
+static void
+sample(struct run *r, struct flow *f, int dir, const char *kind,
+    const char *rule, int ok, int64_t rtt, int64_t ts, uint64_t dframe,
+    uint64_t aframe, uint32_t seq, uint32_t ack)
+{
+	if (ok)
+		vnd_hist_add(&f->h[dir].st.delay, rtt);
+	else
+		f->h[dir].rejected++;
+	if (r->summary || (!ok && !r->all) || r->t == NULL || r->failed)
+		return;
+	vnd_put_str(r->t, f->point);
+	vnd_put_int(r->t, ts);
+	put_flow_cols(r->t, f, dir);
+	vnd_put_str(r->t, dir ? "client" : "server");
+	vnd_put_str(r->t, kind);
+	vnd_put_int(r->t, rtt);
+	vnd_put_str(r->t, rule);
+	vnd_put_int(r->t, (int64_t)dframe);
+	vnd_put_int(r->t, (int64_t)aframe);
+	vnd_put_int(r->t, seq);
+	vnd_put_int(r->t, ack);
+	if (vnd_row_end(r->t, r->err) < 0)
+		r->failed = 1;
+}
+
+/* A segment from the sender of half h: new data, or data sent again. */
+static void
+on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
+{
+	uint32_t seq = pk->seq, end = pk->seq + len;
+	struct seg *s;
+	size_t i;
+
+	if (h->started && seq_lt(seq, h->high)) {
+		/* sent before: every outstanding segment it overlaps is ambiguous */
+		for (i = 0; i < h->n; i++) {
+			s = &h->segs[(h->head + i) % MAX_SEGS];
+			if (seq_lt(seq, s->end) && seq_lt(s->seq, end))
+				s->retx = 1;
+		}
+		if (seq_le(end, h->high))
+			return;
+		seq = h->high;		/* new bytes after the old ones */
+	}
+	if (h->n == MAX_SEGS) {		/* the oldest can no longer be timed */
+		h->head = (h->head + 1) % MAX_SEGS;
+		h->n--;
+	}
+	s = &h->segs[(h->head + h->n++) % MAX_SEGS];
+	s->seq = seq;
+	s->end = end;
+	s->ts = pk->ts_ns;
+	s->frame = pk->frame;
+	s->retx = seq != pk->seq;	/* partly old: ambiguous too */
+	s->has_ts = VND_ISSET(pk, VND_COL_TSVAL);
+	s->tsval = pk->tsval;
+
+	if (!h->started || seq_lt(h->high, end))
+		h->high = end;
+	h->started = 1;
+}
+
+/* An ACK from the receiver of half h (dir: the data's direction). */
+static void
+on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
+{
+	struct half *h = &f->h[dir];
+	uint32_t a = pk->ack;
+	struct seg *s, *last = NULL;
+	int any_retx = 0;
+	size_t i;
+	size_t covered = 0;
+
+	if (h->acked_any && !seq_lt(h->acked, a))
+		return;			/* a duplicate or old ACK times nothing */
+	/* the segments this ACK covers whole, oldest first */
+	while (h->n > 0) {
+		s = &h->segs[h->head];
+		if (!seq_le(s->end, a))
+			break;
+		covered++;
+		any_retx |= s->retx;
+		last = s;
+		h->head = (h->head + 1) % MAX_SEGS;
+		h->n--;
+	}
+	if (last != NULL) {
+		/* one sample, for the segment the ACK names (its last one) */
+		if (last->retx || any_retx)
+			sample(r, f, dir, "data", "karn", 0,
+			    pk->ts_ns - last->ts, pk->ts_ns, last->frame,
+			    pk->frame, last->seq, a);
+		else
+			sample(r, f, dir, "data", covered > 1 ? "cumulative" :
+			    "ack", 1, pk->ts_ns - last->ts, pk->ts_ns,
+			    last->frame, pk->frame, last->seq, a);
+	} else if (h->n > 0 && seq_lt(h->segs[h->head].seq, a))
+		/* inside a segment: part of it acknowledged (TSO, or lost tail) */
+		sample(r, f, dir, "data", "partial", 0,
+		    pk->ts_ns - h->segs[h->head].ts, pk->ts_ns,
+		    h->segs[h->head].frame, pk->frame, h->segs[h->head].seq, a);
+	/*
+	 * RFC 7323: the TSecr of an ACK of new data names the transmission it
+	 * answers, even one sent twice; an ACK that acknowledges nothing new may
+	 * echo a TSval from before an idle time, and is not taken.
+	 */
+	if ((last != NULL || covered) && VND_ISSET(pk, VND_COL_TSECR))
+		for (i = 0; i < h->ntsv && i < NTSV; i++) {
+			size_t j = (h->ntsv - 1 - i) % NTSV;
+
+			if (h->tsv[j] == pk->tsecr) {
+				sample(r, f, dir, "ts", "ts_echo", 1,
+				    pk->ts_ns - h->tsv_ts[j], pk->ts_ns,
+				    h->tsv_frame[j], pk->frame, 0, a);
+				break;
+			}
+		}
+	h->acked = a;
+	h->acked_any = 1;
+}
+
+static void
+see(struct run *r, const struct vnd_pkt *pk, const char *point)
+{
+	struct flow *f;
+	uint32_t len;
+	int dir, syn, ackf, fin;
+
+	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
+	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
+		return;
+	if ((f = flow_of(r, pk, point, &dir)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		r->failed = 1;
+		return;
+	}
+	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
+	ackf = (pk->tcp_flags & VND_TH_ACK) != 0;
+	fin = (pk->tcp_flags & VND_TH_FIN) != 0;
+	/* the handshake: SYN to SYN-ACK times the server side, SYN-ACK to ACK the client */
+	if (syn && !ackf && dir == 0) {
+		if (f->syn_ts)
+			f->syn_retx = 1;
+		f->syn_ts = pk->ts_ns;
+		f->syn_frame = pk->frame;
+	} else if (syn && ackf && dir == 1) {
+		if (f->synack_ts)
+			f->synack_retx = 1;
+		if (f->syn_ts && !f->synack_ts)
+			sample(r, f, 0, "syn", f->syn_retx ? "karn" : "handshake",
+			    !f->syn_retx, pk->ts_ns - f->syn_ts, pk->ts_ns,
+			    f->syn_frame, pk->frame, 0, pk->ack);
+		f->synack_ts = pk->ts_ns;
+		f->synack_frame = pk->frame;
+	} else if (!syn && ackf && dir == 0 && f->synack_ts && !f->h[1].acked_any) {
+		sample(r, f, 1, "synack", f->synack_retx ? "karn" : "handshake",
+		    !f->synack_retx, pk->ts_ns - f->synack_ts, pk->ts_ns,
+		    f->synack_frame, pk->frame, 0, pk->ack);
+	}
+	/* the first time each TSval of this direction went by */
+	if (VND_ISSET(pk, VND_COL_TSVAL)) {
+		struct half *h = &f->h[dir];
+
+		if (h->ntsv == 0 || h->tsv[(h->ntsv - 1) % NTSV] != pk->tsval) {
+			h->tsv[h->ntsv % NTSV] = pk->tsval;
+			h->tsv_ts[h->ntsv % NTSV] = pk->ts_ns;
+			h->tsv_frame[h->ntsv % NTSV] = pk->frame;
+			h->ntsv++;
+		}
+	}
+	/* the ACK times the other direction's data; then this packet's own */
+	if (ackf && !syn)
+		on_ack(r, f, !dir, pk);
+	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
+	if (fin)
+		len++;
+	if (len > 0 && !syn)
+		on_data(&f->h[dir], pk, len);
+	else if (syn) {
+		/* the SYN's sequence number counts one: data starts after it */
+		f->h[dir].high = pk->seq + 1;
+		f->h[dir].started = 1;
+		f->h[dir].acked = pk->seq;
+		f->h[dir].acked_any = 0;
+	}
+}
+
+static int
+put_flows(struct run *r, struct vnd_table *t, char *errbuf)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < r->n; i++)
+		for (d = 0; d < 2; d++) {
+			const struct vnd_stats *st = &r->f[i].h[d].st;
+
+			if (st->delay.n == 0 && r->f[i].h[d].rejected == 0)
+				continue;
+			vnd_put_str(t, r->f[i].point);
+			put_flow_cols(t, &r->f[i], d);
+			vnd_put_str(t, d ? "client" : "server");
+			vnd_put_int(t, (int64_t)st->delay.n);
+			vnd_put_int(t, (int64_t)r->f[i].h[d].rejected);
+			if (st->delay.n) {
+				vnd_put_int(t, st->delay.min);
+				vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.5));
+				vnd_put_int(t, st->delay.sum / (int64_t)st->delay.n);
+				vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.99));
+				vnd_put_int(t, st->delay.max);
+			} else {
+				vnd_put_null(t);
+				vnd_put_null(t);
+				vnd_put_null(t);
+				vnd_put_null(t);
+				vnd_put_null(t);
+			}
+			if (vnd_row_end(t, errbuf) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	struct run run;
+	struct vnd_sink *sink = NULL;
+	struct vnd_table *flows = NULL;
+	struct vnd_pktsrc src;
+	struct vnd_pkt pk;
+	const char *output = NULL, *name, *path;
+	char **names = NULL;
+	int ch, i, header = 1, status = VND_EXIT_OK, nnames = 0;
+	size_t k;
+
+	memset(&run, 0, sizeof(run));
+	while ((ch = getopt_long(argc, argv, "hHo:qV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			run.all = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return VND_EXIT_OK;
+		case 'H':
+			header = 0;
+			break;
+		case 'o':
+			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
+		case 'q':
+			break;
+		case 's':
+			run.summary = 1;
+			break;
+		case 'V':
+			printf("vnd-rtt %s\n", VND_VERSION);
+			return VND_EXIT_OK;
+		default:
+			usage(stderr);
+			return VND_EXIT_USAGE;
+		}
+	}
+	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
+	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
+	if ((output || !run.summary) && (run.t = vnd_sink_table(sink, "samples",
+	    sample_cols, (int)(sizeof(sample_cols) / sizeof(sample_cols[0])),
+	    errbuf)) == NULL)
+		goto fail;
+	if ((output || run.summary) && (flows = vnd_sink_table(sink, "flows",
+	    flow_cols, (int)(sizeof(flow_cols) / sizeof(flow_cols[0])),
+	    errbuf)) == NULL)
+		goto fail;
+	if (optind == argc)
+		argv[--optind] = "-";
+	if ((names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+	for (i = optind; i < argc; i++) {
+		vnd_point_split(argv[i], &name, &path);
+		if ((names[nnames++] = name ? strdup(name) : vnd_point_name(path)) ==
+		    NULL)
+			err(VND_EXIT_FAIL, NULL);
+		if (vnd_pktsrc_open(&src, path, name, errbuf) < 0) {
+			warnx("'%s': %s", path, errbuf);
+			status = VND_EXIT_FAIL;
+			goto abort;
+		}
+		while (!run.failed && vnd_pktsrc_next(&src, &pk))
+			see(&run, &pk, names[nnames - 1]);
+		if (src.status != 0) {
+			warnx("'%s': %s", path, src.err);
+			status = VND_EXIT_FAIL;
+			if (src.status < 0) {
+				vnd_pktsrc_close(&src);
+				goto abort;
+			}
+		}
+		vnd_pktsrc_close(&src);
+		if (run.failed) {
+			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
+			goto fail;
+		}
+	}
+	if (flows != NULL && put_flows(&run, flows, errbuf) < 0)
+		goto fail;
+	if (vnd_sink_close(sink, 1, errbuf) < 0) {
+		sink = NULL;
+		goto fail;
+	}
+	sink = NULL;
+	goto out;
+fail:
+	warnx("'%s': %s", output ? output : "stdout", errbuf);
+	status = VND_EXIT_FAIL;
+abort:
+	vnd_sink_close(sink, output == NULL, errbuf);
+out:
+	for (k = 0; k < run.n; k++)
+		for (i = 0; i < 2; i++) {
+			free(run.f[k].h[i].segs);
+			vnd_stats_free(&run.f[k].h[i].st);
+		}
+	free(run.f);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		status = VND_EXIT_FAIL;
+	return status;
+}

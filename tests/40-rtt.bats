@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# vnd-rtt: Karn's rule samples, against tshark's tcp.analysis.ack_rtt.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# data_frame ack_frame rtt_ns of vnd's accepted data and handshake samples
+vnd_samples() {
+	"$BIN/vnd-rtt" -H "$@" | awk -F'\t' '$9 != "ts" { print $12 "\t" $13 "\t" $10 }' | sort
+}
+
+@test "rtt: without retransmissions, every sample equals tshark's ack_rtt to the nanosecond" {
+	for f in chain-slowsource-relay1in chain-slowsink-relay1in snat-inside; do
+		tail -n +2 "$DATA/rtt/$f.tshark.tsv" | sort >"$BATS_TEST_TMPDIR/want"
+		vnd_samples "$SAMPLES/$f.pcap" >"$BATS_TEST_TMPDIR/got"
+		echo "$f: $(wc -l <"$BATS_TEST_TMPDIR/want") tshark, $(wc -l <"$BATS_TEST_TMPDIR/got") vnd"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -gt 50 ]
+		diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	done
+}
+
+@test "rtt: with retransmissions, Karn's rule: vnd keeps a subset of tshark's, none from a resent segment" {
+	tail -n +2 "$DATA/rtt/path-client.tshark.tsv" | sort >"$BATS_TEST_TMPDIR/want"
+	vnd_samples "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/got"
+	# every vnd sample is one tshark also took
+	[ "$(comm -13 "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | wc -l)" -eq 0 ]
+	# tshark also took some from retransmitted segments; vnd rejected them, saying why
+	[ "$(comm -23 "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | wc -l)" -gt 100 ]
+	cut -f1 "$BATS_TEST_TMPDIR/got" | sort -u >"$BATS_TEST_TMPDIR/frames"
+	sort -u "$DATA/rtt/path-client.tshark-retx.txt" >"$BATS_TEST_TMPDIR/retx"
+	[ "$(comm -12 "$BATS_TEST_TMPDIR/frames" "$BATS_TEST_TMPDIR/retx" | wc -l)" -eq 0 ]
+	"$BIN/vnd-rtt" --all "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/all"
+	[ "$(tsv_count 'v["rule"] == "karn"' "$BATS_TEST_TMPDIR/all")" -gt 100 ]
+	"$BIN/vnd-rtt" "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/kept"
+	[ "$(tsv_count 'v["rule"] == "karn"' "$BATS_TEST_TMPDIR/kept")" -eq 0 ]
+}
+
+@test "rtt: the handshake gives one sample each way, toward the server and toward the client" {
+	"$BIN/vnd-rtt" "$SAMPLES/snat-inside.pcap" >"$BATS_TEST_TMPDIR/out"
+	[ "$(tsv_count 'v["kind"] == "syn" && v["far_end"] == "server" && v["rule"] == "handshake"' "$BATS_TEST_TMPDIR/out")" -eq 20 ]
+	[ "$(tsv_count 'v["kind"] == "synack" && v["far_end"] == "client"' "$BATS_TEST_TMPDIR/out")" -eq 20 ]
+}
+
+@test "rtt: the tbf queue shows in the RTT toward the server at the client, not after r2" {
+	"$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/c"
+	"$BIN/vnd-rtt" --summary "$SAMPLES/path-server.pcap" >"$BATS_TEST_TMPDIR/s"
+	# the bulk flow 40001 -> 5001: p50 toward the server, at each end
+	c=$(awk -F'\t' '$3 == 40001 && $7 == "server" { print $11 }' "$BATS_TEST_TMPDIR/c")
+	s=$(awk -F'\t' '$3 == 40001 && $7 == "server" { print $11 }' "$BATS_TEST_TMPDIR/s")
+	echo "client-side p50 $c, server-side p50 $s"
+	# VND's per-point RTT: the difference is the time spent between them
+	# (at the server, "toward the server" is only its ACK turnaround)
+	[ "$c" -gt 2000000 ] && [ "$s" -lt $((c / 4)) ]
+}
+
+@test "rtt: vnd parse | vnd rtt - gives what vnd rtt gives on the capture" {
+	"$BIN/vnd-rtt" A="$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/a"
+	"$BIN/vnd-parse" -q -p A "$SAMPLES/path-client.pcap" | "$BIN/vnd-rtt" A=- >"$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+}
+
+@test "rtt: --summary and SQLite" {
+	need_cmd sqlite3
+	"$BIN/vnd-rtt" -o "$BATS_TEST_TMPDIR/r.db" "$SAMPLES/snat-inside.pcap"
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/r.db" "SELECT count(*) FROM samples WHERE kind = 'syn'")" -eq 20 ]
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/r.db" "SELECT sum(samples) FROM flows")" -eq "$(sqlite3 "$BATS_TEST_TMPDIR/r.db" "SELECT count(*) FROM samples")" ]
+}
+
+@test "rtt: errors and usage" {
+	run -2 --separate-stderr "$BIN/vnd-rtt" --bogus
+	[[ $stderr == *"usage: vnd-rtt"* ]]
+	run -1 --separate-stderr "$BIN/vnd-rtt" /nonexistent.pcap
+	[[ $stderr == *"No such file or directory"* ]]
+	head -c 30000 "$SAMPLES/snat-inside.pcap" >"$BATS_TEST_TMPDIR/cut.pcap"
+	run -1 --separate-stderr "$BIN/vnd-rtt" "$BATS_TEST_TMPDIR/cut.pcap"
+	[[ $stderr == *"truncated record"* ]]
+	[ "${#lines[@]}" -gt 10 ]
+}
