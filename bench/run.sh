@@ -209,10 +209,13 @@ NOTE="the floor program run on the trace twice, one after the other" \
 REF="floor, both points" TARGET=3 MEM=48 \
 	row vnd-hoploss "$bin/vnd-hoploss" -q a="$trace" b="$trace"
 
+# vnd-rtt against the tool users would pick instead, tcptrace (-l -r: the
+# per-connection RTT statistics): target half its time
+row "tcptrace -l -r" tcptrace -l -r -n "$trace"
+REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
+
 # Later tools add their rows here, with the peer a user would pick instead:
-#   REF=floor TARGET=3 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
-#   row "tcptrace -l -r" tcptrace -l -r -n "$trace"
-#   REF=floor TARGET=3 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
+#   REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
 
 tshark_fields=(-n -T fields -E separator=/t -e frame.number -e frame.time_epoch
 	-e frame.len -e frame.cap_len -e vlan.id -e ip.src -e ip.dst -e ip.proto

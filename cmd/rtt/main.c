@@ -1,6 +1,7 @@
 /* vnd-rtt: round-trip times at one capture point, by Karn's rule, with the rule behind each sample. */
 #include <err.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
  * before an idle time are not taken (pping counts the idle time as RTT).
  */
 
-#define MAX_SEGS	4096	/* outstanding segments kept per direction */
+#define MAX_SEGS	65536	/* outstanding segments kept per direction, at most */
 
 struct seg {
 	uint32_t	 seq, end;
@@ -41,7 +42,7 @@ struct half {				/* one direction: its data, the other's ACKs */
 	uint64_t	 tsv_frame[NTSV];
 	size_t		 ntsv;
 	struct seg	*segs;
-	size_t		 head, n;	/* ring */
+	size_t		 head, n, cap;	/* ring, grown as the window opens */
 	uint32_t	 high;		/* highest end sent */
 	uint32_t	 acked;		/* highest ACK from the receiver */
 	int		 started, acked_any;
@@ -63,6 +64,8 @@ struct flow {
 struct run {
 	struct flow	*f;
 	size_t		 cap, n;
+	uint32_t	*tab;		/* flow index + 1, by unordered 5-tuple */
+	size_t		 tcap;
 	struct vnd_table *t;
 	int		 all, summary;
 	int		 failed;
@@ -128,28 +131,79 @@ seq_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
+/* The same number for a 5-tuple either way round (and its point). */
+static uint64_t
+flow_hash(const char *point, uint8_t ver, const uint8_t *a, uint16_t ap,
+    const uint8_t *b, uint16_t bp)
+{
+	uint64_t w[10];
+	int lo = memcmp(a, b, 16) < 0 || (memcmp(a, b, 16) == 0 && ap < bp);
+
+	memset(w, 0, sizeof(w));
+	w[0] = (uint64_t)(uintptr_t)point;
+	w[1] = ver;
+	memcpy(&w[2], lo ? a : b, 16);
+	memcpy(&w[4], lo ? b : a, 16);
+	w[6] = lo ? ap : bp;
+	w[7] = lo ? bp : ap;
+	return vnd_hash((const uint8_t *)w, sizeof(w));
+}
+
+static int
+same(const struct flow *f, const struct vnd_pkt *pk, const char *point,
+    int *dir)
+{
+	if (f->point != point || f->ver != pk->ip_ver)
+		return 0;
+	if (f->sport == pk->src_port && f->dport == pk->dst_port &&
+	    memcmp(f->src, pk->src_ip, 16) == 0 &&
+	    memcmp(f->dst, pk->dst_ip, 16) == 0) {
+		*dir = 0;
+		return 1;
+	}
+	if (f->sport == pk->dst_port && f->dport == pk->src_port &&
+	    memcmp(f->src, pk->dst_ip, 16) == 0 &&
+	    memcmp(f->dst, pk->src_ip, 16) == 0) {
+		*dir = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+tab_grow(struct run *r)
+{
+	uint32_t *nt;
+	size_t i, j, ncap = r->tcap ? r->tcap * 2 : 1024;
+
+	if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+		return -1;
+	for (i = 0; i < r->n; i++) {
+		const struct flow *f = &r->f[i];
+
+		for (j = flow_hash(f->point, f->ver, f->src, f->sport, f->dst,
+		    f->dport) & (ncap - 1); nt[j]; j = (j + 1) & (ncap - 1))
+			;
+		nt[j] = (uint32_t)i + 1;
+	}
+	free(r->tab);
+	r->tab = nt;
+	r->tcap = ncap;
+	return 0;
+}
+
 static struct flow *
 flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct flow *f, *nf;
-	size_t i;
+	size_t i, j;
 
-	for (i = r->n; i > 0; i--) {
-		f = &r->f[i - 1];
-		if (f->point != point || f->ver != pk->ip_ver)
-			continue;
-		if (f->sport == pk->src_port && f->dport == pk->dst_port &&
-		    memcmp(f->src, pk->src_ip, 16) == 0 &&
-		    memcmp(f->dst, pk->dst_ip, 16) == 0) {
-			*dir = 0;
-			return f;
-		}
-		if (f->sport == pk->dst_port && f->dport == pk->src_port &&
-		    memcmp(f->src, pk->dst_ip, 16) == 0 &&
-		    memcmp(f->dst, pk->src_ip, 16) == 0) {
-			*dir = 1;
-			return f;
-		}
+	if (r->tcap) {
+		for (j = flow_hash(point, pk->ip_ver, pk->src_ip, pk->src_port,
+		    pk->dst_ip, pk->dst_port) & (r->tcap - 1); r->tab[j];
+		    j = (j + 1) & (r->tcap - 1))
+			if (same(&r->f[r->tab[j] - 1], pk, point, dir))
+				return &r->f[r->tab[j] - 1];
 	}
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
@@ -169,10 +223,17 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	f->sport = *dir ? pk->dst_port : pk->src_port;
 	f->dport = *dir ? pk->src_port : pk->dst_port;
 	f->point = point;
-	for (i = 0; i < 2; i++) {
-		if ((f->h[i].segs = calloc(MAX_SEGS, sizeof(struct seg))) == NULL ||
-		    vnd_stats_init(&f->h[i].st, 8) < 0)
+	for (i = 0; i < 2; i++)
+		if (vnd_stats_init(&f->h[i].st, 8) < 0)
 			return NULL;
+	if (r->n * 2 > r->tcap) {
+		if (tab_grow(r) < 0)
+			return NULL;
+	} else {
+		for (j = flow_hash(f->point, f->ver, f->src, f->sport, f->dst,
+		    f->dport) & (r->tcap - 1); r->tab[j]; j = (j + 1) & (r->tcap - 1))
+			;
+		r->tab[j] = (uint32_t)r->n;
 	}
 	return f;
 }
@@ -227,7 +288,7 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 	if (h->started && seq_lt(seq, h->high)) {
 		/* sent before: every outstanding segment it overlaps is ambiguous */
 		for (i = 0; i < h->n; i++) {
-			s = &h->segs[(h->head + i) % MAX_SEGS];
+			s = &h->segs[(h->head + i) % h->cap];
 			if (seq_lt(seq, s->end) && seq_lt(s->seq, end))
 				s->retx = 1;
 		}
@@ -235,11 +296,26 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 			return;
 		seq = h->high;		/* new bytes after the old ones */
 	}
-	if (h->n == MAX_SEGS) {		/* the oldest can no longer be timed */
-		h->head = (h->head + 1) % MAX_SEGS;
+	if (h->n == h->cap && h->cap < MAX_SEGS) {
+		size_t nc = h->cap ? h->cap * 2 : 8;
+		struct seg *ns = malloc(nc * sizeof(*ns));
+
+		if (ns != NULL) {
+			for (i = 0; i < h->n; i++)
+				ns[i] = h->segs[(h->head + i) % h->cap];
+			free(h->segs);
+			h->segs = ns;
+			h->cap = nc;
+			h->head = 0;
+		}
+	}
+	if (h->cap == 0)
+		return;			/* out of memory: this one goes untimed */
+	if (h->n == h->cap) {		/* the oldest can no longer be timed */
+		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
-	s = &h->segs[(h->head + h->n++) % MAX_SEGS];
+	s = &h->segs[(h->head + h->n++) % h->cap];
 	s->seq = seq;
 	s->end = end;
 	s->ts = pk->ts_ns;
@@ -274,7 +350,7 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		covered++;
 		any_retx |= s->retx;
 		last = s;
-		h->head = (h->head + 1) % MAX_SEGS;
+		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
 	if (last != NULL) {
@@ -517,6 +593,7 @@ out:
 			vnd_stats_free(&run.f[k].h[i].st);
 		}
 	free(run.f);
+	free(run.tab);
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
