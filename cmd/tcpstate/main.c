@@ -1,0 +1,633 @@
+/* vnd-tcpstate: what each TCP connection did and what limited it, from packets at one point. */
+#include <err.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd.h"
+#include "vnd_pktsrc.h"
+#include "vnd_point.h"
+#include "vnd_table.h"
+
+/*
+ * The hypervisor TCP inference of the papers (Dapper's workshop version):
+ * per connection the constants of its handshake, counters, and a calculated
+ * state. Per direction of data, at every packet, the sender was
+ *   receiver-limited	when what it has in flight fills the receiver's
+ *			advertised window (less one MSS) or the window is 0;
+ *   network-limited	when what is in flight reaches the congestion window's
+ *			lower bound (the most it had in flight since its last
+ *			loss), and the receiver's window is not the limit;
+ *   sender-limited	otherwise: the window allowed more, and it sent less;
+ * and the time until the next packet counts for that state. The verdict is
+ * the state with the largest share of the connection's active time.
+ * Retransmissions: a segment below the highest sequence sent is sent again;
+ * after three duplicate ACKs (or SACKs reporting loss) it is a fast
+ * retransmit, else a timeout; the same segment with the same IP ID is the
+ * capture's duplicate, not a retransmission.
+ */
+
+enum { L_SENDER, L_RECEIVER, L_NETWORK, L_N };
+static const char *const lname[] = { "sender", "receiver", "network" };
+
+struct dir {				/* one direction of data */
+	int		 started;
+	uint32_t	 isn, high, acked;	/* sequence space */
+	int		 acked_any;
+	uint64_t	 pkts, bytes, unique, retx, retx_fast, retx_timeout;
+	uint64_t	 dup_capture, dupacks, dup3, zero_win, zw_probes, win_full;
+	uint32_t	 last_ack;	/* of the receiver, for duplicates */
+	int		 ndup;
+	int		 recovery;	/* after 3 dup-ACKs, or SACK news: fast */
+	uint32_t	 recovery_point;	/* ... until this is acknowledged */
+	uint32_t	 last_seq;
+	uint32_t	 last_ipid;
+	int64_t		 last_data_ts;
+	uint32_t	 flight_max;	/* since the last loss: the cwnd bound */
+	uint32_t	 flight_peak;	/* of the connection */
+	uint32_t	 rwnd;		/* the receiver's window, scaled */
+	int		 rwnd_known;
+	int		 state;		/* the limitation now */
+	int64_t		 state_ts;
+	int64_t		 lim[L_N];	/* ns spent in each */
+	int64_t		 done[L_N];	/* the same when all it sent was acked */
+	uint32_t	 done_high;	/* ... and what it had sent then */
+	int		 done_valid;
+	int		 active;
+};
+
+struct conn {
+	const char	*point;
+	uint8_t		 ver, src[16], dst[16];	/* src: the client */
+	uint16_t	 sport, dport;
+	int64_t		 first_ts, last_ts;
+	int		 syn, synack, est, fin[2], rst[2], rst_first;
+	uint16_t	 mss[2];	/* announced by each side */
+	int		 wscale[2];	/* -1: none */
+	int		 sack_ok[2], ts_ok[2];
+	struct dir	 d[2];		/* [0]: client's data, [1]: server's */
+};
+
+struct run {
+	struct conn	*c;
+	size_t		 n, cap;
+	uint32_t	*tab;
+	size_t		 tcap;
+	struct vnd_table *ev;
+	int		 failed;
+	char		 err[VND_ERRBUF_SIZE];
+};
+
+static const struct option longopts[] = {
+	{ "events", no_argument, NULL, 'e' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vnd-tcpstate [-HV] [--events] [-o file.db] [point ...]\n"
+"      --events          every event in time order instead of the connections\n"
+"  -H, --no-header       omit the TSV header line\n"
+"  -h, --help            this help\n"
+"  -o, --output FILE     write SQLite database FILE (tables connections, events)\n"
+"  -V, --version         print the version\n"
+"A point is a capture or vnd-parse's packets table, a file or '-'.\n");
+}
+
+static int
+seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static uint64_t
+chash(const char *point, uint8_t ver, const uint8_t *a, uint16_t ap,
+    const uint8_t *b, uint16_t bp)
+{
+	uint64_t w[8];
+	int lo = memcmp(a, b, 16) < 0 || (memcmp(a, b, 16) == 0 && ap < bp);
+
+	memset(w, 0, sizeof(w));
+	w[0] = (uint64_t)(uintptr_t)point;
+	w[1] = ver;
+	memcpy(&w[2], lo ? a : b, 16);
+	memcpy(&w[4], lo ? b : a, 16);
+	w[6] = (uint64_t)(lo ? ap : bp) << 16 | (lo ? bp : ap);
+	return vnd_hash((const uint8_t *)w, sizeof(w));
+}
+
+static int
+same(const struct conn *c, const struct vnd_pkt *pk, const char *point, int *dir)
+{
+	if (c->point != point || c->ver != pk->ip_ver)
+		return 0;
+	if (c->sport == pk->src_port && c->dport == pk->dst_port &&
+	    !memcmp(c->src, pk->src_ip, 16) && !memcmp(c->dst, pk->dst_ip, 16))
+		return (*dir = 0), 1;
+	if (c->sport == pk->dst_port && c->dport == pk->src_port &&
+	    !memcmp(c->src, pk->dst_ip, 16) && !memcmp(c->dst, pk->src_ip, 16))
+		return (*dir = 1), 1;
+	return 0;
+}
+
+static struct conn *
+conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
+{
+	struct conn *c, *nc;
+	uint32_t *nt;
+	size_t j, i, ncap;
+
+	if (r->tcap)
+		for (j = chash(point, pk->ip_ver, pk->src_ip, pk->src_port,
+		    pk->dst_ip, pk->dst_port) & (r->tcap - 1); r->tab[j];
+		    j = (j + 1) & (r->tcap - 1))
+			if (same(&r->c[r->tab[j] - 1], pk, point, dir))
+				return &r->c[r->tab[j] - 1];
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		if ((nc = realloc(r->c, r->cap * sizeof(*nc))) == NULL)
+			return NULL;
+		r->c = nc;
+	}
+	c = &r->c[r->n++];
+	memset(c, 0, sizeof(*c));
+	*dir = (pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) ==
+	    (VND_TH_SYN | VND_TH_ACK) ? 1 : 0;
+	c->point = point;
+	c->ver = pk->ip_ver;
+	memcpy(c->src, *dir ? pk->dst_ip : pk->src_ip, 16);
+	memcpy(c->dst, *dir ? pk->src_ip : pk->dst_ip, 16);
+	c->sport = *dir ? pk->dst_port : pk->src_port;
+	c->dport = *dir ? pk->src_port : pk->dst_port;
+	c->first_ts = pk->ts_ns;
+	c->wscale[0] = c->wscale[1] = -1;
+	if (r->n * 2 > r->tcap) {
+		ncap = r->tcap ? r->tcap * 2 : 1024;
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+			return NULL;
+		for (i = 0; i < r->n; i++) {
+			const struct conn *o = &r->c[i];
+
+			for (j = chash(o->point, o->ver, o->src, o->sport, o->dst,
+			    o->dport) & (ncap - 1); nt[j]; j = (j + 1) & (ncap - 1))
+				;
+			nt[j] = (uint32_t)i + 1;
+		}
+		free(r->tab);
+		r->tab = nt;
+		r->tcap = ncap;
+	} else {
+		for (j = chash(point, c->ver, c->src, c->sport, c->dst, c->dport) &
+		    (r->tcap - 1); r->tab[j]; j = (j + 1) & (r->tcap - 1))
+			;
+		r->tab[j] = (uint32_t)r->n;
+	}
+	return c;
+}
+
+static void
+event(struct run *r, const struct conn *c, int dir, int64_t ts, const char *kind,
+    uint64_t frame, int64_t value)
+{
+	char buf[64];
+
+	if (r->ev == NULL || r->failed)
+		return;
+	vnd_put_str(r->ev, c->point);
+	vnd_put_int(r->ev, ts);
+	vnd_put_int(r->ev, (int64_t)frame);
+	vnd_put_text(r->ev, buf, vnd_ip_fmt(buf, c->ver, dir ? c->dst : c->src));
+	vnd_put_int(r->ev, dir ? c->dport : c->sport);
+	vnd_put_text(r->ev, buf, vnd_ip_fmt(buf, c->ver, dir ? c->src : c->dst));
+	vnd_put_int(r->ev, dir ? c->sport : c->dport);
+	vnd_put_str(r->ev, kind);
+	vnd_put_int(r->ev, value);
+	if (vnd_row_end(r->ev, r->err) < 0)
+		r->failed = 1;
+}
+
+/* The sender of d was in state s from now: the time since goes to the old one. */
+static void
+set_state(struct dir *d, int s, int64_t now)
+{
+	if (d->active && now > d->state_ts)
+		d->lim[d->state] += now - d->state_ts;
+	d->state = s;
+	d->state_ts = now;
+	d->active = 1;
+}
+
+static void
+classify(struct conn *c, int dir, int64_t now, uint32_t mss)
+{
+	struct dir *d = &c->d[dir];
+	uint32_t flight = d->acked_any ? d->high - d->acked : 0;
+
+	if (!d->started || !d->acked_any)
+		return;
+	if (flight == 0 && d->rwnd_known && d->rwnd > 0) {
+		/*
+		 * Nothing in flight, window open: the sender has nothing to
+		 * send. If it never sends again it was done, not limited: the
+		 * shares are kept as they are now, and used if no data follows.
+		 */
+		set_state(d, L_SENDER, now);
+		memcpy(d->done, d->lim, sizeof(d->done));
+		d->done_high = d->high;
+		d->done_valid = 1;
+		return;
+	}
+	if (d->rwnd_known && (d->rwnd == 0 || d->rwnd < flight + mss))
+		set_state(d, L_RECEIVER, now);
+	else if (flight + mss > d->flight_max)
+		set_state(d, L_NETWORK, now);
+	else
+		set_state(d, L_SENDER, now);
+}
+
+static void
+see(struct run *r, const struct vnd_pkt *pk, const char *point)
+{
+	struct conn *c;
+	struct dir *d, *o;
+	uint32_t len, end, mss;
+	int dir, syn, ack, fin, rst;
+
+	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
+	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
+		return;
+	if ((c = conn_of(r, pk, point, &dir)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		r->failed = 1;
+		return;
+	}
+	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
+	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
+	fin = (pk->tcp_flags & VND_TH_FIN) != 0;
+	rst = (pk->tcp_flags & VND_TH_RST) != 0;
+	c->last_ts = pk->ts_ns;
+	d = &c->d[dir];
+	o = &c->d[!dir];
+	if (syn) {
+		if (dir == 0 && !ack)
+			c->syn = 1;
+		if (dir == 1 && ack)
+			c->synack = 1;
+		if (VND_ISSET(pk, VND_COL_MSS))
+			c->mss[dir] = pk->mss;
+		c->wscale[dir] = VND_ISSET(pk, VND_COL_WSCALE) ? pk->wscale : -1;
+		c->sack_ok[dir] = VND_ISSET(pk, VND_COL_SACK_OK);
+		c->ts_ok[dir] = VND_ISSET(pk, VND_COL_TSVAL);
+		event(r, c, dir, pk->ts_ns, ack ? "synack" : "syn", pk->frame,
+		    pk->mss);
+		d->started = 1;
+		d->isn = pk->seq;
+		d->high = pk->seq + 1;
+		d->last_seq = pk->seq;
+	}
+	if (fin && !c->fin[dir]) {
+		c->fin[dir] = 1;
+		event(r, c, dir, pk->ts_ns, "fin", pk->frame, 0);
+	}
+	if (rst && !c->rst[dir]) {
+		c->rst[dir] = 1;
+		if (!c->rst[!dir])
+			c->rst_first = dir + 1;
+		event(r, c, dir, pk->ts_ns, "rst", pk->frame, 0);
+	}
+	/* the window this side advertises limits the other side's data */
+	if (!rst) {
+		int ws = c->wscale[dir] >= 0 && c->wscale[!dir] >= 0 && !syn ?
+		    c->wscale[dir] : 0;
+
+		o->rwnd = (uint32_t)pk->win << (ws > 14 ? 14 : ws);
+		o->rwnd_known = 1;
+		if (pk->win == 0 && o->started) {
+			o->zero_win++;
+			event(r, c, !dir, pk->ts_ns, "zero_window", pk->frame, 0);
+		}
+	}
+	/* an ACK for the other side's data */
+	if (ack && !syn && o->started) {
+		uint32_t a = pk->ack;
+		int newdata = !o->acked_any || seq_lt(o->acked, a);
+		uint32_t len0 = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ?
+		    pk->payload_bytes : 0;
+
+		if (!newdata && len0 == 0 && !fin && o->acked_any &&
+		    a == o->acked && seq_lt(a, o->high)) {
+			o->dupacks++;
+			if (++o->ndup == 3) {
+				o->dup3++;
+				event(r, c, !dir, pk->ts_ns, "triple_dupack",
+				    pk->frame, a);
+			}
+			/* RFC 6675: three duplicates, or a SACK of data above the
+			 * hole, starts loss recovery */
+			if (!o->recovery && (o->ndup >= 3 ||
+			    VND_ISSET(pk, VND_COL_SACK))) {
+				o->recovery = 1;
+				o->recovery_point = o->high;
+			}
+		} else if (newdata) {
+			o->ndup = 0;
+			o->acked = a;
+			o->acked_any = 1;
+			if (o->recovery && !seq_lt(a, o->recovery_point))
+				o->recovery = 0;
+		}
+	}
+	/* this side's data */
+	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
+	mss = c->mss[!dir] ? c->mss[!dir] : 536;
+	if (len > 0 && d->started) {
+		end = pk->seq + len;
+		d->pkts++;
+		d->bytes += len;
+		if (seq_lt(pk->seq, d->high)) {
+			if (pk->seq == d->last_seq && pk->ip_id == d->last_ipid &&
+			    pk->ip_ver == 4 && pk->ip_id != 0) {
+				d->dup_capture++;
+				event(r, c, dir, pk->ts_ns, "capture_duplicate",
+				    pk->frame, pk->seq - d->isn);
+			} else if (d->rwnd_known && d->rwnd == 0 && len <= 1) {
+				d->zw_probes++;
+				event(r, c, dir, pk->ts_ns, "zero_window_probe",
+				    pk->frame, pk->seq - d->isn);
+			} else {
+				d->retx++;
+				/* loss: the congestion window's bound starts again */
+				d->flight_max = d->acked_any ? d->high - d->acked : 0;
+				if (d->recovery) {
+					d->retx_fast++;
+					event(r, c, dir, pk->ts_ns, "retx_fast",
+					    pk->frame, pk->seq - d->isn);
+				} else {
+					/* RTO: what was in flight counts lost, and
+					 * what is sent again up to high is repair */
+					d->recovery = 1;
+					d->recovery_point = d->high;
+					d->retx_timeout++;
+					event(r, c, dir, pk->ts_ns, "retx_timeout",
+					    pk->frame, pk->seq - d->isn);
+				}
+			}
+		}
+		if (seq_lt(d->high, end)) {
+			d->unique += end - (seq_lt(pk->seq, d->high) ? d->high : pk->seq);
+			d->high = end;
+		}
+		d->last_seq = pk->seq;
+		d->last_ipid = pk->ip_id;
+		d->last_data_ts = pk->ts_ns;
+		if (d->acked_any) {
+			uint32_t flight = d->high - d->acked;
+
+			if (flight > d->flight_max)
+				d->flight_max = flight;
+			if (flight > d->flight_peak)
+				d->flight_peak = flight;
+			if (d->rwnd_known && d->rwnd < flight + mss && d->rwnd > 0) {
+				d->win_full++;
+			}
+		}
+	}
+	if (fin && d->started)
+		d->high = pk->seq + len + 1 > d->high ? pk->seq + len + 1 : d->high;
+	/* after this packet, what limits each side's sending */
+	if (d->bytes)
+		classify(c, dir, pk->ts_ns, mss);
+	if (o->bytes)
+		classify(c, !dir, pk->ts_ns, c->mss[dir] ? c->mss[dir] : 536);
+}
+
+/* Zeek's conn_state, from what was seen of the handshake and the close. */
+static const char *
+conn_state(const struct conn *c)
+{
+	if (!c->syn)
+		return "OTH";
+	if (c->rst_first == 2 && !c->synack)
+		return "REJ";
+	if (!c->synack)
+		return c->rst[0] ? "RSTOS0" : "S0";
+	if (c->rst_first == 1)
+		return "RSTO";
+	if (c->rst_first == 2)
+		return "RSTR";
+	if (c->fin[0] && c->fin[1])
+		return "SF";
+	if (c->fin[0])
+		return "S2";
+	if (c->fin[1])
+		return "S3";
+	return "S1";
+}
+
+static const struct vnd_colspec conn_cols[] = {
+	{ "point", VND_TEXT }, { "src_ip", VND_TEXT }, { "src_port", VND_INT },
+	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
+	{ "sender", VND_TEXT }, { "start_ts_ns", VND_INT }, { "end_ts_ns", VND_INT },
+	{ "conn_state", VND_TEXT }, { "mss", VND_INT }, { "wscale_snd", VND_INT },
+	{ "wscale_rcv", VND_INT }, { "sack_ok", VND_INT }, { "ts_ok", VND_INT },
+	{ "data_pkts", VND_INT }, { "data_bytes", VND_INT },
+	{ "unique_bytes", VND_INT }, { "retx_pkts", VND_INT },
+	{ "retx_fast", VND_INT }, { "retx_timeout", VND_INT },
+	{ "capture_dups", VND_INT }, { "dupacks", VND_INT },
+	{ "triple_dupacks", VND_INT }, { "zero_windows", VND_INT },
+	{ "zero_window_probes", VND_INT }, { "window_full", VND_INT },
+	{ "max_flight_bytes", VND_INT }, { "sender_limited_ratio", VND_REAL },
+	{ "receiver_limited_ratio", VND_REAL },
+	{ "network_limited_ratio", VND_REAL }, { "verdict", VND_TEXT },
+};
+
+static const struct vnd_colspec ev_cols[] = {
+	{ "point", VND_TEXT }, { "ts_ns", VND_INT }, { "frame", VND_INT },
+	{ "src_ip", VND_TEXT }, { "src_port", VND_INT }, { "dst_ip", VND_TEXT },
+	{ "dst_port", VND_INT }, { "event", VND_TEXT }, { "value", VND_INT },
+};
+
+static int
+put_conns(struct run *r, struct vnd_table *t, char *errbuf)
+{
+	char buf[64];
+	size_t i;
+	int dir, k, best;
+
+	for (i = 0; i < r->n; i++) {
+		struct conn *c = &r->c[i];
+
+		for (dir = 0; dir < 2; dir++) {
+			struct dir *d = &c->d[dir];
+			int64_t tot = 0;
+
+			/* a row per direction that carried data, and one for a
+			 * connection that carried none */
+			if (d->bytes == 0 && (dir == 1 || c->d[1].bytes))
+				continue;
+			set_state(d, d->state, c->last_ts);
+			/* the idle tail after the last of its data was acked is no limit */
+			if (d->done_valid && d->done_high == d->high)
+				memcpy(d->lim, d->done, sizeof(d->lim));
+			for (k = 0; k < L_N; k++)
+				tot += d->lim[k];
+			vnd_put_str(t, c->point);
+			vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->dst : c->src));
+			vnd_put_int(t, dir ? c->dport : c->sport);
+			vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->src : c->dst));
+			vnd_put_int(t, dir ? c->sport : c->dport);
+			vnd_put_int(t, 6);
+			vnd_put_str(t, dir ? "server" : "client");
+			vnd_put_int(t, c->first_ts);
+			vnd_put_int(t, c->last_ts);
+			vnd_put_str(t, conn_state(c));
+			if (c->mss[!dir])
+				vnd_put_int(t, c->mss[!dir]);
+			else
+				vnd_put_null(t);
+			if (c->wscale[dir] >= 0 && c->wscale[!dir] >= 0) {
+				vnd_put_int(t, c->wscale[dir]);
+				vnd_put_int(t, c->wscale[!dir]);
+			} else {
+				vnd_put_null(t);
+				vnd_put_null(t);
+			}
+			vnd_put_int(t, c->syn && c->synack ? c->sack_ok[0] && c->sack_ok[1] : 0);
+			vnd_put_int(t, c->syn && c->synack ? c->ts_ok[0] && c->ts_ok[1] : 0);
+			vnd_put_int(t, (int64_t)d->pkts);
+			vnd_put_int(t, (int64_t)d->bytes);
+			vnd_put_int(t, (int64_t)d->unique);
+			vnd_put_int(t, (int64_t)d->retx);
+			vnd_put_int(t, (int64_t)d->retx_fast);
+			vnd_put_int(t, (int64_t)d->retx_timeout);
+			vnd_put_int(t, (int64_t)d->dup_capture);
+			vnd_put_int(t, (int64_t)d->dupacks);
+			vnd_put_int(t, (int64_t)d->dup3);
+			vnd_put_int(t, (int64_t)d->zero_win);
+			vnd_put_int(t, (int64_t)d->zw_probes);
+			vnd_put_int(t, (int64_t)d->win_full);
+			vnd_put_int(t, d->flight_peak);
+			best = -1;
+			for (k = 0; k < L_N; k++) {
+				if (tot > 0)
+					vnd_put_real(t, (double)d->lim[k] / (double)tot);
+				else
+					vnd_put_null(t);
+				if (tot > 0 && (best < 0 || d->lim[k] > d->lim[best]))
+					best = k;
+			}
+			vnd_put_str(t, best >= 0 ? lname[best] : NULL);
+			if (vnd_row_end(t, errbuf) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	struct run run;
+	struct vnd_sink *sink = NULL;
+	struct vnd_table *conns = NULL;
+	struct vnd_pktsrc src;
+	struct vnd_pkt pk;
+	const char *output = NULL, *name, *path;
+	char **names = NULL;
+	int ch, i, header = 1, events = 0, status = VND_EXIT_OK, nnames = 0;
+
+	memset(&run, 0, sizeof(run));
+	while ((ch = getopt_long(argc, argv, "hHo:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'e':
+			events = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return VND_EXIT_OK;
+		case 'H':
+			header = 0;
+			break;
+		case 'o':
+			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
+		case 'V':
+			printf("vnd-tcpstate %s\n", VND_VERSION);
+			return VND_EXIT_OK;
+		default:
+			usage(stderr);
+			return VND_EXIT_USAGE;
+		}
+	}
+	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
+	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
+	if ((output || !events) && (conns = vnd_sink_table(sink, "connections",
+	    conn_cols, (int)(sizeof(conn_cols) / sizeof(conn_cols[0])),
+	    errbuf)) == NULL)
+		goto fail;
+	if ((output || events) && (run.ev = vnd_sink_table(sink, "events",
+	    ev_cols, (int)(sizeof(ev_cols) / sizeof(ev_cols[0])), errbuf)) == NULL)
+		goto fail;
+	if (optind == argc)
+		argv[--optind] = "-";
+	if ((names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+	for (i = optind; i < argc; i++) {
+		vnd_point_split(argv[i], &name, &path);
+		if ((names[nnames++] = name ? strdup(name) : vnd_point_name(path)) ==
+		    NULL)
+			err(VND_EXIT_FAIL, NULL);
+		if (vnd_pktsrc_open(&src, path, name, errbuf) < 0) {
+			warnx("'%s': %s", path, errbuf);
+			status = VND_EXIT_FAIL;
+			goto abort;
+		}
+		while (!run.failed && vnd_pktsrc_next(&src, &pk))
+			see(&run, &pk, names[nnames - 1]);
+		if (src.status != 0) {
+			warnx("'%s': %s", path, src.err);
+			status = VND_EXIT_FAIL;
+			if (src.status < 0) {
+				vnd_pktsrc_close(&src);
+				goto abort;
+			}
+		}
+		vnd_pktsrc_close(&src);
+		if (run.failed) {
+			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
+			goto fail;
+		}
+	}
+	if (conns != NULL && put_conns(&run, conns, errbuf) < 0)
+		goto fail;
+	if (vnd_sink_close(sink, 1, errbuf) < 0) {
+		sink = NULL;
+		goto fail;
+	}
+	sink = NULL;
+	goto out;
+fail:
+	warnx("'%s': %s", output ? output : "stdout", errbuf);
+	status = VND_EXIT_FAIL;
+abort:
+	vnd_sink_close(sink, output == NULL, errbuf);
+out:
+	free(run.c);
+	free(run.tab);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		status = VND_EXIT_FAIL;
+	return status;
+}

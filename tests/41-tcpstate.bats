@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# vnd-tcpstate: constants, counters and the limitation verdict, against the kernels' own view.
+bats_require_minimum_version 1.5.0
+load helpers
+
+# verdict of the client's data on a capture
+verdict() {
+	"$BIN/vnd-tcpstate" "$1" | awk -F'\t' 'NR > 1 && $7 == "client" { print $32 }'
+}
+
+@test "tcpstate: retransmissions of the bulk flow equal the sender kernel's TcpRetransSegs" {
+	t="$SAMPLES/path.truth.tsv"
+	want=$(truth client:tcp TcpRetransSegs "$t")
+	fast=$(truth client:tcp TcpExtTCPFastRetrans "$t")
+	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/out"
+	row=$(awk -F'\t' '$3 == 40001' "$BATS_TEST_TMPDIR/out")
+	echo "$row" | cut -f19-21
+	[ "$(echo "$row" | cut -f19)" -eq "$want" ]
+	# fast retransmits as the kernel counted them, within 2%
+	got=$(echo "$row" | cut -f20)
+	[ $((got * 100)) -ge $((fast * 98)) ] && [ "$got" -le "$fast" ]
+	# behind a tbf bottleneck: network-limited
+	[ "$(echo "$row" | cut -f32)" = network ]
+}
+
+@test "tcpstate: the handshake's options are what the kernels negotiated" {
+	"$BIN/vnd-tcpstate" -H "$SAMPLES/chain-slowsink-relay1in.pcap" | cut -f10-15 >"$BATS_TEST_TMPDIR/out"
+	# conn_state, MSS announced by the receiver, wscale each way (ss -ti: 10,10), SACK, timestamps
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'SF\t1460\t10\t10\t1\t1')" ]
+	grep -q $'wscale\t10,10' "$SAMPLES/chain-slowsink.truth.tsv"
+}
+
+@test "tcpstate: a slow sink makes its upstream link receiver-limited, a slow source sender-limited" {
+	[ "$(verdict "$SAMPLES/chain-slowsink-relay2out.pcap")" = receiver ]
+	for p in relay1in relay1out relay2in relay2out; do
+		[ "$(verdict "$SAMPLES/chain-slowsource-$p.pcap")" = sender ]
+	done
+	# a slow relay: the link into it is receiver-limited, the one out of it sender-limited
+	[ "$(verdict "$SAMPLES/chain-slowrelay-relay2in.pcap")" = receiver ]
+	[ "$(verdict "$SAMPLES/chain-slowrelay-relay2out.pcap")" = sender ]
+}
+
+@test "tcpstate: zero windows counted as tshark counts them (19 at the slow sink)" {
+	"$BIN/vnd-tcpstate" "$SAMPLES/chain-slowsink-relay2out.pcap" >"$BATS_TEST_TMPDIR/out"
+	[ "$(tsv_col zero_windows <"$BATS_TEST_TMPDIR/out")" -eq 19 ]
+	"$BIN/vnd-tcpstate" --events "$SAMPLES/chain-slowsink-relay2out.pcap" >"$BATS_TEST_TMPDIR/ev"
+	[ "$(tsv_count 'v["event"] == "zero_window"' "$BATS_TEST_TMPDIR/ev")" -eq 19 ]
+	# events come in time order
+	tsv_col ts_ns <"$BATS_TEST_TMPDIR/ev" | sort -c -n
+}
+
+@test "tcpstate: 400 haproxy connections, both ways, all closed normally" {
+	"$BIN/vnd-tcpstate" "$SAMPLES/haproxy-front.pcap" >"$BATS_TEST_TMPDIR/out"
+	[ "$(tsv_count 'v["conn_state"] == "SF"' "$BATS_TEST_TMPDIR/out")" -eq 800 ]
+}
+
+@test "tcpstate: from vnd-parse's table the same answer; SQLite; errors" {
+	"$BIN/vnd-tcpstate" A="$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/a"
+	"$BIN/vnd-parse" -q -p A "$SAMPLES/path-client.pcap" | "$BIN/vnd-tcpstate" A=- >"$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	if command -v sqlite3 >/dev/null; then
+		"$BIN/vnd-tcpstate" -o "$BATS_TEST_TMPDIR/t.db" "$SAMPLES/snat-inside.pcap"
+		[ "$(sqlite3 "$BATS_TEST_TMPDIR/t.db" "SELECT count(*) FROM events WHERE event = 'syn'")" -eq 20 ]
+	fi
+	run -2 --separate-stderr "$BIN/vnd-tcpstate" --bogus
+	[[ $stderr == *"usage: vnd-tcpstate"* ]]
+	run -1 --separate-stderr "$BIN/vnd-tcpstate" /nonexistent.pcap
+}
