@@ -214,8 +214,9 @@ REF="floor, both points" TARGET=3 MEM=48 \
 row "tcptrace -l -r" tcptrace -l -r -n "$trace"
 REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
 
-# Later tools add their rows here, with the peer a user would pick instead:
-#   REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
+REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
+
+# Later tools add their rows here, with the peer a user would pick instead.
 
 tshark_fields=(-n -T fields -E separator=/t -e frame.number -e frame.time_epoch
 	-e frame.len -e frame.cap_len -e vlan.id -e ip.src -e ip.dst -e ip.proto
