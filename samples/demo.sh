@@ -34,9 +34,16 @@ for p in $pts; do
 done
 
 echo
+echo "== vnd tcpstate and vnd rtt at the client: what limited the connections"
+bin/vnd tcpstate samples/path-client.pcap |
+    awk -F'\t' '{ print $3, $7, $16, $19, $20, $21, $29, $30, $31, $32 }' | column -t
+bin/vnd rtt --summary samples/path-client.pcap | cut -f3,7,8,11,14 | column -t
+echo
+
 echo "== what the kernels counted (samples/path.truth.tsv)"
 awk -F'\t' '$3 == "pkts" && $2 ~ /random-drop/ { print "r1 iptables DROP rule:", $4, "packets" }
-    $3 == "dropped_pkts" { print "r2 tbf qdisc drops:   ", $4, "packets" }' samples/path.truth.tsv
+    $3 == "dropped_pkts" { print "r2 tbf qdisc drops:   ", $4, "packets" }
+    $2 == "client:tcp" && $3 == "TcpRetransSegs" { print "client retransmitted: ", $4, "segments" }' samples/path.truth.tsv
 
 echo
 echo "== for the postmortem (vnd hoploss --path)"
