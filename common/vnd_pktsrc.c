@@ -229,9 +229,40 @@ vnd_pktsrc_next(struct vnd_pktsrc *s, struct vnd_pkt *pk)
 	return 1;
 }
 
+const char *
+vnd_pktsrc_point(struct vnd_pktsrc *s)
+{
+	char **nn;
+	size_t i;
+
+	if (!s->table || s->row_point == NULL)
+		return NULL;
+	for (i = 0; i < s->nnames; i++)
+		if (strcmp(s->names[i], s->row_point) == 0)
+			return s->names[i];
+	if ((nn = realloc(s->names, (s->nnames + 1) * sizeof(*nn))) == NULL)
+		return NULL;
+	s->names = nn;
+	if ((s->names[s->nnames] = strdup(s->row_point)) == NULL)
+		return NULL;
+	return s->names[s->nnames++];
+}
+
 void
 vnd_pktsrc_close(struct vnd_pktsrc *s)
 {
 	vnd_input_close(s->in);
 	s->in = NULL;
+}
+
+void
+vnd_pktsrc_free(struct vnd_pktsrc *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnames; i++)
+		free(s->names[i]);
+	free(s->names);
+	s->names = NULL;
+	s->nnames = 0;
 }

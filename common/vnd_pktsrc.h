@@ -22,7 +22,15 @@ struct vnd_pktsrc {
 	uint64_t	 line;
 	const char	*row_point;
 	char		 malformed[64];
+	char		**names;	/* the points of a table, interned */
+	size_t		 nnames;
 };
+
+/*
+ * The point of the packet just read, as the table names it (valid until
+ * vnd_pktsrc_close()), or NULL: a capture, or a table without points.
+ */
+const char *vnd_pktsrc_point(struct vnd_pktsrc *);
 
 /*
  * Open a capture, or a packets table (TSV) that vnd-parse wrote; point, when
@@ -37,6 +45,8 @@ int	 vnd_pktsrc_open(struct vnd_pktsrc *, const char *path, const char *point,
  */
 int	 vnd_pktsrc_next(struct vnd_pktsrc *, struct vnd_pkt *pk);
 
+/* Close the input; the interned point names stay until vnd_pktsrc_free(). */
 void	 vnd_pktsrc_close(struct vnd_pktsrc *);
+void	 vnd_pktsrc_free(struct vnd_pktsrc *);
 
 #endif

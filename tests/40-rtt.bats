@@ -75,3 +75,20 @@ vnd_samples() {
 	[[ $stderr == *"truncated record"* ]]
 	[ "${#lines[@]}" -gt 10 ]
 }
+
+@test "rtt: past the loss, segments that waited for a retransmission are not timed (rule hole)" {
+	# at r1out the drops of r1 are upstream: the originals were never seen
+	"$BIN/vnd-rtt" --all "$SAMPLES/path-r1out.pcap" >"$BATS_TEST_TMPDIR/out"
+	[ "$(tsv_count 'v["rule"] == "hole"' "$BATS_TEST_TMPDIR/out")" -gt 50 ]
+	# no kept sample is the client's retransmission timeout (200 ms and more)
+	[ "$(tsv_count 'v["rule"] != "hole" && v["rule"] != "karn" && v["rtt_ns"] > 100000000' "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+}
+
+@test "rtt: a table read from stdin names its points as the capture would" {
+	"$BIN/vnd-rtt" "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/a"
+	"$BIN/vnd-parse" -q "$SAMPLES/path-client.pcap" | "$BIN/vnd-rtt" - >"$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	# two points in one table: two points out
+	"$BIN/vnd-parse" -q "$SAMPLES/path-client.pcap" "$SAMPLES/path-server.pcap" | "$BIN/vnd-rtt" --summary - >"$BATS_TEST_TMPDIR/c"
+	[ "$(tsv_col point <"$BATS_TEST_TMPDIR/c" | sort -u | tr '\n' ' ')" = "path-client path-server " ]
+}

@@ -8,6 +8,7 @@
 
 #include "vnd.h"
 #include "vnd_pktsrc.h"
+#include "vnd_meta.h"
 #include "vnd_point.h"
 #include "vnd_stats.h"
 #include "vnd_table.h"
@@ -93,7 +94,7 @@ usage(FILE *fp)
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
 "  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
-"  -q, --quiet           no summary line on stderr\n"
+"  -q, --quiet           (reserved: vnd-rtt prints nothing on stderr but errors)\n"
 "      --summary         a row per flow and direction instead of the samples\n"
 "  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table, a file or '-'.\n");
@@ -286,11 +287,18 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 	size_t i;
 
 	if (h->started && seq_lt(seq, h->high)) {
-		/* sent before: every outstanding segment it overlaps is ambiguous */
+		/*
+		 * Sent before: every outstanding segment it overlaps is
+		 * ambiguous (Karn). And the segments after it waited for it at
+		 * the receiver: their ACK times the hole, not the path (at a
+		 * point past the loss the original was never seen at all).
+		 */
 		for (i = 0; i < h->n; i++) {
 			s = &h->segs[(h->head + i) % h->cap];
 			if (seq_lt(seq, s->end) && seq_lt(s->seq, end))
 				s->retx = 1;
+			else if (!seq_lt(s->seq, seq) && !s->retx)
+				s->retx = 2;
 		}
 		if (seq_le(end, h->high))
 			return;
@@ -336,7 +344,7 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	struct half *h = &f->h[dir];
 	uint32_t a = pk->ack;
 	struct seg *s, *last = NULL;
-	int any_retx = 0;
+	int any_retx = 0, any_hole = 0;
 	size_t i;
 	size_t covered = 0;
 
@@ -348,15 +356,16 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		if (!seq_le(s->end, a))
 			break;
 		covered++;
-		any_retx |= s->retx;
+		any_retx |= s->retx == 1;
+		any_hole |= s->retx == 2;
 		last = s;
 		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
 	if (last != NULL) {
 		/* one sample, for the segment the ACK names (its last one) */
-		if (last->retx || any_retx)
-			sample(r, f, dir, "data", "karn", 0,
+		if (any_retx || any_hole)
+			sample(r, f, dir, "data", any_retx ? "karn" : "hole", 0,
 			    pk->ts_ns - last->ts, pk->ts_ns, last->frame,
 			    pk->frame, last->seq, a);
 		else
@@ -497,8 +506,10 @@ main(int argc, char **argv)
 	struct run run;
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *flows = NULL;
-	struct vnd_pktsrc src;
+	struct vnd_pktsrc *srcs = NULL;
+	struct vnd_meta_point *meta = NULL;
 	struct vnd_pkt pk;
+	char *command = NULL;
 	const char *output = NULL, *name, *path;
 	char **names = NULL;
 	int ch, i, header = 1, status = VND_EXIT_OK, nnames = 0;
@@ -545,35 +556,51 @@ main(int argc, char **argv)
 		goto fail;
 	if (optind == argc)
 		argv[--optind] = "-";
-	if ((names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL)
+	if ((command = vnd_command_line(argc, argv)) == NULL ||
+	    (names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL ||
+	    (srcs = calloc((size_t)(argc - optind), sizeof(*srcs))) == NULL ||
+	    (meta = calloc((size_t)(argc - optind), sizeof(*meta))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	for (i = optind; i < argc; i++) {
+		struct vnd_pktsrc *src = &srcs[nnames];
+
 		vnd_point_split(argv[i], &name, &path);
 		if ((names[nnames++] = name ? strdup(name) : vnd_point_name(path)) ==
 		    NULL)
 			err(VND_EXIT_FAIL, NULL);
-		if (vnd_pktsrc_open(&src, path, name, errbuf) < 0) {
+		if (vnd_pktsrc_open(src, path, name, errbuf) < 0) {
 			warnx("'%s': %s", path, errbuf);
 			status = VND_EXIT_FAIL;
 			goto abort;
 		}
-		while (!run.failed && vnd_pktsrc_next(&src, &pk))
-			see(&run, &pk, names[nnames - 1]);
-		if (src.status != 0) {
-			warnx("'%s': %s", path, src.err);
+		meta[nnames - 1].name = names[nnames - 1];
+		meta[nnames - 1].file = path;
+		meta[nnames - 1].format = vnd_input_format(src->in);
+		while (!run.failed && vnd_pktsrc_next(src, &pk)) {
+			/* a table names its rows' points, unless NAME= chose one */
+			const char *pt = name ? NULL : vnd_pktsrc_point(src);
+
+			see(&run, &pk, pt ? pt : names[nnames - 1]);
+		}
+		meta[nnames - 1].packets = src->frame;
+		if (src->status != 0) {
+			warnx("'%s': %s", path, src->err);
 			status = VND_EXIT_FAIL;
-			if (src.status < 0) {
-				vnd_pktsrc_close(&src);
+			if (src->status < 0) {
+				vnd_pktsrc_close(src);
 				goto abort;
 			}
 		}
-		vnd_pktsrc_close(&src);
+		vnd_pktsrc_close(src);
 		if (run.failed) {
 			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
 			goto fail;
 		}
 	}
 	if (flows != NULL && put_flows(&run, flows, errbuf) < 0)
+		goto fail;
+	if (output != NULL && vnd_meta_write(sink, "vnd-rtt", command, meta,
+	    nnames, errbuf) < 0)
 		goto fail;
 	if (vnd_sink_close(sink, 1, errbuf) < 0) {
 		sink = NULL;
@@ -594,9 +621,14 @@ out:
 		}
 	free(run.f);
 	free(run.tab);
-	for (i = 0; i < nnames; i++)
+	for (i = 0; i < nnames; i++) {
 		free(names[i]);
+		vnd_pktsrc_free(&srcs[i]);
+	}
 	free(names);
+	free(srcs);
+	free(meta);
+	free(command);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = VND_EXIT_FAIL;
 	return status;

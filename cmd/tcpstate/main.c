@@ -8,6 +8,7 @@
 
 #include "vnd.h"
 #include "vnd_pktsrc.h"
+#include "vnd_meta.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
 
@@ -539,8 +540,10 @@ main(int argc, char **argv)
 	struct run run;
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *conns = NULL;
-	struct vnd_pktsrc src;
+	struct vnd_pktsrc *srcs = NULL;
+	struct vnd_meta_point *meta = NULL;
 	struct vnd_pkt pk;
+	char *command = NULL;
 	const char *output = NULL, *name, *path;
 	char **names = NULL;
 	int ch, i, header = 1, events = 0, status = VND_EXIT_OK, nnames = 0;
@@ -580,35 +583,51 @@ main(int argc, char **argv)
 		goto fail;
 	if (optind == argc)
 		argv[--optind] = "-";
-	if ((names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL)
+	if ((command = vnd_command_line(argc, argv)) == NULL ||
+	    (names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL ||
+	    (srcs = calloc((size_t)(argc - optind), sizeof(*srcs))) == NULL ||
+	    (meta = calloc((size_t)(argc - optind), sizeof(*meta))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	for (i = optind; i < argc; i++) {
+		struct vnd_pktsrc *src = &srcs[nnames];
+
 		vnd_point_split(argv[i], &name, &path);
 		if ((names[nnames++] = name ? strdup(name) : vnd_point_name(path)) ==
 		    NULL)
 			err(VND_EXIT_FAIL, NULL);
-		if (vnd_pktsrc_open(&src, path, name, errbuf) < 0) {
+		if (vnd_pktsrc_open(src, path, name, errbuf) < 0) {
 			warnx("'%s': %s", path, errbuf);
 			status = VND_EXIT_FAIL;
 			goto abort;
 		}
-		while (!run.failed && vnd_pktsrc_next(&src, &pk))
-			see(&run, &pk, names[nnames - 1]);
-		if (src.status != 0) {
-			warnx("'%s': %s", path, src.err);
+		meta[nnames - 1].name = names[nnames - 1];
+		meta[nnames - 1].file = path;
+		meta[nnames - 1].format = vnd_input_format(src->in);
+		while (!run.failed && vnd_pktsrc_next(src, &pk)) {
+			/* a table names its rows' points, unless NAME= chose one */
+			const char *pt = name ? NULL : vnd_pktsrc_point(src);
+
+			see(&run, &pk, pt ? pt : names[nnames - 1]);
+		}
+		meta[nnames - 1].packets = src->frame;
+		if (src->status != 0) {
+			warnx("'%s': %s", path, src->err);
 			status = VND_EXIT_FAIL;
-			if (src.status < 0) {
-				vnd_pktsrc_close(&src);
+			if (src->status < 0) {
+				vnd_pktsrc_close(src);
 				goto abort;
 			}
 		}
-		vnd_pktsrc_close(&src);
+		vnd_pktsrc_close(src);
 		if (run.failed) {
 			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
 			goto fail;
 		}
 	}
 	if (conns != NULL && put_conns(&run, conns, errbuf) < 0)
+		goto fail;
+	if (output != NULL && vnd_meta_write(sink, "vnd-tcpstate", command, meta,
+	    nnames, errbuf) < 0)
 		goto fail;
 	if (vnd_sink_close(sink, 1, errbuf) < 0) {
 		sink = NULL;
@@ -624,9 +643,14 @@ abort:
 out:
 	free(run.c);
 	free(run.tab);
-	for (i = 0; i < nnames; i++)
+	for (i = 0; i < nnames; i++) {
 		free(names[i]);
+		vnd_pktsrc_free(&srcs[i]);
+	}
 	free(names);
+	free(srcs);
+	free(meta);
+	free(command);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = VND_EXIT_FAIL;
 	return status;
