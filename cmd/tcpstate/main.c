@@ -602,7 +602,10 @@ main(int argc, char **argv)
 		}
 		meta[nnames - 1].name = names[nnames - 1];
 		meta[nnames - 1].file = path;
-		meta[nnames - 1].format = vnd_input_format(src->in);
+		/* a copy: the input's own name goes with it at close */
+		if ((meta[nnames - 1].format = strdup(vnd_input_format(src->in))) ==
+		    NULL)
+			err(VND_EXIT_FAIL, NULL);
 		while (!run.failed && vnd_pktsrc_next(src, &pk)) {
 			/* a table names its rows' points, unless NAME= chose one */
 			const char *pt = name ? NULL : vnd_pktsrc_point(src);
@@ -645,6 +648,7 @@ out:
 	free(run.tab);
 	for (i = 0; i < nnames; i++) {
 		free(names[i]);
+		free((char *)meta[i].format);
 		vnd_pktsrc_free(&srcs[i]);
 	}
 	free(names);
