@@ -1,0 +1,505 @@
+/* vnd-capture: live capture at named points, one pcap each and a manifest; host counter snapshots. */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "vnd.h"
+#include "vnd_num.h"
+
+/*
+ * VND's trace collection (SoCC 2013, 3.2.2) on one host: every named point
+ * is an interface opened with libpcap and written to its own file, and
+ * PerfSight's agent (IMC 2015, 4.2): the host's element counters sampled
+ * every few seconds as <ts, element, attr, value> rows. Only opening the
+ * devices needs privileges: they are dropped before the first packet.
+ */
+
+#define MAX_POINTS	64
+
+struct point {
+	const char	*name;
+	const char	*ifname;
+	pcap_t		*p;
+	pcap_dumper_t	*d;
+	char		 path[4096];
+	int		 seq;		/* ring: number of the current file */
+	uint64_t	 bytes;		/* in the current file */
+	int64_t		 opened_ns;
+	uint64_t	 pkts;
+	int64_t		 first_ns, last_ns;
+};
+
+static volatile sig_atomic_t stop;
+
+static const struct option longopts[] = {
+	{ "count", required_argument, NULL, 'c' },
+	{ "counters", required_argument, NULL, 'k' },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "filter", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rotate-seconds", required_argument, NULL, 'G' },
+	{ "rotate-size", required_argument, NULL, 'C' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "write-dir", required_argument, NULL, 'w' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vnd-capture [-qV] -i name=iface... [-c count] [-C mbytes] [-d seconds]\n"
+"                   [-f filter] [-G seconds] [-s snaplen] [-u user] [-w dir]\n"
+"                   [--counters seconds]\n"
+"  -c, --count N            stop after N packets in all\n"
+"  -C, --rotate-size MB     start a new file when one reaches MB megabytes\n"
+"      --counters SECONDS   snapshot the host's element counters every SECONDS\n"
+"                           into DIR/counters.tsv (ts_ns element attr value)\n"
+"  -d, --duration SECONDS   stop after SECONDS\n"
+"  -f, --filter EXPR        BPF filter (libpcap syntax) at every point\n"
+"  -G, --rotate-seconds S   start a new file every S seconds\n"
+"  -h, --help               this help\n"
+"  -i, --interface N=IF     capture point N on interface IF (repeatable)\n"
+"  -q, --quiet              no summary on stderr\n"
+"  -s, --snaplen BYTES      bytes kept of each packet (default 262144)\n"
+"  -u, --user USER          run as USER once the devices are open\n"
+"  -V, --version            print the version\n"
+"  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
+"                           DIR/manifest.tsv\n"
+"SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n");
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+open_file(struct point *pt, const char *dir, int ring)
+{
+	if (ring)
+		snprintf(pt->path, sizeof(pt->path), "%s/%s-%03d.pcap", dir,
+		    pt->name, pt->seq);
+	else
+		snprintf(pt->path, sizeof(pt->path), "%s/%s.pcap", dir, pt->name);
+	if ((pt->d = pcap_dump_open(pt->p, pt->path)) == NULL) {
+		warnx("'%s': %s", pt->path, pcap_geterr(pt->p));
+		return -1;
+	}
+	pt->bytes = 24;
+	pt->opened_ns = now_ns();
+	return 0;
+}
+
+struct ctx {
+	struct point	*pt;
+	const char	*dir;
+	int		 ring;
+	uint64_t	 rotate_bytes;
+	int64_t		 rotate_ns;
+	int		 nano;		/* the device gives nanoseconds */
+	int		 failed;
+};
+
+static void
+on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct ctx *c = (struct ctx *)arg;
+	struct point *pt = c->pt;
+	int64_t ts = (int64_t)h->ts.tv_sec * 1000000000 +
+	    (int64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+
+	/* a file full, or old enough: the next in the ring */
+	if (c->ring && ((c->rotate_bytes && pt->bytes + 16 + h->caplen >
+	    c->rotate_bytes) || (c->rotate_ns && now_ns() - pt->opened_ns >=
+	    c->rotate_ns))) {
+		pcap_dump_close(pt->d);
+		pt->seq++;
+		if (open_file(pt, c->dir, 1) < 0) {
+			c->failed = 1;
+			pcap_breakloop(pt->p);
+			return;
+		}
+	}
+	pcap_dump((u_char *)pt->d, h, data);
+	pt->bytes += 16 + h->caplen;
+	if (pt->pkts++ == 0)
+		pt->first_ns = ts;
+	pt->last_ns = ts;
+}
+
+/* PerfSight's element counters: every interface, and the per-CPU backlog. */
+static int
+snapshot(FILE *fp)
+{
+	static const char *const attrs[] = {
+		"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_dropped",
+		"tx_dropped", "rx_errors", "tx_errors",
+	};
+	char path[1024], line[512];
+	FILE *f;
+	int64_t ts = now_ns();
+	size_t i;
+	int cpu = 0;
+	FILE *dirp;
+
+	/* /sys/class/net lists the interfaces of this network namespace */
+	if ((dirp = popen("ls /sys/class/net", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), dirp) != NULL) {
+		char ifn[512];
+		unsigned long long v;
+
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(ifn, sizeof(ifn), "%s", line);
+		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+			snprintf(path, sizeof(path),
+			    "/sys/class/net/%s/statistics/%s", ifn, attrs[i]);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			if (fscanf(f, "%llu", &v) == 1)
+				fprintf(fp, "%lld\tif:%s\t%s\t%llu\n", (long long)ts,
+				    ifn, attrs[i], v);
+			fclose(f);
+		}
+	}
+	pclose(dirp);
+	/* softnet_stat: per CPU, packets processed, dropped at the backlog, squeezed */
+	if ((f = fopen("/proc/net/softnet_stat", "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			unsigned int p, d, sq;
+
+			if (sscanf(line, "%x %x %x", &p, &d, &sq) == 3) {
+				fprintf(fp, "%lld\tbacklog:cpu%d\tprocessed\t%u\n",
+				    (long long)ts, cpu, p);
+				fprintf(fp, "%lld\tbacklog:cpu%d\tdropped\t%u\n",
+				    (long long)ts, cpu, d);
+				fprintf(fp, "%lld\tbacklog:cpu%d\ttime_squeeze\t%u\n",
+				    (long long)ts, cpu, sq);
+			}
+			cpu++;
+		}
+		fclose(f);
+	}
+	fflush(fp);
+	return ferror(fp) ? -1 : 0;
+}
+
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		warnx("no user '%s'", user);
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		warn("cannot become '%s'", user);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	char errbuf[PCAP_ERRBUF_SIZE > VND_ERRBUF_SIZE ? PCAP_ERRBUF_SIZE :
+	    VND_ERRBUF_SIZE];
+	struct point pts[MAX_POINTS];
+	struct pollfd pfd[MAX_POINTS];
+	struct ctx ctx[MAX_POINTS];
+	struct sigaction sa;
+	const char *dir = ".", *filter = NULL, *user = NULL;
+	FILE *counters = NULL, *man;
+	int64_t v, snaplen = 262144, count = 0, duration_ns = 0, counters_ns = 0;
+	int64_t rotate_mb = 0, rotate_s = 0, start, next_snap = 0;
+	uint64_t total;
+	int npts = 0, ch, i, quiet = 0, status = VND_EXIT_OK;
+
+	memset(pts, 0, sizeof(pts));
+	while ((ch = getopt_long(argc, argv, "c:C:d:f:G:hi:qs:u:Vw:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c': case 'C': case 'd': case 'G': case 'k': case 's':
+			if (vnd_strtonum(optarg, 1, ch == 's' ? 262144 :
+			    INT64_MAX / 1000000000, &v, errbuf) < 0) {
+				warnx("-%c: %s", ch == 'k' ? 'k' : ch, errbuf);
+				return VND_EXIT_USAGE;
+			}
+			if (ch == 'c')
+				count = v;
+			else if (ch == 'C')
+				rotate_mb = v;
+			else if (ch == 'd')
+				duration_ns = v * 1000000000;
+			else if (ch == 'G')
+				rotate_s = v;
+			else if (ch == 'k')
+				counters_ns = v * 1000000000;
+			else
+				snaplen = v;
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return VND_EXIT_OK;
+		case 'i': {
+			char *eq = strchr(optarg, '=');
+
+			if (npts == MAX_POINTS) {
+				warnx("at most %d points", MAX_POINTS);
+				return VND_EXIT_USAGE;
+			}
+			if (eq == NULL || eq == optarg || eq[1] == '\0') {
+				warnx("-i '%s': NAME=INTERFACE", optarg);
+				return VND_EXIT_USAGE;
+			}
+			*eq = '\0';
+			pts[npts].name = optarg;
+			pts[npts].ifname = eq + 1;
+			npts++;
+			break;
+		}
+		case 'q':
+			quiet = 1;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'V':
+			printf("vnd-capture %s\n", VND_VERSION);
+			return VND_EXIT_OK;
+		case 'w':
+			dir = optarg;
+			break;
+		default:
+			usage(stderr);
+			return VND_EXIT_USAGE;
+		}
+	}
+	if (npts == 0 || optind != argc) {
+		warnx(npts ? "unexpected operand '%s'" : "no capture point (-i "
+		    "NAME=INTERFACE)", optind < argc ? argv[optind] : "");
+		usage(stderr);
+		return VND_EXIT_USAGE;
+	}
+	for (i = 0; i < npts; i++) {
+		int k;
+
+		if (strchr(pts[i].name, '/') != NULL) {
+			warnx("point name '%s' has a '/'", pts[i].name);
+			return VND_EXIT_USAGE;
+		}
+		for (k = 0; k < i; k++)
+			if (strcmp(pts[i].name, pts[k].name) == 0) {
+				warnx("point '%s' named twice", pts[i].name);
+				return VND_EXIT_USAGE;
+			}
+	}
+
+	/* the devices, with the privileges that takes */
+	for (i = 0; i < npts; i++) {
+		struct point *pt = &pts[i];
+		struct bpf_program prog;
+
+		if ((pt->p = pcap_create(pt->ifname, errbuf)) == NULL) {
+			warnx("'%s': %s", pt->ifname, errbuf);
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+		pcap_set_snaplen(pt->p, (int)snaplen);
+		pcap_set_promisc(pt->p, 1);
+		pcap_set_immediate_mode(pt->p, 1);
+		pcap_set_buffer_size(pt->p, 8 << 20);
+		(void)pcap_set_tstamp_precision(pt->p, PCAP_TSTAMP_PRECISION_NANO);
+		if (pcap_activate(pt->p) < 0) {
+			warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+		if (filter != NULL) {
+			if (pcap_compile(pt->p, &prog, filter, 1,
+			    PCAP_NETMASK_UNKNOWN) < 0) {
+				warnx("filter: %s", pcap_geterr(pt->p));
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
+			if (pcap_setfilter(pt->p, &prog) < 0) {
+				warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
+				pcap_freecode(&prog);
+				status = VND_EXIT_FAIL;
+				goto out;
+			}
+			pcap_freecode(&prog);
+		}
+		if (pcap_setnonblock(pt->p, 1, errbuf) < 0 ||
+		    (pfd[i].fd = pcap_get_selectable_fd(pt->p)) < 0) {
+			warnx("'%s': cannot poll it", pt->ifname);
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+		pfd[i].events = POLLIN;
+	}
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		warn("'%s'", dir);
+		status = VND_EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < npts; i++) {
+		ctx[i].pt = &pts[i];
+		ctx[i].dir = dir;
+		ctx[i].ring = rotate_mb || rotate_s;
+		ctx[i].rotate_bytes = (uint64_t)rotate_mb * 1000000;
+		ctx[i].rotate_ns = rotate_s * 1000000000;
+		ctx[i].nano = pcap_get_tstamp_precision(pts[i].p) ==
+		    PCAP_TSTAMP_PRECISION_NANO;
+		if (open_file(&pts[i], dir, ctx[i].ring) < 0) {
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (counters_ns) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/counters.tsv", dir);
+		if ((counters = fopen(path, "w")) == NULL) {
+			warn("'%s'", path);
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+		fprintf(counters, "ts_ns\telement\tattr\tvalue\n");
+	}
+	if (user != NULL && drop_privileges(user) < 0) {
+		status = VND_EXIT_FAIL;
+		goto out;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	start = now_ns();
+	while (!stop) {
+		int64_t t = now_ns();
+
+		if (counters != NULL && t >= next_snap) {
+			if (snapshot(counters) < 0) {
+				warnx("counters: write error");
+				status = VND_EXIT_FAIL;
+				break;
+			}
+			next_snap = t + counters_ns;
+		}
+		if (duration_ns && t - start >= duration_ns)
+			break;
+		if (poll(pfd, (nfds_t)npts, 100) < 0 && errno != EINTR) {
+			warn("poll");
+			status = VND_EXIT_FAIL;
+			break;
+		}
+		for (i = 0; i < npts; i++)
+			if (pcap_dispatch(pts[i].p, -1, on_packet,
+			    (u_char *)&ctx[i]) < 0) {
+				warnx("'%s': %s", pts[i].ifname,
+				    pcap_geterr(pts[i].p));
+				stop = 1;
+				status = VND_EXIT_FAIL;
+			}
+		for (total = 0, i = 0; i < npts; i++) {
+			total += pts[i].pkts;
+			if (ctx[i].failed)
+				stop = 1, status = VND_EXIT_FAIL;
+		}
+		if (count && total >= (uint64_t)count)
+			break;
+	}
+	/* what the kernel still holds for us, then every file whole */
+	for (i = 0; i < npts; i++)
+		(void)pcap_dispatch(pts[i].p, -1, on_packet, (u_char *)&ctx[i]);
+	if (counters != NULL)
+		(void)snapshot(counters);
+out:
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/manifest.tsv", dir);
+		man = NULL;
+		if (pts[0].d != NULL && (man = fopen(path, "w")) == NULL) {
+			warn("'%s'", path);
+			status = VND_EXIT_FAIL;
+		}
+		if (man != NULL)
+			fprintf(man, "point\tinterface\tfile\tfirst_ts_ns\t"
+			    "last_ts_ns\tpackets\tkernel_drops\tif_drops\n");
+		for (i = 0; i < npts; i++) {
+			struct pcap_stat ps;
+
+			memset(&ps, 0, sizeof(ps));
+			if (pts[i].p != NULL)
+				(void)pcap_stats(pts[i].p, &ps);
+			if (man != NULL && pts[i].d != NULL) {
+				fprintf(man, "%s\t%s\t%s\t", pts[i].name,
+				    pts[i].ifname, pts[i].path);
+				if (pts[i].pkts)
+					fprintf(man, "%lld\t%lld\t",
+					    (long long)pts[i].first_ns,
+					    (long long)pts[i].last_ns);
+				else
+					fprintf(man, "-\t-\t");
+				fprintf(man, "%llu\t%u\t%u\n",
+				    (unsigned long long)pts[i].pkts, ps.ps_drop,
+				    ps.ps_ifdrop);
+			}
+			if (!quiet && pts[i].d != NULL)
+				fprintf(stderr, "vnd-capture: %s (%s): %llu packets, "
+				    "%u dropped by the kernel\n", pts[i].name,
+				    pts[i].ifname, (unsigned long long)pts[i].pkts,
+				    ps.ps_drop);
+			if (pts[i].d != NULL && (pcap_dump_flush(pts[i].d) < 0)) {
+				warnx("'%s': write error", pts[i].path);
+				status = VND_EXIT_FAIL;
+			}
+			if (pts[i].d != NULL)
+				pcap_dump_close(pts[i].d);
+			if (pts[i].p != NULL)
+				pcap_close(pts[i].p);
+		}
+		if (man != NULL && fclose(man) != 0)
+			status = VND_EXIT_FAIL;
+		if (counters != NULL && fclose(counters) != 0)
+			status = VND_EXIT_FAIL;
+	}
+	return status;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# vnd-capture: live capture in network namespaces this test makes (root only; skips without).
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
+	command -v ip >/dev/null && command -v socat >/dev/null || skip "needs iproute2 and socat"
+	A=vndcap-a-$$ B=vndcap-b-$$
+	ip netns add $A 2>/dev/null || skip "cannot make network namespaces"
+	ip netns add $B
+	ip link add vndcap$$a type veth peer name vndcap$$b
+	ip link set vndcap$$a netns $A
+	ip link set vndcap$$b netns $B
+	ip -n $A addr add 198.18.99.1/24 dev vndcap$$a
+	ip -n $B addr add 198.18.99.2/24 dev vndcap$$b
+	ip -n $A link set vndcap$$a up
+	ip -n $B link set vndcap$$b up
+	ip -n $A link set lo up
+	IF=vndcap$$a
+}
+
+teardown() {
+	[ -n "${A:-}" ] && ip netns del $A 2>/dev/null || true
+	[ -n "${B:-}" ] && ip netns del $B 2>/dev/null || true
+}
+
+# send N bytes of random data from B to A over TCP
+traffic() {
+	local l
+	ip netns exec $A socat -u TCP-LISTEN:7000,reuseaddr OPEN:/dev/null &
+	l=$!
+	sleep 0.3
+	head -c "$1" /dev/urandom | ip netns exec $B socat -u - TCP:198.18.99.1:7000
+	wait $l
+}
+
+@test "capture: every frame the interface sent and received, as its kernel counters say" {
+	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$BATS_TEST_TMPDIR" -d 3 --counters 1 &
+	pid=$!
+	sleep 1
+	traffic 300000
+	wait $pid
+	c="$BATS_TEST_TMPDIR/counters.tsv"
+	delta() {	# last minus first snapshot of one counter of the interface
+		awk -F'\t' -v e="if:$IF" -v a="$1" '$2 == e && $3 == a { if (f == "") f = $4; l = $4 } END { print l - f }' "$c"
+	}
+	want=$(( $(delta rx_packets) + $(delta tx_packets) ))
+	got=$("$BIN/vnd-parse" -q -H "$BATS_TEST_TMPDIR/a.pcap" | wc -l)
+	echo "kernel: $want, captured: $got"
+	[ "$want" -gt 20 ]
+	[ "$got" -eq "$want" ]
+	# the manifest says the same, and the times frame the packets
+	[ "$(awk -F'\t' '$1 == "a" { print $6, $7 }' "$BATS_TEST_TMPDIR/manifest.tsv")" = "$got 0" ]
+	grep -q $'^ts_ns\telement\tattr\tvalue$' "$c"
+	grep -q $'\tbacklog:cpu0\tdropped\t' "$c"
+}
+
+@test "capture: SIGINT closes every file whole" {
+	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -i lo=lo -w "$BATS_TEST_TMPDIR" &
+	pid=$!
+	sleep 1
+	traffic 200000
+	kill -INT $pid
+	wait $pid
+	run -0 "$BIN/vnd-parse" -q "$BATS_TEST_TMPDIR/a.pcap"
+	[ "${#lines[@]}" -gt 20 ]
+	run -0 "$BIN/vnd-parse" -q "$BATS_TEST_TMPDIR/lo.pcap"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/manifest.tsv")" -eq 3 ]
+}
+
+@test "capture: a ring of files by size, each whole, none lost" {
+	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$BATS_TEST_TMPDIR" -C 1 -d 3 &
+	pid=$!
+	sleep 1
+	traffic 3000000
+	wait $pid
+	n=0
+	for f in "$BATS_TEST_TMPDIR"/a-*.pcap; do
+		[ "$(stat -c %s "$f")" -le 1000000 ]
+		k=$("$BIN/vnd-parse" -q -H "$f" | wc -l)
+		n=$((n + k))
+	done
+	[ "$(ls "$BATS_TEST_TMPDIR"/a-*.pcap | wc -l)" -ge 3 ]
+	[ "$n" -eq "$(awk -F'\t' '$1 == "a" { print $6 }' "$BATS_TEST_TMPDIR/manifest.tsv")" ]
+}
+
+@test "capture: errors and usage" {
+	run -2 --separate-stderr "$BIN/vnd-capture"
+	[[ $stderr == *"no capture point"* ]]
+	run -2 --separate-stderr "$BIN/vnd-capture" -i bogus
+	run -2 --separate-stderr "$BIN/vnd-capture" -i a=lo -i a=lo
+	run -1 --separate-stderr ip netns exec $A "$BIN/vnd-capture" -i a=nosuchif0 -w "$BATS_TEST_TMPDIR"
+	[[ $stderr == *"nosuchif0"* ]]
+	run -2 --separate-stderr ip netns exec $A "$BIN/vnd-capture" -i a=$IF -f 'tcp port' -w "$BATS_TEST_TMPDIR" -d 1
+}
