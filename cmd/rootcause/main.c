@@ -1,0 +1,482 @@
+/* vnd-rootcause: the element and the resource behind a loss or a slowdown (PerfSight Alg. 1, 2). */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd.h"
+#include "vnd_table.h"
+
+/*
+ * Two analyses of recorded artifacts (PerfSight, IMC 2015, 5.1-5.2):
+ *
+ * Algorithm 1, from counter snapshots (<ts_ns, element, attr, value>, as
+ * vnd-capture --counters writes them): the packets each element dropped
+ * over the recording, sorted, and its Table 1 rule: where a packet is
+ * dropped says which resource ran short. Loss spread over several VMs'
+ * TUN/TAP devices is contention; at one VM's, that VM is the bottleneck.
+ *
+ * Algorithm 2, for a chain of middleboxes joined by TCP: each element's
+ * state from the connections on its sides (vnd-tcpstate's table): one whose
+ * outgoing connection is receiver-limited cannot write (WriteBlocked); one
+ * whose incoming connection is sender-limited waits for data (ReadBlocked).
+ * A ReadBlocked element and its successors are not the cause, nor a
+ * WriteBlocked one and its predecessors: what remains is.
+ */
+
+#define WRITE_BLOCKED	0.25	/* receiver-limited share that blocks writing */
+#define READ_BLOCKED	0.90	/* sender-limited share that starves reading */
+
+struct row {
+	char		*f[64];
+	int		 n;
+};
+
+/* A TSV file read whole (these artifacts are small): the header and the rows. */
+struct tsv {
+	char		*buf;
+	struct row	 hdr;
+	struct row	*rows;
+	size_t		 n;
+};
+
+static int
+split(char *line, struct row *r)
+{
+	char *t;
+
+	r->n = 0;
+	for (; line != NULL && r->n < 64; line = t) {
+		if ((t = strchr(line, '\t')) != NULL)
+			*t++ = '\0';
+		r->f[r->n++] = line;
+	}
+	return r->n;
+}
+
+static int
+tsv_read(struct tsv *t, const char *path, char *errbuf)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	size_t len = 0, cap = 0, k;
+	char *line, *nl, *nb;
+	struct row *nr;
+
+	memset(t, 0, sizeof(*t));
+	if (fp == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': cannot open", path);
+		return -1;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > (256u << 20) || (nb = realloc(t->buf, cap + 1)) == NULL) {
+				snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': too large", path);
+				goto fail;
+			}
+			t->buf = nb;
+		}
+		k = fread(t->buf + len, 1, cap - len, fp);
+		len += k;
+		if (k == 0)
+			break;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	fp = NULL;
+	t->buf[len] = '\0';
+	for (line = t->buf; line != NULL && *line; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		if (t->hdr.n == 0) {
+			split(line, &t->hdr);
+			continue;
+		}
+		if ((nr = realloc(t->rows, (t->n + 1) * sizeof(*nr))) == NULL)
+			goto oom;
+		t->rows = nr;
+		split(line, &t->rows[t->n++]);
+	}
+	if (t->hdr.n == 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", path);
+		return -1;
+	}
+	return 0;
+oom:
+	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+fail:
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+	return -1;
+}
+
+static int
+col(const struct tsv *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < t->hdr.n; i++)
+		if (strcmp(t->hdr.f[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *
+get(const struct row *r, int c)
+{
+	return c >= 0 && c < r->n ? r->f[c] : "-";
+}
+
+static void
+tsv_free(struct tsv *t)
+{
+	free(t->buf);
+	free(t->rows);
+}
+
+static const struct vnd_colspec out_cols[] = {
+	{ "rank", VND_INT }, { "element", VND_TEXT }, { "analysis", VND_TEXT },
+	{ "resource", VND_TEXT }, { "kind", VND_TEXT }, { "lost_pkts", VND_INT },
+	{ "evidence", VND_TEXT }, { "sentence", VND_TEXT },
+};
+
+/* An element's drops: the first and last value of each drop counter. */
+struct elem {
+	char		 name[256];
+	char		 attr[64];	/* the counter that dropped most */
+	long long	 first, last, loss;
+	int		 seen;
+};
+
+/* Which counters count drops, and what a drop there means (Table 1). */
+static const char *
+drop_rule(const char *element, const char *attr, const char **kind)
+{
+	*kind = "bottleneck";
+	if (strstr(element, "iptables") != NULL && strcmp(attr, "pkts") == 0 &&
+	    (strstr(element, "drop") || strstr(element, "DROP")))
+		return "policy drop (firewall rule)";
+	if (strstr(element, ":tc:") != NULL && strcmp(attr, "dropped_pkts") == 0)
+		return "egress bandwidth (queue discipline)";
+	if (strncmp(element, "backlog:", 8) == 0 && strcmp(attr, "dropped") == 0)
+		return "outgoing bandwidth or pCPU backlog";
+	if (strcmp(attr, "rx_dropped") == 0 || strcmp(attr, "tx_dropped") == 0) {
+		if (strstr(element, "tap") || strstr(element, "tun") ||
+		    strstr(element, "vnet"))
+			return "VM (CPU or bandwidth)";
+		return strcmp(attr, "rx_dropped") == 0 ?
+		    "incoming bandwidth (NIC)" : "outgoing bandwidth (NIC)";
+	}
+	return NULL;
+}
+
+static int
+counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
+{
+	struct tsv c;
+	struct elem *e = NULL, *ne;
+	size_t ne_n = 0, i, j;
+	int ce, ca, cv, ntap = 0, r = -1;
+	const char *kind;
+	char ev[512], sent[768];
+
+	if (tsv_read(&c, path, errbuf) < 0)
+		return -1;
+	ce = col(&c, "element");
+	ca = col(&c, "attr");
+	cv = col(&c, "value");
+	if (ce < 0 || ca < 0 || cv < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE,
+		    "'%s': no element, attr, value columns", path);
+		goto out;
+	}
+	for (i = 0; i < c.n; i++) {
+		const char *el = get(&c.rows[i], ce), *at = get(&c.rows[i], ca);
+		char key[256];
+		long long v;
+
+		if (drop_rule(el, at, &kind) == NULL)
+			continue;
+		v = atoll(get(&c.rows[i], cv));
+		snprintf(key, sizeof(key), "%.255s", el);
+		for (j = 0; j < ne_n; j++)
+			if (strcmp(e[j].name, key) == 0 && strcmp(e[j].attr, at) == 0)
+				break;
+		if (j == ne_n) {
+			if ((ne = realloc(e, (ne_n + 1) * sizeof(*ne))) == NULL) {
+				snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+				goto out;
+			}
+			e = ne;
+			memset(&e[ne_n], 0, sizeof(e[ne_n]));
+			snprintf(e[ne_n].name, sizeof(e[ne_n].name), "%s", key);
+			snprintf(e[ne_n].attr, sizeof(e[ne_n].attr), "%s", at);
+			e[ne_n].first = v;
+			ne_n++;
+		}
+		e[j].last = v;
+		e[j].seen++;
+	}
+	/* one snapshot: counters read once, since the element began */
+	for (j = 0; j < ne_n; j++) {
+		e[j].loss = e[j].seen > 1 ? e[j].last - e[j].first : e[j].last;
+		if (e[j].loss > 0 && drop_rule(e[j].name, e[j].attr, &kind) != NULL &&
+		    strstr(drop_rule(e[j].name, e[j].attr, &kind), "VM") != NULL)
+			ntap++;
+	}
+	/* Algorithm 1: sorted by loss */
+	for (i = 0; i < ne_n; i++)
+		for (j = i + 1; j < ne_n; j++)
+			if (e[j].loss > e[i].loss) {
+				struct elem x = e[i];
+
+				e[i] = e[j];
+				e[j] = x;
+			}
+	for (i = 0; i < ne_n; i++) {
+		const char *res;
+
+		if (e[i].loss <= 0)
+			continue;
+		res = drop_rule(e[i].name, e[i].attr, &kind);
+		if (strstr(res, "VM") != NULL && ntap > 1) {
+			res = "CPU or memory bandwidth (contention among VMs)";
+			kind = "contention";
+		}
+		snprintf(ev, sizeof(ev), "%s %s: %lld packets dropped over %d "
+		    "snapshot%s", e[i].name, e[i].attr, e[i].loss, e[i].seen,
+		    e[i].seen == 1 ? "" : "s");
+		snprintf(sent, sizeof(sent), "%s dropped %lld packets: %s",
+		    e[i].name, e[i].loss, res);
+		vnd_put_int(t, ++*rank);
+		vnd_put_str(t, e[i].name);
+		vnd_put_str(t, "drops");
+		vnd_put_str(t, res);
+		vnd_put_str(t, kind);
+		vnd_put_int(t, e[i].loss);
+		vnd_put_str(t, ev);
+		vnd_put_str(t, sent);
+		if (vnd_row_end(t, errbuf) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(e);
+	tsv_free(&c);
+	return r;
+}
+
+/* The connection row of tcpstate's table for a point, its client's data. */
+static const struct row *
+link_of(const struct tsv *s, const char *point)
+{
+	int cp = col(s, "point"), cs = col(s, "sender"), cb = col(s, "data_bytes");
+	const struct row *best = NULL;
+	size_t i;
+
+	/* the connection of that link that carried the most of the client's data */
+	for (i = 0; i < s->n; i++)
+		if (strcmp(get(&s->rows[i], cp), point) == 0 &&
+		    strcmp(get(&s->rows[i], cs), "client") == 0 &&
+		    (best == NULL || atoll(get(&s->rows[i], cb)) >
+		    atoll(get(best, cb))))
+			best = &s->rows[i];
+	return best;
+}
+
+static int
+chain(struct vnd_table *t, const char *chainpath, const char *statepath,
+    int *rank, char *errbuf)
+{
+	struct tsv ch, st;
+	int ce, ci, co, csr, crr, n, i, k, r = -1;
+	int *rb = NULL, *wb = NULL, *cand = NULL;
+	char ev[1024], sent[768];
+
+	if (tsv_read(&ch, chainpath, errbuf) < 0)
+		return -1;
+	if (tsv_read(&st, statepath, errbuf) < 0) {
+		tsv_free(&ch);
+		return -1;
+	}
+	ce = col(&ch, "element");
+	ci = col(&ch, "in_point");
+	co = col(&ch, "out_point");
+	csr = col(&st, "sender_limited_ratio");
+	crr = col(&st, "receiver_limited_ratio");
+	if (ce < 0 || ci < 0 || co < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE,
+		    "'%s': no element, in_point, out_point columns", chainpath);
+		goto out;
+	}
+	if (csr < 0 || crr < 0 || col(&st, "point") < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE,
+		    "'%s': not vnd-tcpstate's connections table", statepath);
+		goto out;
+	}
+	n = (int)ch.n;
+	if ((rb = calloc((size_t)n + 1, sizeof(int))) == NULL ||
+	    (wb = calloc((size_t)n + 1, sizeof(int))) == NULL ||
+	    (cand = calloc((size_t)n + 1, sizeof(int))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		goto out;
+	}
+	/* each element's state from its two connections */
+	for (i = 0; i < n; i++) {
+		const struct row *in = link_of(&st, get(&ch.rows[i], ci));
+		const struct row *out = link_of(&st, get(&ch.rows[i], co));
+
+		cand[i] = 1;
+		if (out != NULL && atof(get(out, crr)) >= WRITE_BLOCKED)
+			wb[i] = 1;
+		else if (in != NULL && atof(get(in, csr)) >= READ_BLOCKED &&
+		    atof(get(in, crr)) < WRITE_BLOCKED)
+			rb[i] = 1;
+	}
+	/* Algorithm 2: blocked elements clear their side of the chain */
+	for (i = 0; i < n; i++) {
+		if (rb[i])
+			for (k = i; k < n; k++)
+				cand[k] = 0;
+		if (wb[i])
+			for (k = 0; k <= i; k++)
+				cand[k] = 0;
+	}
+	for (i = 0; i < n; i++) {
+		const char *el = get(&ch.rows[i], ce);
+		const char *what;
+
+		if (!cand[i])
+			continue;
+		/* what it did wrong: it read too slowly, or wrote too slowly */
+		if (i + 1 < n && rb[i + 1] && i > 0 && wb[i - 1])
+			what = "slow: its predecessors could not write to it and "
+			    "its successors waited for its data";
+		else if (i + 1 < n && rb[i + 1])
+			what = "underloaded: it did not send fast enough, its "
+			    "successors waited for data";
+		else if (i > 0 && wb[i - 1])
+			what = "overloaded: it did not read fast enough, its "
+			    "predecessors could not write";
+		else
+			what = "neither blocked reading nor writing while its "
+			    "neighbours were";
+		k = snprintf(ev, sizeof(ev), "states:");
+		for (int j = 0; j < n && k < (int)sizeof(ev) - 64; j++)
+			k += snprintf(ev + k, sizeof(ev) - (size_t)k, " %s=%s",
+			    get(&ch.rows[j], ce), rb[j] ? "ReadBlocked" :
+			    wb[j] ? "WriteBlocked" : "-");
+		snprintf(sent, sizeof(sent), "%s is the root cause in the chain: "
+		    "%s", el, what);
+		vnd_put_int(t, ++*rank);
+		vnd_put_str(t, el);
+		vnd_put_str(t, "chain");
+		vnd_put_str(t, strncmp(what, "under", 5) == 0 ? "sending (source)" :
+		    strncmp(what, "over", 4) == 0 ? "receiving (sink)" :
+		    strncmp(what, "slow", 4) == 0 ? "processing (relay)" : "-");
+		vnd_put_str(t, "root_cause");
+		vnd_put_null(t);
+		vnd_put_str(t, ev);
+		vnd_put_str(t, sent);
+		if (vnd_row_end(t, errbuf) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	free(rb);
+	free(wb);
+	free(cand);
+	tsv_free(&ch);
+	tsv_free(&st);
+	return r;
+}
+
+static const struct option longopts[] = {
+	{ "chain", required_argument, NULL, 'C' },
+	{ "counters", required_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "state", required_argument, NULL, 's' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: vnd-rootcause [-HV] [-o file.db] [-c counters.tsv]\n"
+"                     [--chain chain.tsv -s tcpstate.tsv]\n"
+"  -c, --counters FILE   element counter snapshots (ts_ns element attr value):\n"
+"                        drops by element, and the resource they point at\n"
+"      --chain FILE      the chain of middleboxes, in order: element,\n"
+"                        in_point, out_point (the captures on its two sides)\n"
+"  -s, --state FILE      vnd-tcpstate's connections table of those captures\n"
+"                        ('-': standard input)\n"
+"  -H, --no-header       omit the TSV header line\n"
+"  -h, --help            this help\n"
+"  -o, --output FILE     write SQLite database FILE (table causes)\n"
+"  -V, --version         print the version\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	const char *cpath = NULL, *chpath = NULL, *spath = NULL, *output = NULL;
+	struct vnd_sink *sink = NULL;
+	struct vnd_table *t;
+	int ch, header = 1, rank = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:hHo:s:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cpath = optarg;
+			break;
+		case 'C':
+			chpath = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return VND_EXIT_OK;
+		case 'H':
+			header = 0;
+			break;
+		case 'o':
+			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
+		case 's':
+			spath = optarg;
+			break;
+		case 'V':
+			printf("vnd-rootcause %s\n", VND_VERSION);
+			return VND_EXIT_OK;
+		default:
+			usage(stderr);
+			return VND_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (cpath == NULL && chpath == NULL) ||
+	    (chpath == NULL) != (spath == NULL)) {
+		warnx("counters (-c), or a chain (--chain) with its connections "
+		    "(-s), or both");
+		usage(stderr);
+		return VND_EXIT_USAGE;
+	}
+	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
+	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
+	if ((t = vnd_sink_table(sink, "causes", out_cols,
+	    (int)(sizeof(out_cols) / sizeof(out_cols[0])), errbuf)) == NULL ||
+	    (chpath != NULL && chain(t, chpath, spath, &rank, errbuf) < 0) ||
+	    (cpath != NULL && counters(t, cpath, &rank, errbuf) < 0)) {
+		warnx("%s", errbuf);
+		vnd_sink_close(sink, output == NULL, errbuf);
+		return VND_EXIT_FAIL;
+	}
+	if (vnd_sink_close(sink, 1, errbuf) < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
+	return VND_EXIT_OK;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bats
+# vnd-rootcause: PerfSight's Algorithm 1 on counters and Algorithm 2 on a chain, against the samples' truth.
+bats_require_minimum_version 1.5.0
+load helpers
+
+@test "rootcause: the tbf is named as egress bandwidth, the iptables rule as a policy drop, with the kernel's counts" {
+	t="$SAMPLES/path.truth.tsv"
+	run -0 --separate-stderr "$BIN/vnd-rootcause" -c "$t"
+	printf '%s\n' "$output" | cut -f1,2,4,6 >"$BATS_TEST_TMPDIR/got"
+	printf '1\tr2:tc:eth-server\tegress bandwidth (queue discipline)\t%s\n2\tr1:iptables:FORWARD:vnd-random-drop\tpolicy drop (firewall rule)\t%s\n' \
+	    "$(truth r2:tc:eth-server dropped_pkts "$t")" "$(truth r1:iptables:FORWARD:vnd-random-drop pkts "$t")" >"$BATS_TEST_TMPDIR/want"
+	tail -n +2 "$BATS_TEST_TMPDIR/got" | diff -u "$BATS_TEST_TMPDIR/want" -
+}
+
+# the chain's four captures through vnd-tcpstate, into rootcause
+cause() {
+	"$BIN/vnd-tcpstate" r1in="$SAMPLES/chain-$1-relay1in.pcap" r1out="$SAMPLES/chain-$1-relay1out.pcap" \
+	    r2in="$SAMPLES/chain-$1-relay2in.pcap" r2out="$SAMPLES/chain-$1-relay2out.pcap" |
+	    "$BIN/vnd-rootcause" -H --chain "$DATA/chain.tsv" -s - | cut -f2
+}
+
+@test "rootcause: in the socat chain, the slow sink, the slow source and the slow relay are each named" {
+	for v in slowsink slowsource slowrelay; do
+		# the element the samples' script made slow, by its own record
+		want=$(awk -F'\t' '$5 == "slow_element" { print $6 }' "$SAMPLES/chain-$v.truth.tsv")
+		got=$(cause "$v")
+		echo "$v: made slow $want, named $got"
+		[ -n "$want" ] && [ "$got" = "$want" ]
+	done
+}
+
+@test "rootcause: both analyses in one run, SQLite, errors" {
+	need_cmd sqlite3
+	"$BIN/vnd-tcpstate" r1in="$SAMPLES/chain-slowsink-relay1in.pcap" r1out="$SAMPLES/chain-slowsink-relay1out.pcap" \
+	    r2in="$SAMPLES/chain-slowsink-relay2in.pcap" r2out="$SAMPLES/chain-slowsink-relay2out.pcap" >"$BATS_TEST_TMPDIR/st.tsv"
+	"$BIN/vnd-rootcause" -o "$BATS_TEST_TMPDIR/r.db" -c "$SAMPLES/path.truth.tsv" --chain "$DATA/chain.tsv" -s "$BATS_TEST_TMPDIR/st.tsv"
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/r.db" "SELECT group_concat(element, ' ') FROM causes ORDER BY rank")" = "sink r2:tc:eth-server r1:iptables:FORWARD:vnd-random-drop" ]
+	run -2 --separate-stderr "$BIN/vnd-rootcause"
+	run -2 --separate-stderr "$BIN/vnd-rootcause" --chain "$DATA/chain.tsv"
+	run -1 --separate-stderr "$BIN/vnd-rootcause" -c /nonexistent.tsv
+	run -1 --separate-stderr "$BIN/vnd-rootcause" -c "$DATA/chain.tsv"
+	[[ $stderr == *"no element, attr, value columns"* ]]
+}
