@@ -46,5 +46,17 @@ awk -F'\t' '$3 == "pkts" && $2 ~ /random-drop/ { print "r1 iptables DROP rule:",
     $2 == "client:tcp" && $3 == "TcpRetransSegs" { print "client retransmitted: ", $4, "segments" }' samples/path.truth.tsv
 
 echo
-echo "== for the postmortem (vnd hoploss --path)"
+echo "== vnd rootcause: which element, which resource (PerfSight Algorithm 1, the hosts' counters)"
+bin/vnd rootcause -c samples/path.truth.tsv | cut -f1,2,4,6 | column -t -s "$(printf '\t')"
+echo
+echo "== and in a chain of proxies with one slow element (Algorithm 2, from the captures alone)"
+for v in slowsink slowsource slowrelay; do
+	bin/vnd tcpstate r1in=samples/chain-$v-relay1in.pcap r1out=samples/chain-$v-relay1out.pcap \
+	    r2in=samples/chain-$v-relay2in.pcap r2out=samples/chain-$v-relay2out.pcap |
+	    bin/vnd rootcause -H --chain tests/data/chain.tsv -s - | cut -f8
+done
+echo
+
+echo "== for the postmortem"
 bin/vnd hoploss -q --path "$@" | tail -n 1
+bin/vnd rootcause -H -c samples/path.truth.tsv | cut -f8
