@@ -66,3 +66,19 @@ verdict() {
 	[[ $stderr == *"usage: vnd-tcpstate"* ]]
 	run -1 --separate-stderr "$BIN/vnd-tcpstate" /nonexistent.pcap
 }
+
+@test "tcpstate: losses before the capture point, reordering, and connections first seen mid-stream" {
+	# at the server every loss of the bulk flow happened upstream (r1, r2)
+	"$BIN/vnd-tcpstate" "$SAMPLES/path-server.pcap" >"$BATS_TEST_TMPDIR/s"
+	row=$(awk -F'\t' '$3 == 40001' "$BATS_TEST_TMPDIR/s")
+	[ "$(echo "$row" | cut -f18)" -eq 3000000 ]			# unique_bytes: the transfer
+	[ "$(echo "$row" | cut -f19)" -eq "$(echo "$row" | cut -f34)" ]	# retx all lost upstream
+	[ "$(echo "$row" | cut -f34)" -gt 200 ]
+	# at the client, the server's data: 3 retransmissions and 7 out of order, as tshark says
+	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" | awk -F'\t' '$3 == 5002 { print $18, $19, $33 }' >"$BATS_TEST_TMPDIR/c"
+	[ "$(cat "$BATS_TEST_TMPDIR/c")" = "500000 3 7" ]
+	# without its handshake (the first 10 frames cut), a connection is still counted
+	"$BIN/vnd-parse" -q "$SAMPLES/snat-inside.pcap" | awk 'NR == 1 || NR > 11' >"$BATS_TEST_TMPDIR/cut.tsv"
+	"$BIN/vnd-tcpstate" "$BATS_TEST_TMPDIR/cut.tsv" >"$BATS_TEST_TMPDIR/o"
+	[ "$(tsv_count 'v["conn_state"] == "OTH" && v["data_bytes"] > 0' "$BATS_TEST_TMPDIR/o")" -gt 0 ]
+}

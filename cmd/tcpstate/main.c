@@ -42,6 +42,11 @@ struct dir {				/* one direction of data */
 	uint32_t	 last_ack;	/* of the receiver, for duplicates */
 	int		 ndup;
 	int		 recovery;	/* after 3 dup-ACKs, or SACK news: fast */
+	uint32_t	 gap_lo[64], gap_hi[64];	/* sequence never seen here ... */
+	int64_t		 gap_ts[64];	/* ... since when */
+	int		 ngap;
+	uint64_t	 reordered, lost_upstream;
+	uint64_t	 last_fill_frame;
 	uint32_t	 recovery_point;	/* ... until this is acknowledged */
 	uint32_t	 last_seq;
 	uint32_t	 last_ipid;
@@ -254,6 +259,19 @@ classify(struct conn *c, int dir, int64_t now, uint32_t mss)
 		set_state(d, L_SENDER, now);
 }
 
+static int
+seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
+/* Was this segment just taken as filling a gap (counted already)? */
+static int
+gap_filled(const struct dir *d, const struct vnd_pkt *pk)
+{
+	return d->last_fill_frame == pk->frame;
+}
+
 static void
 see(struct run *r, const struct vnd_pkt *pk, const char *point)
 {
@@ -329,7 +347,7 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 			if (++o->ndup == 3) {
 				o->dup3++;
 				event(r, c, !dir, pk->ts_ns, "triple_dupack",
-				    pk->frame, a);
+				    pk->frame, a - o->isn);
 			}
 			/* RFC 6675: three duplicates, or a SACK of data above the
 			 * hole, starts loss recovery */
@@ -349,7 +367,59 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	/* this side's data */
 	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
 	mss = c->mss[!dir] ? c->mss[!dir] : 536;
+	if (len > 0 && !d->started) {
+		/* first seen mid-stream: its data starts here */
+		d->started = 1;
+		d->isn = pk->seq - 1;
+		d->high = pk->seq;
+		d->last_seq = pk->seq;
+	}
 	if (len > 0 && d->started) {
+		int filled = 0, g;
+
+		end = pk->seq + len;
+		/* a jump past the highest sequence: bytes this point never saw */
+		if (seq_lt(d->high, pk->seq) && d->ngap < 64) {
+			d->gap_lo[d->ngap] = d->high;
+			d->gap_hi[d->ngap] = pk->seq;
+			d->gap_ts[d->ngap] = pk->ts_ns;
+			d->ngap++;
+		}
+		/* filling such a gap: never sent past here before, so not a
+		 * retransmission seen twice; soon after: reordering, later: a
+		 * retransmission of a loss before this point */
+		for (g = 0; g < d->ngap && !filled; g++)
+			if (!seq_lt(pk->seq, d->gap_lo[g]) &&
+			    seq_lt(pk->seq, d->gap_hi[g])) {
+				filled = 1;
+				if (pk->ts_ns - d->gap_ts[g] < 3000000) {
+					d->reordered++;
+					event(r, c, dir, pk->ts_ns, "reordered",
+					    pk->frame, pk->seq - d->isn);
+				} else {
+					d->lost_upstream++;
+					d->retx++;
+					event(r, c, dir, pk->ts_ns,
+					    "retx_lost_upstream", pk->frame,
+					    pk->seq - d->isn);
+				}
+				if (seq_le(end, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
+					d->gap_lo[g] = end;	/* the front filled */
+				if (!seq_lt(d->gap_lo[g], d->gap_hi[g])) {
+					d->gap_lo[g] = d->gap_lo[d->ngap - 1];
+					d->gap_hi[g] = d->gap_hi[d->ngap - 1];
+					d->gap_ts[g] = d->gap_ts[d->ngap - 1];
+					d->ngap--;
+				}
+			}
+		if (filled) {
+			d->pkts++;
+			d->bytes += len;
+			d->unique += len;
+			d->last_fill_frame = pk->frame;
+		}
+	}
+	if (len > 0 && d->started && !gap_filled(d, pk)) {
 		end = pk->seq + len;
 		d->pkts++;
 		d->bytes += len;
@@ -448,6 +518,7 @@ static const struct vnd_colspec conn_cols[] = {
 	{ "max_flight_bytes", VND_INT }, { "sender_limited_ratio", VND_REAL },
 	{ "receiver_limited_ratio", VND_REAL },
 	{ "network_limited_ratio", VND_REAL }, { "verdict", VND_TEXT },
+	{ "reordered_pkts", VND_INT }, { "retx_lost_upstream", VND_INT },
 };
 
 static const struct vnd_colspec ev_cols[] = {
@@ -526,6 +597,8 @@ put_conns(struct run *r, struct vnd_table *t, char *errbuf)
 					best = k;
 			}
 			vnd_put_str(t, best >= 0 ? lname[best] : NULL);
+			vnd_put_int(t, (int64_t)d->reordered);
+			vnd_put_int(t, (int64_t)d->lost_upstream);
 			if (vnd_row_end(t, errbuf) < 0)
 				return -1;
 		}
