@@ -82,3 +82,10 @@ verdict() {
 	"$BIN/vnd-tcpstate" "$BATS_TEST_TMPDIR/cut.tsv" >"$BATS_TEST_TMPDIR/o"
 	[ "$(tsv_count 'v["conn_state"] == "OTH" && v["data_bytes"] > 0' "$BATS_TEST_TMPDIR/o")" -gt 0 ]
 }
+
+@test "tcpstate: corpus: Zeek's ssh-dups are the capture's duplicates, not retransmissions" {
+	need_corpus
+	"$BIN/vnd-tcpstate" "$CORPUS/zeek/testing/btest/Traces/tcp/ssh-dups.pcap" >"$BATS_TEST_TMPDIR/o"
+	[ "$(tsv_col retx_pkts <"$BATS_TEST_TMPDIR/o" | sort -u)" = 0 ]
+	[ "$(tsv_col capture_dups <"$BATS_TEST_TMPDIR/o" | paste -sd+ | bc)" -eq 162 ]
+}

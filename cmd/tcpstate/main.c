@@ -47,6 +47,11 @@ struct dir {				/* one direction of data */
 	int		 ngap;
 	uint64_t	 reordered, lost_upstream;
 	uint64_t	 last_fill_frame;
+	struct {
+		uint32_t seq, len, ipid, tsval;
+		int has_ts;
+	}		 recent[32];	/* the last segments, to know a duplicate */
+	unsigned	 nrecent;
 	uint32_t	 recovery_point;	/* ... until this is acknowledged */
 	uint32_t	 last_seq;
 	uint32_t	 last_ipid;
@@ -265,6 +270,26 @@ seq_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
+/*
+ * The same segment twice at one point: the capture's duplicate, not a
+ * retransmission (a retransmission has a new IP ID, or a new TSval).
+ */
+static int
+is_dup(const struct dir *d, const struct vnd_pkt *pk, uint32_t len)
+{
+	unsigned i, n = d->nrecent < 32 ? d->nrecent : 32;
+	int ts = VND_ISSET(pk, VND_COL_TSVAL);
+
+	for (i = 0; i < n; i++)
+		if (d->recent[i].seq == pk->seq && d->recent[i].len == len &&
+		    ((pk->ip_ver == 4 && pk->ip_id != 0 &&
+		    d->recent[i].ipid == pk->ip_id) ||
+		    (ts && d->recent[i].has_ts && d->recent[i].tsval == pk->tsval &&
+		    (pk->ip_ver == 6 || pk->ip_id == 0))))
+			return 1;
+	return 0;
+}
+
 /* Was this segment just taken as filling a gap (counted already)? */
 static int
 gap_filled(const struct dir *d, const struct vnd_pkt *pk)
@@ -424,8 +449,7 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		d->pkts++;
 		d->bytes += len;
 		if (seq_lt(pk->seq, d->high)) {
-			if (pk->seq == d->last_seq && pk->ip_id == d->last_ipid &&
-			    pk->ip_ver == 4 && pk->ip_id != 0) {
+			if (is_dup(d, pk, len)) {
 				d->dup_capture++;
 				event(r, c, dir, pk->ts_ns, "capture_duplicate",
 				    pk->frame, pk->seq - d->isn);
@@ -458,6 +482,12 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		}
 		d->last_seq = pk->seq;
 		d->last_ipid = pk->ip_id;
+		d->recent[d->nrecent % 32].seq = pk->seq;
+		d->recent[d->nrecent % 32].len = len;
+		d->recent[d->nrecent % 32].ipid = pk->ip_id;
+		d->recent[d->nrecent % 32].tsval = pk->tsval;
+		d->recent[d->nrecent % 32].has_ts = VND_ISSET(pk, VND_COL_TSVAL);
+		d->nrecent++;
 		d->last_data_ts = pk->ts_ns;
 		if (d->acked_any) {
 			uint32_t flight = d->high - d->acked;
