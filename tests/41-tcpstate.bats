@@ -89,3 +89,9 @@ verdict() {
 	[ "$(tsv_col retx_pkts <"$BATS_TEST_TMPDIR/o" | sort -u)" = 0 ]
 	[ "$(tsv_col capture_dups <"$BATS_TEST_TMPDIR/o" | paste -sd+ | bc)" -eq 162 ]
 }
+
+@test "tcpstate: corpus: at least 95% agreement with Zeek's labelled retransmissions, none it does not label" {
+	need_corpus
+	run -0 python3 "$TOP/tests/zeekretx.py" "$BIN" "$CORPUS"
+	echo "$output"
+}
