@@ -31,6 +31,18 @@
  */
 
 enum { L_SENDER, L_RECEIVER, L_NETWORK, L_N };
+
+/*
+ * The congestion state of a sender, as its packets show it: slow start until
+ * its first loss, fast recovery from three duplicate ACKs (or SACK news) until
+ * the recovery point is acknowledged, timeout recovery likewise after an RTO,
+ * congestion avoidance between losses. Each change is an event.
+ */
+enum { CC_NONE, CC_SLOW_START, CC_AVOIDANCE, CC_FAST_RECOVERY, CC_TIMEOUT };
+static const char *const ccname[] = {
+	"-", "slow_start", "congestion_avoidance", "fast_recovery",
+	"timeout_recovery",
+};
 static const char *const lname[] = { "sender", "receiver", "network" };
 
 struct dir {				/* one direction of data */
@@ -42,6 +54,10 @@ struct dir {				/* one direction of data */
 	uint32_t	 last_ack;	/* of the receiver, for duplicates */
 	int		 ndup;
 	int		 recovery;	/* after 3 dup-ACKs, or SACK news: fast */
+	int		 cc;		/* congestion state, CC_x */
+	int		 had_loss;	/* slow start ends at the first loss */
+	uint64_t	 spurious;	/* retransmissions a D-SACK said were not needed */
+	uint32_t	 max_seg;	/* largest segment: the MSS when no SYN was seen */
 	uint32_t	 gap_lo[64], gap_hi[64];	/* sequence never seen here ... */
 	int64_t		 gap_ts[64];	/* ... since when */
 	int		 ngap;
@@ -225,6 +241,16 @@ event(struct run *r, const struct conn *c, int dir, int64_t ts, const char *kind
 		r->failed = 1;
 }
 
+static void
+cc_set(struct run *r, const struct conn *c, int dir, struct dir *d, int cc,
+    int64_t ts, uint64_t frame)
+{
+	if (d->cc == cc)
+		return;
+	d->cc = cc;
+	event(r, c, dir, ts, ccname[cc], frame, 0);
+}
+
 /* The sender of d was in state s from now: the time since goes to the old one. */
 static void
 set_state(struct dir *d, int s, int64_t now)
@@ -380,13 +406,27 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 			    VND_ISSET(pk, VND_COL_SACK))) {
 				o->recovery = 1;
 				o->recovery_point = o->high;
+				o->had_loss = 1;
+				cc_set(r, c, !dir, o, CC_FAST_RECOVERY, pk->ts_ns,
+				    pk->frame);
 			}
 		} else if (newdata) {
 			o->ndup = 0;
 			o->acked = a;
 			o->acked_any = 1;
-			if (o->recovery && !seq_lt(a, o->recovery_point))
+			if (o->recovery && !seq_lt(a, o->recovery_point)) {
 				o->recovery = 0;
+				cc_set(r, c, !dir, o, CC_AVOIDANCE, pk->ts_ns,
+				    pk->frame);
+			}
+		}
+		/* RFC 2883: a first SACK block below the cumulative ACK reports
+		 * data received twice; if it was sent twice, once was spurious */
+		if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0 &&
+		    seq_le(pk->sack[0][1], a) && o->retx > o->spurious) {
+			o->spurious++;
+			event(r, c, !dir, pk->ts_ns, "spurious_retx", pk->frame,
+			    pk->sack[0][0] - o->isn);
 		}
 	}
 	/* this side's data */
@@ -444,6 +484,10 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 			d->last_fill_frame = pk->frame;
 		}
 	}
+	if (len > 0 && d->started && d->cc == CC_NONE)
+		cc_set(r, c, dir, d, CC_SLOW_START, pk->ts_ns, pk->frame);
+	if (len > d->max_seg)
+		d->max_seg = len;
 	if (len > 0 && d->started && !gap_filled(d, pk)) {
 		end = pk->seq + len;
 		d->pkts++;
@@ -470,6 +514,9 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 					 * what is sent again up to high is repair */
 					d->recovery = 1;
 					d->recovery_point = d->high;
+					d->had_loss = 1;
+					cc_set(r, c, dir, d, CC_TIMEOUT, pk->ts_ns,
+					    pk->frame);
 					d->retx_timeout++;
 					event(r, c, dir, pk->ts_ns, "retx_timeout",
 					    pk->frame, pk->seq - d->isn);
@@ -549,6 +596,7 @@ static const struct vnd_colspec conn_cols[] = {
 	{ "receiver_limited_ratio", VND_REAL },
 	{ "network_limited_ratio", VND_REAL }, { "verdict", VND_TEXT },
 	{ "reordered_pkts", VND_INT }, { "retx_lost_upstream", VND_INT },
+	{ "retx_spurious", VND_INT }, { "mss_inferred", VND_INT },
 };
 
 static const struct vnd_colspec ev_cols[] = {
@@ -593,6 +641,8 @@ put_conns(struct run *r, struct vnd_table *t, char *errbuf)
 			vnd_put_str(t, conn_state(c));
 			if (c->mss[!dir])
 				vnd_put_int(t, c->mss[!dir]);
+			else if (d->max_seg)
+				vnd_put_int(t, d->max_seg);
 			else
 				vnd_put_null(t);
 			if (c->wscale[dir] >= 0 && c->wscale[!dir] >= 0) {
@@ -629,6 +679,9 @@ put_conns(struct run *r, struct vnd_table *t, char *errbuf)
 			vnd_put_str(t, best >= 0 ? lname[best] : NULL);
 			vnd_put_int(t, (int64_t)d->reordered);
 			vnd_put_int(t, (int64_t)d->lost_upstream);
+			vnd_put_int(t, (int64_t)d->spurious);
+			/* no handshake seen: the largest segment is a lower bound */
+			vnd_put_int(t, c->mss[!dir] ? 0 : 1);
 			if (vnd_row_end(t, errbuf) < 0)
 				return -1;
 		}
