@@ -92,3 +92,12 @@ vnd_samples() {
 	"$BIN/vnd-parse" -q "$SAMPLES/path-client.pcap" "$SAMPLES/path-server.pcap" | "$BIN/vnd-rtt" --summary - >"$BATS_TEST_TMPDIR/c"
 	[ "$(tsv_col point <"$BATS_TEST_TMPDIR/c" | sort -u | tr '\n' ' ')" = "path-client path-server " ]
 }
+
+@test "rtt: -i splits each flow's samples into time slots that add up to the whole" {
+	"$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap" | awk -F'\t' 'NR > 1 { print $3, $8, $9 }' | sort >"$BATS_TEST_TMPDIR/whole"
+	"$BIN/vnd-rtt" -i 0.5 "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/slots"
+	head -1 "$BATS_TEST_TMPDIR/slots" | grep -q $'^point\tslot_ts_ns\tsrc_ip'
+	awk -F'\t' 'NR > 1 { n[$4] += $9; r[$4] += $10 } END { for (k in n) print k, n[k], r[k] }' "$BATS_TEST_TMPDIR/slots" | sort >"$BATS_TEST_TMPDIR/sum"
+	diff -u "$BATS_TEST_TMPDIR/whole" "$BATS_TEST_TMPDIR/sum"
+	[ "$(tsv_col slot_ts_ns <"$BATS_TEST_TMPDIR/slots" | sort -u | wc -l)" -ge 4 ]
+}

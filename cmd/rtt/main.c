@@ -62,9 +62,22 @@ struct flow {
 	const char	*point;
 };
 
+/* -i: a flow's direction in one time slot */
+struct slot {
+	size_t		 flow;
+	int		 dir;
+	int64_t		 start;
+	struct vnd_stats st;
+	uint64_t	 rejected;
+	int		 used;
+};
+
 struct run {
 	struct flow	*f;
 	size_t		 cap, n;
+	int64_t		 slot_ns;	/* -i, 0 for none */
+	struct slot	*slots;
+	size_t		 scap, sn;
 	uint32_t	*tab;		/* flow index + 1, by unordered 5-tuple */
 	size_t		 tcap;
 	struct vnd_table *t;
@@ -75,6 +88,7 @@ struct run {
 
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
+	{ "interval", required_argument, NULL, 'i' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "output", required_argument, NULL, 'o' },
@@ -88,11 +102,12 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: vnd-rtt [-HqV] [--all] [--summary] [-o file.db] [point ...]\n"
+"usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
 "      --all             also the rejected candidates, with the rule that\n"
 "                        rejected each\n"
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
+"  -i, --interval SECS   the summary per time slot of SECS seconds\n"
 "  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
 "  -q, --quiet           (reserved: vnd-rtt prints nothing on stderr but errors)\n"
 "      --summary         a row per flow and direction instead of the samples\n"
@@ -252,6 +267,50 @@ put_flow_cols(struct vnd_table *t, const struct flow *f, int dir)
 	vnd_put_int(t, f->proto);
 }
 
+static struct slot *
+slot_of(struct run *r, size_t flow, int dir, int64_t start)
+{
+	struct slot *ns;
+	uint64_t w[3];
+	size_t i, j, ncap;
+
+	if (r->sn * 2 + 2 > r->scap) {
+		ncap = r->scap ? r->scap * 2 : 256;
+		if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
+			return NULL;
+		for (i = 0; i < r->scap; i++) {
+			if (!r->slots[i].used)
+				continue;
+			w[0] = r->slots[i].flow;
+			w[1] = (uint64_t)r->slots[i].dir;
+			w[2] = (uint64_t)r->slots[i].start;
+			for (j = vnd_hash((const uint8_t *)w, sizeof(w)) & (ncap - 1);
+			    ns[j].used; j = (j + 1) & (ncap - 1))
+				;
+			ns[j] = r->slots[i];
+		}
+		free(r->slots);
+		r->slots = ns;
+		r->scap = ncap;
+	}
+	w[0] = flow;
+	w[1] = (uint64_t)dir;
+	w[2] = (uint64_t)start;
+	for (i = vnd_hash((const uint8_t *)w, sizeof(w)) & (r->scap - 1);
+	    r->slots[i].used; i = (i + 1) & (r->scap - 1))
+		if (r->slots[i].flow == flow && r->slots[i].dir == dir &&
+		    r->slots[i].start == start)
+			return &r->slots[i];
+	if (vnd_stats_init(&r->slots[i].st, 8) < 0)
+		return NULL;
+	r->slots[i].flow = flow;
+	r->slots[i].dir = dir;
+	r->slots[i].start = start;
+	r->slots[i].used = 1;
+	r->sn++;
+	return &r->slots[i];
+}
+
 static void
 sample(struct run *r, struct flow *f, int dir, const char *kind,
     const char *rule, int ok, int64_t rtt, int64_t ts, uint64_t dframe,
@@ -261,6 +320,20 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		vnd_hist_add(&f->h[dir].st.delay, rtt);
 	else
 		f->h[dir].rejected++;
+	if (r->slot_ns) {
+		struct slot *sl = slot_of(r, (size_t)(f - r->f), dir,
+		    ts - ((ts % r->slot_ns) + r->slot_ns) % r->slot_ns);
+
+		if (sl == NULL) {
+			snprintf(r->err, sizeof(r->err), "out of memory");
+			r->failed = 1;
+			return;
+		}
+		if (ok)
+			vnd_hist_add(&sl->st.delay, rtt);
+		else
+			sl->rejected++;
+	}
 	if (r->summary || (!ok && !r->all) || r->t == NULL || r->failed)
 		return;
 	vnd_put_str(r->t, f->point);
@@ -464,39 +537,78 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 }
 
 static int
+put_stats(struct vnd_table *t, const struct run *r, const struct flow *f,
+    int d, const int64_t *slot, const struct vnd_stats *st, uint64_t rejected,
+    char *errbuf)
+{
+	vnd_put_str(t, f->point);
+	if (r->slot_ns)
+		vnd_put_int(t, *slot);
+	put_flow_cols(t, f, d);
+	vnd_put_str(t, d ? "client" : "server");
+	vnd_put_int(t, (int64_t)st->delay.n);
+	vnd_put_int(t, (int64_t)rejected);
+	if (st->delay.n) {
+		vnd_put_int(t, st->delay.min);
+		vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.5));
+		vnd_put_int(t, st->delay.sum / (int64_t)st->delay.n);
+		vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.99));
+		vnd_put_int(t, st->delay.max);
+	} else {
+		vnd_put_null(t);
+		vnd_put_null(t);
+		vnd_put_null(t);
+		vnd_put_null(t);
+		vnd_put_null(t);
+	}
+	return vnd_row_end(t, errbuf);
+}
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct slot *x = *(struct slot *const *)a, *y = *(struct slot *const *)b;
+
+	if (x->flow != y->flow)
+		return x->flow < y->flow ? -1 : 1;
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int
 put_flows(struct run *r, struct vnd_table *t, char *errbuf)
 {
-	size_t i;
-	int d;
+	struct slot **v;
+	size_t i, n = 0;
+	int d, ret = 0;
 
-	for (i = 0; i < r->n; i++)
-		for (d = 0; d < 2; d++) {
-			const struct vnd_stats *st = &r->f[i].h[d].st;
+	if (!r->slot_ns) {
+		for (i = 0; i < r->n; i++)
+			for (d = 0; d < 2; d++) {
+				const struct half *h = &r->f[i].h[d];
 
-			if (st->delay.n == 0 && r->f[i].h[d].rejected == 0)
-				continue;
-			vnd_put_str(t, r->f[i].point);
-			put_flow_cols(t, &r->f[i], d);
-			vnd_put_str(t, d ? "client" : "server");
-			vnd_put_int(t, (int64_t)st->delay.n);
-			vnd_put_int(t, (int64_t)r->f[i].h[d].rejected);
-			if (st->delay.n) {
-				vnd_put_int(t, st->delay.min);
-				vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.5));
-				vnd_put_int(t, st->delay.sum / (int64_t)st->delay.n);
-				vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.99));
-				vnd_put_int(t, st->delay.max);
-			} else {
-				vnd_put_null(t);
-				vnd_put_null(t);
-				vnd_put_null(t);
-				vnd_put_null(t);
-				vnd_put_null(t);
+				if (h->st.delay.n == 0 && h->rejected == 0)
+					continue;
+				if (put_stats(t, r, &r->f[i], d, NULL, &h->st,
+				    h->rejected, errbuf) < 0)
+					return -1;
 			}
-			if (vnd_row_end(t, errbuf) < 0)
-				return -1;
-		}
-	return 0;
+		return 0;
+	}
+	if ((v = calloc(r->sn + 1, sizeof(*v))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->scap; i++)
+		if (r->slots[i].used)
+			v[n++] = &r->slots[i];
+	qsort(v, n, sizeof(*v), cmp_slot);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = put_stats(t, r, &r->f[v[i]->flow], v[i]->dir, &v[i]->start,
+		    &v[i]->st, v[i]->rejected, errbuf);
+	free(v);
+	return ret;
 }
 
 int
@@ -516,11 +628,25 @@ main(int argc, char **argv)
 	size_t k;
 
 	memset(&run, 0, sizeof(run));
-	while ((ch = getopt_long(argc, argv, "hHo:qV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hHi:o:qV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			run.all = 1;
 			break;
+		case 'i': {
+			char *end;
+			double sec = strtod(optarg, &end);
+
+			if (*optarg == '\0' || *end != '\0' || !(sec >= 1e-6) ||
+			    sec > 86400) {
+				warnx("-i '%s': seconds, from 0.000001 to 86400",
+				    optarg);
+				return VND_EXIT_USAGE;
+			}
+			run.slot_ns = (int64_t)(sec * 1e9 + 0.5);
+			run.summary = 1;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return VND_EXIT_OK;
@@ -550,10 +676,20 @@ main(int argc, char **argv)
 	    sample_cols, (int)(sizeof(sample_cols) / sizeof(sample_cols[0])),
 	    errbuf)) == NULL)
 		goto fail;
-	if ((output || run.summary) && (flows = vnd_sink_table(sink, "flows",
-	    flow_cols, (int)(sizeof(flow_cols) / sizeof(flow_cols[0])),
-	    errbuf)) == NULL)
-		goto fail;
+	if (output || run.summary) {
+		struct vnd_colspec cols[32];
+		int nc = 0;
+		size_t k2;
+
+		/* -i: the slot's start after the point */
+		for (k2 = 0; k2 < sizeof(flow_cols) / sizeof(flow_cols[0]); k2++) {
+			cols[nc++] = flow_cols[k2];
+			if (k2 == 0 && run.slot_ns)
+				cols[nc++] = (struct vnd_colspec){ "slot_ts_ns", VND_INT };
+		}
+		if ((flows = vnd_sink_table(sink, "flows", cols, nc, errbuf)) == NULL)
+			goto fail;
+	}
 	if (optind == argc)
 		argv[--optind] = "-";
 	if ((command = vnd_command_line(argc, argv)) == NULL ||
@@ -624,6 +760,10 @@ out:
 		}
 	free(run.f);
 	free(run.tab);
+	for (k = 0; k < run.scap; k++)
+		if (run.slots[k].used)
+			vnd_stats_free(&run.slots[k].st);
+	free(run.slots);
 	for (i = 0; i < nnames; i++) {
 		free(names[i]);
 		free((char *)meta[i].format);
