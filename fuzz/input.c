@@ -1,4 +1,4 @@
-/* input.c: libFuzzer harness over the whole input layer and decoder: bytes as a capture file. */
+/* input.c: libFuzzer harness over the input layer, the decoder and the table reader: bytes as a file. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include "vnd.h"
 #include "vnd_input.h"
 #include "vnd_pkt.h"
+#include "vnd_pktsrc.h"
 
 /*
  * The input layer opens files by name (libwandio, libtrace), so each input
@@ -17,8 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64];
 	char errbuf[VND_ERRBUF_SIZE];
-	struct vnd_input *in;
-	struct vnd_frame f;
+	struct vnd_pktsrc src;
 	struct vnd_pkt pk;
 	FILE *fp;
 	int n = 0;
@@ -29,15 +29,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fwrite(data, 1, size, fp);
 	fclose(fp);
-	if (vnd_input_open(&in, path, NULL, errbuf) == 0) {
-		while (n++ < 100000 && vnd_input_next(in, &f, errbuf) == VND_IN_FRAME) {
-			pk.frame = (uint64_t)n;
-			pk.ts_ns = f.ts_ns;
-			pk.wire_bytes = f.wirelen;
-			pk.cap_bytes = f.caplen;
-			vnd_decode(&pk, f.linktype, f.data, f.caplen);
-		}
-		vnd_input_close(in);
+	/* a capture (decoded frame by frame) or a packets table (parsed row by row) */
+	if (vnd_pktsrc_open(&src, path, NULL, errbuf) == 0) {
+		while (n++ < 100000 && vnd_pktsrc_next(&src, &pk))
+			(void)vnd_pktsrc_point(&src);
+		vnd_pktsrc_close(&src);
+		vnd_pktsrc_free(&src);
 	}
 	unlink(path);
 	return 0;
