@@ -94,3 +94,22 @@ traffic() {
 	[[ $stderr == *"nosuchif0"* ]]
 	run -2 --separate-stderr ip netns exec $A "$BIN/vnd-capture" -i a=$IF -f 'tcp port' -w "$BATS_TEST_TMPDIR" -d 1
 }
+
+@test "capture: -u drops privileges after opening, the ring goes on as that user; -c stops at N" {
+	id nobody >/dev/null 2>&1 || skip "no user nobody"
+	chmod 755 "$BATS_TEST_TMPDIR"
+	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$BATS_TEST_TMPDIR/out" -C 1 -d 3 -u nobody &
+	pid=$!
+	sleep 1
+	traffic 3000000
+	st=0
+	wait $pid || st=$?
+	[ "$st" -eq 0 ]
+	[ "$(stat -c %U "$BATS_TEST_TMPDIR"/out/a-001.pcap)" = nobody ]
+	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$BATS_TEST_TMPDIR/c" -c 10 &
+	pid=$!
+	sleep 0.5
+	traffic 300000
+	wait $pid
+	[ "$("$BIN/vnd-parse" -q -H "$BATS_TEST_TMPDIR/c/a.pcap" | wc -l)" -eq 10 ]
+}

@@ -1,4 +1,5 @@
 /* vnd-capture: live capture at named points, one pcap each and a manifest; host counter snapshots. */
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -110,7 +111,7 @@ open_file(struct point *pt, const char *dir, int ring)
 	else
 		snprintf(pt->path, sizeof(pt->path), "%s/%s.pcap", dir, pt->name);
 	if ((pt->d = pcap_dump_open(pt->p, pt->path)) == NULL) {
-		warnx("'%s': %s", pt->path, pcap_geterr(pt->p));
+		warnx("%s", pcap_geterr(pt->p));	/* it names the file */
 		return -1;
 	}
 	pt->bytes = 24;
@@ -133,7 +134,11 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 {
 	struct ctx *c = (struct ctx *)arg;
 	struct point *pt = c->pt;
-	int64_t ts = (int64_t)h->ts.tv_sec * 1000000000 +
+	int64_t ts;
+
+	if (c->failed)
+		return;			/* the rest of a batch after a failure */
+	ts = (int64_t)h->ts.tv_sec * 1000000000 +
 	    (int64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
 
 	/* a file full, or old enough: the next in the ring */
@@ -168,17 +173,19 @@ snapshot(FILE *fp)
 	int64_t ts = now_ns();
 	size_t i;
 	int cpu = 0;
-	FILE *dirp;
+	DIR *dirp;
+	struct dirent *de;
 
 	/* /sys/class/net lists the interfaces of this network namespace */
-	if ((dirp = popen("ls /sys/class/net", "r")) == NULL)
+	if ((dirp = opendir("/sys/class/net")) == NULL)
 		return -1;
-	while (fgets(line, sizeof(line), dirp) != NULL) {
+	while ((de = readdir(dirp)) != NULL) {
 		char ifn[512];
 		unsigned long long v;
 
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(ifn, sizeof(ifn), "%s", line);
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(ifn, sizeof(ifn), "%s", de->d_name);
 		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
 			snprintf(path, sizeof(path),
 			    "/sys/class/net/%s/statistics/%s", ifn, attrs[i]);
@@ -190,7 +197,7 @@ snapshot(FILE *fp)
 			fclose(f);
 		}
 	}
-	pclose(dirp);
+	closedir(dirp);
 	/* softnet_stat: per CPU, packets processed, dropped at the backlog, squeezed */
 	if ((f = fopen("/proc/net/softnet_stat", "r")) != NULL) {
 		while (fgets(line, sizeof(line), f) != NULL) {
@@ -213,12 +220,17 @@ snapshot(FILE *fp)
 }
 
 static int
-drop_privileges(const char *user)
+drop_privileges(const char *user, const char *dir)
 {
 	struct passwd *pw;
 
 	if ((pw = getpwnam(user)) == NULL) {
 		warnx("no user '%s'", user);
+		return -1;
+	}
+	/* the ring's next files are made as that user, in this directory */
+	if (chown(dir, pw->pw_uid, pw->pw_gid) < 0) {
+		warn("'%s'", dir);
 		return -1;
 	}
 	if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
@@ -239,7 +251,7 @@ main(int argc, char **argv)
 	struct ctx ctx[MAX_POINTS];
 	struct sigaction sa;
 	const char *dir = ".", *filter = NULL, *user = NULL;
-	FILE *counters = NULL, *man;
+	FILE *counters = NULL, *man = NULL;
 	int64_t v, snaplen = 262144, count = 0, duration_ns = 0, counters_ns = 0;
 	int64_t rotate_mb = 0, rotate_s = 0, start, next_snap = 0;
 	uint64_t total;
@@ -252,7 +264,10 @@ main(int argc, char **argv)
 		case 'c': case 'C': case 'd': case 'G': case 'k': case 's':
 			if (vnd_strtonum(optarg, 1, ch == 's' ? 262144 :
 			    INT64_MAX / 1000000000, &v, errbuf) < 0) {
-				warnx("-%c: %s", ch == 'k' ? 'k' : ch, errbuf);
+				if (ch == 'k')
+					warnx("--counters: %s", errbuf);
+				else
+					warnx("-%c: %s", ch, errbuf);
 				return VND_EXIT_USAGE;
 			}
 			if (ch == 'c')
@@ -341,7 +356,7 @@ main(int argc, char **argv)
 		pcap_set_snaplen(pt->p, (int)snaplen);
 		pcap_set_promisc(pt->p, 1);
 		pcap_set_immediate_mode(pt->p, 1);
-		pcap_set_buffer_size(pt->p, 8 << 20);
+		pcap_set_buffer_size(pt->p, 32 << 20);	/* bursts at full snap length */
 		(void)pcap_set_tstamp_precision(pt->p, PCAP_TSTAMP_PRECISION_NANO);
 		if (pcap_activate(pt->p) < 0) {
 			warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
@@ -400,7 +415,18 @@ main(int argc, char **argv)
 		}
 		fprintf(counters, "ts_ns\telement\tattr\tvalue\n");
 	}
-	if (user != NULL && drop_privileges(user) < 0) {
+	/* the manifest, while this may still create files anywhere */
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/manifest.tsv", dir);
+		if ((man = fopen(path, "w")) == NULL) {
+			warn("'%s'", path);
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (user != NULL && drop_privileges(user, dir) < 0) {
 		status = VND_EXIT_FAIL;
 		goto out;
 	}
@@ -429,11 +455,16 @@ main(int argc, char **argv)
 			status = VND_EXIT_FAIL;
 			break;
 		}
+		for (total = 0, i = 0; i < npts; i++)
+			total += pts[i].pkts;
 		for (i = 0; i < npts; i++)
-			if (pcap_dispatch(pts[i].p, -1, on_packet,
+			if (pcap_dispatch(pts[i].p, count ? (int)(count - (int64_t)total >
+			    0 ? count - (int64_t)total : 0) : -1, on_packet,
 			    (u_char *)&ctx[i]) < 0) {
-				warnx("'%s': %s", pts[i].ifname,
-				    pcap_geterr(pts[i].p));
+				/* -2: broken off after a failure already told */
+				if (!ctx[i].failed)
+					warnx("'%s': %s", pts[i].ifname,
+					    pcap_geterr(pts[i].p));
 				stop = 1;
 				status = VND_EXIT_FAIL;
 			}
@@ -445,8 +476,8 @@ main(int argc, char **argv)
 		if (count && total >= (uint64_t)count)
 			break;
 	}
-	/* what the kernel still holds for us, then every file whole */
-	for (i = 0; i < npts; i++)
+	/* what the kernel still holds for us (not past -c), then every file whole */
+	for (i = 0; i < npts && !count; i++)
 		(void)pcap_dispatch(pts[i].p, -1, on_packet, (u_char *)&ctx[i]);
 	if (counters != NULL)
 		(void)snapshot(counters);
@@ -454,12 +485,7 @@ out:
 	{
 		char path[4096];
 
-		snprintf(path, sizeof(path), "%s/manifest.tsv", dir);
-		man = NULL;
-		if (pts[0].d != NULL && (man = fopen(path, "w")) == NULL) {
-			warn("'%s'", path);
-			status = VND_EXIT_FAIL;
-		}
+		(void)path;
 		if (man != NULL)
 			fprintf(man, "point\tinterface\tfile\tfirst_ts_ns\t"
 			    "last_ts_ns\tpackets\tkernel_drops\tif_drops\n");

@@ -244,11 +244,11 @@ counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
 			res = "CPU or memory bandwidth (contention among VMs)";
 			kind = "contention";
 		}
-		snprintf(ev, sizeof(ev), "%s %s: %lld packets dropped over %d "
-		    "snapshot%s", e[i].name, e[i].attr, e[i].loss, e[i].seen,
-		    e[i].seen == 1 ? "" : "s");
-		snprintf(sent, sizeof(sent), "%s dropped %lld packets: %s",
-		    e[i].name, e[i].loss, res);
+		snprintf(ev, sizeof(ev), "%s %s: %lld packet%s dropped over %d "
+		    "snapshot%s", e[i].name, e[i].attr, e[i].loss,
+		    e[i].loss == 1 ? "" : "s", e[i].seen, e[i].seen == 1 ? "" : "s");
+		snprintf(sent, sizeof(sent), "%s dropped %lld packet%s: %s",
+		    e[i].name, e[i].loss, e[i].loss == 1 ? "" : "s", res);
 		vnd_put_int(t, ++*rank);
 		vnd_put_str(t, e[i].name);
 		vnd_put_str(t, "drops");
