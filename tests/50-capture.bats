@@ -97,15 +97,19 @@ traffic() {
 
 @test "capture: -u drops privileges after opening, the ring goes on as that user; -c stops at N" {
 	id nobody >/dev/null 2>&1 || skip "no user nobody"
-	chmod 755 "$BATS_TEST_TMPDIR"
-	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$BATS_TEST_TMPDIR/out" -C 1 -d 3 -u nobody &
+	# a directory nobody can reach (bats's own are private to root)
+	d=$(mktemp -d /tmp/vndcap.XXXXXX)
+	chmod 755 "$d"
+	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$d/out" -C 1 -d 3 -u nobody &
 	pid=$!
 	sleep 1
 	traffic 3000000
 	st=0
 	wait $pid || st=$?
+	owner=$(stat -c %U "$d"/out/a-001.pcap)
+	rm -rf "$d"
 	[ "$st" -eq 0 ]
-	[ "$(stat -c %U "$BATS_TEST_TMPDIR"/out/a-001.pcap)" = nobody ]
+	[ "$owner" = nobody ]
 	ip netns exec $A "$BIN/vnd-capture" -q -i a=$IF -w "$BATS_TEST_TMPDIR/c" -c 10 &
 	pid=$!
 	sleep 0.5
