@@ -9,6 +9,7 @@
 #include "vnd.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
+#include "vnd_operands.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
 
@@ -689,6 +690,15 @@ put_conns(struct run *r, struct vnd_table *t, char *errbuf)
 	return 0;
 }
 
+static int
+see_one(void *arg, const struct vnd_pkt *pk, const char *point)
+{
+	struct run *r = arg;
+
+	see(r, pk, point);
+	return r->failed ? -1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -696,15 +706,13 @@ main(int argc, char **argv)
 	struct run run;
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *conns = NULL;
-	struct vnd_pktsrc *srcs = NULL;
-	struct vnd_meta_point *meta = NULL;
-	struct vnd_pkt pk;
+	struct vnd_operands ops;
 	char *command = NULL;
-	const char *output = NULL, *name, *path;
-	char **names = NULL;
-	int ch, i, header = 1, events = 0, status = VND_EXIT_OK, nnames = 0;
+	const char *output = NULL;
+	int ch, i, r, header = 1, events = 0, status = VND_EXIT_OK;
 
 	memset(&run, 0, sizeof(run));
+	memset(&ops, 0, sizeof(ops));
 	while ((ch = getopt_long(argc, argv, "hHo:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
@@ -739,54 +747,28 @@ main(int argc, char **argv)
 		goto fail;
 	if (optind == argc)
 		argv[--optind] = "-";
-	if ((command = vnd_command_line(argc, argv)) == NULL ||
-	    (names = calloc((size_t)(argc - optind), sizeof(*names))) == NULL ||
-	    (srcs = calloc((size_t)(argc - optind), sizeof(*srcs))) == NULL ||
-	    (meta = calloc((size_t)(argc - optind), sizeof(*meta))) == NULL)
+	if ((command = vnd_command_line(argc, argv)) == NULL)
 		err(VND_EXIT_FAIL, NULL);
-	for (i = optind; i < argc; i++) {
-		struct vnd_pktsrc *src = &srcs[nnames];
-
-		vnd_point_split(argv[i], &name, &path);
-		if ((names[nnames++] = name ? strdup(name) : vnd_point_name(path)) ==
-		    NULL)
-			err(VND_EXIT_FAIL, NULL);
-		if (vnd_pktsrc_open(src, path, name, errbuf) < 0) {
-			warnx("'%s': %s", path, errbuf);
+	r = vnd_operands_read(&ops, argv + optind, argc - optind, see_one, &run,
+	    errbuf);
+	for (i = 0; i < ops.n; i++)
+		if (ops.srcs[i].status > 0) {
+			warnx("'%s': %s", ops.srcs[i].path, ops.srcs[i].err);
 			status = VND_EXIT_FAIL;
-			goto abort;
 		}
-		meta[nnames - 1].name = names[nnames - 1];
-		meta[nnames - 1].file = path;
-		/* a copy: the input's own name goes with it at close */
-		if ((meta[nnames - 1].format = strdup(vnd_input_format(src->in))) ==
-		    NULL)
-			err(VND_EXIT_FAIL, NULL);
-		while (!run.failed && vnd_pktsrc_next(src, &pk)) {
-			/* a table names its rows' points, unless NAME= chose one */
-			const char *pt = name ? NULL : vnd_pktsrc_point(src);
-
-			see(&run, &pk, pt ? pt : names[nnames - 1]);
-		}
-		meta[nnames - 1].packets = src->frame;
-		if (src->status != 0) {
-			warnx("'%s': %s", path, src->err);
-			status = VND_EXIT_FAIL;
-			if (src->status < 0) {
-				vnd_pktsrc_close(src);
-				goto abort;
-			}
-		}
-		vnd_pktsrc_close(src);
+	if (r < 0) {
 		if (run.failed) {
 			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
 			goto fail;
 		}
+		warnx("%s", errbuf);
+		status = VND_EXIT_FAIL;
+		goto abort;
 	}
 	if (conns != NULL && put_conns(&run, conns, errbuf) < 0)
 		goto fail;
-	if (output != NULL && vnd_meta_write(sink, "vnd-tcpstate", command, meta,
-	    nnames, errbuf) < 0)
+	if (output != NULL && vnd_meta_write(sink, "vnd-tcpstate", command, ops.meta,
+	    ops.n, errbuf) < 0)
 		goto fail;
 	if (vnd_sink_close(sink, 1, errbuf) < 0) {
 		sink = NULL;
@@ -802,14 +784,7 @@ abort:
 out:
 	free(run.c);
 	free(run.tab);
-	for (i = 0; i < nnames; i++) {
-		free(names[i]);
-		free((char *)meta[i].format);
-		vnd_pktsrc_free(&srcs[i]);
-	}
-	free(names);
-	free(srcs);
-	free(meta);
+	vnd_operands_free(&ops);
 	free(command);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		status = VND_EXIT_FAIL;
