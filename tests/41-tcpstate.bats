@@ -95,3 +95,15 @@ verdict() {
 	run -0 python3 "$TOP/tests/zeekretx.py" "$BIN" "$CORPUS"
 	echo "$output"
 }
+
+@test "tcpstate: -i gives the limitation shares per time slot; they sum to one, slots in order" {
+	"$BIN/vnd-tcpstate" -i 0.5 "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/s"
+	head -1 "$BATS_TEST_TMPDIR/s" | grep -q $'\tsender\tslot_ts_ns\tsender_limited_ratio\t'
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/s")" -gt 4 ]
+	run -0 awk -F'\t' 'NR > 1 { d = $9 + $10 + $11 - 1; if (d > 1e-6 || d < -1e-6) bad++;
+	    k = $3; if (k in last && $8 <= last[k]) bad++; last[k] = $8 } END { print bad + 0 }' "$BATS_TEST_TMPDIR/s"
+	[ "$output" = 0 ]
+	# the bulk flow is network-limited in its first slot (slow start into the tbf queue)
+	[ "$(awk -F'\t' '$3 == 40001 { print $12; exit }' "$BATS_TEST_TMPDIR/s")" = network ]
+	run -2 --separate-stderr "$BIN/vnd-tcpstate" -i 0 "$SAMPLES/path-client.pcap"
+}

@@ -81,6 +81,13 @@ struct dir {				/* one direction of data */
 	int64_t		 state_ts;
 	int64_t		 lim[L_N];	/* ns spent in each */
 	int64_t		 done[L_N];	/* the same when all it sent was acked */
+	struct tslot {
+		int64_t	 start;
+		int64_t	 lim[L_N];
+	}		*slots;		/* -i: the same per time slot */
+	size_t		 nslots, capslots;
+	size_t		 done_nslots;	/* slots when all it sent was acked */
+	struct tslot	 done_slot;	/* ... and the last of them then */
 	uint32_t	 done_high;	/* ... and what it had sent then */
 	int		 done_valid;
 	int		 active;
@@ -111,6 +118,7 @@ struct run {
 static const struct option longopts[] = {
 	{ "events", no_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "interval", required_argument, NULL, 'i' },
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "version", no_argument, NULL, 'V' },
@@ -121,11 +129,14 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: vnd-tcpstate [-HV] [--events] [-o file.db] [point ...]\n"
+"usage: vnd-tcpstate [-HV] [--events] [-i seconds] [-o file.db] [point ...]\n"
 "      --events          every event in time order instead of the connections\n"
+"  -i, --interval SECS   the limitation shares per time slot of SECS seconds\n"
+"                        instead of the connections\n"
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
-"  -o, --output FILE     write SQLite database FILE (tables connections, events)\n"
+"  -o, --output FILE     write SQLite database FILE (tables connections,\n"
+"                        events, and slots with -i)\n"
 "  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table, a file or '-'.\n");
 }
@@ -252,10 +263,41 @@ cc_set(struct run *r, const struct conn *c, int dir, struct dir *d, int cc,
 	event(r, c, dir, ts, ccname[cc], frame, 0);
 }
 
+static int64_t slot_ns;		/* -i, 0 for none */
+
+/* Time [from, to) in state st, split over the time slots it spans. */
+static void
+slot_add(struct dir *d, int st, int64_t from, int64_t to)
+{
+	struct tslot *ns;
+	int64_t start, end;
+
+	while (from < to) {
+		start = from - ((from % slot_ns) + slot_ns) % slot_ns;
+		end = start + slot_ns < to ? start + slot_ns : to;
+		if (d->nslots == 0 || d->slots[d->nslots - 1].start != start) {
+			if (d->nslots == d->capslots) {
+				size_t nc = d->capslots ? d->capslots * 2 : 8;
+
+				if ((ns = realloc(d->slots, nc * sizeof(*ns))) == NULL)
+					return;		/* the slots lose this time */
+				d->slots = ns;
+				d->capslots = nc;
+			}
+			memset(&d->slots[d->nslots], 0, sizeof(*d->slots));
+			d->slots[d->nslots++].start = start;
+		}
+		d->slots[d->nslots - 1].lim[st] += end - from;
+		from = end;
+	}
+}
+
 /* The sender of d was in state s from now: the time since goes to the old one. */
 static void
 set_state(struct dir *d, int s, int64_t now)
 {
+	if (d->active && now > d->state_ts && slot_ns)
+		slot_add(d, d->state, d->state_ts, now);
 	if (d->active && now > d->state_ts)
 		d->lim[d->state] += now - d->state_ts;
 	d->state = s;
@@ -279,6 +321,9 @@ classify(struct conn *c, int dir, int64_t now, uint32_t mss)
 		 */
 		set_state(d, L_SENDER, now);
 		memcpy(d->done, d->lim, sizeof(d->done));
+		d->done_nslots = d->nslots;
+		if (d->nslots)
+			d->done_slot = d->slots[d->nslots - 1];
 		d->done_high = d->high;
 		d->done_valid = 1;
 		return;
@@ -600,14 +645,64 @@ static const struct vnd_colspec conn_cols[] = {
 	{ "retx_spurious", VND_INT }, { "mss_inferred", VND_INT },
 };
 
+static const struct vnd_colspec slot_cols[] = {
+	{ "point", VND_TEXT }, { "src_ip", VND_TEXT }, { "src_port", VND_INT },
+	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
+	{ "sender", VND_TEXT }, { "slot_ts_ns", VND_INT },
+	{ "sender_limited_ratio", VND_REAL }, { "receiver_limited_ratio", VND_REAL },
+	{ "network_limited_ratio", VND_REAL }, { "verdict", VND_TEXT },
+};
+
 static const struct vnd_colspec ev_cols[] = {
 	{ "point", VND_TEXT }, { "ts_ns", VND_INT }, { "frame", VND_INT },
 	{ "src_ip", VND_TEXT }, { "src_port", VND_INT }, { "dst_ip", VND_TEXT },
 	{ "dst_port", VND_INT }, { "event", VND_TEXT }, { "value", VND_INT },
 };
 
+/* -i: the shares of each time slot the direction was active in */
 static int
-put_conns(struct run *r, struct vnd_table *t, char *errbuf)
+put_slots(struct vnd_table *t, const struct conn *c, int dir, const struct dir *d,
+    char *errbuf)
+{
+	char buf[64];
+	size_t i, n = d->nslots;
+	int done = d->done_valid && d->done_high == d->high, k, best;
+
+	if (done)
+		n = d->done_nslots;
+	for (i = 0; i < n; i++) {
+		const struct tslot *sl = done && i + 1 == n ? &d->done_slot :
+		    &d->slots[i];
+		int64_t tot = 0;
+
+		for (k = 0; k < L_N; k++)
+			tot += sl->lim[k];
+		if (tot == 0)
+			continue;
+		vnd_put_str(t, c->point);
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->dst : c->src));
+		vnd_put_int(t, dir ? c->dport : c->sport);
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->src : c->dst));
+		vnd_put_int(t, dir ? c->sport : c->dport);
+		vnd_put_int(t, 6);
+		vnd_put_str(t, dir ? "server" : "client");
+		vnd_put_int(t, sl->start);
+		best = 0;
+		for (k = 0; k < L_N; k++) {
+			vnd_put_real(t, (double)sl->lim[k] / (double)tot);
+			if (sl->lim[k] > sl->lim[best])
+				best = k;
+		}
+		vnd_put_str(t, lname[best]);
+		if (vnd_row_end(t, errbuf) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+put_conns(struct run *r, struct vnd_table *t, struct vnd_table *st,
+    char *errbuf)
 {
 	char buf[64];
 	size_t i;
@@ -625,6 +720,10 @@ put_conns(struct run *r, struct vnd_table *t, char *errbuf)
 			if (d->bytes == 0 && (dir == 1 || c->d[1].bytes))
 				continue;
 			set_state(d, d->state, c->last_ts);
+			if (st != NULL && put_slots(st, c, dir, d, errbuf) < 0)
+				return -1;
+			if (t == NULL)
+				continue;
 			/* the idle tail after the last of its data was acked is no limit */
 			if (d->done_valid && d->done_high == d->high)
 				memcpy(d->lim, d->done, sizeof(d->lim));
@@ -705,7 +804,7 @@ main(int argc, char **argv)
 	char errbuf[VND_ERRBUF_SIZE];
 	struct run run;
 	struct vnd_sink *sink = NULL;
-	struct vnd_table *conns = NULL;
+	struct vnd_table *conns = NULL, *slots = NULL;
 	struct vnd_operands ops;
 	char *command = NULL;
 	const char *output = NULL;
@@ -713,7 +812,7 @@ main(int argc, char **argv)
 
 	memset(&run, 0, sizeof(run));
 	memset(&ops, 0, sizeof(ops));
-	while ((ch = getopt_long(argc, argv, "hHo:V", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hHi:o:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
 			events = 1;
@@ -724,6 +823,19 @@ main(int argc, char **argv)
 		case 'H':
 			header = 0;
 			break;
+		case 'i': {
+			char *end;
+			double sec = strtod(optarg, &end);
+
+			if (*optarg == '\0' || *end != '\0' || !(sec >= 1e-6) ||
+			    sec > 86400) {
+				warnx("-i '%s': seconds, from 0.000001 to 86400",
+				    optarg);
+				return VND_EXIT_USAGE;
+			}
+			slot_ns = (int64_t)(sec * 1e9 + 0.5);
+			break;
+		}
 		case 'o':
 			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
@@ -738,9 +850,17 @@ main(int argc, char **argv)
 	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
 	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
 		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
-	if ((output || !events) && (conns = vnd_sink_table(sink, "connections",
+	if (events && slot_ns && !output) {
+		warnx("--events and -i are different tables; -o holds both");
+		return VND_EXIT_USAGE;
+	}
+	if ((output || (!events && !slot_ns)) && (conns = vnd_sink_table(sink,
+	    "connections",
 	    conn_cols, (int)(sizeof(conn_cols) / sizeof(conn_cols[0])),
 	    errbuf)) == NULL)
+		goto fail;
+	if (slot_ns && (slots = vnd_sink_table(sink, "slots", slot_cols,
+	    (int)(sizeof(slot_cols) / sizeof(slot_cols[0])), errbuf)) == NULL)
 		goto fail;
 	if ((output || events) && (run.ev = vnd_sink_table(sink, "events",
 	    ev_cols, (int)(sizeof(ev_cols) / sizeof(ev_cols[0])), errbuf)) == NULL)
@@ -765,7 +885,8 @@ main(int argc, char **argv)
 		status = VND_EXIT_FAIL;
 		goto abort;
 	}
-	if (conns != NULL && put_conns(&run, conns, errbuf) < 0)
+	if ((conns != NULL || slots != NULL) &&
+	    put_conns(&run, conns, slots, errbuf) < 0)
 		goto fail;
 	if (output != NULL && vnd_meta_write(sink, "vnd-tcpstate", command, ops.meta,
 	    ops.n, errbuf) < 0)
@@ -782,6 +903,10 @@ fail:
 abort:
 	vnd_sink_close(sink, output == NULL, errbuf);
 out:
+	for (i = 0; i < (int)run.n; i++) {
+		free(run.c[i].d[0].slots);
+		free(run.c[i].d[1].slots);
+	}
 	free(run.c);
 	free(run.tab);
 	vnd_operands_free(&ops);
