@@ -117,3 +117,26 @@ traffic() {
 	wait $pid
 	[ "$("$BIN/vnd-parse" -q -H "$BATS_TEST_TMPDIR/c/a.pcap" | wc -l)" -eq 10 ]
 }
+
+@test "capture: counters of a tbf and an iptables DROP rule, and rootcause names both with their counts" {
+	command -v tc >/dev/null && command -v iptables >/dev/null || skip "needs tc and iptables"
+	# in B: a slow egress queue toward A, and a rule dropping a share of what B sends
+	ip netns exec $B tc qdisc add dev vndcap$$b root tbf rate 2mbit burst 4kb latency 5ms
+	ip netns exec $B iptables -A OUTPUT -p tcp -d 198.18.99.1 -m statistic --mode random --probability 0.02 -j DROP
+	ip netns exec $B "$BIN/vnd-capture" -q -i b=vndcap$$b -w "$BATS_TEST_TMPDIR" -d 4 --counters 1 &
+	pid=$!
+	sleep 1
+	traffic 400000
+	wait $pid
+	c="$BATS_TEST_TMPDIR/counters.tsv"
+	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -1)
+	ipt=$(ip netns exec $B iptables -L OUTPUT -v -x -n | awk '$3 == "DROP" { print $1 }')
+	echo "kernel: tbf dropped $tbf, iptables dropped $ipt"
+	"$BIN/vnd-rootcause" -c "$c" >"$BATS_TEST_TMPDIR/causes"
+	cat "$BATS_TEST_TMPDIR/causes"
+	[ "$ipt" -gt 0 ]
+	grep -q $'\tiptables:filter:OUTPUT:1:DROP\tdrops\tpolicy drop (firewall rule)\tbottleneck\t'"$ipt"$'\t' "$BATS_TEST_TMPDIR/causes"
+	if [ "$tbf" -gt 0 ]; then
+		grep -q $'\ttc:vndcap'$$$'b\tdrops\tegress bandwidth (queue discipline)\tbottleneck\t'"$tbf"$'\t' "$BATS_TEST_TMPDIR/causes"
+	fi
+}

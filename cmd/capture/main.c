@@ -160,6 +160,90 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 	pt->last_ns = ts;
 }
 
+/*
+ * Queue disciplines, as tc(8) prints them: the element is tc:DEV, with the
+ * kind and handle as attributes of their own; "dropped" is where a shaper
+ * or a full queue lost packets (Table 1: egress bandwidth).
+ */
+static void
+snap_qdisc(FILE *fp, int64_t ts)
+{
+	char line[1024], dev[256] = "", kind[64] = "";
+	unsigned long long b, p, d, o, q;
+	FILE *tc;
+	char *at;
+
+	if ((tc = popen("tc -s qdisc show 2>/dev/null", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), tc) != NULL) {
+		if (strncmp(line, "qdisc ", 6) == 0) {
+			dev[0] = kind[0] = '\0';
+			if (sscanf(line, "qdisc %63s", kind) != 1 ||
+			    (at = strstr(line, " dev ")) == NULL ||
+			    sscanf(at, " dev %255s", dev) != 1)
+				dev[0] = '\0';
+			continue;
+		}
+		if (dev[0] == '\0')
+			continue;
+		if (sscanf(line, " Sent %llu bytes %llu pkt (dropped %llu, overlimits "
+		    "%llu requeues %llu)", &b, &p, &d, &o, &q) == 5) {
+			fprintf(fp, "%lld\ttc:%s\tkind:%s\t1\n", (long long)ts, dev,
+			    kind);
+			fprintf(fp, "%lld\ttc:%s\tsent_bytes\t%llu\n", (long long)ts,
+			    dev, b);
+			fprintf(fp, "%lld\ttc:%s\tsent_pkts\t%llu\n", (long long)ts,
+			    dev, p);
+			fprintf(fp, "%lld\ttc:%s\tdropped_pkts\t%llu\n", (long long)ts,
+			    dev, d);
+			fprintf(fp, "%lld\ttc:%s\toverlimits\t%llu\n", (long long)ts,
+			    dev, o);
+			/* only the root qdisc of a device: children repeat its drops */
+			dev[0] = '\0';
+		}
+	}
+	pclose(tc);
+}
+
+/*
+ * Firewall rule counters (iptables-save -c), one element per rule:
+ * iptables:TABLE:CHAIN:N:TARGET (Table 1: a DROP rule is a policy drop).
+ * Without the privileges to read them (-u), there are none.
+ */
+static void
+snap_iptables(FILE *fp, int64_t ts)
+{
+	char line[2048], table[64] = "", chain[128], target[64], last[128] = "";
+	unsigned long long p, b;
+	int n = 0;
+	FILE *ipt;
+	char *j;
+
+	if ((ipt = popen("iptables-save -c 2>/dev/null", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), ipt) != NULL) {
+		if (line[0] == '*') {
+			sscanf(line + 1, "%63s", table);
+			continue;
+		}
+		if (sscanf(line, "[%llu:%llu] -A %127s", &p, &b, chain) != 3)
+			continue;
+		if (strcmp(chain, last) != 0) {
+			snprintf(last, sizeof(last), "%s", chain);
+			n = 0;
+		}
+		n++;
+		snprintf(target, sizeof(target), "-");
+		if ((j = strstr(line, " -j ")) != NULL)
+			sscanf(j, " -j %63s", target);
+		fprintf(fp, "%lld\tiptables:%s:%s:%d:%s\tpkts\t%llu\n",
+		    (long long)ts, table, chain, n, target, p);
+		fprintf(fp, "%lld\tiptables:%s:%s:%d:%s\tbytes\t%llu\n",
+		    (long long)ts, table, chain, n, target, b);
+	}
+	pclose(ipt);
+}
+
 /* PerfSight's element counters: every interface, and the per-CPU backlog. */
 static int
 snapshot(FILE *fp)
@@ -198,6 +282,8 @@ snapshot(FILE *fp)
 		}
 	}
 	closedir(dirp);
+	snap_qdisc(fp, ts);
+	snap_iptables(fp, ts);
 	/* softnet_stat: per CPU, packets processed, dropped at the backlog, squeezed */
 	if ((f = fopen("/proc/net/softnet_stat", "r")) != NULL) {
 		while (fgets(line, sizeof(line), f) != NULL) {

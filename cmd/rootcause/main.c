@@ -157,7 +157,8 @@ drop_rule(const char *element, const char *attr, const char **kind)
 	if (strstr(element, "iptables") != NULL && strcmp(attr, "pkts") == 0 &&
 	    (strstr(element, "drop") || strstr(element, "DROP")))
 		return "policy drop (firewall rule)";
-	if (strstr(element, ":tc:") != NULL && strcmp(attr, "dropped_pkts") == 0)
+	if ((strstr(element, ":tc:") != NULL || strncmp(element, "tc:", 3) == 0) &&
+	    strcmp(attr, "dropped_pkts") == 0)
 		return "egress bandwidth (queue discipline)";
 	if (strncmp(element, "backlog:", 8) == 0 && strcmp(attr, "dropped") == 0)
 		return "outgoing bandwidth or pCPU backlog";
