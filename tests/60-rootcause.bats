@@ -41,3 +41,10 @@ cause() {
 	run -1 --separate-stderr "$BIN/vnd-rootcause" -c "$DATA/chain.tsv"
 	[[ $stderr == *"no element, attr, value columns"* ]]
 }
+
+@test "rootcause: a chain with PerfSight's element statistics alone names the slow relay" {
+	run -0 --separate-stderr "$BIN/vnd-rootcause" -H -c "$DATA/perfsight-chain-stats.tsv" --chain "$DATA/perfsight-chain.tsv"
+	[ "$(cut -f2,3,4 <<<"$output")" = "ids	chain	processing (relay)" ]
+	[[ $output == *"client=WriteBlocked lb=WriteBlocked ids=- server=ReadBlocked"* ]]
+	run -2 --separate-stderr "$BIN/vnd-rootcause" -s "$DATA/perfsight-chain.tsv"
+}

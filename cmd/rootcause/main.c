@@ -286,32 +286,86 @@ link_of(const struct tsv *s, const char *point)
 	return best;
 }
 
+/*
+ * PerfSight's own element statistics for a middlebox (Algorithm 2, lines
+ * 8-17): over the recording, more time in input than its bytes take at the
+ * element's capacity is ReadBlocked, likewise output and WriteBlocked.
+ * Returns 1 with the state set, 0 when the counters hold no such element.
+ */
+static int
+element_state(const struct tsv *c, const char *el, int *rb, int *wb,
+    char *why, size_t len)
+{
+	static const char *const attrs[] = { "in_bytes", "in_time_ns",
+	    "out_bytes", "out_time_ns", "capacity_bps" };
+	double first[5], last[5];
+	int seen[5] = { 0 }, ce, ca, cv, k;
+	size_t i;
+
+	ce = col(c, "element");
+	ca = col(c, "attr");
+	cv = col(c, "value");
+	for (i = 0; i < c->n; i++) {
+		if (strcmp(get(&c->rows[i], ce), el) != 0)
+			continue;
+		for (k = 0; k < 5; k++)
+			if (strcmp(get(&c->rows[i], ca), attrs[k]) == 0) {
+				last[k] = atof(get(&c->rows[i], cv));
+				if (!seen[k]++)
+					first[k] = last[k];
+			}
+	}
+	if (!seen[4] || last[4] <= 0 || (!seen[0] && !seen[2]))
+		return 0;
+	/* seconds the bytes take at capacity, against the seconds spent */
+	if (seen[0] && seen[1] && (last[1] - first[1]) / 1e9 >
+	    (last[0] - first[0]) * 8 / last[4]) {
+		*rb = 1;
+		snprintf(why, len, "input %.3f s for %.0f bytes", (last[1] -
+		    first[1]) / 1e9, last[0] - first[0]);
+	}
+	if (seen[2] && seen[3] && (last[3] - first[3]) / 1e9 >
+	    (last[2] - first[2]) * 8 / last[4]) {
+		*wb = 1;
+		*rb = 0;
+		snprintf(why, len, "output %.3f s for %.0f bytes", (last[3] -
+		    first[3]) / 1e9, last[2] - first[2]);
+	}
+	return 1;
+}
+
 static int
 chain(struct vnd_table *t, const char *chainpath, const char *statepath,
-    int *rank, char *errbuf)
+    const char *countpath, int *rank, char *errbuf)
 {
-	struct tsv ch, st;
-	int ce, ci, co, csr, crr, n, i, k, r = -1;
+	struct tsv ch, st, cn;
+	int ce, ci, co, csr = -1, crr = -1, n, i, k, r = -1;
 	int *rb = NULL, *wb = NULL, *cand = NULL;
-	char ev[1024], sent[768];
+	char ev[1024], sent[768], why[256];
 
+	memset(&st, 0, sizeof(st));
+	memset(&cn, 0, sizeof(cn));
 	if (tsv_read(&ch, chainpath, errbuf) < 0)
 		return -1;
-	if (tsv_read(&st, statepath, errbuf) < 0) {
+	if ((statepath != NULL && tsv_read(&st, statepath, errbuf) < 0) ||
+	    (countpath != NULL && tsv_read(&cn, countpath, errbuf) < 0)) {
 		tsv_free(&ch);
+		tsv_free(&st);
 		return -1;
 	}
 	ce = col(&ch, "element");
 	ci = col(&ch, "in_point");
 	co = col(&ch, "out_point");
-	csr = col(&st, "sender_limited_ratio");
-	crr = col(&st, "receiver_limited_ratio");
+	if (statepath != NULL) {
+		csr = col(&st, "sender_limited_ratio");
+		crr = col(&st, "receiver_limited_ratio");
+	}
 	if (ce < 0 || ci < 0 || co < 0) {
 		snprintf(errbuf, VND_ERRBUF_SIZE,
 		    "'%s': no element, in_point, out_point columns", chainpath);
 		goto out;
 	}
-	if (csr < 0 || crr < 0 || col(&st, "point") < 0) {
+	if (statepath != NULL && (csr < 0 || crr < 0 || col(&st, "point") < 0)) {
 		snprintf(errbuf, VND_ERRBUF_SIZE,
 		    "'%s': not vnd-tcpstate's connections table", statepath);
 		goto out;
@@ -323,12 +377,18 @@ chain(struct vnd_table *t, const char *chainpath, const char *statepath,
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		goto out;
 	}
-	/* each element's state from its two connections */
+	/* each element's state: its own statistics, or its two connections */
 	for (i = 0; i < n; i++) {
-		const struct row *in = link_of(&st, get(&ch.rows[i], ci));
-		const struct row *out = link_of(&st, get(&ch.rows[i], co));
+		const struct row *in, *out;
 
 		cand[i] = 1;
+		if (countpath != NULL && element_state(&cn, get(&ch.rows[i], ce),
+		    &rb[i], &wb[i], why, sizeof(why)))
+			continue;
+		if (statepath == NULL)
+			continue;
+		in = link_of(&st, get(&ch.rows[i], ci));
+		out = link_of(&st, get(&ch.rows[i], co));
 		if (out != NULL && atof(get(out, crr)) >= WRITE_BLOCKED)
 			wb[i] = 1;
 		else if (in != NULL && atof(get(in, csr)) >= READ_BLOCKED &&
@@ -390,6 +450,7 @@ out:
 	free(cand);
 	tsv_free(&ch);
 	tsv_free(&st);
+	tsv_free(&cn);
 	return r;
 }
 
@@ -409,11 +470,13 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: vnd-rootcause [-HV] [-o file.db] [-c counters.tsv]\n"
-"                     [--chain chain.tsv -s tcpstate.tsv]\n"
+"                     [--chain chain.tsv [-s tcpstate.tsv]]\n"
 "  -c, --counters FILE   element counter snapshots (ts_ns element attr value):\n"
 "                        drops by element, and the resource they point at\n"
 "      --chain FILE      the chain of middleboxes, in order: element,\n"
-"                        in_point, out_point (the captures on its two sides)\n"
+"                        in_point, out_point (the captures on its two sides);\n"
+"                        with -c, elements with in/out bytes, in/out time and\n"
+"                        capacity (PerfSight's statistics) use those\n"
 "  -s, --state FILE      vnd-tcpstate's connections table of those captures\n"
 "                        ('-': standard input)\n"
 "  -H, --no-header       omit the TSV header line\n"
@@ -460,9 +523,10 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc || (cpath == NULL && chpath == NULL) ||
-	    (chpath == NULL) != (spath == NULL)) {
+	    (chpath != NULL && spath == NULL && cpath == NULL) ||
+	    (spath != NULL && chpath == NULL)) {
 		warnx("counters (-c), or a chain (--chain) with its connections "
-		    "(-s), or both");
+		    "(-s) or its elements' statistics (-c), or both");
 		usage(stderr);
 		return VND_EXIT_USAGE;
 	}
@@ -471,7 +535,7 @@ main(int argc, char **argv)
 		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
 	if ((t = vnd_sink_table(sink, "causes", out_cols,
 	    (int)(sizeof(out_cols) / sizeof(out_cols[0])), errbuf)) == NULL ||
-	    (chpath != NULL && chain(t, chpath, spath, &rank, errbuf) < 0) ||
+	    (chpath != NULL && chain(t, chpath, spath, cpath, &rank, errbuf) < 0) ||
 	    (cpath != NULL && counters(t, cpath, &rank, errbuf) < 0)) {
 		warnx("%s", errbuf);
 		vnd_sink_close(sink, output == NULL, errbuf);
