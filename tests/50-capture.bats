@@ -140,3 +140,32 @@ traffic() {
 		grep -q $'\ttc:vndcap'$$$'b\tdrops\tegress bandwidth (queue discipline)\tbottleneck\t'"$tbf"$'\t' "$BATS_TEST_TMPDIR/causes"
 	fi
 }
+
+@test "capture: a collection configuration captures its flow, both ways, and nothing else" {
+	printf 'Appliance Type Node: a\nCapture Point input\nFlow Pattern ip.src = 198.18.99.2, ip.dst = 198.18.99.1, tcp.dst = 7000\n' \
+	    >"$BATS_TEST_TMPDIR/c.conf"
+	mkdir "$BATS_TEST_TMPDIR/all" "$BATS_TEST_TMPDIR/flow"
+	ip netns exec $A "$BIN/vnd-capture" -q -i all=$IF -w "$BATS_TEST_TMPDIR/all" -d 4 &
+	p1=$!
+	ip netns exec $A "$BIN/vnd-capture" -q --collection "$BATS_TEST_TMPDIR/c.conf" -i a.input=$IF \
+	    -w "$BATS_TEST_TMPDIR/flow" -d 4 &
+	p2=$!
+	sleep 1
+	# the flow of interest on 7000, and another on 7001 at the same time
+	ip netns exec $A socat -u TCP-LISTEN:7001,reuseaddr OPEN:/dev/null &
+	l=$!
+	sleep 0.3
+	head -c 100000 /dev/urandom | ip netns exec $B socat -u - TCP:198.18.99.1:7001 &
+	traffic 200000
+	wait $l $p1 $p2
+	"$BIN/vnd-parse" -q "$BATS_TEST_TMPDIR/flow/a.input.pcap" >"$BATS_TEST_TMPDIR/flow.tsv"
+	"$BIN/vnd-parse" -q "$BATS_TEST_TMPDIR/all/all.pcap" >"$BATS_TEST_TMPDIR/all.tsv"
+	want=$(tsv_count 'v["src_port"] == 7000 || v["dst_port"] == 7000' "$BATS_TEST_TMPDIR/all.tsv")
+	other=$(tsv_count 'v["src_port"] == 7001 || v["dst_port"] == 7001' "$BATS_TEST_TMPDIR/all.tsv")
+	echo "flow: $want of $(($(wc -l <"$BATS_TEST_TMPDIR/all.tsv") - 1)), other: $other"
+	[ "$want" -gt 20 ] && [ "$other" -gt 20 ]
+	[ "$(tsv_count 1 "$BATS_TEST_TMPDIR/flow.tsv")" -eq "$want" ]
+	[ "$(tsv_count 'v["dst_port"] == 7000' "$BATS_TEST_TMPDIR/flow.tsv")" -gt 10 ]
+	[ "$(tsv_count 'v["src_port"] == 7000' "$BATS_TEST_TMPDIR/flow.tsv")" -gt 10 ]
+	[ "$(awk -F'\t' 'NR > 1 { print $1, $2 }' "$BATS_TEST_TMPDIR/flow/manifest.tsv")" = "a.input $IF" ]
+}

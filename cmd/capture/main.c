@@ -18,6 +18,7 @@
 
 #include "vnd.h"
 #include "vnd_num.h"
+#include "collect.h"
 
 /*
  * VND's trace collection (SoCC 2013, 3.2.2) on one host: every named point
@@ -32,6 +33,7 @@
 struct point {
 	const char	*name;
 	const char	*ifname;
+	const char	*filter;	/* the collection's, for this point */
 	pcap_t		*p;
 	pcap_dumper_t	*d;
 	char		 path[4096];
@@ -43,14 +45,17 @@ struct point {
 };
 
 static volatile sig_atomic_t stop;
+static struct coll coll;
 
 static const struct option longopts[] = {
+	{ "collection", required_argument, NULL, 'L' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "counters", required_argument, NULL, 'k' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "interface", required_argument, NULL, 'i' },
+	{ "print-policy", no_argument, NULL, 'P' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rotate-seconds", required_argument, NULL, 'G' },
 	{ "rotate-size", required_argument, NULL, 'C' },
@@ -67,7 +72,10 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: vnd-capture [-qV] -i name=iface... [-c count] [-C mbytes] [-d seconds]\n"
 "                   [-f filter] [-G seconds] [-s snaplen] [-u user] [-w dir]\n"
-"                   [--counters seconds]\n"
+"                   [--collection file] [--counters seconds] [--print-policy]\n"
+"      --collection FILE    VND trace collection configuration: appliances,\n"
+"                           capture points, flow patterns (-i gives the\n"
+"                           interface of a point it does not)\n"
 "  -c, --count N            stop after N packets in all\n"
 "  -C, --rotate-size MB     start a new file when one reaches MB megabytes\n"
 "      --counters SECONDS   snapshot the host's element counters every SECONDS\n"
@@ -77,6 +85,8 @@ usage(FILE *fp)
 "  -G, --rotate-seconds S   start a new file every S seconds\n"
 "  -h, --help               this help\n"
 "  -i, --interface N=IF     capture point N on interface IF (repeatable)\n"
+"      --print-policy       print each point, interface and filter; capture\n"
+"                           nothing\n"
 "  -q, --quiet              no summary on stderr\n"
 "  -s, --snaplen BYTES      bytes kept of each packet (default 262144)\n"
 "  -u, --user USER          run as USER once the devices are open\n"
@@ -84,6 +94,77 @@ usage(FILE *fp)
 "  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
 "                           DIR/manifest.tsv\n"
 "SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n");
+}
+
+/* The points of a collection configuration, their interfaces from -i where it names none. */
+static int
+collection(const char *path, struct coll *c, struct point *pts, int *npts)
+{
+	char errbuf[VND_ERRBUF_SIZE], *text;
+	const char *ifs[MAX_POINTS];
+	FILE *f;
+	size_t n;
+	int i, k;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		warnx("'%s': cannot open", path);
+		return VND_EXIT_FAIL;
+	}
+	if ((text = malloc(1 << 20)) == NULL) {
+		fclose(f);
+		warnx("out of memory");
+		return VND_EXIT_FAIL;
+	}
+	n = fread(text, 1, (1 << 20) - 1, f);
+	text[n] = '\0';
+	if (ferror(f) || !feof(f) || memchr(text, '\0', n) != NULL) {
+		warnx("'%s': %s", path, ferror(f) ? "read error" : !feof(f) ?
+		    "larger than 1 MiB" : "not text");
+		fclose(f);
+		free(text);
+		return VND_EXIT_FAIL;
+	}
+	fclose(f);
+	if (coll_parse(c, text, errbuf) < 0) {
+		warnx("'%s': %s", path, errbuf);
+		free(text);
+		return VND_EXIT_FAIL;
+	}
+	free(text);
+	if (c->npts > MAX_POINTS) {
+		warnx("'%s': at most %d points", path, MAX_POINTS);
+		return VND_EXIT_FAIL;
+	}
+	for (k = 0; k < *npts; k++) {
+		for (i = 0; i < c->npts; i++)
+			if (strcmp(c->pts[i].name, pts[k].name) == 0)
+				break;
+		if (i == c->npts) {
+			warnx("-i %s: no such capture point in '%s'",
+			    pts[k].name, path);
+			return VND_EXIT_USAGE;
+		}
+	}
+	for (i = 0; i < c->npts; i++) {
+		const char *ifn = c->pts[i].ifname;
+
+		for (k = 0; k < *npts; k++)
+			if (strcmp(c->pts[i].name, pts[k].name) == 0)
+				ifn = pts[k].ifname;
+		if (ifn == NULL) {
+			warnx("point '%s' of '%s' has no interface: -i %s=IF",
+			    c->pts[i].name, path, c->pts[i].name);
+			return VND_EXIT_USAGE;
+		}
+		ifs[i] = ifn;
+	}
+	for (i = 0; i < c->npts; i++) {
+		pts[i].ifname = ifs[i];
+		pts[i].name = c->pts[i].name;
+		pts[i].filter = c->pts[i].filter;
+	}
+	*npts = c->npts;
+	return VND_EXIT_OK;
 }
 
 static void
@@ -336,12 +417,13 @@ main(int argc, char **argv)
 	struct pollfd pfd[MAX_POINTS];
 	struct ctx ctx[MAX_POINTS];
 	struct sigaction sa;
-	const char *dir = ".", *filter = NULL, *user = NULL;
+	const char *dir = ".", *filter = NULL, *user = NULL, *conf = NULL;
+	char *both = NULL;
 	FILE *counters = NULL, *man = NULL;
 	int64_t v, snaplen = 262144, count = 0, duration_ns = 0, counters_ns = 0;
 	int64_t rotate_mb = 0, rotate_s = 0, start, next_snap = 0;
 	uint64_t total;
-	int npts = 0, ch, i, quiet = 0, status = VND_EXIT_OK;
+	int npts = 0, ch, i, quiet = 0, print = 0, status = VND_EXIT_OK;
 
 	memset(pts, 0, sizeof(pts));
 	while ((ch = getopt_long(argc, argv, "c:C:d:f:G:hi:qs:u:Vw:", longopts,
@@ -371,6 +453,12 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			filter = optarg;
+			break;
+		case 'L':
+			conf = optarg;
+			break;
+		case 'P':
+			print = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -409,6 +497,9 @@ main(int argc, char **argv)
 			return VND_EXIT_USAGE;
 		}
 	}
+	if (conf != NULL && optind == argc &&
+	    (status = collection(conf, &coll, pts, &npts)) != VND_EXIT_OK)
+		goto out;
 	if (npts == 0 || optind != argc) {
 		warnx(npts ? "unexpected operand '%s'" : "no capture point (-i "
 		    "NAME=INTERFACE)", optind < argc ? argv[optind] : "");
@@ -427,6 +518,64 @@ main(int argc, char **argv)
 				warnx("point '%s' named twice", pts[i].name);
 				return VND_EXIT_USAGE;
 			}
+	}
+
+	/* each point's filter: the collection's and -f's */
+	for (i = 0; i < npts && filter != NULL; i++) {
+		if (pts[i].filter == NULL) {
+			pts[i].filter = filter;
+			continue;
+		}
+		free(both);
+		if ((both = malloc(strlen(filter) + strlen(pts[i].filter) +
+		    12)) == NULL) {
+			warnx("out of memory");
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+		sprintf(both, "(%s) and (%s)", pts[i].filter, filter);
+		if ((pts[i].filter = strdup(both)) == NULL) {
+			warnx("out of memory");
+			status = VND_EXIT_FAIL;
+			goto out;
+		}
+		/* kept in the collection, which frees it */
+		free(coll.pts[i].filter);
+		coll.pts[i].filter = (char *)pts[i].filter;
+	}
+	if (print) {
+		/* the filters compile, for Ethernet, as they would on a veth */
+		for (i = 0; i < npts; i++) {
+			struct bpf_program prog;
+			pcap_t *dead;
+
+			if (pts[i].filter == NULL)
+				continue;
+			if ((dead = pcap_open_dead(DLT_EN10MB, 65535)) == NULL) {
+				warnx("out of memory");
+				status = VND_EXIT_FAIL;
+				goto out;
+			}
+			if (pcap_compile(dead, &prog, pts[i].filter, 1,
+			    PCAP_NETMASK_UNKNOWN) < 0) {
+				warnx("filter of '%s': %s", pts[i].name,
+				    pcap_geterr(dead));
+				pcap_close(dead);
+				status = VND_EXIT_USAGE;
+				goto out;
+			}
+			pcap_freecode(&prog);
+			pcap_close(dead);
+		}
+		printf("point\tinterface\tfilter\n");
+		for (i = 0; i < npts; i++)
+			printf("%s\t%s\t%s\n", pts[i].name, pts[i].ifname,
+			    pts[i].filter != NULL ? pts[i].filter : "-");
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			warnx("write error");
+			status = VND_EXIT_FAIL;
+		}
+		goto out;
 	}
 
 	/* the devices, with the privileges that takes */
@@ -449,8 +598,8 @@ main(int argc, char **argv)
 			status = VND_EXIT_FAIL;
 			goto out;
 		}
-		if (filter != NULL) {
-			if (pcap_compile(pt->p, &prog, filter, 1,
+		if (pt->filter != NULL) {
+			if (pcap_compile(pt->p, &prog, pt->filter, 1,
 			    PCAP_NETMASK_UNKNOWN) < 0) {
 				warnx("filter: %s", pcap_geterr(pt->p));
 				status = VND_EXIT_USAGE;
@@ -613,5 +762,7 @@ out:
 		if (counters != NULL && fclose(counters) != 0)
 			status = VND_EXIT_FAIL;
 	}
+	free(both);
+	coll_free(&coll);
 	return status;
 }
