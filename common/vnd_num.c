@@ -27,3 +27,16 @@ vnd_strtonum(const char *s, int64_t min, int64_t max, int64_t *out,
 	*out = v;
 	return 0;
 }
+
+void
+vnd_fmt_ns(char *buf, size_t len, int64_t ns)
+{
+	double v = (double)ns;
+
+	if (ns < 0 ? -ns < 1000000 : ns < 1000000)
+		snprintf(buf, len, "%.1f us", v / 1e3);
+	else if (ns < 0 ? -ns < 1000000000 : ns < 1000000000)
+		snprintf(buf, len, "%.2f ms", v / 1e6);
+	else
+		snprintf(buf, len, "%.3f s", v / 1e9);
+}

@@ -1,11 +1,15 @@
-/* vnd_num.h: numbers from the command line, checked (strtonum style). */
+/* vnd_num.h: numbers from the command line, checked (strtonum style), and durations printed. */
 #ifndef VND_NUM_H
 #define VND_NUM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Parse s as a decimal integer in [min, max]; -1 with errbuf on failure. */
 int	 vnd_strtonum(const char *s, int64_t min, int64_t max, int64_t *out,
 	    char *errbuf);
+
+/* A duration for people: "9.1 us", "4.10 ms", "1.250 s". */
+void	 vnd_fmt_ns(char *buf, size_t len, int64_t ns);
 
 #endif

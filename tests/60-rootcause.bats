@@ -48,3 +48,25 @@ cause() {
 	[[ $output == *"client=WriteBlocked lb=WriteBlocked ids=- server=ReadBlocked"* ]]
 	run -2 --separate-stderr "$BIN/vnd-rootcause" -s "$DATA/perfsight-chain.tsv"
 }
+
+@test "rootcause: VND's bottleneck middlebox from hoploss's hops: r2's tbf, then r1's drop rule, with the kernel's counts" {
+	S=$SAMPLES
+	"$BIN/vnd-hoploss" -q client=$S/path-client.pcap r1in=$S/path-r1in.pcap r1out=$S/path-r1out.pcap \
+	    r2in=$S/path-r2in.pcap r2out=$S/path-r2out.pcap server=$S/path-server.pcap >"$BATS_TEST_TMPDIR/hops.tsv"
+	run -0 --separate-stderr "$BIN/vnd-rootcause" -H --hops "$BATS_TEST_TMPDIR/hops.tsv" --chain "$DATA/path-chain.tsv"
+	# the truth: the tbf (a queue: loss and delay) at r2, the iptables rule (loss alone) at r1
+	# (one snapshot after the run: counters of a qdisc and a rule made for it)
+	tbf=$(awk -F'\t' '$2 == "r2:tc:eth-server" && $3 == "dropped_pkts" { print $4 }' "$S/path.truth.tsv")
+	ipt=$(awk -F'\t' '$2 == "r1:iptables:FORWARD:vnd-random-drop" && $3 == "pkts" { print $4 }' "$S/path.truth.tsv")
+	[ "$tbf" -gt 0 ] && [ "$ipt" -gt 0 ]
+	[ "$(cut -f2,3,4,5,6 <<<"$output")" = "r2	hops	queue (loss and delay rise)	bottleneck	$tbf
+r1	hops	loss (no queueing delay)	lossy_hop	$ipt" ]
+	# without the chain, the hops by their points; a table per slot is refused
+	run -0 --separate-stderr "$BIN/vnd-rootcause" -H --hops "$BATS_TEST_TMPDIR/hops.tsv"
+	[ "$(cut -f2 <<<"$output" | head -1)" = "r2in -> r2out" ]
+	"$BIN/vnd-hoploss" -q -i 1 "$S/path-r2in.pcap" "$S/path-r2out.pcap" >"$BATS_TEST_TMPDIR/slots.tsv"
+	run -1 --separate-stderr "$BIN/vnd-rootcause" --hops "$BATS_TEST_TMPDIR/slots.tsv"
+	[[ $stderr == *"per slot or per flow"* ]]
+	run -1 --separate-stderr "$BIN/vnd-rootcause" --hops "$DATA/path-chain.tsv"
+	[[ $stderr == *"not vnd-hoploss's hops table"* ]]
+}

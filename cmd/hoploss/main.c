@@ -377,19 +377,6 @@ put_rows(struct vnd_table *t, struct run *r, char *errbuf)
 	return ret;
 }
 
-static void
-fmt_ns(char *buf, size_t len, int64_t ns)
-{
-	double v = (double)ns;
-
-	if (ns < 0 ? -ns < 1000000 : ns < 1000000)
-		snprintf(buf, len, "%.1f us", v / 1e3);
-	else if (ns < 0 ? -ns < 1000000000 : ns < 1000000000)
-		snprintf(buf, len, "%.2f ms", v / 1e6);
-	else
-		snprintf(buf, len, "%.3f s", v / 1e9);
-}
-
 /* VND 5.1.1: per hop the delay and the loss, and the hop where they rise. */
 static void
 path_report(const struct run *r)
@@ -410,8 +397,8 @@ path_report(const struct run *r)
 			    r->pts[dir == VND_DIR_FWD ? i : i + 1].name,
 			    r->pts[dir == VND_DIR_FWD ? i + 1 : i].name);
 			loss = st->in_pkts ? (double)st->lost / (double)st->in_pkts : 0;
-			fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
-			fmt_ns(p99, sizeof(p99), vnd_hist_quantile(&st->delay, 0.99));
+			vnd_fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
+			vnd_fmt_ns(p99, sizeof(p99), vnd_hist_quantile(&st->delay, 0.99));
 			printf("%-32s %-6s %8llu %8llu %6.2f%% %11s %11s\n", name,
 			    dir == VND_DIR_FWD ? "client" : "server",
 			    (unsigned long long)st->in_pkts,
@@ -431,7 +418,7 @@ path_report(const struct run *r)
 		return;
 	}
 	st = &r->total[2 * worst + wdir];
-	fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
+	vnd_fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
 	printf("bottleneck: %s -> %s: %llu of %llu packets from the %s lost "
 	    "(%.1f%%), held %s at the median\n",
 	    r->pts[wdir == VND_DIR_FWD ? worst : worst + 1].name,

@@ -7,6 +7,7 @@
 
 #include "vnd.h"
 #include "vnd_table.h"
+#include "rootcause.h"
 
 /*
  * Two analyses of recorded artifacts (PerfSight, IMC 2015, 5.1-5.2):
@@ -23,117 +24,13 @@
  * whose incoming connection is sender-limited waits for data (ReadBlocked).
  * A ReadBlocked element and its successors are not the cause, nor a
  * WriteBlocked one and its predecessors: what remains is.
+ *
+ * And VND's (SoCC 2013, 5.1.1), from vnd-hoploss's hops table: the hop
+ * where loss and delay rise is the bottleneck middlebox (hops.c).
  */
 
 #define WRITE_BLOCKED	0.25	/* receiver-limited share that blocks writing */
 #define READ_BLOCKED	0.90	/* sender-limited share that starves reading */
-
-struct row {
-	char		*f[64];
-	int		 n;
-};
-
-/* A TSV file read whole (these artifacts are small): the header and the rows. */
-struct tsv {
-	char		*buf;
-	struct row	 hdr;
-	struct row	*rows;
-	size_t		 n;
-};
-
-static int
-split(char *line, struct row *r)
-{
-	char *t;
-
-	r->n = 0;
-	for (; line != NULL && r->n < 64; line = t) {
-		if ((t = strchr(line, '\t')) != NULL)
-			*t++ = '\0';
-		r->f[r->n++] = line;
-	}
-	return r->n;
-}
-
-static int
-tsv_read(struct tsv *t, const char *path, char *errbuf)
-{
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	size_t len = 0, cap = 0, k;
-	char *line, *nl, *nb;
-	struct row *nr;
-
-	memset(t, 0, sizeof(*t));
-	if (fp == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': cannot open", path);
-		return -1;
-	}
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (256u << 20) || (nb = realloc(t->buf, cap + 1)) == NULL) {
-				snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': too large", path);
-				goto fail;
-			}
-			t->buf = nb;
-		}
-		k = fread(t->buf + len, 1, cap - len, fp);
-		len += k;
-		if (k == 0)
-			break;
-	}
-	if (fp != stdin)
-		fclose(fp);
-	fp = NULL;
-	t->buf[len] = '\0';
-	for (line = t->buf; line != NULL && *line; line = nl) {
-		if ((nl = strchr(line, '\n')) != NULL)
-			*nl++ = '\0';
-		if (t->hdr.n == 0) {
-			split(line, &t->hdr);
-			continue;
-		}
-		if ((nr = realloc(t->rows, (t->n + 1) * sizeof(*nr))) == NULL)
-			goto oom;
-		t->rows = nr;
-		split(line, &t->rows[t->n++]);
-	}
-	if (t->hdr.n == 0) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", path);
-		return -1;
-	}
-	return 0;
-oom:
-	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-fail:
-	if (fp != NULL && fp != stdin)
-		fclose(fp);
-	return -1;
-}
-
-static int
-col(const struct tsv *t, const char *name)
-{
-	int i;
-
-	for (i = 0; i < t->hdr.n; i++)
-		if (strcmp(t->hdr.f[i], name) == 0)
-			return i;
-	return -1;
-}
-
-static const char *
-get(const struct row *r, int c)
-{
-	return c >= 0 && c < r->n ? r->f[c] : "-";
-}
-
-static void
-tsv_free(struct tsv *t)
-{
-	free(t->buf);
-	free(t->rows);
-}
 
 static const struct vnd_colspec out_cols[] = {
 	{ "rank", VND_INT }, { "element", VND_TEXT }, { "analysis", VND_TEXT },
@@ -458,6 +355,7 @@ static const struct option longopts[] = {
 	{ "chain", required_argument, NULL, 'C' },
 	{ "counters", required_argument, NULL, 'c' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "hops", required_argument, NULL, 'P' },
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "state", required_argument, NULL, 's' },
@@ -470,13 +368,16 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: vnd-rootcause [-HV] [-o file.db] [-c counters.tsv]\n"
-"                     [--chain chain.tsv [-s tcpstate.tsv]]\n"
+"                     [--chain chain.tsv [-s tcpstate.tsv]] [--hops hops.tsv]\n"
 "  -c, --counters FILE   element counter snapshots (ts_ns element attr value):\n"
 "                        drops by element, and the resource they point at\n"
 "      --chain FILE      the chain of middleboxes, in order: element,\n"
 "                        in_point, out_point (the captures on its two sides);\n"
 "                        with -c, elements with in/out bytes, in/out time and\n"
 "                        capacity (PerfSight's statistics) use those\n"
+"      --hops FILE       vnd-hoploss's hops table: the hop where loss and\n"
+"                        delay rise (VND 5.1.1), named after the chain's\n"
+"                        element between its points\n"
 "  -s, --state FILE      vnd-tcpstate's connections table of those captures\n"
 "                        ('-': standard input)\n"
 "  -H, --no-header       omit the TSV header line\n"
@@ -490,6 +391,7 @@ main(int argc, char **argv)
 {
 	char errbuf[VND_ERRBUF_SIZE];
 	const char *cpath = NULL, *chpath = NULL, *spath = NULL, *output = NULL;
+	const char *hpath = NULL;
 	struct vnd_sink *sink = NULL;
 	struct vnd_table *t;
 	int ch, header = 1, rank = 0;
@@ -508,6 +410,9 @@ main(int argc, char **argv)
 		case 'H':
 			header = 0;
 			break;
+		case 'P':
+			hpath = optarg;
+			break;
 		case 'o':
 			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
@@ -522,11 +427,11 @@ main(int argc, char **argv)
 			return VND_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (cpath == NULL && chpath == NULL) ||
-	    (chpath != NULL && spath == NULL && cpath == NULL) ||
-	    (spath != NULL && chpath == NULL)) {
-		warnx("counters (-c), or a chain (--chain) with its connections "
-		    "(-s) or its elements' statistics (-c), or both");
+	if (optind != argc || (cpath == NULL && chpath == NULL &&
+	    hpath == NULL) || (chpath != NULL && spath == NULL &&
+	    cpath == NULL && hpath == NULL) || (spath != NULL && chpath == NULL)) {
+		warnx("counters (-c), hops (--hops), or a chain (--chain) with its "
+		    "connections (-s) or its elements' statistics (-c)");
 		usage(stderr);
 		return VND_EXIT_USAGE;
 	}
@@ -535,7 +440,9 @@ main(int argc, char **argv)
 		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
 	if ((t = vnd_sink_table(sink, "causes", out_cols,
 	    (int)(sizeof(out_cols) / sizeof(out_cols[0])), errbuf)) == NULL ||
-	    (chpath != NULL && chain(t, chpath, spath, cpath, &rank, errbuf) < 0) ||
+	    (chpath != NULL && (spath != NULL || cpath != NULL) &&
+	    chain(t, chpath, spath, cpath, &rank, errbuf) < 0) ||
+	    (hpath != NULL && hops(t, hpath, chpath, &rank, errbuf) < 0) ||
 	    (cpath != NULL && counters(t, cpath, &rank, errbuf) < 0)) {
 		warnx("%s", errbuf);
 		vnd_sink_close(sink, output == NULL, errbuf);

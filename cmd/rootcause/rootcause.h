@@ -1,0 +1,35 @@
+/* rootcause.h: what vnd-rootcause's files share: TSV artifacts and the analyses that read them. */
+#ifndef ROOTCAUSE_H
+#define ROOTCAUSE_H
+
+#include <stddef.h>
+
+#include "vnd_table.h"
+
+struct row {
+	char		*f[64];
+	int		 n;
+};
+
+/* A TSV file read whole (these artifacts are small): the header and the rows. */
+struct tsv {
+	char		*buf;
+	struct row	 hdr;
+	struct row	*rows;
+	size_t		 n;
+};
+
+int		 tsv_read(struct tsv *, const char *path, char *errbuf);
+int		 col(const struct tsv *, const char *name);	/* -1: none */
+const char	*get(const struct row *, int col);		/* "-": none */
+void		 tsv_free(struct tsv *);
+
+/*
+ * VND 5.1.1: from vnd-hoploss's hops table, the hop where loss and delay
+ * rise; named after the chain's element whose in and out points it joins
+ * when chainpath is given. Rows of table causes, ranked after *rank.
+ */
+int		 hops(struct vnd_table *, const char *path, const char *chainpath,
+		    int *rank, char *errbuf);
+
+#endif
