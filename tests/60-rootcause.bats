@@ -13,10 +13,11 @@ load helpers
 }
 
 # the chain's four captures through vnd-tcpstate, into rootcause
+# (the chain as a file, or as the same on the command line: $2)
 cause() {
 	"$BIN/vnd-tcpstate" r1in="$SAMPLES/chain-$1-relay1in.pcap" r1out="$SAMPLES/chain-$1-relay1out.pcap" \
 	    r2in="$SAMPLES/chain-$1-relay2in.pcap" r2out="$SAMPLES/chain-$1-relay2out.pcap" |
-	    "$BIN/vnd-rootcause" -H --chain "$DATA/chain.tsv" -s - | cut -f2
+	    "$BIN/vnd-rootcause" -H --chain "${2:-$DATA/chain.tsv}" -s - | cut -f2
 }
 
 @test "rootcause: in the socat chain, the slow sink, the slow source and the slow relay are each named" {
@@ -26,7 +27,11 @@ cause() {
 		got=$(cause "$v")
 		echo "$v: made slow $want, named $got"
 		[ -n "$want" ] && [ "$got" = "$want" ]
+		[ "$(cause "$v" source=-/r1in,relay1=r1in/r1out,relay2=r2in/r2out,sink=r2out/-)" = "$want" ]
 	done
+	run -2 --separate-stderr "$BIN/vnd-rootcause" --chain source=-/r1in,relay1=r1out -s /dev/null
+	[ -z "$output" ]
+	[[ $stderr == *"--chain 'relay1=r1out': not ELEMENT=IN_POINT/OUT_POINT"* ]]
 }
 
 @test "rootcause: both analyses in one run, SQLite, errors" {

@@ -77,7 +77,7 @@ hops(struct vnd_table *t, const char *path, const char *chainpath,
 	memset(&ch, 0, sizeof(ch));
 	if (tsv_read(&h, path, errbuf) < 0)
 		return -1;
-	if (chainpath != NULL && tsv_read(&ch, chainpath, errbuf) < 0)
+	if (chainpath != NULL && chain_read(&ch, chainpath, errbuf) < 0)
 		goto out;
 	for (k = 0; k < 7; k++)
 		if ((c[k] = col(&h, need[k])) < 0) {

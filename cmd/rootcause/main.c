@@ -242,7 +242,7 @@ chain(struct vnd_table *t, const char *chainpath, const char *statepath,
 
 	memset(&st, 0, sizeof(st));
 	memset(&cn, 0, sizeof(cn));
-	if (tsv_read(&ch, chainpath, errbuf) < 0)
+	if (chain_read(&ch, chainpath, errbuf) < 0)
 		return -1;
 	if ((statepath != NULL && tsv_read(&st, statepath, errbuf) < 0) ||
 	    (countpath != NULL && tsv_read(&cn, countpath, errbuf) < 0)) {
@@ -373,6 +373,7 @@ usage(FILE *fp)
 "                        drops by element, and the resource they point at\n"
 "      --chain FILE      the chain of middleboxes, in order: element,\n"
 "                        in_point, out_point (the captures on its two sides);\n"
+"                        or ELEMENT=IN/OUT,... ('-' for no point)\n"
 "                        with -c, elements with in/out bytes, in/out time and\n"
 "                        capacity (PerfSight's statistics) use those\n"
 "      --hops FILE       vnd-hoploss's hops table: the hop where loss and\n"
@@ -434,6 +435,16 @@ main(int argc, char **argv)
 		    "connections (-s) or its elements' statistics (-c)");
 		usage(stderr);
 		return VND_EXIT_USAGE;
+	}
+	if (chpath != NULL && chain_inline(chpath)) {
+		struct tsv x;
+
+		if (chain_read(&x, chpath, errbuf) < 0) {
+			warnx("%s", errbuf);
+			usage(stderr);
+			return VND_EXIT_USAGE;
+		}
+		tsv_free(&x);
 	}
 	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
 	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)

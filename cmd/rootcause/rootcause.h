@@ -20,6 +20,9 @@ struct tsv {
 };
 
 int		 tsv_read(struct tsv *, const char *path, char *errbuf);
+/* A chain's TSV file, or ELEMENT=IN/OUT,... as its rows. */
+int		 chain_read(struct tsv *, const char *arg, char *errbuf);
+int		 chain_inline(const char *arg);	/* not a file: ELEMENT=IN/OUT */
 int		 col(const struct tsv *, const char *name);	/* -1: none */
 const char	*get(const struct row *, int col);		/* "-": none */
 void		 tsv_free(struct tsv *);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vnd.h"
 #include "rootcause.h"
@@ -20,13 +21,14 @@ split(char *line, struct row *r)
 	return r->n;
 }
 
+static int	 tsv_lines(struct tsv *, const char *, char *);
+
 int
 tsv_read(struct tsv *t, const char *path, char *errbuf)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	size_t len = 0, cap = 0, k;
-	char *line, *nl, *nb;
-	struct row *nr;
+	char *nb;
 
 	memset(t, 0, sizeof(*t));
 	if (fp == NULL) {
@@ -51,6 +53,20 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 		fclose(fp);
 	fp = NULL;
 	t->buf[len] = '\0';
+	return tsv_lines(t, path, errbuf);
+fail:
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+	return -1;
+}
+
+/* t->buf, NUL-terminated, into the header and the rows. */
+static int
+tsv_lines(struct tsv *t, const char *name, char *errbuf)
+{
+	char *line, *nl;
+	struct row *nr;
+
 	for (line = t->buf; line != NULL && *line; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl++ = '\0';
@@ -64,16 +80,59 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 		split(line, &t->rows[t->n++]);
 	}
 	if (t->hdr.n == 0) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", path);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", name);
 		return -1;
 	}
 	return 0;
 oom:
 	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-fail:
-	if (fp != NULL && fp != stdin)
-		fclose(fp);
 	return -1;
+}
+
+/*
+ * A chain: a TSV file, or on the command line as ELEMENT=IN/OUT,... (a
+ * point name has no '/'): what is not a file and has an '=' is the latter.
+ */
+int
+chain_inline(const char *arg)
+{
+	return strcmp(arg, "-") != 0 && strchr(arg, '=') != NULL &&
+	    access(arg, F_OK) != 0;
+}
+
+int
+chain_read(struct tsv *t, const char *arg, char *errbuf)
+{
+	const char *p, *e, *sl, *end;
+	size_t n = 0, cap;
+
+	if (!chain_inline(arg))
+		return tsv_read(t, arg, errbuf);
+	memset(t, 0, sizeof(*t));
+	cap = strlen(arg) * 2 + 64;
+	if ((t->buf = malloc(cap)) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	n = (size_t)snprintf(t->buf, cap, "element\tin_point\tout_point\n");
+	for (p = arg; *p != '\0'; p = *end ? end + 1 : end) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		e = memchr(p, '=', (size_t)(end - p));
+		sl = e ? memchr(e, '/', (size_t)(end - e)) : NULL;
+		if (e == NULL || e == p || sl == NULL || sl == e + 1 ||
+		    sl + 1 == end || memchr(sl + 1, '/', (size_t)(end - sl - 1)) ||
+		    memchr(p, '\t', (size_t)(end - p))) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "--chain '%.*s': not "
+			    "ELEMENT=IN_POINT/OUT_POINT ('-' for none)",
+			    (int)(end - p), p);
+			return -1;
+		}
+		n += (size_t)snprintf(t->buf + n, cap - n, "%.*s\t%.*s\t%.*s\n",
+		    (int)(e - p), p, (int)(sl - e - 1), e + 1,
+		    (int)(end - sl - 1), sl + 1);
+	}
+	return tsv_lines(t, "--chain", errbuf);
 }
 
 int
