@@ -33,6 +33,7 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 	memset(t, 0, sizeof(*t));
 	if (fp == NULL) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': cannot open", path);
+		tsv_free(t);
 		return -1;
 	}
 	for (;;) {
@@ -57,6 +58,7 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 fail:
 	if (fp != NULL && fp != stdin)
 		fclose(fp);
+	tsv_free(t);
 	return -1;
 }
 
@@ -81,11 +83,13 @@ tsv_lines(struct tsv *t, const char *name, char *errbuf)
 	}
 	if (t->hdr.n == 0) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", name);
+		tsv_free(t);
 		return -1;
 	}
 	return 0;
 oom:
 	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+	tsv_free(t);
 	return -1;
 }
 
@@ -112,6 +116,7 @@ chain_read(struct tsv *t, const char *arg, char *errbuf)
 	cap = strlen(arg) * 2 + 64;
 	if ((t->buf = malloc(cap)) == NULL) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		tsv_free(t);
 		return -1;
 	}
 	n = (size_t)snprintf(t->buf, cap, "element\tin_point\tout_point\n");
@@ -126,6 +131,7 @@ chain_read(struct tsv *t, const char *arg, char *errbuf)
 			snprintf(errbuf, VND_ERRBUF_SIZE, "--chain '%.*s': not "
 			    "ELEMENT=IN_POINT/OUT_POINT ('-' for none)",
 			    (int)(end - p), p);
+			tsv_free(t);
 			return -1;
 		}
 		n += (size_t)snprintf(t->buf + n, cap - n, "%.*s\t%.*s\t%.*s\n",
@@ -157,5 +163,6 @@ tsv_free(struct tsv *t)
 {
 	free(t->buf);
 	free(t->rows);
+	memset(t, 0, sizeof(*t));
 }
 
