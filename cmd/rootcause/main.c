@@ -69,6 +69,15 @@ drop_rule(const char *element, const char *attr, const char **kind)
 	return NULL;
 }
 
+/* Is the element a VM's device, whose drops are Table 1's TUN rows? */
+static int
+is_vm(const struct elem *e)
+{
+	const char *kind, *res = drop_rule(e->name, e->attr, &kind);
+
+	return res != NULL && strstr(res, "VM") != NULL;
+}
+
 static int
 counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
 {
@@ -76,6 +85,7 @@ counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
 	struct elem *e = NULL, *ne;
 	size_t ne_n = 0, i, j;
 	int ce, ca, cv, ntap = 0, r = -1;
+	long long vmmax = 0;
 	const char *kind;
 	char ev[512], sent[768];
 
@@ -119,10 +129,18 @@ counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
 	/* one snapshot: counters read once, since the element began */
 	for (j = 0; j < ne_n; j++) {
 		e[j].loss = e[j].seen > 1 ? e[j].last - e[j].first : e[j].last;
-		if (e[j].loss > 0 && drop_rule(e[j].name, e[j].attr, &kind) != NULL &&
-		    strstr(drop_rule(e[j].name, e[j].attr, &kind), "VM") != NULL)
-			ntap++;
+		if (is_vm(&e[j]) && e[j].loss > vmmax)
+			vmmax = e[j].loss;
 	}
+	/*
+	 * Contention is loss spread over several VMs: those that lost at least
+	 * a tenth of what the worst one lost. An idle VM's stray drop (a
+	 * router solicitation nobody read) does not make the worst one's loss
+	 * a contention.
+	 */
+	for (j = 0; j < ne_n; j++)
+		if (is_vm(&e[j]) && e[j].loss > 0 && e[j].loss * 10 >= vmmax)
+			ntap++;
 	/* Algorithm 1: sorted by loss */
 	for (i = 0; i < ne_n; i++)
 		for (j = i + 1; j < ne_n; j++)
@@ -138,7 +156,7 @@ counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
 		if (e[i].loss <= 0)
 			continue;
 		res = drop_rule(e[i].name, e[i].attr, &kind);
-		if (strstr(res, "VM") != NULL && ntap > 1) {
+		if (is_vm(&e[i]) && ntap > 1 && e[i].loss * 10 >= vmmax) {
 			res = "CPU or memory bandwidth (contention among VMs)";
 			kind = "contention";
 		}
