@@ -90,6 +90,33 @@ verdict() {
 	[ "$(tsv_col capture_dups <"$BATS_TEST_TMPDIR/o" | paste -sd+ | bc)" -eq 162 ]
 }
 
+@test "tcpstate: spurious retransmissions of each side = the D-SACKs its kernel received" {
+	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/o"
+	for side in client server; do
+		want=$(awk -F'\t' -v e="$side:tcp" '$2 == e && $3 == "TcpExtTCPDSACKRecv" { print $4 }' "$SAMPLES/path.truth.tsv")
+		got=$(awk -F'\t' -v s="$side" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		    $h["sender"] == s && $h["data_bytes"] > 100000 { n += $h["retx_spurious"] } END { print n + 0 }' "$BATS_TEST_TMPDIR/o")
+		echo "$side: kernel $want, vnd $got"
+		[ -n "$want" ] && [ "$got" -eq "$want" ]
+	done
+}
+
+@test "tcpstate: corpus: spurious retransmissions by timestamps (Eifel) and by D-SACK, one found by both counted once" {
+	need_corpus
+	t="$CORPUS/zeek/testing/btest/Traces/tcp/composite"
+	# comp008: two timeouts whose first covering ACK echoes the original's TSval
+	"$BIN/vnd-tcpstate" --events "$t/comp008.trace" >"$BATS_TEST_TMPDIR/e"
+	[ "$(awk -F'\t' '$8 == "spurious_retx" && ($3 == 2090 || $3 == 2114) { print $3, $9 }' "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = \
+	    "2090 76607 2114 1435275" ]
+	# each right after the timeout it undoes
+	[ "$(awk -F'\t' '$8 == "retx_timeout" && ($3 == 2089 || $3 == 2113) { print $3 }' "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = "2089 2113" ]
+	# comp014: one segment sent 10 times; Eifel finds it (frame 358), then two
+	# D-SACKs report it (369, 370): the first is the same finding, the second another
+	"$BIN/vnd-tcpstate" --events "$t/comp014.trace" >"$BATS_TEST_TMPDIR/e"
+	[ "$(awk -F'\t' '$8 == "spurious_retx" && $9 == 247572 { print $3 }' "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = "358 370" ]
+	[ "$("$BIN/vnd-tcpstate" "$t/comp014.trace" | tsv_col retx_spurious | paste -sd+ | bc)" -eq 2 ]
+}
+
 @test "tcpstate: corpus: at least 95% agreement with Zeek's labelled retransmissions, none it does not label" {
 	need_corpus
 	run -0 python3 "$TOP/tests/zeekretx.py" "$BIN" "$CORPUS"

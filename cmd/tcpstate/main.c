@@ -57,7 +57,14 @@ struct dir {				/* one direction of data */
 	int		 recovery;	/* after 3 dup-ACKs, or SACK news: fast */
 	int		 cc;		/* congestion state, CC_x */
 	int		 had_loss;	/* slow start ends at the first loss */
-	uint64_t	 spurious;	/* retransmissions a D-SACK said were not needed */
+	uint64_t	 spurious;	/* retransmissions a D-SACK or the timestamps
+					   said were not needed */
+	int		 recov_retx;	/* retransmissions in this recovery */
+	int		 eifel;		/* a retransmission waits for its ACK ... */
+	uint32_t	 eifel_seq, eifel_end, eifel_tsval;	/* ... this one */
+	uint32_t	 spurious_seq;	/* the last found spurious ... */
+	int		 spurious_by;	/* ... by 0: none, 1: Eifel, 2: D-SACK */
+	int		 spurious_twice;	/* ... and found by the other too */
 	uint32_t	 max_seg;	/* largest segment: the MSS when no SYN was seen */
 	uint32_t	 gap_lo[64], gap_hi[64];	/* sequence never seen here ... */
 	int64_t		 gap_ts[64];	/* ... since when */
@@ -369,6 +376,30 @@ gap_filled(const struct dir *d, const struct vnd_pkt *pk)
 	return d->last_fill_frame == pk->frame;
 }
 
+/*
+ * A retransmission of seq found not needed, by Eifel (1) or a D-SACK (2).
+ * The one retransmission both find counts once: the second finding of the
+ * same segment by the other way is taken as the first's; a segment sent
+ * three times can still be reported twice by D-SACK.
+ */
+static void
+spurious(struct run *r, struct conn *c, int dir, struct dir *d, int by,
+    uint32_t seq, const struct vnd_pkt *pk)
+{
+	if (d->retx <= d->spurious)
+		return;
+	if (d->spurious_by != 0 && d->spurious_by != by &&
+	    d->spurious_seq == seq && !d->spurious_twice) {
+		d->spurious_twice = 1;
+		return;
+	}
+	d->spurious++;
+	d->spurious_seq = seq;
+	d->spurious_by = by;
+	d->spurious_twice = 0;
+	event(r, c, dir, pk->ts_ns, "spurious_retx", pk->frame, seq - d->isn);
+}
+
 static void
 see(struct run *r, const struct vnd_pkt *pk, const char *point)
 {
@@ -451,17 +482,31 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 			if (!o->recovery && (o->ndup >= 3 ||
 			    VND_ISSET(pk, VND_COL_SACK))) {
 				o->recovery = 1;
+				o->recov_retx = 0;
 				o->recovery_point = o->high;
 				o->had_loss = 1;
 				cc_set(r, c, !dir, o, CC_FAST_RECOVERY, pk->ts_ns,
 				    pk->frame);
 			}
 		} else if (newdata) {
+			/* RFC 3522 (Eifel): the first ACK to cover a
+			 * retransmitted segment echoes the original's
+			 * timestamp, older than the retransmission's: the
+			 * original arrived, and the retransmission was not
+			 * needed */
+			if (o->eifel && seq_le(o->eifel_end, a)) {
+				if (VND_ISSET(pk, VND_COL_TSECR) &&
+				    (int32_t)(pk->tsecr - o->eifel_tsval) < 0)
+					spurious(r, c, !dir, o, 1, o->eifel_seq,
+					    pk);
+				o->eifel = 0;
+			}
 			o->ndup = 0;
 			o->acked = a;
 			o->acked_any = 1;
 			if (o->recovery && !seq_lt(a, o->recovery_point)) {
 				o->recovery = 0;
+				o->recov_retx = 0;
 				cc_set(r, c, !dir, o, CC_AVOIDANCE, pk->ts_ns,
 				    pk->frame);
 			}
@@ -469,11 +514,8 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		/* RFC 2883: a first SACK block below the cumulative ACK reports
 		 * data received twice; if it was sent twice, once was spurious */
 		if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0 &&
-		    seq_le(pk->sack[0][1], a) && o->retx > o->spurious) {
-			o->spurious++;
-			event(r, c, !dir, pk->ts_ns, "spurious_retx", pk->frame,
-			    pk->sack[0][0] - o->isn);
-		}
+		    seq_le(pk->sack[0][1], a))
+			spurious(r, c, !dir, o, 2, pk->sack[0][0], pk);
 	}
 	/* this side's data */
 	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
@@ -549,6 +591,23 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 				    pk->frame, pk->seq - d->isn);
 			} else {
 				d->retx++;
+				/*
+				 * Eifel's: the first retransmission of a
+				 * recovery, of the first unacknowledged byte.
+				 * Only for it does the receiver echo the
+				 * timestamp of what it got: for a later one,
+				 * it echoes the earliest segment its ACK
+				 * covers (RFC 7323, 4.3), which says nothing.
+				 */
+				if ((!d->recovery || d->recov_retx == 0) &&
+				    d->acked_any && pk->seq == d->acked &&
+				    VND_ISSET(pk, VND_COL_TSVAL)) {
+					d->eifel = 1;
+					d->eifel_seq = pk->seq;
+					d->eifel_end = end;
+					d->eifel_tsval = pk->tsval;
+				}
+				d->recov_retx++;
 				/* loss: the congestion window's bound starts again */
 				d->flight_max = d->acked_any ? d->high - d->acked : 0;
 				if (d->recovery) {
@@ -559,6 +618,7 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 					/* RTO: what was in flight counts lost, and
 					 * what is sent again up to high is repair */
 					d->recovery = 1;
+					d->recov_retx = 1;
 					d->recovery_point = d->high;
 					d->had_loss = 1;
 					cc_set(r, c, dir, d, CC_TIMEOUT, pk->ts_ns,
