@@ -151,15 +151,8 @@ hops(struct vnd_table *t, const char *path, const char *chainpath,
 		    "the median hop", name, i == 0 ? "is the bottleneck" :
 		    "also lost packets", v[i].lost, v[i].in, get(v[i].r, c[2]),
 		    100.0 * (double)v[i].lost / (double)v[i].in, p50, bs);
-		vnd_put_int(t, ++*rank);
-		vnd_put_str(t, name);
-		vnd_put_str(t, "hops");
-		vnd_put_str(t, res);
-		vnd_put_str(t, i == 0 ? "bottleneck" : "lossy_hop");
-		vnd_put_int(t, v[i].lost);
-		vnd_put_str(t, ev);
-		vnd_put_str(t, sent);
-		if (vnd_row_end(t, errbuf) < 0)
+		if (cause_row(t, ++*rank, name, "hops", res, i == 0 ?
+		    "bottleneck" : "lossy_hop", v[i].lost, ev, sent, errbuf) < 0)
 			goto out;
 	}
 	r = 0;

@@ -38,6 +38,25 @@ static const struct vnd_colspec out_cols[] = {
 	{ "evidence", VND_TEXT }, { "sentence", VND_TEXT },
 };
 
+int
+cause_row(struct vnd_table *t, int rank, const char *element,
+    const char *analysis, const char *resource, const char *kind,
+    long long lost, const char *evidence, const char *sentence, char *errbuf)
+{
+	vnd_put_int(t, rank);
+	vnd_put_str(t, element);
+	vnd_put_str(t, analysis);
+	vnd_put_str(t, resource);
+	vnd_put_str(t, kind);
+	if (lost >= 0)
+		vnd_put_int(t, lost);
+	else
+		vnd_put_null(t);
+	vnd_put_str(t, evidence);
+	vnd_put_str(t, sentence);
+	return vnd_row_end(t, errbuf);
+}
+
 /* An element's drops: the first and last value of each drop counter. */
 struct elem {
 	char		 name[256];
@@ -165,15 +184,8 @@ counters(struct vnd_table *t, const char *path, int *rank, char *errbuf)
 		    e[i].loss == 1 ? "" : "s", e[i].seen, e[i].seen == 1 ? "" : "s");
 		snprintf(sent, sizeof(sent), "%s dropped %lld packet%s: %s",
 		    e[i].name, e[i].loss, e[i].loss == 1 ? "" : "s", res);
-		vnd_put_int(t, ++*rank);
-		vnd_put_str(t, e[i].name);
-		vnd_put_str(t, "drops");
-		vnd_put_str(t, res);
-		vnd_put_str(t, kind);
-		vnd_put_int(t, e[i].loss);
-		vnd_put_str(t, ev);
-		vnd_put_str(t, sent);
-		if (vnd_row_end(t, errbuf) < 0)
+		if (cause_row(t, ++*rank, e[i].name, "drops", res, kind,
+		    e[i].loss, ev, sent, errbuf) < 0)
 			goto out;
 	}
 	r = 0;
@@ -345,17 +357,11 @@ chain(struct vnd_table *t, const char *chainpath, const char *statepath,
 			    wb[j] ? "WriteBlocked" : "-");
 		snprintf(sent, sizeof(sent), "%s is the root cause in the chain: "
 		    "%s", el, what);
-		vnd_put_int(t, ++*rank);
-		vnd_put_str(t, el);
-		vnd_put_str(t, "chain");
-		vnd_put_str(t, strncmp(what, "under", 5) == 0 ? "sending (source)" :
-		    strncmp(what, "over", 4) == 0 ? "receiving (sink)" :
-		    strncmp(what, "slow", 4) == 0 ? "processing (relay)" : "-");
-		vnd_put_str(t, "root_cause");
-		vnd_put_null(t);
-		vnd_put_str(t, ev);
-		vnd_put_str(t, sent);
-		if (vnd_row_end(t, errbuf) < 0)
+		if (cause_row(t, ++*rank, el, "chain", strncmp(what, "under",
+		    5) == 0 ? "sending (source)" : strncmp(what, "over", 4) == 0 ?
+		    "receiving (sink)" : strncmp(what, "slow", 4) == 0 ?
+		    "processing (relay)" : "-", "root_cause", -1, ev, sent,
+		    errbuf) < 0)
 			goto out;
 	}
 	r = 0;

@@ -27,6 +27,12 @@ int		 col(const struct tsv *, const char *name);	/* -1: none */
 const char	*get(const struct row *, int col);		/* "-": none */
 void		 tsv_free(struct tsv *);
 
+/* One row of table causes; lost < 0: unset. */
+int		 cause_row(struct vnd_table *, int rank, const char *element,
+		    const char *analysis, const char *resource, const char *kind,
+		    long long lost, const char *evidence, const char *sentence,
+		    char *errbuf);
+
 /*
  * VND 5.1.1: from vnd-hoploss's hops table, the hop where loss and delay
  * rise; named after the chain's element whose in and out points it joins
