@@ -530,6 +530,9 @@ parse_traces(struct parser *ps, struct vnd_conf_table *t)
 		if (*tk == '\0' || keyword(tk) >= 0)
 			return perr(ps, "trace name expected%s", "");
 		if (strcasecmp(tk, "all") == 0) {
+			/* "all" among names is all: the names go */
+			while (t->ntraces > 0)
+				free(t->traces[--t->ntraces]);
 			t->ntraces = -1;	/* marks "all" while parsing */
 		} else if (t->ntraces >= 0) {
 			if ((nt = realloc(t->traces, (size_t)(t->ntraces + 1) *
