@@ -4,8 +4,9 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 # data_frame ack_frame rtt_ns of vnd's accepted data and handshake samples
+# from cumulative ACKs (tshark's ack_rtt has no timestamp or SACK samples)
 vnd_samples() {
-	"$BIN/vnd-rtt" -H "$@" | awk -F'\t' '$9 != "ts" { print $12 "\t" $13 "\t" $10 }' | sort
+	"$BIN/vnd-rtt" -H "$@" | awk -F'\t' '$9 != "ts" && $11 != "sack" { print $12 "\t" $13 "\t" $10 }' | sort
 }
 
 @test "rtt: without retransmissions, every sample equals tshark's ack_rtt to the nanosecond" {
@@ -78,10 +79,30 @@ vnd_samples() {
 
 @test "rtt: past the loss, segments that waited for a retransmission are not timed (rule hole)" {
 	# at r1out the drops of r1 are upstream: the originals were never seen
+	# (above the hole, SACK blocks timed them on arrival: their cumulative
+	# ACK is rejected as sacked, which comes first)
 	"$BIN/vnd-rtt" --all "$SAMPLES/path-r1out.pcap" >"$BATS_TEST_TMPDIR/out"
-	[ "$(tsv_count 'v["rule"] == "hole"' "$BATS_TEST_TMPDIR/out")" -gt 50 ]
+	[ "$(tsv_count 'v["rule"] == "hole" || v["rule"] == "sacked"' "$BATS_TEST_TMPDIR/out")" -gt 50 ]
+	[ "$(tsv_count '(v["rule"] == "hole" || v["rule"] == "sacked") && v["rtt_ns"] > 200000000' "$BATS_TEST_TMPDIR/out")" -gt 0 ]
 	# no kept sample is the client's retransmission timeout (200 ms and more)
-	[ "$(tsv_count 'v["rule"] != "hole" && v["rule"] != "karn" && v["rtt_ns"] > 100000000' "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+	[ "$(tsv_count 'v["rule"] != "hole" && v["rule"] != "sacked" && v["rule"] != "karn" && v["rtt_ns"] > 100000000' "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+}
+
+@test "rtt: SACK blocks time segments above a hole on arrival, as the path's RTT, never a wait for the hole" {
+	# at the client, r1's drops and r2's tbf make holes; the server SACKs what arrives
+	"$BIN/vnd-rtt" --all "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/out"
+	n=$(tsv_count 'v["rule"] == "sack"' "$BATS_TEST_TMPDIR/out")
+	echo "sack samples: $n"
+	[ "$n" -gt 100 ]
+	# each within the largest RTT the cumulative ACKs saw (the tbf's queue, ~12 ms) ...
+	max=$(awk -F'\t' 'NR > 1 && ($11 == "ack" || $11 == "cumulative") && $10 > m { m = $10 } END { print m }' "$BATS_TEST_TMPDIR/out")
+	[ "$(tsv_count "v[\"rule\"] == \"sack\" && v[\"rtt_ns\"] > $max * 1.1" "$BATS_TEST_TMPDIR/out")" -eq 0 ]
+	# ... and none from a segment sent twice: those are karn
+	sort -u "$DATA/rtt/path-client.tshark-retx.txt" >"$BATS_TEST_TMPDIR/retx"
+	awk -F'\t' '$11 == "sack" { print $12 }' "$BATS_TEST_TMPDIR/out" | sort -u >"$BATS_TEST_TMPDIR/frames"
+	[ "$(comm -12 "$BATS_TEST_TMPDIR/frames" "$BATS_TEST_TMPDIR/retx" | wc -l)" -eq 0 ]
+	# the waits for the hole that the later cumulative ACKs time are rejected
+	[ "$(tsv_count 'v["rule"] == "sacked" && v["rtt_ns"] > 200000000' "$BATS_TEST_TMPDIR/out")" -gt 0 ]
 }
 
 @test "rtt: a table read from stdin names its points as the capture would" {

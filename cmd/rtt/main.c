@@ -32,6 +32,7 @@ struct seg {
 	int64_t		 ts;
 	uint64_t	 frame;
 	int		 retx;		/* sent more than once: Karn */
+	int		 sacked;	/* timed by a SACK block already */
 	uint32_t	 tsval;
 	int		 has_ts;
 };
@@ -403,12 +404,43 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 	s->ts = pk->ts_ns;
 	s->frame = pk->frame;
 	s->retx = seq != pk->seq;	/* partly old: ambiguous too */
+	s->sacked = 0;
 	s->has_ts = VND_ISSET(pk, VND_COL_TSVAL);
 	s->tsval = pk->tsval;
 
 	if (!h->started || seq_lt(h->high, end))
 		h->high = end;
 	h->started = 1;
+}
+
+/*
+ * A SACK block above the cumulative ACK (RFC 2018): its first block holds the
+ * segment whose arrival sent this ACK, the one that ends where the block
+ * ends. It times that segment on arrival, even above a hole, when no
+ * cumulative ACK can (rule sack); a segment sent twice is still ambiguous
+ * (karn). Every segment the block covers is marked: its cumulative ACK,
+ * later, times the wait for the hole, not the path (rule sacked).
+ */
+static void
+on_sack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
+{
+	struct half *h = &f->h[dir];
+	uint32_t le = pk->sack[0][0], re = pk->sack[0][1];
+	struct seg *s, *hit = NULL;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		s = &h->segs[(h->head + i) % h->cap];
+		if (seq_lt(s->seq, le) || !seq_le(s->end, re) || s->sacked)
+			continue;
+		s->sacked = 1;
+		if (s->end == re)
+			hit = s;
+	}
+	if (hit != NULL)
+		sample(r, f, dir, "data", hit->retx == 1 ? "karn" : "sack",
+		    hit->retx != 1, pk->ts_ns - hit->ts, pk->ts_ns, hit->frame,
+		    pk->frame, hit->seq, pk->ack);
 }
 
 /* An ACK from the receiver of half h (dir: the data's direction). */
@@ -422,6 +454,9 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	size_t i;
 	size_t covered = 0;
 
+	if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0 &&
+	    seq_lt(a, pk->sack[0][0]))
+		on_sack(r, f, dir, pk);
 	if (h->acked_any && !seq_lt(h->acked, a))
 		return;			/* a duplicate or old ACK times nothing */
 	/* the segments this ACK covers whole, oldest first */
@@ -438,7 +473,11 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	}
 	if (last != NULL) {
 		/* one sample, for the segment the ACK names (its last one) */
-		if (any_retx || any_hole)
+		if (last->sacked)
+			sample(r, f, dir, "data", "sacked", 0, pk->ts_ns -
+			    last->ts, pk->ts_ns, last->frame, pk->frame,
+			    last->seq, a);
+		else if (any_retx || any_hole)
 			sample(r, f, dir, "data", any_retx ? "karn" : "hole", 0,
 			    pk->ts_ns - last->ts, pk->ts_ns, last->frame,
 			    pk->frame, last->seq, a);
