@@ -427,11 +427,22 @@ on_sack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	struct half *h = &f->h[dir];
 	uint32_t le = pk->sack[0][0], re = pk->sack[0][1];
 	struct seg *s, *hit = NULL;
-	size_t i;
+	size_t i, lo = 0, hi = h->n;
 
-	for (i = 0; i < h->n; i++) {
+	/* the ring is in sequence order: the first segment at or past le */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (seq_lt(h->segs[(h->head + mid) % h->cap].seq, le))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < h->n; i++) {
 		s = &h->segs[(h->head + i) % h->cap];
-		if (seq_lt(s->seq, le) || !seq_le(s->end, re) || s->sacked)
+		if (!seq_le(s->end, re))
+			break;
+		if (s->sacked)
 			continue;
 		s->sacked = 1;
 		if (s->end == re)
