@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_flowtab.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
 #include "vnd_operands.h"
@@ -54,14 +55,12 @@ struct half {				/* one direction: its data, the other's ACKs */
 };
 
 struct flow {
-	uint8_t		 ver, proto, src[16], dst[16];	/* src: the client (SYN) */
-	uint16_t	 sport, dport;
+	struct vnd_flowkey k;		/* k.src: the client (SYN) */
+	uint8_t		 proto;
 	struct half	 h[2];		/* [0]: client's data, [1]: server's */
 	int64_t		 syn_ts, synack_ts;
 	uint64_t	 syn_frame, synack_frame;
 	int		 syn_retx, synack_retx;
-	int		 used;
-	const char	*point;
 };
 
 /* -i: a flow's direction in one time slot */
@@ -80,8 +79,7 @@ struct run {
 	int64_t		 slot_ns;	/* -i, 0 for none */
 	struct slot	*slots;
 	size_t		 scap, sn;
-	uint32_t	*tab;		/* flow index + 1, by unordered 5-tuple */
-	size_t		 tcap;
+	struct vnd_flowtab ft;		/* over f */
 	struct vnd_table *t;
 	int		 all, summary;
 	int		 failed;
@@ -149,123 +147,47 @@ seq_le(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) <= 0;
 }
 
-/* The same number for a 5-tuple either way round (and its point). */
-static uint64_t
-flow_hash(const char *point, uint8_t ver, const uint8_t *a, uint16_t ap,
-    const uint8_t *b, uint16_t bp)
+static const struct vnd_flowkey *
+flow_key(void *arg, size_t i)
 {
-	uint64_t w[10];
-	int lo = memcmp(a, b, 16) < 0 || (memcmp(a, b, 16) == 0 && ap < bp);
-
-	memset(w, 0, sizeof(w));
-	w[0] = (uint64_t)(uintptr_t)point;
-	w[1] = ver;
-	memcpy(&w[2], lo ? a : b, 16);
-	memcpy(&w[4], lo ? b : a, 16);
-	w[6] = lo ? ap : bp;
-	w[7] = lo ? bp : ap;
-	return vnd_hash((const uint8_t *)w, sizeof(w));
-}
-
-static int
-same(const struct flow *f, const struct vnd_pkt *pk, const char *point,
-    int *dir)
-{
-	if (f->point != point || f->ver != pk->ip_ver)
-		return 0;
-	if (f->sport == pk->src_port && f->dport == pk->dst_port &&
-	    memcmp(f->src, pk->src_ip, 16) == 0 &&
-	    memcmp(f->dst, pk->dst_ip, 16) == 0) {
-		*dir = 0;
-		return 1;
-	}
-	if (f->sport == pk->dst_port && f->dport == pk->src_port &&
-	    memcmp(f->src, pk->dst_ip, 16) == 0 &&
-	    memcmp(f->dst, pk->src_ip, 16) == 0) {
-		*dir = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static int
-tab_grow(struct run *r)
-{
-	uint32_t *nt;
-	size_t i, j, ncap = r->tcap ? r->tcap * 2 : 1024;
-
-	if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
-		return -1;
-	for (i = 0; i < r->n; i++) {
-		const struct flow *f = &r->f[i];
-
-		for (j = flow_hash(f->point, f->ver, f->src, f->sport, f->dst,
-		    f->dport) & (ncap - 1); nt[j]; j = (j + 1) & (ncap - 1))
-			;
-		nt[j] = (uint32_t)i + 1;
-	}
-	free(r->tab);
-	r->tab = nt;
-	r->tcap = ncap;
-	return 0;
+	return &((struct run *)arg)->f[i].k;
 }
 
 static struct flow *
 flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct flow *f, *nf;
-	size_t i, j;
+	long k;
+	int i;
 
-	if (r->tcap) {
-		for (j = flow_hash(point, pk->ip_ver, pk->src_ip, pk->src_port,
-		    pk->dst_ip, pk->dst_port) & (r->tcap - 1); r->tab[j];
-		    j = (j + 1) & (r->tcap - 1))
-			if (same(&r->f[r->tab[j] - 1], pk, point, dir))
-				return &r->f[r->tab[j] - 1];
-	}
+	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0)
+		return &r->f[k];
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
 		if ((nf = realloc(r->f, r->cap * sizeof(*nf))) == NULL)
 			return NULL;
 		r->f = nf;
 	}
-	f = &r->f[r->n++];
+	f = &r->f[r->n];
 	memset(f, 0, sizeof(*f));
-	/* oriented from the SYN's sender; a SYN-ACK's sender is the server */
-	*dir = (pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) ==
-	    (VND_TH_SYN | VND_TH_ACK) ? 1 : 0;
-	f->ver = pk->ip_ver;
+	vnd_flowkey_init(&f->k, pk, point, dir);
 	f->proto = pk->ip_proto;
-	memcpy(f->src, *dir ? pk->dst_ip : pk->src_ip, 16);
-	memcpy(f->dst, *dir ? pk->src_ip : pk->dst_ip, 16);
-	f->sport = *dir ? pk->dst_port : pk->src_port;
-	f->dport = *dir ? pk->src_port : pk->dst_port;
-	f->point = point;
 	for (i = 0; i < 2; i++)
 		if (vnd_stats_init(&f->h[i].st, 8) < 0)
 			return NULL;
-	if (r->n * 2 > r->tcap) {
-		if (tab_grow(r) < 0)
-			return NULL;
-	} else {
-		for (j = flow_hash(f->point, f->ver, f->src, f->sport, f->dst,
-		    f->dport) & (r->tcap - 1); r->tab[j]; j = (j + 1) & (r->tcap - 1))
-			;
-		r->tab[j] = (uint32_t)r->n;
-	}
+	r->ft.key = flow_key;
+	r->ft.arg = r;
+	if (vnd_flowtab_add(&r->ft) < 0)
+		return NULL;
+	r->n++;
 	return f;
 }
 
 static void
 put_flow_cols(struct vnd_table *t, const struct flow *f, int dir)
 {
-	char buf[64];
-
 	/* a sample's flow is the direction of the data it timed */
-	vnd_put_text(t, buf, vnd_ip_fmt(buf, f->ver, dir ? f->dst : f->src));
-	vnd_put_int(t, dir ? f->dport : f->sport);
-	vnd_put_text(t, buf, vnd_ip_fmt(buf, f->ver, dir ? f->src : f->dst));
-	vnd_put_int(t, dir ? f->sport : f->dport);
+	vnd_flowkey_put(t, &f->k, dir);
 	vnd_put_int(t, f->proto);
 }
 
@@ -338,7 +260,7 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 	}
 	if (r->summary || (!ok && !r->all) || r->t == NULL || r->failed)
 		return;
-	vnd_put_str(r->t, f->point);
+	vnd_put_str(r->t, f->k.point);
 	vnd_put_int(r->t, ts);
 	put_flow_cols(r->t, f, dir);
 	vnd_put_str(r->t, dir ? "client" : "server");
@@ -592,7 +514,7 @@ put_stats(struct vnd_table *t, const struct run *r, const struct flow *f,
     int d, const int64_t *slot, const struct vnd_stats *st, uint64_t rejected,
     char *errbuf)
 {
-	vnd_put_str(t, f->point);
+	vnd_put_str(t, f->k.point);
 	if (r->slot_ns)
 		vnd_put_int(t, *slot);
 	put_flow_cols(t, f, d);
@@ -791,7 +713,7 @@ out:
 			vnd_stats_free(&run.f[k].h[i].st);
 		}
 	free(run.f);
-	free(run.tab);
+	vnd_flowtab_free(&run.ft);
 	for (k = 0; k < run.scap; k++)
 		if (run.slots[k].used)
 			vnd_stats_free(&run.slots[k].st);

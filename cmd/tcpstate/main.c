@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_flowtab.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
 #include "vnd_operands.h"
@@ -101,9 +102,7 @@ struct dir {				/* one direction of data */
 };
 
 struct conn {
-	const char	*point;
-	uint8_t		 ver, src[16], dst[16];	/* src: the client */
-	uint16_t	 sport, dport;
+	struct vnd_flowkey k;		/* k.src: the client */
 	int64_t		 first_ts, last_ts;
 	int		 syn, synack, est, fin[2], rst[2], rst_first;
 	uint16_t	 mss[2];	/* announced by each side */
@@ -115,8 +114,7 @@ struct conn {
 struct run {
 	struct conn	*c;
 	size_t		 n, cap;
-	uint32_t	*tab;
-	size_t		 tcap;
+	struct vnd_flowtab ft;		/* over c */
 	struct vnd_table *ev;
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
@@ -154,88 +152,36 @@ seq_lt(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) < 0;
 }
 
-static uint64_t
-chash(const char *point, uint8_t ver, const uint8_t *a, uint16_t ap,
-    const uint8_t *b, uint16_t bp)
+static const struct vnd_flowkey *
+conn_key(void *arg, size_t i)
 {
-	uint64_t w[8];
-	int lo = memcmp(a, b, 16) < 0 || (memcmp(a, b, 16) == 0 && ap < bp);
-
-	memset(w, 0, sizeof(w));
-	w[0] = (uint64_t)(uintptr_t)point;
-	w[1] = ver;
-	memcpy(&w[2], lo ? a : b, 16);
-	memcpy(&w[4], lo ? b : a, 16);
-	w[6] = (uint64_t)(lo ? ap : bp) << 16 | (lo ? bp : ap);
-	return vnd_hash((const uint8_t *)w, sizeof(w));
-}
-
-static int
-same(const struct conn *c, const struct vnd_pkt *pk, const char *point, int *dir)
-{
-	if (c->point != point || c->ver != pk->ip_ver)
-		return 0;
-	if (c->sport == pk->src_port && c->dport == pk->dst_port &&
-	    !memcmp(c->src, pk->src_ip, 16) && !memcmp(c->dst, pk->dst_ip, 16))
-		return (*dir = 0), 1;
-	if (c->sport == pk->dst_port && c->dport == pk->src_port &&
-	    !memcmp(c->src, pk->dst_ip, 16) && !memcmp(c->dst, pk->src_ip, 16))
-		return (*dir = 1), 1;
-	return 0;
+	return &((struct run *)arg)->c[i].k;
 }
 
 static struct conn *
 conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct conn *c, *nc;
-	uint32_t *nt;
-	size_t j, i, ncap;
+	long i;
 
-	if (r->tcap)
-		for (j = chash(point, pk->ip_ver, pk->src_ip, pk->src_port,
-		    pk->dst_ip, pk->dst_port) & (r->tcap - 1); r->tab[j];
-		    j = (j + 1) & (r->tcap - 1))
-			if (same(&r->c[r->tab[j] - 1], pk, point, dir))
-				return &r->c[r->tab[j] - 1];
+	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0)
+		return &r->c[i];
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
 		if ((nc = realloc(r->c, r->cap * sizeof(*nc))) == NULL)
 			return NULL;
 		r->c = nc;
 	}
-	c = &r->c[r->n++];
+	c = &r->c[r->n];
 	memset(c, 0, sizeof(*c));
-	*dir = (pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) ==
-	    (VND_TH_SYN | VND_TH_ACK) ? 1 : 0;
-	c->point = point;
-	c->ver = pk->ip_ver;
-	memcpy(c->src, *dir ? pk->dst_ip : pk->src_ip, 16);
-	memcpy(c->dst, *dir ? pk->src_ip : pk->dst_ip, 16);
-	c->sport = *dir ? pk->dst_port : pk->src_port;
-	c->dport = *dir ? pk->src_port : pk->dst_port;
+	vnd_flowkey_init(&c->k, pk, point, dir);
 	c->first_ts = pk->ts_ns;
 	c->wscale[0] = c->wscale[1] = -1;
-	if (r->n * 2 > r->tcap) {
-		ncap = r->tcap ? r->tcap * 2 : 1024;
-		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
-			return NULL;
-		for (i = 0; i < r->n; i++) {
-			const struct conn *o = &r->c[i];
-
-			for (j = chash(o->point, o->ver, o->src, o->sport, o->dst,
-			    o->dport) & (ncap - 1); nt[j]; j = (j + 1) & (ncap - 1))
-				;
-			nt[j] = (uint32_t)i + 1;
-		}
-		free(r->tab);
-		r->tab = nt;
-		r->tcap = ncap;
-	} else {
-		for (j = chash(point, c->ver, c->src, c->sport, c->dst, c->dport) &
-		    (r->tcap - 1); r->tab[j]; j = (j + 1) & (r->tcap - 1))
-			;
-		r->tab[j] = (uint32_t)r->n;
-	}
+	r->ft.key = conn_key;
+	r->ft.arg = r;
+	if (vnd_flowtab_add(&r->ft) < 0)
+		return NULL;
+	r->n++;
 	return c;
 }
 
@@ -243,17 +189,12 @@ static void
 event(struct run *r, const struct conn *c, int dir, int64_t ts, const char *kind,
     uint64_t frame, int64_t value)
 {
-	char buf[64];
-
 	if (r->ev == NULL || r->failed)
 		return;
-	vnd_put_str(r->ev, c->point);
+	vnd_put_str(r->ev, c->k.point);
 	vnd_put_int(r->ev, ts);
 	vnd_put_int(r->ev, (int64_t)frame);
-	vnd_put_text(r->ev, buf, vnd_ip_fmt(buf, c->ver, dir ? c->dst : c->src));
-	vnd_put_int(r->ev, dir ? c->dport : c->sport);
-	vnd_put_text(r->ev, buf, vnd_ip_fmt(buf, c->ver, dir ? c->src : c->dst));
-	vnd_put_int(r->ev, dir ? c->sport : c->dport);
+	vnd_flowkey_put(r->ev, &c->k, dir);
 	vnd_put_str(r->ev, kind);
 	vnd_put_int(r->ev, value);
 	if (vnd_row_end(r->ev, r->err) < 0)
@@ -724,7 +665,6 @@ static int
 put_slots(struct vnd_table *t, const struct conn *c, int dir, const struct dir *d,
     char *errbuf)
 {
-	char buf[64];
 	size_t i, n = d->nslots;
 	int done = d->done_valid && d->done_high == d->high, k, best;
 
@@ -739,11 +679,8 @@ put_slots(struct vnd_table *t, const struct conn *c, int dir, const struct dir *
 			tot += sl->lim[k];
 		if (tot == 0)
 			continue;
-		vnd_put_str(t, c->point);
-		vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->dst : c->src));
-		vnd_put_int(t, dir ? c->dport : c->sport);
-		vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->src : c->dst));
-		vnd_put_int(t, dir ? c->sport : c->dport);
+		vnd_put_str(t, c->k.point);
+		vnd_flowkey_put(t, &c->k, dir);
 		vnd_put_int(t, 6);
 		vnd_put_str(t, dir ? "server" : "client");
 		vnd_put_int(t, sl->start);
@@ -764,7 +701,6 @@ static int
 put_conns(struct run *r, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
 {
-	char buf[64];
 	size_t i;
 	int dir, k, best;
 
@@ -789,11 +725,8 @@ put_conns(struct run *r, struct vnd_table *t, struct vnd_table *st,
 				memcpy(d->lim, d->done, sizeof(d->lim));
 			for (k = 0; k < L_N; k++)
 				tot += d->lim[k];
-			vnd_put_str(t, c->point);
-			vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->dst : c->src));
-			vnd_put_int(t, dir ? c->dport : c->sport);
-			vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, dir ? c->src : c->dst));
-			vnd_put_int(t, dir ? c->sport : c->dport);
+			vnd_put_str(t, c->k.point);
+			vnd_flowkey_put(t, &c->k, dir);
 			vnd_put_int(t, 6);
 			vnd_put_str(t, dir ? "server" : "client");
 			vnd_put_int(t, c->first_ts);
@@ -968,7 +901,7 @@ out:
 		free(run.c[i].d[1].slots);
 	}
 	free(run.c);
-	free(run.tab);
+	vnd_flowtab_free(&run.ft);
 	vnd_operands_free(&ops);
 	free(command);
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -1,0 +1,123 @@
+/* vnd_flowtab.c: an open-addressing index of connections by unordered 5-tuple and point. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd_flowtab.h"
+
+/* The same number for a 5-tuple either way round, and its point. */
+static uint64_t
+hash(const char *point, uint8_t ver, const uint8_t *a, uint16_t ap,
+    const uint8_t *b, uint16_t bp)
+{
+	uint64_t w[8];
+	int lo = memcmp(a, b, 16) < 0 || (memcmp(a, b, 16) == 0 && ap < bp);
+
+	memset(w, 0, sizeof(w));
+	w[0] = (uint64_t)(uintptr_t)point;
+	w[1] = ver;
+	memcpy(&w[2], lo ? a : b, 16);
+	memcpy(&w[4], lo ? b : a, 16);
+	w[6] = (uint64_t)(lo ? ap : bp) << 16 | (lo ? bp : ap);
+	return vnd_hash((const uint8_t *)w, sizeof(w));
+}
+
+static uint64_t
+key_hash(const struct vnd_flowkey *k)
+{
+	return hash(k->point, k->ver, k->src, k->sport, k->dst, k->dport);
+}
+
+static int
+same(const struct vnd_flowkey *k, const struct vnd_pkt *pk, const char *point,
+    int *dir)
+{
+	if (k->point != point || k->ver != pk->ip_ver)
+		return 0;
+	if (k->sport == pk->src_port && k->dport == pk->dst_port &&
+	    !memcmp(k->src, pk->src_ip, 16) && !memcmp(k->dst, pk->dst_ip, 16))
+		return (*dir = 0), 1;
+	if (k->sport == pk->dst_port && k->dport == pk->src_port &&
+	    !memcmp(k->src, pk->dst_ip, 16) && !memcmp(k->dst, pk->src_ip, 16))
+		return (*dir = 1), 1;
+	return 0;
+}
+
+long
+vnd_flowtab_find(const struct vnd_flowtab *ft, const struct vnd_pkt *pk,
+    const char *point, int *dir)
+{
+	size_t j;
+
+	if (ft->tcap == 0)
+		return -1;
+	for (j = hash(point, pk->ip_ver, pk->src_ip, pk->src_port, pk->dst_ip,
+	    pk->dst_port) & (ft->tcap - 1); ft->tab[j]; j = (j + 1) & (ft->tcap - 1))
+		if (same(ft->key(ft->arg, ft->tab[j] - 1), pk, point, dir))
+			return (long)ft->tab[j] - 1;
+	return -1;
+}
+
+void
+vnd_flowkey_init(struct vnd_flowkey *k, const struct vnd_pkt *pk,
+    const char *point, int *dir)
+{
+	*dir = (pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) ==
+	    (VND_TH_SYN | VND_TH_ACK) ? 1 : 0;
+	k->point = point;
+	k->ver = pk->ip_ver;
+	memcpy(k->src, *dir ? pk->dst_ip : pk->src_ip, 16);
+	memcpy(k->dst, *dir ? pk->src_ip : pk->dst_ip, 16);
+	k->sport = *dir ? pk->dst_port : pk->src_port;
+	k->dport = *dir ? pk->src_port : pk->dst_port;
+}
+
+static void
+place(uint32_t *tab, size_t cap, const struct vnd_flowkey *k, size_t i)
+{
+	size_t j;
+
+	for (j = key_hash(k) & (cap - 1); tab[j]; j = (j + 1) & (cap - 1))
+		;
+	tab[j] = (uint32_t)i + 1;
+}
+
+int
+vnd_flowtab_add(struct vnd_flowtab *ft)
+{
+	uint32_t *nt;
+	size_t i, ncap;
+
+	/* at most half full */
+	if ((ft->n + 1) * 2 > ft->tcap) {
+		ncap = ft->tcap ? ft->tcap * 2 : 1024;
+		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
+			return -1;
+		for (i = 0; i < ft->n; i++)
+			place(nt, ncap, ft->key(ft->arg, i), i);
+		free(ft->tab);
+		ft->tab = nt;
+		ft->tcap = ncap;
+	}
+	place(ft->tab, ft->tcap, ft->key(ft->arg, ft->n), ft->n);
+	ft->n++;
+	return 0;
+}
+
+void
+vnd_flowtab_free(struct vnd_flowtab *ft)
+{
+	free(ft->tab);
+	ft->tab = NULL;
+	ft->tcap = ft->n = 0;
+}
+
+void
+vnd_flowkey_put(struct vnd_table *t, const struct vnd_flowkey *k, int dir)
+{
+	char buf[64];
+
+	vnd_put_text(t, buf, vnd_ip_fmt(buf, k->ver, dir ? k->dst : k->src));
+	vnd_put_int(t, dir ? k->dport : k->sport);
+	vnd_put_text(t, buf, vnd_ip_fmt(buf, k->ver, dir ? k->src : k->dst));
+	vnd_put_int(t, dir ? k->sport : k->dport);
+}

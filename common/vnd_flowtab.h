@@ -1,0 +1,50 @@
+/* vnd_flowtab.h: connections at a point, found by their 5-tuple either way round. */
+#ifndef VND_FLOWTAB_H
+#define VND_FLOWTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnd_pkt.h"
+#include "vnd_table.h"
+
+/* A connection's key, oriented from its client. */
+struct vnd_flowkey {
+	const char	*point;		/* interned: the same point, the same pointer */
+	uint8_t		 ver;
+	uint8_t		 src[16], dst[16];	/* src: the client */
+	uint16_t	 sport, dport;
+};
+
+/*
+ * An index over the caller's array of connections: the caller keeps the
+ * connections (each with its key), the table only their positions. key(arg,
+ * i) gives the key of the caller's connection i.
+ */
+struct vnd_flowtab {
+	uint32_t	*tab;		/* position + 1, by hash; 0: free */
+	size_t		 tcap, n;
+	const struct vnd_flowkey *(*key)(void *arg, size_t i);
+	void		*arg;
+};
+
+/* The position of pk's connection at point, *dir 0 from its client; -1: none. */
+long	 vnd_flowtab_find(const struct vnd_flowtab *, const struct vnd_pkt *,
+	    const char *point, int *dir);
+
+/*
+ * The key of pk's new connection: its client is the sender of pk, or the
+ * receiver when pk is a SYN-ACK; *dir as for vnd_flowtab_find.
+ */
+void	 vnd_flowkey_init(struct vnd_flowkey *, const struct vnd_pkt *,
+	    const char *point, int *dir);
+
+/* Index the caller's connection at position ft->n (the next); -1: no memory. */
+int	 vnd_flowtab_add(struct vnd_flowtab *);
+
+void	 vnd_flowtab_free(struct vnd_flowtab *);
+
+/* Write src_ip, src_port, dst_ip, dst_port of direction dir (1: from the server). */
+void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
+
+#endif
