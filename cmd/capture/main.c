@@ -418,7 +418,6 @@ main(int argc, char **argv)
 	struct ctx ctx[MAX_POINTS];
 	struct sigaction sa;
 	const char *dir = ".", *filter = NULL, *user = NULL, *conf = NULL;
-	char *both = NULL;
 	FILE *counters = NULL, *man = NULL;
 	int64_t v, snaplen = 262144, count = 0, duration_ns = 0, counters_ns = 0;
 	int64_t rotate_mb = 0, rotate_s = 0, start, next_snap = 0;
@@ -522,11 +521,12 @@ main(int argc, char **argv)
 
 	/* each point's filter: the collection's and -f's */
 	for (i = 0; i < npts && filter != NULL; i++) {
+		char *both;
+
 		if (pts[i].filter == NULL) {
 			pts[i].filter = filter;
 			continue;
 		}
-		free(both);
 		if ((both = malloc(strlen(filter) + strlen(pts[i].filter) +
 		    12)) == NULL) {
 			warnx("out of memory");
@@ -534,14 +534,10 @@ main(int argc, char **argv)
 			goto out;
 		}
 		sprintf(both, "(%s) and (%s)", pts[i].filter, filter);
-		if ((pts[i].filter = strdup(both)) == NULL) {
-			warnx("out of memory");
-			status = VND_EXIT_FAIL;
-			goto out;
-		}
 		/* kept in the collection, which frees it */
 		free(coll.pts[i].filter);
-		coll.pts[i].filter = (char *)pts[i].filter;
+		coll.pts[i].filter = both;
+		pts[i].filter = both;
 	}
 	if (print) {
 		/* the filters compile, for Ethernet, as they would on a veth */
@@ -762,7 +758,6 @@ out:
 		if (counters != NULL && fclose(counters) != 0)
 			status = VND_EXIT_FAIL;
 	}
-	free(both);
 	coll_free(&coll);
 	return status;
 }
