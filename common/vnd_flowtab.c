@@ -42,6 +42,28 @@ same(const struct vnd_flowkey *k, const struct vnd_pkt *pk, const char *point,
 	return 0;
 }
 
+/* One end of a 5-tuple mixed; two ends added are the same either way round. */
+static uint64_t
+end_mix(const uint8_t *a, uint16_t port)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, a, 8);
+	memcpy(&w1, a + 8, 8);
+	return (w0 ^ (w1 * 0x9e3779b97f4a7c15ULL) ^ port) * 0xbf58476d1ce4e5b9ULL;
+}
+
+uint64_t
+vnd_flow_hash(const struct vnd_pkt *pk)
+{
+	uint64_t h = end_mix(pk->src_ip, pk->src_port) +
+	    end_mix(pk->dst_ip, pk->dst_port);
+
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
+}
+
 long
 vnd_flowtab_find(const struct vnd_flowtab *ft, const struct vnd_pkt *pk,
     const char *point, int *dir)

@@ -42,6 +42,9 @@ void	 vnd_flowkey_init(struct vnd_flowkey *, const struct vnd_pkt *,
 /* Index the caller's connection at position ft->n (the next); -1: no memory. */
 int	 vnd_flowtab_add(struct vnd_flowtab *);
 
+/* pk's addresses and ports hashed, the same either way round (for sharding). */
+uint64_t vnd_flow_hash(const struct vnd_pkt *);
+
 void	 vnd_flowtab_free(struct vnd_flowtab *);
 
 /* Write src_ip, src_port, dst_ip, dst_port of direction dir (1: from the server). */

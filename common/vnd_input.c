@@ -330,6 +330,79 @@ vnd_input_line(struct vnd_input *in, char **line, size_t *len, char *errbuf)
 	}
 }
 
+
+#define CLONE_BUF (256 * 1024)
+
+uint64_t
+vnd_input_parts(const struct vnd_input *in, uint64_t *first)
+{
+	int64_t size;
+
+	if (in->fmt != F_PCAP || (size = vnd_src_size(in->src)) < 0)
+		return 0;
+	*first = 24;
+	return (uint64_t)size;
+}
+
+int
+vnd_input_clone(const struct vnd_input *in, const char *path,
+    struct vnd_input **cp, char *errbuf)
+{
+	struct vnd_input *c;
+
+	*cp = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->buf = malloc(CLONE_BUF)) == NULL) {
+		free(c);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	c->cap = CLONE_BUF;
+	if (vnd_src_open(&c->src, path, errbuf) < 0) {
+		vnd_input_close(c);
+		return -1;
+	}
+	c->fmt = in->fmt;
+	c->swap = in->swap;
+	c->nsec = in->nsec;
+	c->linktype = in->linktype;
+	c->rechdr = in->rechdr;
+	c->lenswap = in->lenswap;
+	memcpy(c->name, in->name, sizeof(c->name));
+	*cp = c;
+	return 0;
+}
+
+int
+vnd_input_seek(struct vnd_input *in, uint64_t off, char *errbuf)
+{
+	if (vnd_src_seek(in->src, off, errbuf) < 0)
+		return -1;
+	in->beg = in->end = 0;
+	in->base = off;
+	in->eof = 0;
+	return 0;
+}
+
+int
+vnd_input_sync(struct vnd_input *in, uint64_t off, uint64_t *at, char *errbuf)
+{
+	ssize_t got;
+	size_t i;
+
+	if (vnd_input_seek(in, off, errbuf) < 0 ||
+	    (got = vnd_in_need(in, VND_SYNC_WINDOW, errbuf)) < 0)
+		return -1;
+	for (i = 0; i < (size_t)got; i++)
+		if (vnd_pcap_plausible(in, in->buf + i, (size_t)got - i,
+		    (size_t)got < VND_SYNC_WINDOW)) {
+			in->beg = i;
+			*at = off + i;
+			return 1;
+		}
+	return 0;
+}
+
 const char *
 vnd_input_format(const struct vnd_input *in)
 {

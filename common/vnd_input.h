@@ -51,6 +51,30 @@ int	 vnd_input_is_table(const struct vnd_input *);
 int	 vnd_input_line(struct vnd_input *, char **line, size_t *len,
 	    char *errbuf);
 
+/*
+ * A plain pcap file (a regular file, not compressed) can be read in parts
+ * by several threads, each with a reader of its own: returns the file's
+ * size and sets *first, the offset of its first record; 0 for other inputs.
+ */
+uint64_t vnd_input_parts(const struct vnd_input *, uint64_t *first);
+
+/* Another reader of such a file (the path it was opened by), to seek or sync. */
+int	 vnd_input_clone(const struct vnd_input *, const char *path,
+	    struct vnd_input **, char *errbuf);
+
+/* Read on from byte off, a record's start. */
+int	 vnd_input_seek(struct vnd_input *, uint64_t off, char *errbuf);
+
+/*
+ * Read on from where records seem to start at or after byte off: a chain of
+ * record headers that hold together. 1 with *at set; 0 when none is seen in
+ * the next VND_SYNC_WINDOW bytes; -1 on a read error. A guess, which the
+ * caller checks against where the records before it end.
+ */
+#define VND_SYNC_WINDOW	(64 * 1024)
+int	 vnd_input_sync(struct vnd_input *, uint64_t off, uint64_t *at,
+	    char *errbuf);
+
 void	 vnd_input_close(struct vnd_input *);
 
 #endif

@@ -5,16 +5,28 @@
 
 #include "vnd.h"
 #include "vnd_operands.h"
+#include "vnd_flowtab.h"
 #include "vnd_point.h"
+#include "vnd_shard.h"
 
-int
-vnd_operands_read(struct vnd_operands *o, char **ops, int nops,
-    vnd_packet_fn fn, void *arg, char *errbuf)
+/* Where the packets go: to fn(arg), or by connection to fn(args[w]). */
+struct to {
+	vnd_packet_fn	 fn;
+	void		*arg;
+	void		**args;
+	int		 nj;
+};
+
+static int
+read_all(struct vnd_operands *o, char **ops, int nops, const struct to *to,
+    char *errbuf)
 {
 	struct vnd_pktsrc *src;
 	struct vnd_pkt pk;
 	const char *name, *path, *pt;
 	char why[VND_ERRBUF_SIZE];
+	uint64_t ord = 0, first;
+	void *arg;
 	int i, stopped = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -41,9 +53,16 @@ vnd_operands_read(struct vnd_operands *o, char **ops, int nops,
 		if ((o->meta[i].format = strdup(vnd_input_format(src->in))) ==
 		    NULL)
 			goto oom;
-		while (vnd_pktsrc_next(src, &pk)) {
+		if (to->nj > 1 && !src->table && vnd_input_parts(src->in, &first)) {
+			if (vnd_shard_read(to->nj, src, o->names[i], &ord, to->fn,
+			    to->args, errbuf) < 0)
+				return -1;
+		} else while (vnd_pktsrc_next(src, &pk)) {
 			pt = name ? NULL : vnd_pktsrc_point(src);
-			if (fn(arg, &pk, pt ? pt : o->names[i]) < 0) {
+			pk.ord = ord++;
+			arg = to->nj > 1 ? to->args[vnd_flow_hash(&pk) %
+			    (uint64_t)to->nj] : to->arg;
+			if (to->fn(arg, &pk, pt ? pt : o->names[i]) < 0) {
 				stopped = 1;
 				break;
 			}
@@ -64,6 +83,24 @@ vnd_operands_read(struct vnd_operands *o, char **ops, int nops,
 oom:
 	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 	return -1;
+}
+
+int
+vnd_operands_read(struct vnd_operands *o, char **ops, int nops,
+    vnd_packet_fn fn, void *arg, char *errbuf)
+{
+	struct to to = { fn, arg, NULL, 1 };
+
+	return read_all(o, ops, nops, &to, errbuf);
+}
+
+int
+vnd_operands_read_j(struct vnd_operands *o, char **ops, int nops, int nj,
+    vnd_packet_fn fn, void **args, char *errbuf)
+{
+	struct to to = { fn, args[0], args, nj };
+
+	return read_all(o, ops, nops, &to, errbuf);
 }
 
 void

@@ -26,6 +26,17 @@ typedef int (*vnd_packet_fn)(void *arg, const struct vnd_pkt *, const char *poin
 int	 vnd_operands_read(struct vnd_operands *, char **ops, int nops,
 	    vnd_packet_fn, void *arg, char *errbuf);
 
+/*
+ * The same on nj threads, a packet's connection (its 5-tuple either way
+ * round) choosing which: worker w calls fn(args[w], ...), each connection's
+ * packets in their order, and pk->ord numbers every packet in the order of
+ * all, so that the workers' findings can be put back in the order one
+ * thread finds them. A plain pcap file is read in parts by all threads
+ * (vnd_shard; pk->payload is then NULL); other inputs by this one.
+ */
+int	 vnd_operands_read_j(struct vnd_operands *, char **ops, int nops, int nj,
+	    vnd_packet_fn fn, void **args, char *errbuf);
+
 void	 vnd_operands_free(struct vnd_operands *);
 
 #endif

@@ -84,6 +84,44 @@ vnd_pcap_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 	return VND_IN_FRAME;
 }
 
+/*
+ * Do records seem to start at p (n bytes, the file's end when eof)? Their
+ * headers must hold together: a fraction of a second, a captured length
+ * no larger than the wire's and than libpcap's largest snapshot, and the
+ * next header where the record ends, up to 8 of them or the end of the
+ * bytes. Random bytes pass one header about once in 10^10; a capture of a
+ * pcap file's bytes might: the caller checks.
+ */
+int
+vnd_pcap_plausible(const struct vnd_input *in, const uint8_t *p, size_t n,
+    int eof)
+{
+	uint32_t frac, incl, orig;
+	size_t at = 0;
+	int k;
+
+	for (k = 0; k < 8; k++) {
+		if (n - at < (size_t)in->rechdr)
+			return k > 0 && (k >= 2 || (eof && at == n));
+		frac = vnd_in_g32(in, p + at + 4);
+		incl = vnd_in_g32(in, p + at + 8);
+		orig = vnd_in_g32(in, p + at + 12);
+		if (in->lenswap && incl > orig) {
+			uint32_t t = incl;
+
+			incl = orig;
+			orig = t;
+		}
+		if (frac >= (in->nsec ? 1000000000u : 1000000u) ||
+		    incl > orig || incl > 262144 || orig > REC_MAX)
+			return 0;
+		at += (size_t)in->rechdr + incl;
+		if (at > n)
+			return k >= 1;
+	}
+	return 1;
+}
+
 /* --- pcapng (draft-ietf-opsawg-pcapng) --- */
 
 #define BT_SHB	0x0a0d0d0a

@@ -81,6 +81,8 @@ struct vnd_pkt {
 	uint8_t		 icmp_code;
 	const uint8_t	*payload;	/* captured L4 payload, payload_cap bytes */
 	uint32_t	 payload_cap;
+	uint64_t	 ord;		/* 0, 1, ...: the packet's place among all
+					   a tool reads (vnd_operands) */
 };
 
 #define VND_SET(pk, col)	((pk)->set |= (uint64_t)1 << (col))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <bzlib.h>
@@ -299,6 +300,30 @@ const char *
 vnd_src_compression(const struct vnd_src *s)
 {
 	return comp_names[s->comp];
+}
+
+int64_t
+vnd_src_size(const struct vnd_src *s)
+{
+	struct stat st;
+
+	if (s->comp != C_NONE || s->fd == STDIN_FILENO ||
+	    fstat(s->fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return -1;
+	return (int64_t)st.st_size;
+}
+
+int
+vnd_src_seek(struct vnd_src *s, uint64_t off, char *errbuf)
+{
+	if (s->comp != C_NONE || s->fd == STDIN_FILENO ||
+	    lseek(s->fd, (off_t)off, SEEK_SET) < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot seek to byte %llu",
+		    (unsigned long long)off);
+		return -1;
+	}
+	s->hpos = s->hlen;	/* the bytes read to recognise it are behind */
+	return 0;
 }
 
 void

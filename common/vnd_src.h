@@ -3,6 +3,7 @@
 #define VND_SRC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct vnd_src;
@@ -15,6 +16,12 @@ ssize_t	 vnd_src_read(struct vnd_src *, void *buf, size_t len, char *errbuf);
 
 /* "gzip", "bzip2", "xz", "zstd", "lzo", or "" for none. */
 const char *vnd_src_compression(const struct vnd_src *);
+
+/* A plain (uncompressed) regular file: its size in bytes; -1 for others. */
+int64_t	 vnd_src_size(const struct vnd_src *);
+
+/* Of such a file: read on from byte off. */
+int	 vnd_src_seek(struct vnd_src *, uint64_t off, char *errbuf);
 
 void	 vnd_src_close(struct vnd_src *);
 

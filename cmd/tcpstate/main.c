@@ -103,6 +103,7 @@ struct dir {				/* one direction of data */
 
 struct conn {
 	struct vnd_flowkey k;		/* k.src: the client */
+	uint64_t	 first_ord;	/* its first packet's place in the input */
 	int64_t		 first_ts, last_ts;
 	int		 syn, synack, est, fin[2], rst[2], rst_first;
 	uint16_t	 mss[2];	/* announced by each side */
@@ -111,11 +112,26 @@ struct conn {
 	struct dir	 d[2];		/* [0]: client's data, [1]: server's */
 };
 
+/* An event kept for later, when workers find them (-j): merged by ord. */
+struct evrec {
+	uint64_t	 ord;		/* of the packet that showed it */
+	uint64_t	 frame;
+	int64_t		 ts, value;
+	const char	*kind;		/* a string constant */
+	uint32_t	 conn;
+	int		 dir;
+};
+
+/* One thread's connections: all of them, or with -j those of its shard. */
 struct run {
 	struct conn	*c;
 	size_t		 n, cap;
 	struct vnd_flowtab ft;		/* over c */
-	struct vnd_table *ev;
+	struct vnd_table *ev;		/* events written as found, or ... */
+	int		 keep_events;	/* ... kept in evs */
+	struct evrec	*evs;
+	size_t		 nev, evcap;
+	uint64_t	 ord;		/* of the packet being seen */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
@@ -124,6 +140,7 @@ static const struct option longopts[] = {
 	{ "events", no_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "interval", required_argument, NULL, 'i' },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "version", no_argument, NULL, 'V' },
@@ -134,10 +151,13 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: vnd-tcpstate [-HV] [--events] [-i seconds] [-o file.db] [point ...]\n"
+"usage: vnd-tcpstate [-HV] [--events] [-i seconds] [-j threads] [-o file.db]\n"
+"                    [point ...]\n"
 "      --events          every event in time order instead of the connections\n"
 "  -i, --interval SECS   the limitation shares per time slot of SECS seconds\n"
 "                        instead of the connections\n"
+"  -j, --jobs N          decode and analyse on N threads, connections shared\n"
+"                        out by 5-tuple; the output is the same (default 1)\n"
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
 "  -o, --output FILE     write SQLite database FILE (tables connections,\n"
@@ -175,6 +195,7 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	c = &r->c[r->n];
 	memset(c, 0, sizeof(*c));
 	vnd_flowkey_init(&c->k, pk, point, dir);
+	c->first_ord = pk->ord;
 	c->first_ts = pk->ts_ns;
 	c->wscale[0] = c->wscale[1] = -1;
 	r->ft.key = conn_key;
@@ -185,20 +206,85 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	return c;
 }
 
+static int
+put_event(struct vnd_table *t, const struct conn *c, int dir, int64_t ts,
+    const char *kind, uint64_t frame, int64_t value, char *errbuf)
+{
+	vnd_put_str(t, c->k.point);
+	vnd_put_int(t, ts);
+	vnd_put_int(t, (int64_t)frame);
+	vnd_flowkey_put(t, &c->k, dir);
+	vnd_put_str(t, kind);
+	vnd_put_int(t, value);
+	return vnd_row_end(t, errbuf);
+}
+
 static void
 event(struct run *r, const struct conn *c, int dir, int64_t ts, const char *kind,
     uint64_t frame, int64_t value)
 {
-	if (r->ev == NULL || r->failed)
+	struct evrec *ne, *e;
+
+	if (r->failed)
 		return;
-	vnd_put_str(r->ev, c->k.point);
-	vnd_put_int(r->ev, ts);
-	vnd_put_int(r->ev, (int64_t)frame);
-	vnd_flowkey_put(r->ev, &c->k, dir);
-	vnd_put_str(r->ev, kind);
-	vnd_put_int(r->ev, value);
-	if (vnd_row_end(r->ev, r->err) < 0)
-		r->failed = 1;
+	if (r->ev != NULL) {
+		if (put_event(r->ev, c, dir, ts, kind, frame, value, r->err) < 0)
+			r->failed = 1;
+		return;
+	}
+	if (!r->keep_events)
+		return;
+	if (r->nev == r->evcap) {
+		size_t nc = r->evcap ? r->evcap * 2 : 256;
+
+		if ((ne = realloc(r->evs, nc * sizeof(*ne))) == NULL) {
+			snprintf(r->err, sizeof(r->err), "out of memory");
+			r->failed = 1;
+			return;
+		}
+		r->evs = ne;
+		r->evcap = nc;
+	}
+	e = &r->evs[r->nev++];
+	e->ord = r->ord;
+	e->frame = frame;
+	e->ts = ts;
+	e->value = value;
+	e->kind = kind;
+	e->conn = (uint32_t)(c - r->c);
+	e->dir = dir;
+}
+
+/* -j: the workers' events, each list in order, merged into one. */
+static int
+put_events(struct run *runs, int nj, struct vnd_table *t, char *errbuf)
+{
+	size_t *at;
+	int w, best;
+
+	if ((at = calloc((size_t)nj, sizeof(*at))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		const struct evrec *e;
+
+		best = -1;
+		for (w = 0; w < nj; w++)
+			if (at[w] < runs[w].nev && (best < 0 ||
+			    runs[w].evs[at[w]].ord < runs[best].evs[at[best]].ord))
+				best = w;
+		if (best < 0)
+			break;
+		e = &runs[best].evs[at[best]++];
+		if (put_event(t, &runs[best].c[e->conn], e->dir, e->ts, e->kind,
+		    e->frame, e->value, errbuf) < 0) {
+			free(at);
+			return -1;
+		}
+	}
+	free(at);
+	return 0;
 }
 
 static void
@@ -352,6 +438,7 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
 	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
 		return;
+	r->ord = pk->ord;
 	if ((c = conn_of(r, pk, point, &dir)) == NULL) {
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		r->failed = 1;
@@ -374,8 +461,9 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		c->wscale[dir] = VND_ISSET(pk, VND_COL_WSCALE) ? pk->wscale : -1;
 		c->sack_ok[dir] = VND_ISSET(pk, VND_COL_SACK_OK);
 		c->ts_ok[dir] = VND_ISSET(pk, VND_COL_TSVAL);
+		/* the MSS it offers; 0 when it offers none */
 		event(r, c, dir, pk->ts_ns, ack ? "synack" : "syn", pk->frame,
-		    pk->mss);
+		    VND_ISSET(pk, VND_COL_MSS) ? pk->mss : 0);
 		d->started = 1;
 		d->isn = pk->seq;
 		d->high = pk->seq + 1;
@@ -698,87 +786,112 @@ put_slots(struct vnd_table *t, const struct conn *c, int dir, const struct dir *
 }
 
 static int
-put_conns(struct run *r, struct vnd_table *t, struct vnd_table *st,
+put_conn(struct conn *c, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
 {
-	size_t i;
 	int dir, k, best;
 
-	for (i = 0; i < r->n; i++) {
-		struct conn *c = &r->c[i];
+	for (dir = 0; dir < 2; dir++) {
+		struct dir *d = &c->d[dir];
+		int64_t tot = 0;
 
-		for (dir = 0; dir < 2; dir++) {
-			struct dir *d = &c->d[dir];
-			int64_t tot = 0;
-
-			/* a row per direction that carried data, and one for a
-			 * connection that carried none */
-			if (d->bytes == 0 && (dir == 1 || c->d[1].bytes))
-				continue;
-			set_state(d, d->state, c->last_ts);
-			if (st != NULL && put_slots(st, c, dir, d, errbuf) < 0)
-				return -1;
-			if (t == NULL)
-				continue;
-			/* the idle tail after the last of its data was acked is no limit */
-			if (d->done_valid && d->done_high == d->high)
-				memcpy(d->lim, d->done, sizeof(d->lim));
-			for (k = 0; k < L_N; k++)
-				tot += d->lim[k];
-			vnd_put_str(t, c->k.point);
-			vnd_flowkey_put(t, &c->k, dir);
-			vnd_put_int(t, 6);
-			vnd_put_str(t, dir ? "server" : "client");
-			vnd_put_int(t, c->first_ts);
-			vnd_put_int(t, c->last_ts);
-			vnd_put_str(t, conn_state(c));
-			if (c->mss[!dir])
-				vnd_put_int(t, c->mss[!dir]);
-			else if (d->max_seg)
-				vnd_put_int(t, d->max_seg);
+		/* a row per direction that carried data, and one for a
+		 * connection that carried none */
+		if (d->bytes == 0 && (dir == 1 || c->d[1].bytes))
+			continue;
+		set_state(d, d->state, c->last_ts);
+		if (st != NULL && put_slots(st, c, dir, d, errbuf) < 0)
+			return -1;
+		if (t == NULL)
+			continue;
+		/* the idle tail after the last of its data was acked is no limit */
+		if (d->done_valid && d->done_high == d->high)
+			memcpy(d->lim, d->done, sizeof(d->lim));
+		for (k = 0; k < L_N; k++)
+			tot += d->lim[k];
+		vnd_put_str(t, c->k.point);
+		vnd_flowkey_put(t, &c->k, dir);
+		vnd_put_int(t, 6);
+		vnd_put_str(t, dir ? "server" : "client");
+		vnd_put_int(t, c->first_ts);
+		vnd_put_int(t, c->last_ts);
+		vnd_put_str(t, conn_state(c));
+		if (c->mss[!dir])
+			vnd_put_int(t, c->mss[!dir]);
+		else if (d->max_seg)
+			vnd_put_int(t, d->max_seg);
+		else
+			vnd_put_null(t);
+		if (c->wscale[dir] >= 0 && c->wscale[!dir] >= 0) {
+			vnd_put_int(t, c->wscale[dir]);
+			vnd_put_int(t, c->wscale[!dir]);
+		} else {
+			vnd_put_null(t);
+			vnd_put_null(t);
+		}
+		vnd_put_int(t, c->syn && c->synack ? c->sack_ok[0] && c->sack_ok[1] : 0);
+		vnd_put_int(t, c->syn && c->synack ? c->ts_ok[0] && c->ts_ok[1] : 0);
+		vnd_put_int(t, (int64_t)d->pkts);
+		vnd_put_int(t, (int64_t)d->bytes);
+		vnd_put_int(t, (int64_t)d->unique);
+		vnd_put_int(t, (int64_t)d->retx);
+		vnd_put_int(t, (int64_t)d->retx_fast);
+		vnd_put_int(t, (int64_t)d->retx_timeout);
+		vnd_put_int(t, (int64_t)d->dup_capture);
+		vnd_put_int(t, (int64_t)d->dupacks);
+		vnd_put_int(t, (int64_t)d->dup3);
+		vnd_put_int(t, (int64_t)d->zero_win);
+		vnd_put_int(t, (int64_t)d->zw_probes);
+		vnd_put_int(t, (int64_t)d->win_full);
+		vnd_put_int(t, d->flight_peak);
+		best = -1;
+		for (k = 0; k < L_N; k++) {
+			if (tot > 0)
+				vnd_put_real(t, (double)d->lim[k] / (double)tot);
 			else
 				vnd_put_null(t);
-			if (c->wscale[dir] >= 0 && c->wscale[!dir] >= 0) {
-				vnd_put_int(t, c->wscale[dir]);
-				vnd_put_int(t, c->wscale[!dir]);
-			} else {
-				vnd_put_null(t);
-				vnd_put_null(t);
-			}
-			vnd_put_int(t, c->syn && c->synack ? c->sack_ok[0] && c->sack_ok[1] : 0);
-			vnd_put_int(t, c->syn && c->synack ? c->ts_ok[0] && c->ts_ok[1] : 0);
-			vnd_put_int(t, (int64_t)d->pkts);
-			vnd_put_int(t, (int64_t)d->bytes);
-			vnd_put_int(t, (int64_t)d->unique);
-			vnd_put_int(t, (int64_t)d->retx);
-			vnd_put_int(t, (int64_t)d->retx_fast);
-			vnd_put_int(t, (int64_t)d->retx_timeout);
-			vnd_put_int(t, (int64_t)d->dup_capture);
-			vnd_put_int(t, (int64_t)d->dupacks);
-			vnd_put_int(t, (int64_t)d->dup3);
-			vnd_put_int(t, (int64_t)d->zero_win);
-			vnd_put_int(t, (int64_t)d->zw_probes);
-			vnd_put_int(t, (int64_t)d->win_full);
-			vnd_put_int(t, d->flight_peak);
-			best = -1;
-			for (k = 0; k < L_N; k++) {
-				if (tot > 0)
-					vnd_put_real(t, (double)d->lim[k] / (double)tot);
-				else
-					vnd_put_null(t);
-				if (tot > 0 && (best < 0 || d->lim[k] > d->lim[best]))
-					best = k;
-			}
-			vnd_put_str(t, best >= 0 ? lname[best] : NULL);
-			vnd_put_int(t, (int64_t)d->reordered);
-			vnd_put_int(t, (int64_t)d->lost_upstream);
-			vnd_put_int(t, (int64_t)d->spurious);
-			/* no handshake seen: the largest segment is a lower bound */
-			vnd_put_int(t, c->mss[!dir] ? 0 : 1);
-			if (vnd_row_end(t, errbuf) < 0)
-				return -1;
+			if (tot > 0 && (best < 0 || d->lim[k] > d->lim[best]))
+				best = k;
+		}
+		vnd_put_str(t, best >= 0 ? lname[best] : NULL);
+		vnd_put_int(t, (int64_t)d->reordered);
+		vnd_put_int(t, (int64_t)d->lost_upstream);
+		vnd_put_int(t, (int64_t)d->spurious);
+		/* no handshake seen: the largest segment is a lower bound */
+		vnd_put_int(t, c->mss[!dir] ? 0 : 1);
+		if (vnd_row_end(t, errbuf) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The connections in the order their first packets came, whichever run has them. */
+static int
+put_conns(struct run *runs, int nj, struct vnd_table *t, struct vnd_table *st,
+    char *errbuf)
+{
+	size_t *at;
+	int w, best;
+
+	if ((at = calloc((size_t)nj, sizeof(*at))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		best = -1;
+		for (w = 0; w < nj; w++)
+			if (at[w] < runs[w].n && (best < 0 ||
+			    runs[w].c[at[w]].first_ord <
+			    runs[best].c[at[best]].first_ord))
+				best = w;
+		if (best < 0)
+			break;
+		if (put_conn(&runs[best].c[at[best]++], t, st, errbuf) < 0) {
+			free(at);
+			return -1;
 		}
 	}
+	free(at);
 	return 0;
 }
 
@@ -795,17 +908,18 @@ int
 main(int argc, char **argv)
 {
 	char errbuf[VND_ERRBUF_SIZE];
-	struct run run;
+	struct run *runs = NULL;
+	void **args = NULL;
 	struct vnd_sink *sink = NULL;
-	struct vnd_table *conns = NULL, *slots = NULL;
+	struct vnd_table *conns = NULL, *slots = NULL, *evt = NULL;
 	struct vnd_operands ops;
 	char *command = NULL;
 	const char *output = NULL;
-	int ch, i, r, header = 1, events = 0, status = VND_EXIT_OK;
+	size_t k;
+	int ch, i, r, w, nj = 1, header = 1, events = 0, status = VND_EXIT_OK;
 
-	memset(&run, 0, sizeof(run));
 	memset(&ops, 0, sizeof(ops));
-	while ((ch = getopt_long(argc, argv, "hHi:o:V", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hHi:j:o:V", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'e':
 			events = 1;
@@ -829,6 +943,17 @@ main(int argc, char **argv)
 			slot_ns = (int64_t)(sec * 1e9 + 0.5);
 			break;
 		}
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 64) {
+				warnx("-j '%s': threads, from 1 to 64", optarg);
+				return VND_EXIT_USAGE;
+			}
+			nj = (int)v;
+			break;
+		}
 		case 'o':
 			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
@@ -840,13 +965,16 @@ main(int argc, char **argv)
 			return VND_EXIT_USAGE;
 		}
 	}
-	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
-	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
-		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
 	if (events && slot_ns && !output) {
 		warnx("--events and -i are different tables; -o holds both");
 		return VND_EXIT_USAGE;
 	}
+	if ((runs = calloc((size_t)nj, sizeof(*runs))) == NULL ||
+	    (args = calloc((size_t)nj, sizeof(*args))) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
+	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
+		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
 	if ((output || (!events && !slot_ns)) && (conns = vnd_sink_table(sink,
 	    "connections",
 	    conn_cols, (int)(sizeof(conn_cols) / sizeof(conn_cols[0])),
@@ -855,31 +983,40 @@ main(int argc, char **argv)
 	if (slot_ns && (slots = vnd_sink_table(sink, "slots", slot_cols,
 	    (int)(sizeof(slot_cols) / sizeof(slot_cols[0])), errbuf)) == NULL)
 		goto fail;
-	if ((output || events) && (run.ev = vnd_sink_table(sink, "events",
+	if ((output || events) && (evt = vnd_sink_table(sink, "events",
 	    ev_cols, (int)(sizeof(ev_cols) / sizeof(ev_cols[0])), errbuf)) == NULL)
 		goto fail;
+	/* one thread writes its events as found; workers keep theirs to merge */
+	for (w = 0; w < nj; w++) {
+		args[w] = &runs[w];
+		runs[w].ev = nj == 1 ? evt : NULL;
+		runs[w].keep_events = nj > 1 && evt != NULL;
+	}
 	if (optind == argc)
 		argv[--optind] = "-";
 	if ((command = vnd_command_line(argc, argv)) == NULL)
 		err(VND_EXIT_FAIL, NULL);
-	r = vnd_operands_read(&ops, argv + optind, argc - optind, see_one, &run,
-	    errbuf);
+	r = vnd_operands_read_j(&ops, argv + optind, argc - optind, nj, see_one,
+	    args, errbuf);
 	for (i = 0; i < ops.n; i++)
 		if (ops.srcs[i].status > 0) {
 			warnx("'%s': %s", ops.srcs[i].path, ops.srcs[i].err);
 			status = VND_EXIT_FAIL;
 		}
-	if (r < 0) {
-		if (run.failed) {
-			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
+	for (w = 0; w < nj; w++)
+		if (runs[w].failed) {
+			snprintf(errbuf, sizeof(errbuf), "%s", runs[w].err);
 			goto fail;
 		}
+	if (r < 0) {
 		warnx("%s", errbuf);
 		status = VND_EXIT_FAIL;
 		goto abort;
 	}
+	if (nj > 1 && evt != NULL && put_events(runs, nj, evt, errbuf) < 0)
+		goto fail;
 	if ((conns != NULL || slots != NULL) &&
-	    put_conns(&run, conns, slots, errbuf) < 0)
+	    put_conns(runs, nj, conns, slots, errbuf) < 0)
 		goto fail;
 	if (output != NULL && vnd_meta_write(sink, "vnd-tcpstate", command, ops.meta,
 	    ops.n, errbuf) < 0)
@@ -896,12 +1033,17 @@ fail:
 abort:
 	vnd_sink_close(sink, output == NULL, errbuf);
 out:
-	for (i = 0; i < (int)run.n; i++) {
-		free(run.c[i].d[0].slots);
-		free(run.c[i].d[1].slots);
+	for (w = 0; w < nj; w++) {
+		for (k = 0; k < runs[w].n; k++) {
+			free(runs[w].c[k].d[0].slots);
+			free(runs[w].c[k].d[1].slots);
+		}
+		free(runs[w].c);
+		free(runs[w].evs);
+		vnd_flowtab_free(&runs[w].ft);
 	}
-	free(run.c);
-	vnd_flowtab_free(&run.ft);
+	free(runs);
+	free(args);
 	vnd_operands_free(&ops);
 	free(command);
 	if (fflush(stdout) != 0 || ferror(stdout))

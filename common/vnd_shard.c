@@ -1,0 +1,386 @@
+/* vnd_shard.c: a pcap file read in parts by N threads; each analyses its own connections, in order. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd.h"
+#include "vnd_flowtab.h"
+#include "vnd_input.h"
+#include "vnd_shard.h"
+
+/*
+ * Reading is most of an analysis tool's time, so it is shared too: the file
+ * is cut in parts of PART_BYTES, and a thread reads and decodes a part from
+ * the first place in it where records seem to start (vnd_input_sync). Parts
+ * are then confirmed in order: a part's start must be where the records of
+ * the one before it end, or it is read again from there, so the packets are
+ * exactly those one reader sees, whatever the bytes. Confirming numbers
+ * them. Every thread then takes from each confirmed part, in order, the
+ * packets of its own connections: a connection sees its packets in their
+ * order, on one thread. A part's memory is used again when all are past it.
+ */
+
+#define PART_BYTES	(1 << 20)
+
+enum { P_FREE, P_READING, P_READ, P_CONFIRMED };
+
+/*
+ * A part's packets of one thread's connections, in order, each with its
+ * place in the part in ord until it is numbered: a thread reads its own
+ * packets one after the other, and no cache line holds two threads'.
+ */
+struct shelf {
+	struct vnd_pkt	*pk;
+	size_t		 n, cap;
+};
+
+struct part {
+	uint64_t	 from, to;	/* its records start in [from, to) */
+	uint64_t	 start;		/* where it was read from */
+	int		 known;		/* start found at all */
+	uint64_t	 end;		/* where its last record ends */
+	int		 r;		/* how the reading ended: VND_IN_FRAME
+					   (at to), _EOF, _ERR, _TRUNC */
+	char		 err[VND_ERRBUF_SIZE];
+	struct shelf	*shelf;		/* [nj]: each thread's packets */
+	size_t		 n;		/* packets in all */
+	uint64_t	 frame0, ord0;	/* numbers before its first */
+	int		 state;		/* P_x */
+	int		 done;		/* threads past it */
+};
+
+struct shard {
+	int		 nj, nb;
+	struct vnd_pktsrc *src;
+	const char	*point;
+	uint64_t	 first, size;
+	vnd_packet_fn	 fn;
+	void		**args;
+	struct part	*ring;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	uint64_t	 last;		/* parts in the file; fewer once one ends it */
+	uint64_t	 taken;		/* parts given to a reader */
+	uint64_t	 confirmed;	/* parts confirmed, in order */
+	uint64_t	 freed;		/* parts every thread is past */
+	int		 confirming;
+	uint64_t	 next_start;	/* where the next part's records start */
+	uint64_t	 frames;	/* numbered so far */
+	uint64_t	*ord;
+	int		 failed;	/* errbuf says why */
+	char		 errbuf[VND_ERRBUF_SIZE];
+	atomic_int	 stop;		/* failed, or a fn returned -1 */
+};
+
+struct worker {
+	struct shard	*sh;
+	int		 w;
+	struct vnd_input *in;		/* its own reader of the file */
+	pthread_t	 thread;
+};
+
+static void
+fail(struct shard *sh, const char *why)
+{
+	if (!sh->failed)
+		snprintf(sh->errbuf, sizeof(sh->errbuf), "%s", why);
+	sh->failed = 1;
+	atomic_store(&sh->stop, 1);
+}
+
+/* Room for one more packet on the shelf; -1: no memory. */
+static int
+room(struct shelf *sf)
+{
+	struct vnd_pkt *npk;
+	size_t nc;
+
+	if (sf->n < sf->cap)
+		return 0;
+	nc = sf->cap ? sf->cap * 2 : 1024;
+	if ((npk = realloc(sf->pk, nc * sizeof(*npk))) == NULL)
+		return -1;
+	sf->pk = npk;
+	sf->cap = nc;
+	return 0;
+}
+
+/*
+ * Read and decode part p, from byte start (a record's start) or, when start
+ * is 0, from where records seem to start in it. -1: out of memory or no
+ * reader (why says which); how the reading ended is p->r.
+ */
+static int
+read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
+    char *why)
+{
+	struct vnd_frame f;
+	struct vnd_pkt *pk;
+	int r, w, guess = 0;
+
+	p->n = 0;
+	for (w = 0; w < sh->nj; w++)
+		p->shelf[w].n = 0;
+	p->known = 1;
+	p->r = VND_IN_FRAME;
+	if (wk->in == NULL &&
+	    vnd_input_clone(sh->src->in, sh->src->path, &wk->in, why) < 0)
+		return -1;
+	if (start != 0) {
+		if (vnd_input_seek(wk->in, start, why) < 0)
+			return -1;
+	} else if ((r = vnd_input_sync(wk->in, p->from, &start, why)) <= 0) {
+		if (r < 0)
+			return -1;
+		p->known = 0;		/* confirming reads it again */
+		return 0;
+	}
+	p->start = p->end = start;
+	for (;;) {
+		r = vnd_input_next(wk->in, &f, p->err);
+		if (r != VND_IN_FRAME) {
+			p->r = r;
+			return 0;
+		}
+		if (f.offset >= p->to) {
+			p->end = f.offset;
+			return 0;
+		}
+		/*
+		 * Decoded where the last packet's connection goes: the next
+		 * one is often of the same; moved when it is not.
+		 */
+		if (room(&p->shelf[guess]) < 0)
+			goto oom;
+		pk = &p->shelf[guess].pk[p->shelf[guess].n];
+		/* as vnd_pktsrc_next() does */
+		pk->ts_ns = f.ts_ns == VND_NO_TS ? 0 : f.ts_ns;
+		pk->wire_bytes = f.wirelen;
+		pk->cap_bytes = f.caplen;
+		vnd_decode(pk, f.linktype, f.data, f.caplen);
+		pk->payload = NULL;	/* its bytes are gone with the next read */
+		pk->payload_cap = 0;
+		pk->ord = p->n++;
+		w = (int)(vnd_flow_hash(pk) % (uint64_t)sh->nj);
+		if (w != guess) {
+			if (room(&p->shelf[w]) < 0)
+				goto oom;
+			p->shelf[w].pk[p->shelf[w].n] = *pk;
+			guess = w;
+		}
+		p->shelf[w].n++;
+	}
+oom:
+	snprintf(why, VND_ERRBUF_SIZE, "out of memory");
+	return -1;
+}
+
+/*
+ * The next part in order: read again if it did not start where the one
+ * before ended; its packets numbered; the file ends in it unless its
+ * reading stopped at its end. Called by one thread at a time.
+ */
+static int
+confirm(struct shard *sh, struct worker *wk, struct part *p, uint64_t i,
+    char *why)
+{
+	if (!p->known || p->start != sh->next_start)
+		if (read_part(sh, wk, p, sh->next_start, why) < 0)
+			return -1;
+	p->frame0 = sh->frames;
+	p->ord0 = *sh->ord;
+	sh->frames += p->n;
+	*sh->ord += p->n;
+	if (p->r == VND_IN_FRAME && i + 1 < sh->last)
+		sh->next_start = p->end;
+	else {
+		/* the file ends here: as the one reader would have said it */
+		sh->last = i + 1;
+		if (p->r == VND_IN_FRAME)
+			p->r = VND_IN_EOF;
+	}
+	return 0;
+}
+
+static void
+analyse(struct shard *sh, struct part *p, int w)
+{
+	struct shelf *sf = &p->shelf[w];
+	struct vnd_pkt *pk;
+	size_t k;
+
+	for (k = 0; k < sf->n && !atomic_load(&sh->stop); k++) {
+		pk = &sf->pk[k];
+		pk->frame = p->frame0 + pk->ord + 1;
+		pk->ord += p->ord0;
+		if (sh->fn(sh->args[w], pk, sh->point) < 0)
+			atomic_store(&sh->stop, 1);
+	}}
+
+static void *
+work(void *arg)
+{
+	struct worker *wk = arg;
+	struct shard *sh = wk->sh;
+	struct part *p;
+	uint64_t next = 0, i;		/* the next part to analyse */
+	char why[VND_ERRBUF_SIZE];
+	int r;
+
+	pthread_mutex_lock(&sh->mu);
+	for (;;) {
+		if (atomic_load(&sh->stop) && sh->last > sh->confirmed)
+			sh->last = sh->confirmed;	/* no more parts */
+		p = &sh->ring[sh->confirmed % (uint64_t)sh->nb];
+		if (!sh->confirming && sh->confirmed < sh->last &&
+		    sh->confirmed < sh->taken && p->state == P_READ) {
+			sh->confirming = 1;
+			i = sh->confirmed;
+			pthread_mutex_unlock(&sh->mu);
+			r = confirm(sh, wk, p, i, why);
+			pthread_mutex_lock(&sh->mu);
+			if (r < 0)
+				fail(sh, why);
+			else {
+				p->state = P_CONFIRMED;
+				sh->confirmed++;
+			}
+			sh->confirming = 0;
+			pthread_cond_broadcast(&sh->cv);
+			continue;
+		}
+		if (next < sh->confirmed) {
+			p = &sh->ring[next % (uint64_t)sh->nb];
+			pthread_mutex_unlock(&sh->mu);
+			analyse(sh, p, wk->w);
+			pthread_mutex_lock(&sh->mu);
+			if (++p->done == sh->nj) {
+				p->state = P_FREE;
+				sh->freed++;
+				pthread_cond_broadcast(&sh->cv);
+			}
+			next++;
+			continue;
+		}
+		if (sh->taken < sh->last &&
+		    sh->taken - sh->freed < (uint64_t)sh->nb) {
+			i = sh->taken++;
+			p = &sh->ring[i % (uint64_t)sh->nb];
+			p->state = P_READING;
+			p->done = 0;
+			p->from = sh->first + i * PART_BYTES;
+			p->to = p->from + PART_BYTES;
+			pthread_mutex_unlock(&sh->mu);
+			r = read_part(sh, wk, p, i == 0 ? sh->first : 0, why);
+			pthread_mutex_lock(&sh->mu);
+			if (r < 0)
+				fail(sh, why);
+			p->state = P_READ;
+			pthread_cond_broadcast(&sh->cv);
+			continue;
+		}
+		if (next >= sh->last && !sh->confirming)
+			break;
+		pthread_cond_wait(&sh->cv, &sh->mu);
+	}
+	pthread_mutex_unlock(&sh->mu);
+	return NULL;
+}
+
+static void
+free_ring(struct shard *sh, int nj)
+{
+	int i, w;
+
+	for (i = 0; sh->ring != NULL && i < sh->nb; i++) {
+		for (w = 0; sh->ring[i].shelf != NULL && w < nj; w++)
+			free(sh->ring[i].shelf[w].pk);
+		free(sh->ring[i].shelf);
+	}
+	free(sh->ring);
+}
+
+int
+vnd_shard_read(int nj, struct vnd_pktsrc *src, const char *point,
+    uint64_t *ord, vnd_packet_fn fn, void **args, char *errbuf)
+{
+	struct shard sh;
+	struct worker *wk;
+	struct part *end;
+	int i, started = 1, r = 0;
+
+	memset(&sh, 0, sizeof(sh));
+	sh.nj = nj;
+	sh.nb = 2 * nj + 2;
+	sh.src = src;
+	sh.point = point;
+	sh.fn = fn;
+	sh.args = args;
+	sh.ord = ord;
+	atomic_init(&sh.stop, 0);
+	sh.size = vnd_input_parts(src->in, &sh.first);
+	sh.next_start = sh.first;
+	sh.last = sh.size > sh.first ?
+	    (sh.size - sh.first + PART_BYTES - 1) / PART_BYTES : 0;
+	wk = NULL;
+	if ((sh.ring = calloc((size_t)sh.nb, sizeof(*sh.ring))) == NULL ||
+	    (wk = calloc((size_t)nj, sizeof(*wk))) == NULL)
+		goto oom;
+	for (i = 0; i < sh.nb; i++)
+		if ((sh.ring[i].shelf = calloc((size_t)nj,
+		    sizeof(*sh.ring[i].shelf))) == NULL)
+			goto oom;
+	pthread_mutex_init(&sh.mu, NULL);
+	pthread_cond_init(&sh.cv, NULL);
+	for (i = 0; i < nj; i++) {
+		wk[i].sh = &sh;
+		wk[i].w = i;
+	}
+	/* this thread is worker 0 */
+	for (i = 1; i < nj; i++, started++)
+		if (pthread_create(&wk[i].thread, NULL, work, &wk[i]) != 0)
+			break;
+	if (started < nj) {
+		/* the threads there only go past the parts, then end */
+		fail(&sh, "cannot start the threads");
+		sh.nj = started;
+	}
+	work(&wk[0]);
+	for (i = 1; i < started; i++)
+		pthread_join(wk[i].thread, NULL);
+	if (sh.failed) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s", sh.errbuf);
+		r = -1;
+	} else if (atomic_load(&sh.stop)) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "stopped");
+		r = -1;
+	} else {
+		/* how the last part ended is how the file did */
+		src->frame = sh.frames;
+		src->done = 1;
+		if (sh.last == 0)
+			src->status = 0;
+		else {
+			end = &sh.ring[(sh.last - 1) % (uint64_t)sh.nb];
+			src->status = end->r == VND_IN_EOF ? 0 :
+			    end->r == VND_IN_TRUNC || sh.frames ? 1 : -1;
+			if (src->status != 0)
+				snprintf(src->err, sizeof(src->err), "%s",
+				    end->err);
+		}
+	}
+	for (i = 0; i < nj; i++)
+		vnd_input_close(wk[i].in);
+	pthread_mutex_destroy(&sh.mu);
+	pthread_cond_destroy(&sh.cv);
+	free_ring(&sh, nj);
+	free(wk);
+	return r;
+oom:
+	free_ring(&sh, nj);
+	free(wk);
+	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+	return -1;
+}
