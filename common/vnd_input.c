@@ -40,6 +40,7 @@ ssize_t
 vnd_in_need(struct vnd_input *in, size_t n, char *errbuf)
 {
 	ssize_t r;
+	size_t want;
 
 	while (in->end - in->beg < n && !in->eof) {
 		if (in->beg + n > in->cap) {
@@ -62,8 +63,17 @@ vnd_in_need(struct vnd_input *in, size_t n, char *errbuf)
 				in->cap = nc;
 			}
 		}
-		r = vnd_src_read(in->src, in->buf + in->end, in->cap - in->end,
-		    errbuf);
+		want = in->cap - in->end;
+		if (in->stop != 0) {
+			/* a part: no further than its end, but what n needs */
+			uint64_t at = in->base + in->end;
+			size_t lack = n - (in->end - in->beg);
+			size_t upto = at < in->stop ? (size_t)(in->stop - at) : 0;
+
+			if ((upto > lack ? upto : lack) < want)
+				want = upto > lack ? upto : lack;
+		}
+		r = vnd_src_read(in->src, in->buf + in->end, want, errbuf);
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -331,7 +341,6 @@ vnd_input_line(struct vnd_input *in, char **line, size_t *len, char *errbuf)
 }
 
 
-#define CLONE_BUF (256 * 1024)
 
 uint64_t
 vnd_input_parts(const struct vnd_input *in, uint64_t *first)
@@ -352,12 +361,12 @@ vnd_input_clone(const struct vnd_input *in, const char *path,
 
 	*cp = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->buf = malloc(CLONE_BUF)) == NULL) {
+	    (c->buf = malloc(BUF_MIN)) == NULL) {
 		free(c);
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		return -1;
 	}
-	c->cap = CLONE_BUF;
+	c->cap = BUF_MIN;
 	if (vnd_src_open(&c->src, path, errbuf) < 0) {
 		vnd_input_close(c);
 		return -1;
@@ -374,23 +383,26 @@ vnd_input_clone(const struct vnd_input *in, const char *path,
 }
 
 int
-vnd_input_seek(struct vnd_input *in, uint64_t off, char *errbuf)
+vnd_input_seek(struct vnd_input *in, uint64_t off, uint64_t stop,
+    char *errbuf)
 {
 	if (vnd_src_seek(in->src, off, errbuf) < 0)
 		return -1;
 	in->beg = in->end = 0;
 	in->base = off;
 	in->eof = 0;
+	in->stop = stop;
 	return 0;
 }
 
 int
-vnd_input_sync(struct vnd_input *in, uint64_t off, uint64_t *at, char *errbuf)
+vnd_input_sync(struct vnd_input *in, uint64_t off, uint64_t stop,
+    uint64_t *at, char *errbuf)
 {
 	ssize_t got;
 	size_t i;
 
-	if (vnd_input_seek(in, off, errbuf) < 0 ||
+	if (vnd_input_seek(in, off, stop, errbuf) < 0 ||
 	    (got = vnd_in_need(in, VND_SYNC_WINDOW, errbuf)) < 0)
 		return -1;
 	for (i = 0; i < (size_t)got; i++)

@@ -62,8 +62,12 @@ uint64_t vnd_input_parts(const struct vnd_input *, uint64_t *first);
 int	 vnd_input_clone(const struct vnd_input *, const char *path,
 	    struct vnd_input **, char *errbuf);
 
-/* Read on from byte off, a record's start. */
-int	 vnd_input_seek(struct vnd_input *, uint64_t off, char *errbuf);
+/*
+ * Read on from byte off, a record's start; read ahead no further than byte
+ * stop (0: no limit) unless a record needs it.
+ */
+int	 vnd_input_seek(struct vnd_input *, uint64_t off, uint64_t stop,
+	    char *errbuf);
 
 /*
  * Read on from where records seem to start at or after byte off: a chain of
@@ -72,8 +76,8 @@ int	 vnd_input_seek(struct vnd_input *, uint64_t off, char *errbuf);
  * caller checks against where the records before it end.
  */
 #define VND_SYNC_WINDOW	(64 * 1024)
-int	 vnd_input_sync(struct vnd_input *, uint64_t off, uint64_t *at,
-	    char *errbuf);
+int	 vnd_input_sync(struct vnd_input *, uint64_t off, uint64_t stop,
+	    uint64_t *at, char *errbuf);
 
 void	 vnd_input_close(struct vnd_input *);
 

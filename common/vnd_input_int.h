@@ -29,6 +29,7 @@ struct vnd_input {
 	size_t		 cap, beg, end;
 	uint64_t	 base;		/* offset of buf[0] in the stream */
 	int		 eof;
+	uint64_t	 stop;		/* a part's reader reads to about here */
 	int		 swap;		/* file byte order differs from ours */
 	int		 nsec;		/* pcap: nanosecond timestamps */
 	int		 linktype;	/* pcap, snoop */

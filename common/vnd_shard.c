@@ -22,7 +22,7 @@
  * order, on one thread. A part's memory is used again when all are past it.
  */
 
-#define PART_BYTES	(1 << 20)
+#define PART_BYTES	(512 * 1024)
 
 enum { P_FREE, P_READING, P_READ, P_CONFIRMED };
 
@@ -129,9 +129,10 @@ read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
 	    vnd_input_clone(sh->src->in, sh->src->path, &wk->in, why) < 0)
 		return -1;
 	if (start != 0) {
-		if (vnd_input_seek(wk->in, start, why) < 0)
+		if (vnd_input_seek(wk->in, start, p->to + 4096, why) < 0)
 			return -1;
-	} else if ((r = vnd_input_sync(wk->in, p->from, &start, why)) <= 0) {
+	} else if ((r = vnd_input_sync(wk->in, p->from, p->to + 4096, &start,
+	    why)) <= 0) {
 		if (r < 0)
 			return -1;
 		p->known = 0;		/* confirming reads it again */
@@ -179,12 +180,12 @@ oom:
 
 /*
  * The next part in order: read again if it did not start where the one
- * before ended; its packets numbered; the file ends in it unless its
- * reading stopped at its end. Called by one thread at a time.
+ * before ended; its packets numbered. 1 when the file ends in it (its
+ * reading did not stop at its end), 0, or -1 (why says why). Called by one
+ * thread at a time.
  */
 static int
-confirm(struct shard *sh, struct worker *wk, struct part *p, uint64_t i,
-    char *why)
+confirm(struct shard *sh, struct worker *wk, struct part *p, char *why)
 {
 	if (!p->known || p->start != sh->next_start)
 		if (read_part(sh, wk, p, sh->next_start, why) < 0)
@@ -193,15 +194,9 @@ confirm(struct shard *sh, struct worker *wk, struct part *p, uint64_t i,
 	p->ord0 = *sh->ord;
 	sh->frames += p->n;
 	*sh->ord += p->n;
-	if (p->r == VND_IN_FRAME && i + 1 < sh->last)
-		sh->next_start = p->end;
-	else {
-		/* the file ends here: as the one reader would have said it */
-		sh->last = i + 1;
-		if (p->r == VND_IN_FRAME)
-			p->r = VND_IN_EOF;
-	}
-	return 0;
+	sh->next_start = p->end;
+	/* 1: the file ends in it (the caller says so under the lock) */
+	return p->r != VND_IN_FRAME;
 }
 
 static void
@@ -237,15 +232,16 @@ work(void *arg)
 		if (!sh->confirming && sh->confirmed < sh->last &&
 		    sh->confirmed < sh->taken && p->state == P_READ) {
 			sh->confirming = 1;
-			i = sh->confirmed;
 			pthread_mutex_unlock(&sh->mu);
-			r = confirm(sh, wk, p, i, why);
+			r = confirm(sh, wk, p, why);
 			pthread_mutex_lock(&sh->mu);
 			if (r < 0)
 				fail(sh, why);
 			else {
 				p->state = P_CONFIRMED;
 				sh->confirmed++;
+				if (r == 1 || sh->confirmed == sh->last)
+					sh->last = sh->confirmed;
 			}
 			sh->confirming = 0;
 			pthread_cond_broadcast(&sh->cv);
@@ -313,7 +309,7 @@ vnd_shard_read(int nj, struct vnd_pktsrc *src, const char *point,
 
 	memset(&sh, 0, sizeof(sh));
 	sh.nj = nj;
-	sh.nb = 2 * nj + 2;
+	sh.nb = nj + 2;
 	sh.src = src;
 	sh.point = point;
 	sh.fn = fn;
@@ -364,7 +360,8 @@ vnd_shard_read(int nj, struct vnd_pktsrc *src, const char *point,
 			src->status = 0;
 		else {
 			end = &sh.ring[(sh.last - 1) % (uint64_t)sh.nb];
-			src->status = end->r == VND_IN_EOF ? 0 :
+			src->status = end->r == VND_IN_EOF ||
+			    end->r == VND_IN_FRAME ? 0 :
 			    end->r == VND_IN_TRUNC || sh.frames ? 1 : -1;
 			if (src->status != 0)
 				snprintf(src->err, sizeof(src->err), "%s",

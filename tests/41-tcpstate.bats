@@ -134,3 +134,83 @@ verdict() {
 	[ "$(awk -F'\t' '$3 == 40001 { print $12; exit }' "$BATS_TEST_TMPDIR/s")" = network ]
 	run -2 --separate-stderr "$BIN/vnd-tcpstate" -i 0 "$SAMPLES/path-client.pcap"
 }
+
+# same_j FILE [OPTIONS...]: -j 2 and -j 3 write what -j 1 writes (stdout,
+# stderr, exit status)
+same_j() {
+	local f=$1 j r1 rn
+	shift
+	r1=0
+	"$BIN/vnd-tcpstate" -j 1 "$@" "$f" >"$BATS_TEST_TMPDIR/j1.out" 2>"$BATS_TEST_TMPDIR/j1.err" || r1=$?
+	for j in 2 3; do
+		rn=0
+		"$BIN/vnd-tcpstate" -j $j "$@" "$f" >"$BATS_TEST_TMPDIR/jn.out" 2>"$BATS_TEST_TMPDIR/jn.err" || rn=$?
+		[ "$r1" = "$rn" ] || { echo "-j $j $* $f: exit $rn, -j 1: $r1"; return 1; }
+		cmp "$BATS_TEST_TMPDIR/j1.out" "$BATS_TEST_TMPDIR/jn.out" || { echo "-j $j $* $f"; return 1; }
+		cmp "$BATS_TEST_TMPDIR/j1.err" "$BATS_TEST_TMPDIR/jn.err" || { echo "-j $j $* $f"; return 1; }
+	done
+}
+
+@test "tcpstate -j: 2 and 3 threads write what one writes: connections, events, slots" {
+	for f in path-client path-r2out haproxy-front chain-slowsink-relay2out; do
+		same_j "$SAMPLES/$f.pcap"
+		same_j "$SAMPLES/$f.pcap" --events
+		same_j "$SAMPLES/$f.pcap" -i 0.1
+	done
+	# the bulk flow's own figures, to know the comparison compared something
+	"$BIN/vnd-tcpstate" -j 2 "$SAMPLES/path-client.pcap" | awk -F'\t' '$3 == 40001' | cut -f19 >"$BATS_TEST_TMPDIR/retx"
+	[ "$(cat "$BATS_TEST_TMPDIR/retx")" -eq "$(truth client:tcp TcpRetransSegs "$SAMPLES/path.truth.tsv")" ]
+	# several points, a packets table on standard input: one thread reads, the same rows
+	"$BIN/vnd-parse" -q -p A "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/a.tsv"
+	same_j "$BATS_TEST_TMPDIR/a.tsv"
+	"$BIN/vnd-tcpstate" -j 1 "$SAMPLES/path-r1in.pcap" "$SAMPLES/path-server.pcap" >"$BATS_TEST_TMPDIR/m1"
+	"$BIN/vnd-tcpstate" -j 2 "$SAMPLES/path-r1in.pcap" "$SAMPLES/path-server.pcap" >"$BATS_TEST_TMPDIR/m2"
+	cmp "$BATS_TEST_TMPDIR/m1" "$BATS_TEST_TMPDIR/m2"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/m1")" -eq 5 ]
+}
+
+@test "tcpstate -j: a pcap made to mislead a reader that starts mid-file gives the packets one reader sees, and its errors" {
+	need_cmd python3
+	d=$BATS_TEST_TMPDIR
+	# payloads of chained pcap record headers: each part's reader starts on one of them
+	python3 "$TOP/tests/mkparts.py" "$d/clean.pcap" clean
+	python3 "$TOP/tests/mkparts.py" "$d/badlen.pcap" badlen
+	python3 "$TOP/tests/mkparts.py" "$d/cut.pcap" cut
+	[ "$(stat -c %s "$d/clean.pcap")" -gt $((6 * 512 * 1024)) ]
+	same_j "$d/clean.pcap"
+	same_j "$d/clean.pcap" --events
+	# 8 connections, each 300 segments of 1400 bytes one way, none sent twice
+	"$BIN/vnd-tcpstate" -j 2 -H "$d/clean.pcap" >"$d/out"
+	[ "$(wc -l <"$d/out")" -eq 8 ]
+	[ "$(cut -f16,17,19 "$d/out" | sort -u)" = "$(printf '300\t420000\t0')" ]
+	# a record that claims 64 MB past the middle: what comes before it, then its error
+	same_j "$d/badlen.pcap"
+	run -1 "$BIN/vnd-tcpstate" -j 2 "$d/badlen.pcap"
+	assert_output --partial "bad record length 67108864 at byte"
+	# cut inside a record
+	same_j "$d/cut.pcap" --events
+	run -1 "$BIN/vnd-tcpstate" -j 3 "$d/cut.pcap"
+	assert_output --partial "truncated record at byte"
+}
+
+@test "tcpstate -j: corpus: the largest captures give the same under 2 and 3 threads" {
+	need_corpus
+	n=0
+	for f in PcapPlusPlus/Tests/Pcap++Test/PcapExamples/example.pcap \
+	    zeek/testing/btest/Traces/http/206_example_a.pcap \
+	    zeek/testing/btest/Traces/ssh/ssh.server-side-half-duplex.pcap \
+	    zeek/testing/btest/Traces/modbus/modbusBig.pcap; do
+		[ -f "$CORPUS/$f" ] || continue
+		same_j "$CORPUS/$f" --events
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+
+@test "tcpstate -j: a thread count from 1 to 64, else usage" {
+	run -2 "$BIN/vnd-tcpstate" -j 0 "$SAMPLES/path-client.pcap"
+	assert_output --partial "-j '0': threads, from 1 to 64"
+	run -2 "$BIN/vnd-tcpstate" -j 65 "$SAMPLES/path-client.pcap"
+	run -2 "$BIN/vnd-tcpstate" --jobs two "$SAMPLES/path-client.pcap"
+	run -0 "$BIN/vnd-tcpstate" -j 64 "$SAMPLES/snat-inside.pcap"
+}
