@@ -64,6 +64,13 @@ vnd_flow_hash(const struct vnd_pkt *pk)
 	return h ^ (h >> 29);
 }
 
+int
+vnd_flow_shard(const struct vnd_pkt *pk, int n)
+{
+	/* the hash's top bits scaled to [0, n): no division per packet */
+	return (int)((vnd_flow_hash(pk) >> 32) * (uint64_t)n >> 32);
+}
+
 long
 vnd_flowtab_find(const struct vnd_flowtab *ft, const struct vnd_pkt *pk,
     const char *point, int *dir)

@@ -45,6 +45,9 @@ int	 vnd_flowtab_add(struct vnd_flowtab *);
 /* pk's addresses and ports hashed, the same either way round (for sharding). */
 uint64_t vnd_flow_hash(const struct vnd_pkt *);
 
+/* Which of n threads pk's connection belongs to, from that hash. */
+int	 vnd_flow_shard(const struct vnd_pkt *, int n);
+
 void	 vnd_flowtab_free(struct vnd_flowtab *);
 
 /* Write src_ip, src_port, dst_ip, dst_port of direction dir (1: from the server). */

@@ -60,8 +60,7 @@ read_all(struct vnd_operands *o, char **ops, int nops, const struct to *to,
 		} else while (vnd_pktsrc_next(src, &pk)) {
 			pt = name ? NULL : vnd_pktsrc_point(src);
 			pk.ord = ord++;
-			arg = to->nj > 1 ? to->args[vnd_flow_hash(&pk) %
-			    (uint64_t)to->nj] : to->arg;
+			arg = to->nj > 1 ? to->args[vnd_flow_shard(&pk, to->nj)] : to->arg;
 			if (to->fn(arg, &pk, pt ? pt : o->names[i]) < 0) {
 				stopped = 1;
 				break;

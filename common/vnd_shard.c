@@ -164,7 +164,7 @@ read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
 		pk->payload = NULL;	/* its bytes are gone with the next read */
 		pk->payload_cap = 0;
 		pk->ord = p->n++;
-		w = (int)(vnd_flow_hash(pk) % (uint64_t)sh->nj);
+		w = vnd_flow_shard(pk, sh->nj);
 		if (w != guess) {
 			if (room(&p->shelf[w]) < 0)
 				goto oom;
