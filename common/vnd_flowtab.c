@@ -111,7 +111,7 @@ place(uint32_t *tab, size_t cap, const struct vnd_flowkey *k, size_t i)
 }
 
 int
-vnd_flowtab_add(struct vnd_flowtab *ft)
+vnd_flowtab_add(struct vnd_flowtab *ft, size_t pos)
 {
 	uint32_t *nt;
 	size_t i, ncap;
@@ -121,15 +121,42 @@ vnd_flowtab_add(struct vnd_flowtab *ft)
 		ncap = ft->tcap ? ft->tcap * 2 : 1024;
 		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
 			return -1;
-		for (i = 0; i < ft->n; i++)
-			place(nt, ncap, ft->key(ft->arg, i), i);
+		for (i = 0; i < ft->tcap; i++)
+			if (ft->tab[i])
+				place(nt, ncap, ft->key(ft->arg, ft->tab[i] - 1),
+				    ft->tab[i] - 1);
 		free(ft->tab);
 		ft->tab = nt;
 		ft->tcap = ncap;
 	}
-	place(ft->tab, ft->tcap, ft->key(ft->arg, ft->n), ft->n);
+	place(ft->tab, ft->tcap, ft->key(ft->arg, pos), pos);
 	ft->n++;
 	return 0;
+}
+
+void
+vnd_flowtab_retarget(struct vnd_flowtab *ft, size_t old, size_t pos)
+{
+	size_t j;
+
+	for (j = key_hash(ft->key(ft->arg, old)) & (ft->tcap - 1); ft->tab[j];
+	    j = (j + 1) & (ft->tcap - 1))
+		if (ft->tab[j] == old + 1) {
+			ft->tab[j] = (uint32_t)pos + 1;
+			return;
+		}
+}
+
+int
+vnd_flow_new_syn(const struct vnd_pkt *pk, int had_syn, uint32_t isn,
+    int carried)
+{
+	if ((pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK | VND_TH_RST)) !=
+	    VND_TH_SYN)
+		return 0;
+	/* its own SYN again is a retransmission; the other side's SYN
+	   before anything was carried, a simultaneous or split handshake */
+	return had_syn ? isn != pk->seq : carried;
 }
 
 void

@@ -39,8 +39,24 @@ long	 vnd_flowtab_find(const struct vnd_flowtab *, const struct vnd_pkt *,
 void	 vnd_flowkey_init(struct vnd_flowkey *, const struct vnd_pkt *,
 	    const char *point, int *dir);
 
-/* Index the caller's connection at position ft->n (the next); -1: no memory. */
-int	 vnd_flowtab_add(struct vnd_flowtab *);
+/* Index the caller's connection at position pos; -1: no memory. */
+int	 vnd_flowtab_add(struct vnd_flowtab *, size_t pos);
+
+/*
+ * A 5-tuple used again: its key now finds the caller's connection at pos
+ * (same key), no longer the one at old, which stays the caller's.
+ */
+void	 vnd_flowtab_retarget(struct vnd_flowtab *, size_t old, size_t pos);
+
+/*
+ * Does pk open a new connection on a 5-tuple that has one? A SYN (no ACK,
+ * no RST) from a sender whose own SYN the connection had with another
+ * initial sequence number isn (the same one: the SYN sent again), or whose
+ * SYN it did not have when it carried data, a FIN or a RST already (before:
+ * a simultaneous or split handshake).
+ */
+int	 vnd_flow_new_syn(const struct vnd_pkt *, int had_syn, uint32_t isn,
+	    int carried);
 
 /* pk's addresses and ports hashed, the same either way round (for sharding). */
 uint64_t vnd_flow_hash(const struct vnd_pkt *);

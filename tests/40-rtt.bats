@@ -122,3 +122,36 @@ vnd_samples() {
 	diff -u "$BATS_TEST_TMPDIR/whole" "$BATS_TEST_TMPDIR/sum"
 	[ "$(tsv_col slot_ts_ns <"$BATS_TEST_TMPDIR/slots" | sort -u | wc -l)" -ge 4 ]
 }
+
+@test "rtt: corpus: tcptrace's RTT figures, direction by direction: the same, or every difference explained" {
+	need_corpus
+	need_cmd tcptrace
+	run -0 python3 "$TOP/tests/tcptrace-rtt.py" "$BIN" "$CORPUS" "$DATA/tcptrace-pinned.tsv"
+	echo "$output" | tail -6
+	# most directions agree outright (count, min, max and mean to 0.1 ms)
+	n=$(echo "$output" | sed -n 's/^tcptrace-rtt: \([0-9]*\) directions: \([0-9]*\) agree.*/\2/p')
+	all=$(echo "$output" | sed -n 's/^tcptrace-rtt: \([0-9]*\) directions.*/\1/p')
+	[ "$all" -gt 1000 ]
+	[ $((n * 100)) -ge $((all * 90)) ]
+}
+
+@test "rtt: corpus: a 5-tuple used again is a new connection, its handshake timed (tcptrace: 18 connections)" {
+	need_corpus
+	f=$CORPUS/tcptrace/input/fast_reuse.dmp.gz
+	[ -f "$f" ] || skip "no $f"
+	# 18 connections on one 5-tuple, the first seen mid-stream
+	[ "$("$BIN/vnd-tcpstate" -H "$f" | wc -l)" -eq 18 ]
+	[ "$("$BIN/vnd-tcpstate" -H "$f" | cut -f10 | sort | uniq -c | awk '{ printf "%s %s,", $1, $2 }')" = "1 OTH,17 SF," ]
+	# each new one's SYN and SYN-ACK are timed
+	[ "$("$BIN/vnd-rtt" -H "$f" | awk -F'\t' '$11 == "handshake"' | wc -l)" -eq 34 ]
+}
+
+@test "rtt: a sample whose answer is stamped before its question is rejected (rule backwards)" {
+	need_corpus
+	f=$CORPUS/PcapPlusPlus/Tests/Pcap++Test/PcapExamples/pcapng-example.pcapng
+	[ -f "$f" ] || skip "no $f"
+	"$BIN/vnd-rtt" --all "$f" >"$BATS_TEST_TMPDIR/all"
+	[ "$(awk -F'\t' '$11 == "backwards"' "$BATS_TEST_TMPDIR/all" | wc -l)" -eq 1 ]
+	# no kept sample is negative
+	[ "$("$BIN/vnd-rtt" -H "$f" | awk -F'\t' '$10 < 0' | wc -l)" -eq 0 ]
+}

@@ -58,7 +58,9 @@ struct flow {
 	struct vnd_flowkey k;		/* k.src: the client (SYN) */
 	uint8_t		 proto;
 	struct half	 h[2];		/* [0]: client's data, [1]: server's */
-	int64_t		 syn_ts, synack_ts;
+	int64_t		 syn_ts, synack_ts;	/* set with their frames (from 1) */
+	uint32_t	 syn_seq;	/* the client's initial sequence number */
+	int		 carried;	/* data, a FIN or a RST went by */
 	uint64_t	 syn_frame, synack_frame;
 	int		 syn_retx, synack_retx;
 };
@@ -160,7 +162,10 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	long k;
 	int i;
 
-	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0)
+	/* a 5-tuple used again, after or even during the last: a new SYN */
+	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
+	    !vnd_flow_new_syn(pk, *dir == 0 && r->f[k].syn_frame != 0,
+	    r->f[k].syn_seq, r->f[k].carried))
 		return &r->f[k];
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
@@ -177,7 +182,9 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 			return NULL;
 	r->ft.key = flow_key;
 	r->ft.arg = r;
-	if (vnd_flowtab_add(&r->ft) < 0)
+	if (k >= 0)
+		vnd_flowtab_retarget(&r->ft, (size_t)k, r->n);
+	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
 		return NULL;
 	r->n++;
 	return f;
@@ -240,6 +247,11 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
     const char *rule, int ok, int64_t rtt, int64_t ts, uint64_t dframe,
     uint64_t aframe, uint32_t seq, uint32_t ack)
 {
+	/* the answer stamped before the question: the capture's clock jumped */
+	if (ok && rtt < 0) {
+		ok = 0;
+		rule = "backwards";
+	}
 	if (ok)
 		vnd_hist_add(&f->h[dir].st.delay, rtt);
 	else
@@ -398,14 +410,20 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		if (!seq_le(s->end, a))
 			break;
 		covered++;
-		any_retx |= s->retx == 1;
-		any_hole |= s->retx == 2;
 		last = s;
 		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
 	if (last != NULL) {
-		/* one sample, for the segment the ACK names (its last one) */
+		/*
+		 * One sample, for the segment the ACK names (its last one), and
+		 * by that segment's own story: sent twice, or waiting at the
+		 * receiver for a retransmission sent after it. An older segment
+		 * it covers that was sent again before it changes nothing: the
+		 * ACK could not come before this one arrived.
+		 */
+		any_retx = last->retx == 1;
+		any_hole = last->retx == 2;
 		if (last->sacked)
 			sample(r, f, dir, "data", "sacked", 0, pk->ts_ns -
 			    last->ts, pk->ts_ns, last->frame, pk->frame,
@@ -463,20 +481,22 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	fin = (pk->tcp_flags & VND_TH_FIN) != 0;
 	/* the handshake: SYN to SYN-ACK times the server side, SYN-ACK to ACK the client */
 	if (syn && !ackf && dir == 0) {
-		if (f->syn_ts)
+		if (f->syn_frame)
 			f->syn_retx = 1;
 		f->syn_ts = pk->ts_ns;
 		f->syn_frame = pk->frame;
+		f->syn_seq = pk->seq;
 	} else if (syn && ackf && dir == 1) {
-		if (f->synack_ts)
+		if (f->synack_frame)
 			f->synack_retx = 1;
-		if (f->syn_ts && !f->synack_ts)
+		if (f->syn_frame && !f->synack_frame)
 			sample(r, f, 0, "syn", f->syn_retx ? "karn" : "handshake",
 			    !f->syn_retx, pk->ts_ns - f->syn_ts, pk->ts_ns,
 			    f->syn_frame, pk->frame, 0, pk->ack);
 		f->synack_ts = pk->ts_ns;
 		f->synack_frame = pk->frame;
-	} else if (!syn && ackf && dir == 0 && f->synack_ts && !f->h[1].acked_any) {
+	} else if (!syn && ackf && dir == 0 && f->synack_frame &&
+	    !f->h[1].acked_any) {
 		sample(r, f, 1, "synack", f->synack_retx ? "karn" : "handshake",
 		    !f->synack_retx, pk->ts_ns - f->synack_ts, pk->ts_ns,
 		    f->synack_frame, pk->frame, 0, pk->ack);
@@ -498,6 +518,8 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
 	if (fin)
 		len++;
+	if (len > 0 || (pk->tcp_flags & VND_TH_RST))
+		f->carried = 1;
 	if (len > 0 && !syn)
 		on_data(&f->h[dir], pk, len);
 	else if (syn) {

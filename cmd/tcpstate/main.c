@@ -184,7 +184,11 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	struct conn *c, *nc;
 	long i;
 
-	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0)
+	/* a 5-tuple used again, after or even during the last: a new SYN */
+	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
+	    !vnd_flow_new_syn(pk, *dir == 0 && r->c[i].syn, r->c[i].d[0].isn,
+	    r->c[i].d[0].pkts || r->c[i].d[1].pkts || r->c[i].fin[0] ||
+	    r->c[i].fin[1] || r->c[i].rst[0] || r->c[i].rst[1]))
 		return &r->c[i];
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
@@ -200,7 +204,9 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	c->wscale[0] = c->wscale[1] = -1;
 	r->ft.key = conn_key;
 	r->ft.arg = r;
-	if (vnd_flowtab_add(&r->ft) < 0)
+	if (i >= 0)
+		vnd_flowtab_retarget(&r->ft, (size_t)i, r->n);
+	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
 		return NULL;
 	r->n++;
 	return c;
