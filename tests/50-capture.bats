@@ -123,7 +123,7 @@ traffic() {
 	# in B: a slow egress queue toward A, and a rule dropping a share of what B sends
 	ip netns exec $B tc qdisc add dev vndcap$$b root tbf rate 2mbit burst 4kb latency 5ms
 	ip netns exec $B iptables -A OUTPUT -p tcp -d 198.18.99.1 -m statistic --mode random --probability 0.02 -j DROP
-	ip netns exec $B "$BIN/vnd-capture" -q -i b=vndcap$$b -w "$BATS_TEST_TMPDIR" -d 4 --counters 1 &
+	ip netns exec $B "$BIN/vnd-capture" -q -i b=vndcap$$b -w "$BATS_TEST_TMPDIR" -d 60 --counters 1 &
 	pid=$!
 	sleep 1
 	# a burst of UDP the bucket cannot hold, so that it surely drops; then TCP
@@ -134,6 +134,8 @@ for i in range(1000):
     s.sendto(b"x" * 1000, ("198.18.99.1", 9))
 '
 	traffic 400000
+	# stopped once the traffic is over: its last snapshot, at the end, has every drop
+	kill -INT $pid
 	wait $pid
 	c="$BATS_TEST_TMPDIR/counters.tsv"
 	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -1)
