@@ -8,7 +8,7 @@ verdict() {
 	"$BIN/vnd-tcpstate" "$1" | awk -F'\t' 'NR > 1 && $7 == "client" { print $32 }'
 }
 
-@test "tcpstate: retransmissions of the bulk flow equal the sender kernel's TcpRetransSegs" {
+@test "tcpstate: retransmissions of the bulk flow, fast and timeout, equal the sender kernel's counters" {
 	t="$SAMPLES/path.truth.tsv"
 	want=$(truth client:tcp TcpRetransSegs "$t")
 	fast=$(truth client:tcp TcpExtTCPFastRetrans "$t")
@@ -16,9 +16,10 @@ verdict() {
 	row=$(awk -F'\t' '$3 == 40001' "$BATS_TEST_TMPDIR/out")
 	echo "$row" | cut -f19-21
 	[ "$(echo "$row" | cut -f19)" -eq "$want" ]
-	# fast retransmits as the kernel counted them, within 2%
-	got=$(echo "$row" | cut -f20)
-	[ $((got * 100)) -ge $((fast * 98)) ] && [ "$got" -le "$fast" ]
+	# fast retransmits and timeouts as the kernel counted them (357 and 1): a
+	# retransmission an ACK prompted is fast, in recovery or not
+	[ "$(echo "$row" | cut -f20)" -eq "$fast" ]
+	[ "$(echo "$row" | cut -f21)" -eq "$(truth client:tcp TcpExtTCPTimeouts "$t")" ]
 	# behind a tbf bottleneck: network-limited
 	[ "$(echo "$row" | cut -f32)" = network ]
 }
@@ -117,10 +118,15 @@ verdict() {
 	[ "$("$BIN/vnd-tcpstate" "$t/comp014.trace" | tsv_col retx_spurious | paste -sd+ | bc)" -eq 2 ]
 }
 
-@test "tcpstate: corpus: at least 95% agreement with Zeek's labelled retransmissions, none it does not label" {
+@test "tcpstate: corpus: at least 95% agreement with Zeek's labelled retransmissions and their type, none it does not label" {
 	need_corpus
 	run -0 python3 "$TOP/tests/zeekretx.py" "$BIN" "$CORPUS"
 	echo "$output"
+	# the six where Zeek says timeout and vnd fast, each looked at: four came
+	# 0.1 ms or less after a duplicate ACK with SACK blocks, which prompted them
+	# (a head past its RTO, retransmitted on an ACK: Linux counts it fast too)
+	[ "$(echo "$output" | grep -c 'Zeek timeout')" -le 6 ]
+	[ "$(echo "$output" | grep -c 'Zeek fast')" -eq 0 ]
 }
 
 @test "tcpstate: -i gives the limitation shares per time slot; they sum to one, slots in order" {

@@ -75,12 +75,19 @@ struct dir {				/* one direction of data */
 	struct {
 		uint32_t seq, len, ipid, tsval;
 		int has_ts;
+		int64_t ts;
 	}		 recent[32];	/* the last segments, to know a duplicate */
 	unsigned	 nrecent;
 	uint32_t	 recovery_point;	/* ... until this is acknowledged */
 	uint32_t	 last_seq;
 	uint32_t	 last_ipid;
 	int64_t		 last_data_ts;
+	int64_t		 last_ack_ts;	/* the peer's last ACK went by */
+	int64_t		 last_adv_ts;	/* ... and the last that acked new data */
+	int64_t		 prev_adv_ts;	/* ... and the one before that */
+	int		 ack_seen;
+	int64_t		 rtt_fwd;	/* least time from data to its ACK here */
+	int64_t		 rtt_back;	/* least time from an ACK to new data */
 	uint32_t	 flight_max;	/* since the last loss: the cwnd bound */
 	uint32_t	 flight_peak;	/* of the connection */
 	uint32_t	 rwnd;		/* the receiver's window, scaled */
@@ -105,6 +112,7 @@ struct conn {
 	struct vnd_flowkey k;		/* k.src: the client */
 	uint64_t	 first_ord;	/* its first packet's place in the input */
 	int64_t		 first_ts, last_ts;
+	int64_t		 syn_ts, hs_rtt;	/* the handshake's round trip */
 	int		 syn, synack, est, fin[2], rst[2], rst_first;
 	uint16_t	 mss[2];	/* announced by each side */
 	int		 wscale[2];	/* -1: none */
@@ -433,6 +441,53 @@ spurious(struct run *r, struct conn *c, int dir, struct dir *d, int by,
 	event(r, c, dir, pk->ts_ns, "spurious_retx", pk->frame, seq - d->isn);
 }
 
+/*
+ * The round trip the connection shows at this point: its handshake's (SYN
+ * to the client's first ACK), or else the least time from data to its ACK
+ * added to the least from an ACK to new data. 0: not known yet.
+ */
+static int64_t
+round_trip(const struct conn *c, const struct dir *d)
+{
+	if (c->hs_rtt)
+		return c->hs_rtt;
+	if (d->rtt_fwd && d->rtt_back)
+		return d->rtt_fwd + d->rtt_back - 2;
+	return 0;
+}
+
+/*
+ * Was a retransmission sent by the timer? One the ACKs prompted (three
+ * duplicates, SACK, a partial ACK) follows an ACK at once at the sender, a
+ * round trip after it at the receiver: the time from here to the sender and
+ * back, "back". The timer restarts when an ACK acknowledges new data and
+ * when the segment is sent again (RFC 6298, 5.3 and 5.5), not at duplicate
+ * ACKs: a timeout comes later than that by more than back and 150 ms (below
+ * any sender's least RTO: Linux's is 200 ms beyond its smoothed round trip,
+ * RFC 6298's 1 s).
+ */
+static int
+by_timer(const struct conn *c, const struct dir *d, const struct vnd_pkt *pk,
+    uint32_t end)
+{
+	int64_t from = d->ack_seen ? d->last_adv_ts : c->first_ts, back;
+	unsigned i, n = d->nrecent < 32 ? d->nrecent : 32;
+
+	back = d->rtt_back ? d->rtt_back - 1 : round_trip(c, d);
+	/*
+	 * Data acknowledged already: the ACK that did it crossed the
+	 * retransmission on the way, the timer had fired before it came.
+	 */
+	if (d->ack_seen && d->acked_any && seq_le(end, d->acked))
+		from = d->prev_adv_ts;
+	else if (d->ack_seen && pk->ts_ns - d->last_ack_ts <= back + 10000000)
+		return 0;		/* an ACK just came */
+	for (i = 0; i < n; i++)		/* sent before, lately */
+		if (d->recent[i].seq == pk->seq && d->recent[i].ts > from)
+			from = d->recent[i].ts;
+	return pk->ts_ns - from > back + 150000000;
+}
+
 static void
 see(struct run *r, const struct vnd_pkt *pk, const char *point)
 {
@@ -458,8 +513,10 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	d = &c->d[dir];
 	o = &c->d[!dir];
 	if (syn) {
-		if (dir == 0 && !ack)
+		if (dir == 0 && !ack) {
 			c->syn = 1;
+			c->syn_ts = pk->ts_ns;
+		}
 		if (dir == 1 && ack)
 			c->synack = 1;
 		if (VND_ISSET(pk, VND_COL_MSS))
@@ -497,12 +554,28 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 			event(r, c, !dir, pk->ts_ns, "zero_window", pk->frame, 0);
 		}
 	}
+	/* the handshake's round trip: the client's SYN to its first ACK */
+	if (ack && !syn && dir == 0 && c->syn && c->synack && c->hs_rtt == 0 &&
+	    pk->ts_ns > c->syn_ts)
+		c->hs_rtt = pk->ts_ns - c->syn_ts;
 	/* an ACK for the other side's data */
 	if (ack && !syn && o->started) {
 		uint32_t a = pk->ack;
 		int newdata = !o->acked_any || seq_lt(o->acked, a);
 		uint32_t len0 = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ?
 		    pk->payload_bytes : 0;
+
+		/* all it sent acknowledged: here to the receiver and back */
+		if (newdata && o->pkts && seq_le(o->high, a) &&
+		    pk->ts_ns >= o->last_data_ts && (o->rtt_fwd == 0 ||
+		    pk->ts_ns - o->last_data_ts < o->rtt_fwd))
+			o->rtt_fwd = pk->ts_ns - o->last_data_ts + 1;
+		o->last_ack_ts = pk->ts_ns;
+		if (newdata || !o->ack_seen) {
+			o->prev_adv_ts = o->ack_seen ? o->last_adv_ts : pk->ts_ns;
+			o->last_adv_ts = pk->ts_ns;
+		}
+		o->ack_seen = 1;
 
 		if (!newdata && len0 == 0 && !fin && o->acked_any &&
 		    a == o->acked && seq_lt(a, o->high)) {
@@ -645,7 +718,19 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 				d->recov_retx++;
 				/* loss: the congestion window's bound starts again */
 				d->flight_max = d->acked_any ? d->high - d->acked : 0;
-				if (d->recovery) {
+				if (!by_timer(c, d, pk, end)) {
+					/* the loss was seen by ACKs: three
+					 * duplicates, SACK, a partial ACK (RFC
+					 * 6582), or RACK's timing of them */
+					if (!d->recovery) {
+						d->recovery = 1;
+						d->recov_retx = 1;
+						d->recovery_point = d->high;
+						d->had_loss = 1;
+						cc_set(r, c, dir, d,
+						    CC_FAST_RECOVERY, pk->ts_ns,
+						    pk->frame);
+					}
 					d->retx_fast++;
 					event(r, c, dir, pk->ts_ns, "retx_fast",
 					    pk->frame, pk->seq - d->isn);
@@ -665,6 +750,12 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 			}
 		}
 		if (seq_lt(d->high, end)) {
+			/* new data: the least time since an ACK is from here
+			 * to the sender and back */
+			if (d->ack_seen && pk->ts_ns >= d->last_ack_ts &&
+			    (d->rtt_back == 0 ||
+			    pk->ts_ns - d->last_ack_ts < d->rtt_back))
+				d->rtt_back = pk->ts_ns - d->last_ack_ts + 1;
 			d->unique += end - (seq_lt(pk->seq, d->high) ? d->high : pk->seq);
 			d->high = end;
 		}
@@ -675,6 +766,7 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		d->recent[d->nrecent % 32].ipid = pk->ip_id;
 		d->recent[d->nrecent % 32].tsval = pk->tsval;
 		d->recent[d->nrecent % 32].has_ts = VND_ISSET(pk, VND_COL_TSVAL);
+		d->recent[d->nrecent % 32].ts = pk->ts_ns;
 		d->nrecent++;
 		d->last_data_ts = pk->ts_ns;
 		if (d->acked_any) {
