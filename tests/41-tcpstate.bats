@@ -24,6 +24,29 @@ verdict() {
 	[ "$(echo "$row" | cut -f32)" = network ]
 }
 
+@test "tcpstate: every link of the three socat chains is limited as its sender's kernel says (tcp_info rwnd_limited of busy time)" {
+	n=0
+	for c in slowsink slowsource slowrelay; do
+		t="$SAMPLES/chain-$c.truth.tsv"
+		for link in "source relay1in" "relay1 relay1out" "relay1 relay2in" "relay2 relay2out"; do
+			set -- $link
+			# the kernel: window-limited most of a busy time of 100 ms or more
+			busy=$(awk -F'\t' -v e="$1" '$2 == e && $5 == "busy_ms" { print $6; exit }' "$t")
+			rwnd=$(awk -F'\t' -v e="$1" '$2 == e && $5 == "rwnd_limited_ratio" { print $6; exit }' "$t")
+			want=sender
+			awk -v b="${busy:-0}" -v r="${rwnd:-0}" 'BEGIN { exit !(b >= 100 && r >= 0.5) }' && want=receiver
+			got=$(verdict "$SAMPLES/chain-$c-$2.pcap")
+			echo "$c $2: kernel busy ${busy:-0} ms, rwnd-limited ${rwnd:-0}: $want; vnd $got"
+			[ "$got" = "$want" ]
+			[ "$want" = sender ] || n=$((n + 1))
+		done
+	done
+	# window-limited, at 6 of the 12 captures: relay1 to relay2 (at both ends)
+	# and relay2 to the sink behind the slow sink; the source to relay1 and
+	# relay1 to relay2 (at both ends) before the slow relay
+	[ "$n" -eq 6 ]
+}
+
 @test "tcpstate: the handshake's options are what the kernels negotiated" {
 	"$BIN/vnd-tcpstate" -H "$SAMPLES/chain-slowsink-relay1in.pcap" | cut -f10-15 >"$BATS_TEST_TMPDIR/out"
 	# conn_state, MSS announced by the receiver, wscale each way (ss -ti: 10,10), SACK, timestamps

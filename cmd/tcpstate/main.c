@@ -361,11 +361,14 @@ classify(struct conn *c, int dir, int64_t now, uint32_t mss)
 
 	if (!d->started || !d->acked_any)
 		return;
-	if (flight == 0 && d->rwnd_known && d->rwnd > 0) {
+	if (flight == 0 && d->rwnd_known && d->rwnd >= mss) {
 		/*
-		 * Nothing in flight, window open: the sender has nothing to
-		 * send. If it never sends again it was done, not limited: the
-		 * shares are kept as they are now, and used if no data follows.
+		 * Nothing in flight, a segment's room in the window: the
+		 * sender has nothing to send. (Less room than a segment is the
+		 * receiver's limit: a sender avoids silly windows, RFC 9293
+		 * 3.8.6.2.1.) If it never sends again it was done, not
+		 * limited: the shares are kept as they are now, and used if no
+		 * data follows.
 		 */
 		set_state(d, L_SENDER, now);
 		memcpy(d->done, d->lim, sizeof(d->done));
