@@ -132,6 +132,36 @@ row() {
 	record "$name" "$t_min" "$rss"
 }
 
+# pair_jobs NAME CMD...: time CMD -j 1 ARGS and CMD -j 2 ARGS in turns (1, 2,
+# 1, 2, ...), the minimum of each, and add both rows, the second against the
+# first: a machine whose speed drifts (other tenants of its host) moves both
+# alike, so their ratio is fairer than that of rows timed minutes apart
+pair_jobs() {
+	local name=$1 bin=$2 i s e b1= b2=
+	shift 2
+	say "timing $name -j 1 and -j 2 in turns ($runs runs each)"
+	"$bin" -j 1 "$@" >/dev/null || die "failed: $bin -j 1 $*"
+	"$bin" -j 2 "$@" >/dev/null || die "failed: $bin -j 2 $*"
+	for i in $(seq "$runs"); do
+		s=$(date +%s%N)
+		"$bin" -j 1 "$@" >/dev/null || die "failed: $bin -j 1 $*"
+		e=$(date +%s%N)
+		if [ -z "$b1" ] || [ $((e - s)) -lt "$b1" ]; then b1=$((e - s)); fi
+		s=$(date +%s%N)
+		"$bin" -j 2 "$@" >/dev/null || die "failed: $bin -j 2 $*"
+		e=$(date +%s%N)
+		if [ -z "$b2" ] || [ $((e - s)) -lt "$b2" ]; then b2=$((e - s)); fi
+	done
+	peak "$bin" -j 1 "$@"
+	NOTE="-j 1 and -j 2 timed in turns, $runs runs each (a shell loop: process start-up included)" \
+	    REF="$name -j 1" record "$name -j 1" \
+	    "$(awk -v ns="$b1" 'BEGIN { printf "%.6f", ns / 1e9 }')" "$rss"
+	peak "$bin" -j 2 "$@"
+	NOTE="two threads; the output is the same as -j 1's, byte for byte" \
+	    REF="$name -j 1" TARGET=0.625 MEM=48 record "$name -j 2" \
+	    "$(awk -v ns="$b2" 'BEGIN { printf "%.6f", ns / 1e9 }')" "$rss"
+}
+
 # lookup NAME: the time of row NAME into $ref_t (empty if none)
 lookup() {
 	local i
@@ -215,10 +245,9 @@ row "tcptrace -l -r" tcptrace -l -r -n "$trace"
 REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
 
 REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
-# -j 2 against -j 1 (the row above): at least 1.6x faster, the same output
+# -j 2 against -j 1: at least 1.6x faster, the same output
 if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
-	NOTE="two threads; the output is the same as -j 1's, byte for byte" \
-	REF=vnd-tcpstate TARGET=0.625 MEM=48 row "vnd-tcpstate -j 2" "$bin/vnd-tcpstate" -j 2 "$trace"
+	pair_jobs vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
 else
 	say "skipping 'vnd-tcpstate -j 2': one CPU"
 fi

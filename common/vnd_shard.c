@@ -40,7 +40,7 @@ struct part {
 	uint64_t	 from, to;	/* its records start in [from, to) */
 	uint64_t	 start;		/* where it was read from */
 	int		 known;		/* start found at all */
-	uint64_t	 end;		/* where its last record ends */
+	uint64_t	 end;		/* where the next part's first record starts */
 	int		 r;		/* how the reading ended: VND_IN_FRAME
 					   (at to), _EOF, _ERR, _TRUNC */
 	char		 err[VND_ERRBUF_SIZE];
