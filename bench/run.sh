@@ -286,11 +286,17 @@ else
 fi
 
 # memory flatness: peak RSS must not grow with the length of the trace
-say "memory flatness: vnd-parse on the first $npre packets and on all $pkts"
+say "memory flatness: vnd-parse, vnd-rtt and vnd-tcpstate on the first $npre packets and on all $pkts"
 peak "$bin/vnd-parse" "$prefix"; m_tsv_pre=$rss
 peak "$bin/vnd-parse" "$trace"; m_tsv_all=$rss
 PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$prefix"; m_db_pre=$rss
 PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$trace"; m_db_all=$rss
+peak "$bin/vnd-rtt" "$prefix"; m_rtt_pre=$rss
+peak "$bin/vnd-rtt" "$trace"; m_rtt_all=$rss
+peak "$bin/vnd-tcpstate" "$prefix"; m_ts_pre=$rss
+peak "$bin/vnd-tcpstate" "$trace"; m_ts_all=$rss
+peak "$bin/vnd-tcpstate" -j 2 "$prefix"; m_ts2_pre=$rss
+peak "$bin/vnd-tcpstate" -j 2 "$trace"; m_ts2_all=$rss
 
 # --- report ------------------------------------------------------------------
 
@@ -313,5 +319,8 @@ echo
 echo "memory flatness, peak RSS MiB:        first $npre pkts   all $pkts pkts"
 printf '  %-34s %15s %16s   %s\n' "vnd-parse (TSV)" "$m_tsv_pre" "$m_tsv_all" "$(flat "$m_tsv_pre" "$m_tsv_all")"
 printf '  %-34s %15s %16s   %s\n' "vnd-parse -o (SQLite)" "$m_db_pre" "$m_db_all" "$(flat "$m_db_pre" "$m_db_all")"
+printf '  %-34s %15s %16s   %s\n' "vnd-rtt" "$m_rtt_pre" "$m_rtt_all" "$(flat "$m_rtt_pre" "$m_rtt_all")"
+printf '  %-34s %15s %16s   %s\n' "vnd-tcpstate" "$m_ts_pre" "$m_ts_all" "$(flat "$m_ts_pre" "$m_ts_all")"
+printf '  %-34s %15s %16s   %s\n' "vnd-tcpstate -j 2" "$m_ts2_pre" "$m_ts2_all" "$(flat "$m_ts2_pre" "$m_ts2_all")"
 echo
 echo "targets: TSV <= 2.5x floor, SQLite <= 1.2x bare SQLite insert, peak memory < 48 MiB and flat"
