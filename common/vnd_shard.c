@@ -22,7 +22,9 @@
  * order, on one thread. A part's memory is used again when all are past it.
  */
 
+#ifndef PART_BYTES		/* fuzz/shard.c builds it with tiny parts */
 #define PART_BYTES	(512 * 1024)
+#endif
 
 enum { P_FREE, P_READING, P_READ, P_CONFIRMED };
 
