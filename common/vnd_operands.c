@@ -50,7 +50,7 @@ read_all(struct vnd_operands *o, char **ops, int nops, const struct to *to,
 		o->meta[i].name = o->names[i];
 		o->meta[i].file = path;
 		/* a copy: the input's own name goes with it at close */
-		if ((o->meta[i].format = strdup(vnd_input_format(src->in))) ==
+		if ((o->meta[i].format = strdup(vnd_pktsrc_format(src))) ==
 		    NULL)
 			goto oom;
 		if (to->nj > 1 && !src->table && vnd_input_parts(src->in, &first)) {
@@ -110,7 +110,7 @@ vnd_operands_free(struct vnd_operands *o)
 	for (i = 0; i < o->n; i++) {
 		free(o->names[i]);
 		free((char *)o->meta[i].format);
-		if (o->srcs[i].in != NULL)
+		if (o->srcs[i].in != NULL || o->srcs[i].db != NULL)
 			vnd_pktsrc_close(&o->srcs[i]);
 		vnd_pktsrc_free(&o->srcs[i]);
 	}

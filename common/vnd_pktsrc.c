@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "vnd.h"
 #include "vnd_pktsrc.h"
 
@@ -14,6 +16,57 @@
  * name, fill the same struct vnd_pkt the decoder fills. Only the payload
  * bytes are not there (their hash is).
  */
+
+/* Is path a SQLite database (its header string)? */
+static int
+is_sqlite(const char *path)
+{
+	char h[16];
+	FILE *fp;
+	size_t n;
+
+	if (strcmp(path, "-") == 0 || (fp = fopen(path, "rb")) == NULL)
+		return 0;
+	n = fread(h, 1, sizeof(h), fp);
+	fclose(fp);
+	return n == sizeof(h) && memcmp(h, "SQLite format 3", 16) == 0;
+}
+
+/* The packets table of a SQLite file vnd-parse wrote, its rows in order. */
+static int
+open_sqlite(struct vnd_pktsrc *s, const char *path, char *errbuf)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int i;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, s->point ?
+	    "SELECT * FROM packets WHERE point = ?1 ORDER BY rowid" :
+	    "SELECT * FROM packets ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "no packets table: %s",
+		    sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return -1;
+	}
+	if (s->point != NULL)
+		sqlite3_bind_text(st, 1, s->point, -1, SQLITE_STATIC);
+	for (i = 0; i < VND_MAX_TABLE_COLS; i++)
+		s->cols[i] = -1;
+	s->ncols = sqlite3_column_count(st);
+	if (s->ncols > VND_MAX_TABLE_COLS)
+		s->ncols = VND_MAX_TABLE_COLS;
+	for (i = 0; i < s->ncols; i++)
+		s->cols[i] = vnd_col_lookup(sqlite3_column_name(st, i));
+	s->db = db;
+	s->st = st;
+	s->table = 1;
+	return 0;
+}
 
 int
 vnd_pktsrc_open(struct vnd_pktsrc *s, const char *path, const char *point,
@@ -26,6 +79,8 @@ vnd_pktsrc_open(struct vnd_pktsrc *s, const char *path, const char *point,
 	memset(s, 0, sizeof(*s));
 	s->path = path;
 	s->point = point;
+	if (is_sqlite(path))
+		return open_sqlite(s, path, errbuf);
 	if (vnd_input_open(&s->in, path, NULL, errbuf) < 0)
 		return -1;
 	if (!vnd_input_is_table(s->in))
@@ -163,6 +218,49 @@ put_value(struct vnd_pktsrc *s, struct vnd_pkt *pk, int col, char *v)
 	return 0;
 }
 
+/* A bad value of a row: where, and which. */
+static int
+bad_value(struct vnd_pktsrc *s, int col, const char *v)
+{
+	snprintf(s->err, sizeof(s->err), "line %llu: bad %s '%.40s'",
+	    (unsigned long long)s->line + 1, vnd_packet_cols[col].name, v);
+	s->done = 1;
+	s->status = -1;
+	return 0;
+}
+
+static int
+next_sqlite(struct vnd_pktsrc *s, struct vnd_pkt *pk)
+{
+	sqlite3_stmt *st = s->st;
+	char *v;
+	int i, r;
+
+	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+		s->done = 1;
+		s->status = r == SQLITE_DONE ? 0 : -1;
+		if (r != SQLITE_DONE)
+			snprintf(s->err, sizeof(s->err), "%s",
+			    sqlite3_errmsg(s->db));
+		return 0;
+	}
+	s->line++;
+	memset(pk, 0, sizeof(*pk));
+	s->row_point = NULL;
+	for (i = 0; i < s->ncols; i++) {
+		if (s->cols[i] < 0 || sqlite3_column_type(st, i) == SQLITE_NULL)
+			continue;
+		/* valid until the next step: the point is interned before */
+		v = (char *)sqlite3_column_text(st, i);
+		if (v == NULL || strcmp(v, "-") == 0)
+			continue;
+		if (put_value(s, pk, s->cols[i], v) < 0)
+			return bad_value(s, s->cols[i], v);
+	}
+	s->frame++;
+	return 1;
+}
+
 static int
 next_row(struct vnd_pktsrc *s, struct vnd_pkt *pk)
 {
@@ -185,15 +283,8 @@ next_row(struct vnd_pktsrc *s, struct vnd_pkt *pk)
 				*tab++ = '\0';
 			if (s->cols[i] < 0 || strcmp(v, "-") == 0)
 				continue;
-			if (put_value(s, pk, s->cols[i], v) < 0) {
-				snprintf(s->err, sizeof(s->err),
-				    "line %llu: bad %s '%.40s'",
-				    (unsigned long long)s->line + 1,
-				    vnd_packet_cols[s->cols[i]].name, v);
-				s->done = 1;
-				s->status = -1;
-				return 0;
-			}
+			if (put_value(s, pk, s->cols[i], v) < 0)
+				return bad_value(s, s->cols[i], v);
 		}
 		/* a table of several points: only the rows of the one named */
 		if (s->point != NULL && s->row_point != NULL &&
@@ -212,6 +303,8 @@ vnd_pktsrc_next(struct vnd_pktsrc *s, struct vnd_pkt *pk)
 
 	if (s->done)
 		return 0;
+	if (s->st != NULL)
+		return next_sqlite(s, pk);
 	if (s->table)
 		return next_row(s, pk);
 	r = vnd_input_next(s->in, &f, s->err);
@@ -248,11 +341,22 @@ vnd_pktsrc_point(struct vnd_pktsrc *s)
 	return s->names[s->nnames++];
 }
 
+const char *
+vnd_pktsrc_format(const struct vnd_pktsrc *s)
+{
+	if (s->db != NULL)
+		return "sqlite";
+	return s->in != NULL ? vnd_input_format(s->in) : "";
+}
+
 void
 vnd_pktsrc_close(struct vnd_pktsrc *s)
 {
 	vnd_input_close(s->in);
 	s->in = NULL;
+	sqlite3_finalize(s->st);
+	sqlite3_close(s->db);
+	s->st = s->db = NULL;
 }
 
 void

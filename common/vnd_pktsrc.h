@@ -24,6 +24,7 @@ struct vnd_pktsrc {
 	char		 malformed[64];
 	char		**names;	/* the points of a table, interned */
 	size_t		 nnames;
+	void		*db, *st;	/* a SQLite file's packets table */
 };
 
 /*
@@ -33,8 +34,9 @@ struct vnd_pktsrc {
 const char *vnd_pktsrc_point(struct vnd_pktsrc *);
 
 /*
- * Open a capture, or a packets table (TSV) that vnd-parse wrote; point, when
- * not NULL, keeps a table's rows of that point only.
+ * Open a capture, or a packets table that vnd-parse wrote (TSV, or a SQLite
+ * file's table packets); point, when not NULL, keeps a table's rows of that
+ * point only.
  */
 int	 vnd_pktsrc_open(struct vnd_pktsrc *, const char *path, const char *point,
 	    char *errbuf);
@@ -45,7 +47,11 @@ int	 vnd_pktsrc_open(struct vnd_pktsrc *, const char *path, const char *point,
  */
 int	 vnd_pktsrc_next(struct vnd_pktsrc *, struct vnd_pkt *pk);
 
-/* Close the input; the interned point names stay until vnd_pktsrc_free(). */
+/* "pcap", "pcapng+gzip", ..., "tsv", "sqlite": what was opened. */
+const char *vnd_pktsrc_format(const struct vnd_pktsrc *);
+
+/* Close the input (again: nothing); the interned point names stay until
+ * vnd_pktsrc_free(). */
 void	 vnd_pktsrc_close(struct vnd_pktsrc *);
 void	 vnd_pktsrc_free(struct vnd_pktsrc *);
 

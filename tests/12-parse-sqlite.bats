@@ -60,3 +60,39 @@ setup() {
 	[ "$(sqlite3 "$db" 'SELECT count(*) FROM packets')" -eq 372 ]
 	[ "$(sqlite3 "$db" 'SELECT packets FROM meta')" -eq 372 ]
 }
+
+@test "parse -o: every analysis tool reads the points of the SQLite file, with the answers it gives on the captures" {
+	d=$BATS_TEST_TMPDIR
+	pts=""
+	for p in client r1in r1out r2in r2out server; do pts="$pts $p=$SAMPLES/path-$p.pcap"; done
+	"$BIN/vnd-parse" -q -o "$d/p.db" $pts
+	db=""
+	for p in client r1in r1out r2in r2out server; do db="$db $p=$d/p.db"; done
+	# several points, each named in the file
+	"$BIN/vnd-hoploss" -q $pts >"$d/a"
+	"$BIN/vnd-hoploss" -q $db >"$d/b"
+	cmp "$d/a" "$d/b"
+	grep -q $'^r2in\tr2out\tclient\t2596\t2311\t285\t' "$d/b"
+	"$BIN/vnd-correlate" -q r1in="$SAMPLES/path-r1in.pcap" r1out="$SAMPLES/path-r1out.pcap" >"$d/a"
+	"$BIN/vnd-correlate" -q r1in="$d/p.db" r1out="$d/p.db" >"$d/b"
+	cmp "$d/a" "$d/b"
+	# one point by name, or every point of the file, on one thread or two
+	"$BIN/vnd-rtt" client="$SAMPLES/path-client.pcap" >"$d/a"
+	"$BIN/vnd-rtt" client="$d/p.db" >"$d/b"
+	cmp "$d/a" "$d/b"
+	"$BIN/vnd-tcpstate" $pts >"$d/a"
+	"$BIN/vnd-tcpstate" -j 2 "$d/p.db" >"$d/b"
+	cmp "$d/a" "$d/b"
+	[ "$(wc -l <"$d/b")" -eq 13 ]
+	# the meta table says what was read: the file, as sqlite, and its rows
+	"$BIN/vnd-tcpstate" -o "$d/t.db" "$d/p.db"
+	[ "$(sqlite3 "$d/t.db" "SELECT format, packets FROM meta")" = "sqlite|$(sqlite3 "$d/p.db" 'SELECT count(*) FROM packets')" ]
+}
+
+@test "parse -o: a SQLite file without a packets table is one line and exit 1" {
+	sqlite3 "$BATS_TEST_TMPDIR/x.db" 'CREATE TABLE x(a)'
+	run -1 --separate-stderr "$BIN/vnd-rtt" "$BATS_TEST_TMPDIR/x.db"
+	[ "$stderr" = "vnd-rtt: '$BATS_TEST_TMPDIR/x.db': no packets table: no such table: packets" ]
+	run -1 --separate-stderr "$BIN/vnd-hoploss" a="$BATS_TEST_TMPDIR/x.db" b="$BATS_TEST_TMPDIR/x.db"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}

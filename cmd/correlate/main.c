@@ -526,7 +526,7 @@ main(int argc, char **argv)
 		for (i = 0; i < 2; i++) {
 			m[i].name = run.p[i].name;
 			m[i].file = run.p[i].path;
-			m[i].format = vnd_input_format(run.p[i].src.in);
+			m[i].format = vnd_pktsrc_format(&run.p[i].src);
 			m[i].packets = run.p[i].src.frame;
 			m[i].offset_ns = run.p[i].offset;
 			m[i].offset_how = i ? how : "reference";
@@ -548,7 +548,7 @@ abort:
 	vnd_sink_close(sink, output == NULL, errbuf);
 out:
 	for (i = 0; i < 2; i++) {
-		if (run.p[i].src.in != NULL)
+		if (run.p[i].src.in != NULL || run.p[i].src.db != NULL)
 			vnd_pktsrc_close(&run.p[i].src);
 		conns_free(&run.p[i].conns);
 		if (run.p[i].owned)

@@ -442,7 +442,7 @@ write_meta(struct vnd_sink *sink, struct point *pts, int npts,
 	for (i = 0; i < npts; i++) {
 		m[i].name = pts[i].name;
 		m[i].file = pts[i].path;
-		m[i].format = vnd_input_format(pts[i].src.in);
+		m[i].format = vnd_pktsrc_format(&pts[i].src);
 		m[i].packets = pts[i].src.frame;
 		m[i].offset_ns = pts[i].offset;
 		m[i].offset_how = pts[i].how;
@@ -704,7 +704,7 @@ abort:
 	vnd_sink_close(sink, o.output == NULL, errbuf);
 out:
 	for (i = 0; i < npts; i++) {
-		if (pts[i].src.in != NULL)
+		if (pts[i].src.in != NULL || pts[i].src.db != NULL)
 			vnd_pktsrc_close(&pts[i].src);
 		if (pts[i].owned)
 			free((char *)pts[i].name);

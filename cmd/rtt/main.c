@@ -114,7 +114,8 @@ usage(FILE *fp)
 "  -q, --quiet           (reserved: vnd-rtt prints nothing on stderr but errors)\n"
 "      --summary         a row per flow and direction instead of the samples\n"
 "  -V, --version         print the version\n"
-"A point is a capture or vnd-parse's packets table, a file or '-'.\n");
+"A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
+"'-'; NAME=file names it, or picks a table's rows of that point.\n");
 }
 
 static const struct vnd_colspec sample_cols[] = {

@@ -171,7 +171,8 @@ usage(FILE *fp)
 "  -o, --output FILE     write SQLite database FILE (tables connections,\n"
 "                        events, and slots with -i)\n"
 "  -V, --version         print the version\n"
-"A point is a capture or vnd-parse's packets table, a file or '-'.\n");
+"A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
+"'-'; NAME=file names it, or picks a table's rows of that point.\n");
 }
 
 static int
