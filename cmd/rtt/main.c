@@ -396,7 +396,6 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	struct half *h = &f->h[dir];
 	uint32_t a = pk->ack;
 	struct seg *s, *last = NULL;
-	int any_retx = 0, any_hole = 0;
 	size_t i;
 	size_t covered = 0;
 
@@ -423,14 +422,13 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		 * it covers that was sent again before it changes nothing: the
 		 * ACK could not come before this one arrived.
 		 */
-		any_retx = last->retx == 1;
-		any_hole = last->retx == 2;
 		if (last->sacked)
 			sample(r, f, dir, "data", "sacked", 0, pk->ts_ns -
 			    last->ts, pk->ts_ns, last->frame, pk->frame,
 			    last->seq, a);
-		else if (any_retx || any_hole)
-			sample(r, f, dir, "data", any_retx ? "karn" : "hole", 0,
+		else if (last->retx)
+			sample(r, f, dir, "data",
+			    last->retx == 1 ? "karn" : "hole", 0,
 			    pk->ts_ns - last->ts, pk->ts_ns, last->frame,
 			    pk->frame, last->seq, a);
 		else

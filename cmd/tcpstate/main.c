@@ -967,7 +967,7 @@ put_conn(struct conn *c, struct vnd_table *t, struct vnd_table *st,
 	return 0;
 }
 
-/* The connections in the order their first packets came, whichever run has them. */
+/* The connections in the order their first packets came, in whichever run. */
 static int
 put_conns(struct run *runs, int nj, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
