@@ -242,6 +242,11 @@ vnd_input_open(struct vnd_input **ip, const char *path, const char *format,
 			goto fail;
 		}
 		r = 0;
+	} else if (got >= 16 && memcmp(h, "SQLite format 3", 16) == 0) {
+		/* vnd_pktsrc reads vnd-parse's by name, before this */
+		snprintf(errbuf, VND_ERRBUF_SIZE, "an SQLite database, not a "
+		    "capture (a packets database is read from a file, by name)");
+		goto fail;
 	} else if (got >= 6 && memcmp(h, "frame\t", 6) == 0) {
 		in->fmt = F_TABLE;	/* vnd-parse's packets table */
 		snprintf(in->name, sizeof(in->name), "tsv");

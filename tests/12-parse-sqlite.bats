@@ -95,4 +95,9 @@ setup() {
 	[ "$stderr" = "vnd-rtt: '$BATS_TEST_TMPDIR/x.db': no packets table: no such table: packets" ]
 	run -1 --separate-stderr "$BIN/vnd-hoploss" a="$BATS_TEST_TMPDIR/x.db" b="$BATS_TEST_TMPDIR/x.db"
 	[ "${#stderr_lines[@]}" -eq 1 ]
+	# on standard input, or to vnd-parse, it is named for what it is
+	run -1 --separate-stderr bash -c "\"$BIN/vnd-rtt\" - <\"$BATS_TEST_TMPDIR/x.db\""
+	[ "$stderr" = "vnd-rtt: '-': an SQLite database, not a capture (a packets database is read from a file, by name)" ]
+	run -1 --separate-stderr "$BIN/vnd-parse" "$BATS_TEST_TMPDIR/x.db"
+	[ "${#stderr_lines[@]}" -eq 1 ]
 }
