@@ -348,14 +348,85 @@ vnd_input_line(struct vnd_input *in, char **line, size_t *len, char *errbuf)
 
 
 uint64_t
-vnd_input_parts(const struct vnd_input *in, uint64_t *first)
+vnd_input_parts(const struct vnd_input *in, uint64_t *first, int *stateful)
 {
 	int64_t size;
 
-	if (in->fmt != F_PCAP || (size = vnd_src_size(in->src)) < 0)
+	if ((in->fmt != F_PCAP && in->fmt != F_PCAPNG) ||
+	    (size = vnd_src_size(in->src)) < 0)
 		return 0;
-	*first = 24;
+	*first = in->fmt == F_PCAP ? 24 : 0;
+	*stateful = in->fmt == F_PCAPNG;
 	return (uint64_t)size;
+}
+
+struct vnd_input_state {
+	int		 swap;
+	size_t		 nifs;
+	struct iface	*ifs;
+};
+
+struct vnd_input_state *
+vnd_input_state(const struct vnd_input *in)
+{
+	struct vnd_input_state *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	st->swap = in->swap;
+	if (in->nifs > 0) {
+		if ((st->ifs = malloc(in->nifs * sizeof(*st->ifs))) == NULL) {
+			free(st);
+			return NULL;
+		}
+		memcpy(st->ifs, in->ifs, in->nifs * sizeof(*st->ifs));
+		st->nifs = in->nifs;
+	}
+	return st;
+}
+
+int
+vnd_input_set_state(struct vnd_input *in, const struct vnd_input_state *st)
+{
+	struct iface *n = NULL;
+
+	if (st->nifs > 0) {
+		if ((n = malloc(st->nifs * sizeof(*n))) == NULL)
+			return -1;
+		memcpy(n, st->ifs, st->nifs * sizeof(*n));
+	}
+	free(in->ifs);
+	in->ifs = n;
+	in->nifs = st->nifs;
+	in->swap = st->swap;
+	return 0;
+}
+
+int
+vnd_input_state_eq(const struct vnd_input_state *a,
+    const struct vnd_input_state *b)
+{
+	size_t i;
+
+	if (a->swap != b->swap || a->nifs != b->nifs)
+		return 0;
+	for (i = 0; i < a->nifs; i++)
+		if (a->ifs[i].linktype != b->ifs[i].linktype ||
+		    a->ifs[i].units != b->ifs[i].units ||
+		    a->ifs[i].pow2 != b->ifs[i].pow2 ||
+		    a->ifs[i].tsres != b->ifs[i].tsres ||
+		    a->ifs[i].tsoff != b->ifs[i].tsoff)
+			return 0;
+	return 1;
+}
+
+void
+vnd_input_state_free(struct vnd_input_state *st)
+{
+	if (st == NULL)
+		return;
+	free(st->ifs);
+	free(st);
 }
 
 int
@@ -410,8 +481,9 @@ vnd_input_sync(struct vnd_input *in, uint64_t off, uint64_t stop,
 	if (vnd_input_seek(in, off, stop, errbuf) < 0 ||
 	    (got = vnd_in_need(in, VND_SYNC_WINDOW, errbuf)) < 0)
 		return -1;
-	for (i = 0; i < (size_t)got; i++)
-		if (vnd_pcap_plausible(in, in->buf + i, (size_t)got - i,
+	for (i = 0; i < (size_t)got; i += in->fmt == F_PCAPNG ? 4 : 1)
+		if ((in->fmt == F_PCAPNG ? vnd_pcapng_plausible :
+		    vnd_pcap_plausible)(in, in->buf + i, (size_t)got - i,
 		    (size_t)got < VND_SYNC_WINDOW)) {
 			in->beg = i;
 			*at = off + i;

@@ -52,11 +52,22 @@ int	 vnd_input_line(struct vnd_input *, char **line, size_t *len,
 	    char *errbuf);
 
 /*
- * A plain pcap file (a regular file, not compressed) can be read in parts
- * by several threads, each with a reader of its own: returns the file's
- * size and sets *first, the offset of its first record; 0 for other inputs.
+ * A plain pcap or pcapng file (a regular file, not compressed) can be read
+ * in parts by several threads, each with a reader of its own: returns the
+ * file's size and sets *first, the offset of its first record; 0 for other
+ * inputs. *stateful: what a reader must know beyond its place (pcapng's
+ * byte order and interfaces) changes along the file.
  */
-uint64_t vnd_input_parts(const struct vnd_input *, uint64_t *first);
+uint64_t vnd_input_parts(const struct vnd_input *, uint64_t *first,
+	    int *stateful);
+
+/* That knowledge, copied out of a reader and into another, and compared. */
+struct vnd_input_state;
+struct vnd_input_state *vnd_input_state(const struct vnd_input *);
+int	 vnd_input_set_state(struct vnd_input *, const struct vnd_input_state *);
+int	 vnd_input_state_eq(const struct vnd_input_state *,
+	    const struct vnd_input_state *);
+void	 vnd_input_state_free(struct vnd_input_state *);
 
 /* Another reader of such a file (the path it was opened by), to seek or sync. */
 int	 vnd_input_clone(const struct vnd_input *, const char *path,

@@ -57,6 +57,8 @@ int	 vnd_pcap_open(struct vnd_input *, const uint8_t *, char *);
 int	 vnd_pcap_next(struct vnd_input *, struct vnd_frame *, char *);
 int	 vnd_pcap_plausible(const struct vnd_input *, const uint8_t *, size_t,
 	    int eof);
+int	 vnd_pcapng_plausible(const struct vnd_input *, const uint8_t *, size_t,
+	    int eof);
 int	 vnd_pcapng_next(struct vnd_input *, struct vnd_frame *, char *);
 int	 vnd_snoop_open(struct vnd_input *, const uint8_t *, char *);
 int	 vnd_snoop_next(struct vnd_input *, struct vnd_frame *, char *);

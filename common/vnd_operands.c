@@ -26,6 +26,7 @@ read_all(struct vnd_operands *o, char **ops, int nops, const struct to *to,
 	const char *name, *path, *pt;
 	char why[VND_ERRBUF_SIZE];
 	uint64_t ord = 0, first;
+	int stateful;
 	void *arg;
 	int i, stopped = 0;
 
@@ -53,7 +54,8 @@ read_all(struct vnd_operands *o, char **ops, int nops, const struct to *to,
 		if ((o->meta[i].format = strdup(vnd_pktsrc_format(src))) ==
 		    NULL)
 			goto oom;
-		if (to->nj > 1 && !src->table && vnd_input_parts(src->in, &first)) {
+		if (to->nj > 1 && !src->table &&
+		    vnd_input_parts(src->in, &first, &stateful)) {
 			if (vnd_shard_read(to->nj, src, o->names[i], &ord, to->fn,
 			    to->args, errbuf) < 0)
 				return -1;

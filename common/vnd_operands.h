@@ -31,8 +31,8 @@ int	 vnd_operands_read(struct vnd_operands *, char **ops, int nops,
  * round) choosing which: worker w calls fn(args[w], ...), each connection's
  * packets in their order, and pk->ord numbers every packet in the order of
  * all, so that the workers' findings can be put back in the order one
- * thread finds them. A plain pcap file is read in parts by all threads
- * (vnd_shard; pk->payload is then NULL); other inputs by this one.
+ * thread finds them. A plain pcap or pcapng file is read in parts by all
+ * threads (vnd_shard; pk->payload is then NULL); other inputs by this one.
  */
 int	 vnd_operands_read_j(struct vnd_operands *, char **ops, int nops, int nj,
 	    vnd_packet_fn fn, void **args, char *errbuf);

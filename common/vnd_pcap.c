@@ -132,6 +132,38 @@ vnd_pcap_plausible(const struct vnd_input *in, const uint8_t *p, size_t n,
 #define BT_CB_COPY	0x00000bad
 #define BT_CB_NOCOPY	0x40000bad
 
+/*
+ * Do blocks seem to start at p (n bytes, the file's end when eof)? A type
+ * a writer uses, a length of at least 12, a multiple of 4, repeated at the
+ * block's end, and the next block there, for up to 8 of them or the end of
+ * the bytes; in the byte order of the section the reader is in.
+ */
+int
+vnd_pcapng_plausible(const struct vnd_input *in, const uint8_t *p, size_t n,
+    int eof)
+{
+	uint32_t type, blen;
+	size_t at = 0;
+	int k;
+
+	for (k = 0; k < 8; k++) {
+		if (n - at < 12)
+			return k > 0 && (k >= 2 || (eof && at == n));
+		type = vnd_in_g32(in, p + at);
+		blen = vnd_in_g32(in, p + at + 4);
+		if ((type > 0x100 && type != BT_SHB && type != BT_CB_COPY &&
+		    type != BT_CB_NOCOPY) || type == 0 || blen < 12 ||
+		    blen % 4 != 0 || blen > REC_MAX)
+			return 0;
+		if (n - at < blen)
+			return k >= 1;
+		if (vnd_in_g32(in, p + at + blen - 4) != blen)
+			return 0;
+		at += blen;
+	}
+	return 1;
+}
+
 /* Walk the options of a block body; -1 when one runs past the end. */
 static int
 pcapng_opts(struct vnd_input *in, const uint8_t *p, size_t len,

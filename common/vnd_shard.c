@@ -1,4 +1,4 @@
-/* vnd_shard.c: a pcap file read in parts by N threads; each analyses its own connections, in order. */
+/* vnd_shard.c: a pcap or pcapng file read in parts by N threads; each analyses its own connections, in order. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,8 +16,10 @@
  * the first place in it where records seem to start (vnd_input_sync). Parts
  * are then confirmed in order: a part's start must be where the records of
  * the one before it end, or it is read again from there, so the packets are
- * exactly those one reader sees, whatever the bytes. Confirming numbers
- * them. Every thread then takes from each confirmed part, in order, the
+ * exactly those one reader sees, whatever the bytes. In pcapng, what a
+ * reader knows beyond its place (the section's byte order and interfaces)
+ * is checked too: a part read knowing other interfaces than the parts
+ * before it declared is read again. Confirming numbers the packets. Every thread then takes from each confirmed part, in order, the
  * packets of its own connections: a connection sees its packets in their
  * order, on one thread. A part's memory is used again when all are past it.
  */
@@ -42,6 +44,9 @@ struct part {
 	uint64_t	 from, to;	/* its records start in [from, to) */
 	uint64_t	 start;		/* where it was read from */
 	int		 known;		/* start found at all */
+	const struct vnd_input_state *assumed;	/* what was known there */
+	struct vnd_input_state *end_state;	/* ... and at its end */
+	int		 own_end;	/* end_state is the part's own */
 	uint64_t	 end;		/* where the next part's first record starts */
 	int		 r;		/* how the reading ended: VND_IN_FRAME
 					   (at to), _EOF, _ERR, _TRUNC */
@@ -58,6 +63,10 @@ struct shard {
 	struct vnd_pktsrc *src;
 	const char	*point;
 	uint64_t	 first, size;
+	int		 stateful;	/* pcapng: interfaces, byte order */
+	const struct vnd_input_state *cur;	/* at the confirmed parts' end */
+	struct vnd_input_state **states;	/* every one, to free */
+	size_t		 nstates;
 	vnd_packet_fn	 fn;
 	void		**args;
 	struct part	*ring;
@@ -109,14 +118,25 @@ room(struct shelf *sf)
 	return 0;
 }
 
+/* The part's state at its end, when it is its own, goes. */
+static void
+drop_end(struct part *p)
+{
+	if (p->own_end)
+		vnd_input_state_free(p->end_state);
+	p->end_state = NULL;
+	p->own_end = 0;
+}
+
 /*
- * Read and decode part p, from byte start (a record's start) or, when start
- * is 0, from where records seem to start in it. -1: out of memory or no
- * reader (why says which); how the reading ended is p->r.
+ * Read and decode part p, from byte start (a record's start) when exact, or
+ * from where records seem to start in it, knowing what p->assumed says of
+ * the file there. -1: out of memory or no reader (why says which); how the
+ * reading ended is p->r.
  */
 static int
-read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
-    char *why)
+read_part(struct shard *sh, struct worker *wk, struct part *p, int exact,
+    uint64_t start, char *why)
 {
 	struct vnd_frame f;
 	struct vnd_pkt *pk;
@@ -127,10 +147,13 @@ read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
 		p->shelf[w].n = 0;
 	p->known = 1;
 	p->r = VND_IN_FRAME;
+	drop_end(p);
 	if (wk->in == NULL &&
 	    vnd_input_clone(sh->src->in, sh->src->path, &wk->in, why) < 0)
 		return -1;
-	if (start != 0) {
+	if (vnd_input_set_state(wk->in, p->assumed) < 0)
+		goto oom;
+	if (exact) {
 		if (vnd_input_seek(wk->in, start, p->to + 4096, why) < 0)
 			return -1;
 	} else if ((r = vnd_input_sync(wk->in, p->from, p->to + 4096, &start,
@@ -143,14 +166,8 @@ read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
 	p->start = p->end = start;
 	for (;;) {
 		r = vnd_input_next(wk->in, &f, p->err);
-		if (r != VND_IN_FRAME) {
-			p->r = r;
-			return 0;
-		}
-		if (f.offset >= p->to) {
-			p->end = f.offset;
-			return 0;
-		}
+		if (r != VND_IN_FRAME || f.offset >= p->to)
+			break;
 		/*
 		 * Decoded where the last packet's connection goes: the next
 		 * one is often of the same; moved when it is not.
@@ -175,6 +192,19 @@ read_part(struct shard *sh, struct worker *wk, struct part *p, uint64_t start,
 		}
 		p->shelf[w].n++;
 	}
+	if (r != VND_IN_FRAME)
+		p->r = r;
+	else
+		p->end = f.offset;
+	/* what a reader knows at its end, the next part's start */
+	if (!sh->stateful)
+		p->end_state = (struct vnd_input_state *)p->assumed;
+	else {
+		if ((p->end_state = vnd_input_state(wk->in)) == NULL)
+			goto oom;
+		p->own_end = 1;
+	}
+	return 0;
 oom:
 	snprintf(why, VND_ERRBUF_SIZE, "out of memory");
 	return -1;
@@ -189,9 +219,12 @@ oom:
 static int
 confirm(struct shard *sh, struct worker *wk, struct part *p, char *why)
 {
-	if (!p->known || p->start != sh->next_start)
-		if (read_part(sh, wk, p, sh->next_start, why) < 0)
+	if (!p->known || p->start != sh->next_start ||
+	    !vnd_input_state_eq(p->assumed, sh->cur)) {
+		p->assumed = sh->cur;
+		if (read_part(sh, wk, p, 1, sh->next_start, why) < 0)
 			return -1;
+	}
 	p->frame0 = sh->frames;
 	p->ord0 = *sh->ord;
 	sh->frames += p->n;
@@ -237,6 +270,24 @@ work(void *arg)
 			pthread_mutex_unlock(&sh->mu);
 			r = confirm(sh, wk, p, why);
 			pthread_mutex_lock(&sh->mu);
+			if (r >= 0 && p->own_end &&
+			    !vnd_input_state_eq(p->end_state, sh->cur)) {
+				/* the file's state moved on: the next parts
+				   start from it, and it is kept to the end */
+				struct vnd_input_state **ns = realloc(sh->states,
+				    (sh->nstates + 1) * sizeof(*ns));
+
+				if (ns == NULL) {
+					snprintf(why, VND_ERRBUF_SIZE,
+					    "out of memory");
+					r = -1;
+				} else {
+					sh->states = ns;
+					sh->states[sh->nstates++] = p->end_state;
+					sh->cur = p->end_state;
+					p->own_end = 0;
+				}
+			}
 			if (r < 0)
 				fail(sh, why);
 			else {
@@ -262,16 +313,20 @@ work(void *arg)
 			next++;
 			continue;
 		}
+		/* where the file's state changes (pcapng), the others
+		   wait for the first part: it declares the interfaces */
 		if (sh->taken < sh->last &&
-		    sh->taken - sh->freed < (uint64_t)sh->nb) {
+		    sh->taken - sh->freed < (uint64_t)sh->nb &&
+		    (!sh->stateful || sh->taken == 0 || sh->confirmed > 0)) {
 			i = sh->taken++;
 			p = &sh->ring[i % (uint64_t)sh->nb];
 			p->state = P_READING;
 			p->done = 0;
 			p->from = sh->first + i * PART_BYTES;
 			p->to = p->from + PART_BYTES;
+			p->assumed = sh->cur;
 			pthread_mutex_unlock(&sh->mu);
-			r = read_part(sh, wk, p, i == 0 ? sh->first : 0, why);
+			r = read_part(sh, wk, p, i == 0, sh->first, why);
 			pthread_mutex_lock(&sh->mu);
 			if (r < 0)
 				fail(sh, why);
@@ -296,8 +351,12 @@ free_ring(struct shard *sh, int nj)
 		for (w = 0; sh->ring[i].shelf != NULL && w < nj; w++)
 			free(sh->ring[i].shelf[w].pk);
 		free(sh->ring[i].shelf);
+		drop_end(&sh->ring[i]);
 	}
 	free(sh->ring);
+	for (i = 0; i < (int)sh->nstates; i++)
+		vnd_input_state_free(sh->states[i]);
+	free(sh->states);
 }
 
 int
@@ -318,7 +377,7 @@ vnd_shard_read(int nj, struct vnd_pktsrc *src, const char *point,
 	sh.args = args;
 	sh.ord = ord;
 	atomic_init(&sh.stop, 0);
-	sh.size = vnd_input_parts(src->in, &sh.first);
+	sh.size = vnd_input_parts(src->in, &sh.first, &sh.stateful);
 	sh.next_start = sh.first;
 	sh.last = sh.size > sh.first ?
 	    (sh.size - sh.first + PART_BYTES - 1) / PART_BYTES : 0;
@@ -330,6 +389,12 @@ vnd_shard_read(int nj, struct vnd_pktsrc *src, const char *point,
 		if ((sh.ring[i].shelf = calloc((size_t)nj,
 		    sizeof(*sh.ring[i].shelf))) == NULL)
 			goto oom;
+	/* what the reader that opened the file knows: the first part's start */
+	if ((sh.states = calloc(1, sizeof(*sh.states))) == NULL ||
+	    (sh.states[0] = vnd_input_state(src->in)) == NULL)
+		goto oom;
+	sh.nstates = 1;
+	sh.cur = sh.states[0];
 	pthread_mutex_init(&sh.mu, NULL);
 	pthread_cond_init(&sh.cv, NULL);
 	for (i = 0; i < nj; i++) {

@@ -1,4 +1,4 @@
-/* vnd_shard.h: one pcap file read in parts by N threads, its packets handed out by connection. */
+/* vnd_shard.h: one pcap or pcapng file read in parts by N threads, its packets handed out by connection. */
 #ifndef VND_SHARD_H
 #define VND_SHARD_H
 

@@ -1,4 +1,4 @@
-/* shard.c: libFuzzer harness, differential: a pcap read in parts by threads against one reader. */
+/* shard.c: libFuzzer harness, differential: a pcap or pcapng read in parts by threads against one reader. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,8 @@
 #include "vnd_operands.h"
 
 /*
- * vnd_shard reads a pcap file in parts from where records seem to start,
+ * vnd_shard reads a pcap or pcapng file in parts from where records seem
+ * to start (pcapng: with the interfaces a part assumes checked too),
  * and promises the packets one reader sees, numbered alike, with the same
  * end. Built with parts of a few dozen bytes, every input is many parts,
  * and the bytes are the fuzzer's: each guess may be wrong. Each packet is
@@ -99,18 +100,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char path[64];
 	static struct rec one[3 * MAXREC], many[3 * MAXREC];
 	char end1[512], endn[512];
-	/* little-endian pcap 2.4, microseconds, Ethernet: the rest is the fuzzer's */
-	static const uint8_t hdr[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0,
+	/* the first byte picks: little-endian pcap 2.4, microseconds, Ethernet;
+	   or pcapng, a section and one Ethernet interface. The rest is the
+	   fuzzer's: records, or blocks (other interfaces, sections...) */
+	static const uint8_t pcap[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0,
 	    0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0 };
+	static const uint8_t pcapng[48] = {
+	    0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0,
+	    0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,
+	    1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0 };
 	size_t n1, nn;
 	FILE *fp;
-	int nj;
+	int nj, ng;
 
+	if (size < 1)
+		return 0;
+	ng = data[0] & 1;
+	data++;
+	size--;
 	if (path[0] == '\0')
 		snprintf(path, sizeof(path), "/dev/shm/vnd-fuzz-shard-%d", (int)getpid());
 	if ((fp = fopen(path, "wb")) == NULL)
 		return 0;
-	fwrite(hdr, 1, sizeof(hdr), fp);
+	if (ng)
+		fwrite(pcapng, 1, sizeof(pcapng), fp);
+	else
+		fwrite(pcap, 1, sizeof(pcap), fp);
 	fwrite(data, 1, size, fp);
 	fclose(fp);
 	n1 = run(path, 1, one, end1, sizeof(end1));

@@ -198,7 +198,7 @@ same_j() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/m1")" -eq 5 ]
 }
 
-@test "tcpstate -j: a pcap made to mislead a reader that starts mid-file gives the packets one reader sees, and its errors" {
+@test "tcpstate -j: a pcap or pcapng made to mislead a reader that starts mid-file gives the packets one reader sees, and its errors" {
 	need_cmd python3
 	d=$BATS_TEST_TMPDIR
 	# payloads of chained pcap record headers: each part's reader starts on one of them
@@ -220,6 +220,13 @@ same_j() {
 	same_j "$d/cut.pcap" --events
 	run -1 "$BIN/vnd-tcpstate" -j 3 "$d/cut.pcap"
 	assert_output --partial "truncated record at byte"
+	# pcapng, in two sections that declare their interfaces in another order:
+	# the parts after the second must know them; the answer of the pcap
+	python3 "$TOP/tests/mkparts.py" "$d/ng.pcapng" pcapng
+	same_j "$d/ng.pcapng" --events
+	"$BIN/vnd-tcpstate" -j 2 clean="$d/ng.pcapng" >"$d/ng"
+	"$BIN/vnd-tcpstate" clean="$d/clean.pcap" >"$d/pcap"
+	cmp "$d/ng" "$d/pcap"
 }
 
 @test "tcpstate -j: corpus: the largest captures give the same under 2 and 3 threads" {

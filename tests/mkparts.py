@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """mkparts.py: a pcap made to mislead a reader that starts in the middle.
 
-usage: mkparts.py OUT.pcap [clean|badlen|cut]
+usage: mkparts.py OUT.pcap [clean|badlen|cut|pcapng]
 
 About 3 MB of TCP (8 connections, data one way, ACKs the other) whose
 payloads are chains of well-formed pcap record headers: a reader that looks
 for where records start, anywhere in the file, finds these first. vnd-tcpstate
 -j N must still see exactly the packets that one reader sees from the start.
 badlen: a record past the middle claims 64 MB (the reader stops there, as one
-reader does); cut: the file ends inside a record.
+reader does); cut: the file ends inside a record; pcapng: the same packets as
+pcapng, in two sections (the second declares its interfaces anew, halfway:
+the parts after it must know them).
 """
 import struct
 import sys
@@ -71,6 +73,31 @@ def main():
                 recs.append((ts, frame(b, a, 5001, 40000 + i, 8, seq[i],
                                        0x10, b"")))
                 ts += 5
+    if mode == "pcapng":
+        def block(btype, body):
+            n = 12 + len(body)
+            return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+        def head():
+            shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+            # an unused interface first, so the halves differ in what they declare
+            idb0 = block(1, struct.pack("<HHI", 101, 0, 0))
+            idb = block(1, struct.pack("<HHI", 1, 0, 0))
+            return shb + idb0 + idb
+        data = bytearray(head())
+        for k, (t, f) in enumerate(recs):
+            if k == len(recs) // 2:
+                data += block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+                data += block(1, struct.pack("<HHI", 1, 0, 0))
+                data += block(1, struct.pack("<HHI", 101, 0, 0))
+                ifid = 0
+            else:
+                ifid = 1 if k < len(recs) // 2 else 0
+            pad = b"\0" * (-len(f) % 4)
+            data += block(6, struct.pack("<IIIII", ifid, t >> 32, t & 0xFFFFFFFF,
+                                         len(f), len(f)) + f + pad)
+        with open(out, "wb") as fp:
+            fp.write(data)
+        return
     data = bytearray(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
     marks = []
     for t, f in recs:
