@@ -53,8 +53,8 @@ end_mix(const uint8_t *a, uint16_t port)
 	return (w0 ^ (w1 * 0x9e3779b97f4a7c15ULL) ^ port) * 0xbf58476d1ce4e5b9ULL;
 }
 
-uint64_t
-vnd_flow_hash(const struct vnd_pkt *pk)
+static uint64_t
+flow_hash(const struct vnd_pkt *pk)
 {
 	uint64_t h = end_mix(pk->src_ip, pk->src_port) +
 	    end_mix(pk->dst_ip, pk->dst_port);
@@ -68,7 +68,7 @@ int
 vnd_flow_shard(const struct vnd_pkt *pk, int n)
 {
 	/* the hash's top bits scaled to [0, n): no division per packet */
-	return (int)((vnd_flow_hash(pk) >> 32) * (uint64_t)n >> 32);
+	return (int)((flow_hash(pk) >> 32) * (uint64_t)n >> 32);
 }
 
 long

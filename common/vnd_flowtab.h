@@ -58,10 +58,10 @@ void	 vnd_flowtab_retarget(struct vnd_flowtab *, size_t old, size_t pos);
 int	 vnd_flow_new_syn(const struct vnd_pkt *, int had_syn, uint32_t isn,
 	    int carried);
 
-/* pk's addresses and ports hashed, the same either way round (for sharding). */
-uint64_t vnd_flow_hash(const struct vnd_pkt *);
-
-/* Which of n threads pk's connection belongs to, from that hash. */
+/*
+ * Which of n threads pk's connection belongs to: its addresses and ports
+ * hashed, the same either way round (no point: any run, any point).
+ */
 int	 vnd_flow_shard(const struct vnd_pkt *, int n);
 
 void	 vnd_flowtab_free(struct vnd_flowtab *);

@@ -28,6 +28,18 @@ vnd_strtonum(const char *s, int64_t min, int64_t max, int64_t *out,
 	return 0;
 }
 
+int
+vnd_strtons(const char *s, int64_t *ns)
+{
+	char *end;
+	double sec = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || !(sec >= 1e-6) || sec > 86400)
+		return -1;
+	*ns = (int64_t)(sec * 1e9 + 0.5);
+	return 0;
+}
+
 void
 vnd_fmt_ns(char *buf, size_t len, int64_t ns)
 {

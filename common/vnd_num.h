@@ -9,6 +9,9 @@
 int	 vnd_strtonum(const char *s, int64_t min, int64_t max, int64_t *out,
 	    char *errbuf);
 
+/* Parse s as seconds, from 0.000001 to 86400, into *ns; -1 when it is not. */
+int	 vnd_strtons(const char *s, int64_t *ns);
+
 /* A duration for people: "9.1 us", "4.10 ms", "1.250 s". */
 void	 vnd_fmt_ns(char *buf, size_t len, int64_t ns);
 

@@ -19,9 +19,10 @@
  * exactly those one reader sees, whatever the bytes. In pcapng, what a
  * reader knows beyond its place (the section's byte order and interfaces)
  * is checked too: a part read knowing other interfaces than the parts
- * before it declared is read again. Confirming numbers the packets. Every thread then takes from each confirmed part, in order, the
- * packets of its own connections: a connection sees its packets in their
- * order, on one thread. A part's memory is used again when all are past it.
+ * before it declared is read again. Confirming numbers the packets. Every
+ * thread then takes from each confirmed part, in order, the packets of its
+ * own connections: a connection sees its packets in their order, on one
+ * thread. A part's memory is used again when all are past it.
  */
 
 #ifndef PART_BYTES		/* fuzz/shard.c builds it with tiny parts */
@@ -45,8 +46,7 @@ struct part {
 	uint64_t	 start;		/* where it was read from */
 	int		 known;		/* start found at all */
 	const struct vnd_input_state *assumed;	/* what was known there */
-	struct vnd_input_state *end_state;	/* ... and at its end */
-	int		 own_end;	/* end_state is the part's own */
+	struct vnd_input_state *end_state;	/* ... and at its end (pcapng) */
 	uint64_t	 end;		/* where the next part's first record starts */
 	int		 r;		/* how the reading ended: VND_IN_FRAME
 					   (at to), _EOF, _ERR, _TRUNC */
@@ -118,14 +118,12 @@ room(struct shelf *sf)
 	return 0;
 }
 
-/* The part's state at its end, when it is its own, goes. */
+/* The part's end state goes, unless the file's state moved on to it. */
 static void
 drop_end(struct part *p)
 {
-	if (p->own_end)
-		vnd_input_state_free(p->end_state);
+	vnd_input_state_free(p->end_state);
 	p->end_state = NULL;
-	p->own_end = 0;
 }
 
 /*
@@ -196,13 +194,10 @@ read_part(struct shard *sh, struct worker *wk, struct part *p, int exact,
 		p->r = r;
 	else
 		p->end = f.offset;
-	/* what a reader knows at its end, the next part's start */
-	if (!sh->stateful)
-		p->end_state = (struct vnd_input_state *)p->assumed;
-	else {
+	/* what a reader knows at its end, the next part's start (pcapng) */
+	if (sh->stateful) {
 		if ((p->end_state = vnd_input_state(wk->in)) == NULL)
 			goto oom;
-		p->own_end = 1;
 	}
 	return 0;
 oom:
@@ -270,7 +265,7 @@ work(void *arg)
 			pthread_mutex_unlock(&sh->mu);
 			r = confirm(sh, wk, p, why);
 			pthread_mutex_lock(&sh->mu);
-			if (r >= 0 && p->own_end &&
+			if (r >= 0 && p->end_state != NULL &&
 			    !vnd_input_state_eq(p->end_state, sh->cur)) {
 				/* the file's state moved on: the next parts
 				   start from it, and it is kept to the end */
@@ -285,7 +280,7 @@ work(void *arg)
 					sh->states = ns;
 					sh->states[sh->nstates++] = p->end_state;
 					sh->cur = p->end_state;
-					p->own_end = 0;
+					p->end_state = NULL;
 				}
 			}
 			if (r < 0)

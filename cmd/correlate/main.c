@@ -10,6 +10,7 @@
 #include "vnd_match.h"
 #include "vnd_meta.h"
 #include "vnd_pktsrc.h"
+#include "vnd_num.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
 #include "conn.h"
@@ -401,17 +402,12 @@ main(int argc, char **argv)
 		case 'V':
 			printf("vnd-correlate %s\n", VND_VERSION);
 			return VND_EXIT_OK;
-		case 'w': {
-			char *end;
-			double s = strtod(optarg, &end);
-
-			if (*optarg == '\0' || *end != '\0' || !(s >= 1e-6) || s > 86400) {
+		case 'w':
+			if (vnd_strtons(optarg, &window) < 0) {
 				warnx("-w '%s': seconds, from 0.000001 to 86400", optarg);
 				return VND_EXIT_USAGE;
 			}
-			window = (int64_t)(s * 1e9 + 0.5);
 			break;
-		}
 		default:
 			usage(stderr);
 			return VND_EXIT_USAGE;

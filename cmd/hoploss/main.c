@@ -488,23 +488,15 @@ main(int argc, char **argv)
 			free(pts);
 			return VND_EXIT_OK;
 		case 'i':
-		case 'w': {
-			char *end;
-			double sec = strtod(optarg, &end);
-
-			if (*optarg == '\0' || *end != '\0' || !(sec >= 1e-6) ||
-			    sec > 86400) {
+		case 'w':
+			if (vnd_strtons(optarg, ch == 'i' ? &o.slot :
+			    &o.window) < 0) {
 				warnx("-%c '%s': seconds, from 0.000001 to 86400",
 				    ch, optarg);
 				free(pts);
 				return VND_EXIT_USAGE;
 			}
-			if (ch == 'i')
-				o.slot = (int64_t)(sec * 1e9 + 0.5);
-			else
-				o.window = (int64_t)(sec * 1e9 + 0.5);
 			break;
-		}
 		case 'H':
 			o.header = 0;
 			break;
@@ -530,7 +522,6 @@ main(int argc, char **argv)
 			return VND_EXIT_USAGE;
 		}
 	}
-	(void)vnd_strtonum;
 	/* before NAME=file operands are cut at their '=' */
 	if ((command = vnd_command_line(argc, argv)) == NULL)
 		err(VND_EXIT_FAIL, NULL);

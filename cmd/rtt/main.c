@@ -11,6 +11,7 @@
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
 #include "vnd_operands.h"
+#include "vnd_num.h"
 #include "vnd_point.h"
 #include "vnd_stats.h"
 #include "vnd_table.h"
@@ -634,20 +635,14 @@ main(int argc, char **argv)
 		case 'a':
 			run.all = 1;
 			break;
-		case 'i': {
-			char *end;
-			double sec = strtod(optarg, &end);
-
-			if (*optarg == '\0' || *end != '\0' || !(sec >= 1e-6) ||
-			    sec > 86400) {
+		case 'i':
+			if (vnd_strtons(optarg, &run.slot_ns) < 0) {
 				warnx("-i '%s': seconds, from 0.000001 to 86400",
 				    optarg);
 				return VND_EXIT_USAGE;
 			}
-			run.slot_ns = (int64_t)(sec * 1e9 + 0.5);
 			run.summary = 1;
 			break;
-		}
 		case 'h':
 			usage(stdout);
 			return VND_EXIT_OK;

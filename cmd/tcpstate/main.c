@@ -11,6 +11,7 @@
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
 #include "vnd_operands.h"
+#include "vnd_num.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
 
@@ -1018,6 +1019,7 @@ main(int argc, char **argv)
 	char *command = NULL;
 	const char *output = NULL;
 	size_t k;
+	int64_t v;
 	int ch, i, r, w, nj = 1, header = 1, events = 0, status = VND_EXIT_OK;
 
 	memset(&ops, 0, sizeof(ops));
@@ -1032,30 +1034,20 @@ main(int argc, char **argv)
 		case 'H':
 			header = 0;
 			break;
-		case 'i': {
-			char *end;
-			double sec = strtod(optarg, &end);
-
-			if (*optarg == '\0' || *end != '\0' || !(sec >= 1e-6) ||
-			    sec > 86400) {
+		case 'i':
+			if (vnd_strtons(optarg, &slot_ns) < 0) {
 				warnx("-i '%s': seconds, from 0.000001 to 86400",
 				    optarg);
 				return VND_EXIT_USAGE;
 			}
-			slot_ns = (int64_t)(sec * 1e9 + 0.5);
 			break;
-		}
-		case 'j': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end != '\0' || v < 1 || v > 64) {
+		case 'j':
+			if (vnd_strtonum(optarg, 1, 64, &v, errbuf) < 0) {
 				warnx("-j '%s': threads, from 1 to 64", optarg);
 				return VND_EXIT_USAGE;
 			}
 			nj = (int)v;
 			break;
-		}
 		case 'o':
 			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
 			break;
