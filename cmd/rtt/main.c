@@ -1,12 +1,11 @@
 /* vnd-rtt: round-trip times at one capture point, by Karn's rule, with the rule behind each sample. */
-#include <err.h>
-#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_cli.h"
 #include "vnd_flowtab.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
@@ -92,19 +91,11 @@ struct run {
 static const struct option longopts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "no-header", no_argument, NULL, 'H' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "summary", no_argument, NULL, 's' },
-	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
+static const char usage[] =
 "usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
 "      --all             also the rejected candidates, with the rule that\n"
 "                        rejected each\n"
@@ -112,12 +103,11 @@ usage(FILE *fp)
 "  -h, --help            this help\n"
 "  -i, --interval SECS   the summary per time slot of SECS seconds\n"
 "  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
-"  -q, --quiet           (reserved: vnd-rtt prints nothing on stderr but errors)\n"
+"  -q, --quiet           no warning about inputs cut short\n"
 "      --summary         a row per flow and direction instead of the samples\n"
 "  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
-"'-'; NAME=file names it, or picks a table's rows of that point.\n");
-}
+"'-'; NAME=file names it, or picks a table's rows of that point.\n";
 
 static const struct vnd_colspec sample_cols[] = {
 	{ "point", VND_TEXT }, { "ts_ns", VND_INT },
@@ -615,128 +605,101 @@ see_one(void *arg, const struct vnd_pkt *pk, const char *point)
 	return r->failed ? -1 : 0;
 }
 
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	struct run *r = ctx;
+
+	switch (ch) {
+	case 'a':
+		r->all = 1;
+		return 0;
+	case 'i':
+		r->summary = 1;
+		return vnd_cli_seconds(cli, ch, arg, &r->slot_ns);
+	case 's':
+		r->summary = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* The flows table's columns: -i puts the slot's start after the point. */
+static int
+flows_cols(const struct run *r, struct vnd_colspec *cols)
+{
+	size_t k;
+	int nc = 0;
+
+	for (k = 0; k < sizeof(flow_cols) / sizeof(flow_cols[0]); k++) {
+		cols[nc++] = flow_cols[k];
+		if (k == 0 && r->slot_ns)
+			cols[nc++] = (struct vnd_colspec){ "slot_ts_ns", VND_INT };
+	}
+	return nc;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	struct vnd_colspec cols[32];
+	struct vnd_table *flows = NULL;
+	int status;
+
+	if ((cli->output || !r->summary) && (r->t = vnd_cli_table(cli,
+	    "samples", sample_cols, VND_NELEM(sample_cols))) == NULL)
+		return VND_RUN_SINK;
+	if ((cli->output || r->summary) && (flows = vnd_cli_table(cli, "flows",
+	    cols, flows_cols(r, cols))) == NULL)
+		return VND_RUN_SINK;
+	if ((status = vnd_cli_read(cli, see_one, r)) == VND_RUN_ABORT &&
+	    r->failed) {
+		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
+		return VND_RUN_SINK;
+	}
+	if (status == VND_RUN_ABORT)
+		return status;
+	if (flows != NULL && put_flows(r, flows, cli->err) < 0)
+		return VND_RUN_SINK;
+	return status;
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t k;
+	int i;
+
+	for (k = 0; k < r->n; k++)
+		for (i = 0; i < 2; i++) {
+			free(r->f[k].h[i].segs);
+			vnd_stats_free(&r->f[k].h[i].st);
+		}
+	free(r->f);
+	vnd_flowtab_free(&r->ft);
+	for (k = 0; k < r->scap; k++)
+		if (r->slots[k].used)
+			vnd_stats_free(&r->slots[k].st);
+	free(r->slots);
+}
+
+static const struct vnd_tool tool = {
+	.name = "vnd-rtt", .usage = usage,
+	.shortopts = "i:", .longopts = longopts,
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
+	.min_ops = 1, .max_ops = -1,
+	.option = option, .run = run,
+};
+
 int
 main(int argc, char **argv)
 {
-	char errbuf[VND_ERRBUF_SIZE];
-	struct run run;
-	struct vnd_sink *sink = NULL;
-	struct vnd_table *flows = NULL;
-	struct vnd_operands ops;
-	char *command = NULL;
-	const char *output = NULL;
-	int ch, i, r, header = 1, status = VND_EXIT_OK;
-	size_t k;
+	struct run r;
+	int status;
 
-	memset(&run, 0, sizeof(run));
-	memset(&ops, 0, sizeof(ops));
-	while ((ch = getopt_long(argc, argv, "hHi:o:qV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'a':
-			run.all = 1;
-			break;
-		case 'i':
-			if (vnd_strtons(optarg, &run.slot_ns) < 0) {
-				warnx("-i '%s': seconds, from 0.000001 to 86400",
-				    optarg);
-				return VND_EXIT_USAGE;
-			}
-			run.summary = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return VND_EXIT_OK;
-		case 'H':
-			header = 0;
-			break;
-		case 'o':
-			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
-			break;
-		case 'q':
-			break;
-		case 's':
-			run.summary = 1;
-			break;
-		case 'V':
-			printf("vnd-rtt %s\n", VND_VERSION);
-			return VND_EXIT_OK;
-		default:
-			usage(stderr);
-			return VND_EXIT_USAGE;
-		}
-	}
-	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
-	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
-		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
-	if ((output || !run.summary) && (run.t = vnd_sink_table(sink, "samples",
-	    sample_cols, (int)(sizeof(sample_cols) / sizeof(sample_cols[0])),
-	    errbuf)) == NULL)
-		goto fail;
-	if (output || run.summary) {
-		struct vnd_colspec cols[32];
-		int nc = 0;
-		size_t k2;
-
-		/* -i: the slot's start after the point */
-		for (k2 = 0; k2 < sizeof(flow_cols) / sizeof(flow_cols[0]); k2++) {
-			cols[nc++] = flow_cols[k2];
-			if (k2 == 0 && run.slot_ns)
-				cols[nc++] = (struct vnd_colspec){ "slot_ts_ns", VND_INT };
-		}
-		if ((flows = vnd_sink_table(sink, "flows", cols, nc, errbuf)) == NULL)
-			goto fail;
-	}
-	if (optind == argc)
-		argv[--optind] = "-";
-	if ((command = vnd_command_line(argc, argv)) == NULL)
-		err(VND_EXIT_FAIL, NULL);
-	r = vnd_operands_read(&ops, argv + optind, argc - optind, see_one, &run,
-	    errbuf);
-	for (i = 0; i < ops.n; i++)
-		if (ops.srcs[i].status > 0) {
-			warnx("'%s': %s", ops.srcs[i].path, ops.srcs[i].err);
-			status = VND_EXIT_FAIL;
-		}
-	if (r < 0) {
-		if (run.failed) {
-			snprintf(errbuf, sizeof(errbuf), "%s", run.err);
-			goto fail;
-		}
-		warnx("%s", errbuf);
-		status = VND_EXIT_FAIL;
-		goto abort;
-	}
-	if (flows != NULL && put_flows(&run, flows, errbuf) < 0)
-		goto fail;
-	if (output != NULL && vnd_meta_write(sink, "vnd-rtt", command, ops.meta,
-	    ops.n, errbuf) < 0)
-		goto fail;
-	if (vnd_sink_close(sink, 1, errbuf) < 0) {
-		sink = NULL;
-		goto fail;
-	}
-	sink = NULL;
-	goto out;
-fail:
-	warnx("'%s': %s", output ? output : "stdout", errbuf);
-	status = VND_EXIT_FAIL;
-abort:
-	vnd_sink_close(sink, output == NULL, errbuf);
-out:
-	for (k = 0; k < run.n; k++)
-		for (i = 0; i < 2; i++) {
-			free(run.f[k].h[i].segs);
-			vnd_stats_free(&run.f[k].h[i].st);
-		}
-	free(run.f);
-	vnd_flowtab_free(&run.ft);
-	for (k = 0; k < run.scap; k++)
-		if (run.slots[k].used)
-			vnd_stats_free(&run.slots[k].st);
-	free(run.slots);
-	vnd_operands_free(&ops);
-	free(command);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		status = VND_EXIT_FAIL;
+	memset(&r, 0, sizeof(r));
+	status = vnd_cli_main(&tool, &r, argc, argv);
+	run_free(&r);
 	return status;
 }

@@ -1,0 +1,274 @@
+/* vnd_cli.c: the frame of every tool's main(): common options, operands, sink, exit status. */
+#include <err.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd_cli.h"
+#include "vnd_num.h"
+#include "vnd_point.h"
+
+#define MAX_LONGOPTS	64
+
+static const struct option common_longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+};
+
+static char stdin_op[] = "-";
+static char *stdin_ops[] = { stdin_op, NULL };
+
+static int
+common_wanted(const struct vnd_tool *t, int ch)
+{
+	switch (ch) {
+	case 'H':
+	case 'o':
+		return (t->flags & VND_CLI_TABLE) != 0;
+	case 'q':
+		return (t->flags & VND_CLI_QUIET) != 0;
+	default:
+		return 1;
+	}
+}
+
+/* The tool's long options and the common ones it takes, in one table. */
+static int
+build_opts(const struct vnd_tool *t, struct option *lo, char *so, size_t solen)
+{
+	size_t i, n = 0;
+
+	for (i = 0; t->longopts != NULL && t->longopts[i].name != NULL; i++)
+		if (n < MAX_LONGOPTS - 1)
+			lo[n++] = t->longopts[i];
+	for (i = 0; i < sizeof(common_longopts) / sizeof(common_longopts[0]); i++)
+		if (common_wanted(t, common_longopts[i].val) &&
+		    n < MAX_LONGOPTS - 1)
+			lo[n++] = common_longopts[i];
+	memset(&lo[n], 0, sizeof(lo[n]));
+	return snprintf(so, solen, "%shV%s%s", t->shortopts ? t->shortopts : "",
+	    (t->flags & VND_CLI_TABLE) ? "Ho:" : "",
+	    (t->flags & VND_CLI_QUIET) ? "q" : "") >= (int)solen ? -1 : 0;
+}
+
+static int
+usage_error(struct vnd_cli *cli)
+{
+	if (cli->err[0] != '\0')
+		warnx("%s", cli->err);
+	fputs(cli->tool->usage, stderr);
+	return VND_EXIT_USAGE;
+}
+
+/* The options: -1 to go on, else the exit status. */
+static int
+parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
+{
+	const struct vnd_tool *t = cli->tool;
+	struct option lo[MAX_LONGOPTS];
+	char so[128];
+	int ch;
+
+	if (build_opts(t, lo, so, sizeof(so)) < 0)
+		errx(VND_EXIT_FAIL, "too many options");
+	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			fputs(t->usage, stdout);
+			return VND_EXIT_OK;
+		case 'H':
+			cli->header = 0;
+			continue;
+		case 'o':
+			cli->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			continue;
+		case 'q':
+			cli->quiet = 1;
+			continue;
+		case 'V':
+			printf("%s %s\n", t->name, VND_VERSION);
+			return VND_EXIT_OK;
+		case '?':
+		case ':':
+			return usage_error(cli);
+		}
+		if (t->option == NULL || t->option(cli, ctx, ch, optarg) < 0)
+			return usage_error(cli);
+	}
+	return -1;
+}
+
+static int
+parse_ops(struct vnd_cli *cli, int argc, char **argv)
+{
+	const struct vnd_tool *t = cli->tool;
+
+	cli->ops = argv + optind;
+	cli->nops = argc - optind;
+	if (cli->nops == 0 && (t->flags & VND_CLI_STDIN)) {
+		cli->ops = stdin_ops;
+		cli->nops = 1;
+	}
+	if (cli->nops < t->min_ops || (t->max_ops >= 0 && cli->nops > t->max_ops))
+		return -1;
+	return 0;
+}
+
+/* Close the sink: the meta table and commit, or throw a SQLite file away. */
+static int
+finish(struct vnd_cli *cli, int r)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	const char *out = cli->output ? cli->output : "stdout";
+	int commit = r >= 0 || cli->output == NULL;
+
+	if (r >= 0 && cli->output != NULL && cli->sink != NULL && !cli->nometa &&
+	    vnd_meta_write(cli->sink, cli->tool->name, cli->command, cli->meta,
+	    cli->nmeta, errbuf) < 0) {
+		warnx("'%s': %s", out, errbuf);
+		r = VND_RUN_ABORT;
+		commit = 0;
+	}
+	if (cli->sink != NULL && vnd_sink_close(cli->sink, commit, errbuf) < 0 &&
+	    r >= 0) {
+		warnx("'%s': %s", out, errbuf);
+		r = VND_RUN_ABORT;
+	}
+	cli->sink = NULL;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (r >= 0)
+			warnx("stdout: %s", strerror(errno ? errno : EIO));
+		r = VND_RUN_ABORT;
+	}
+	return r == VND_RUN_OK ? VND_EXIT_OK : VND_EXIT_FAIL;
+}
+
+int
+vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
+{
+	struct vnd_cli cli;
+	int r;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.tool = t;
+	cli.header = 1;
+	/* before anything cuts a NAME=file operand or puts "-" in argv */
+	if ((cli.command = vnd_command_line(argc, argv)) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+	if ((r = parse_opts(&cli, ctx, argc, argv)) >= 0)
+		goto out;
+	if (parse_ops(&cli, argc, argv) < 0 ||
+	    (t->check != NULL && t->check(&cli, ctx) < 0)) {
+		r = usage_error(&cli);
+		goto out;
+	}
+	r = t->run(&cli, ctx);
+	if (r == VND_RUN_SINK)
+		warnx("'%s': %s", cli.output ? cli.output : "stdout", cli.err);
+	else if (r == VND_RUN_ABORT && cli.err[0] != '\0')
+		warnx("%s", cli.err);
+	r = finish(&cli, r);
+out:
+	vnd_operands_free(&cli.pts);
+	free(cli.command);
+	return r;
+}
+
+struct vnd_sink *
+vnd_cli_sink(struct vnd_cli *cli)
+{
+	if (cli->sink == NULL && (cli->output != NULL ?
+	    vnd_sink_sqlite(&cli->sink, cli->output, cli->err) :
+	    vnd_sink_tsv(&cli->sink, stdout, cli->header, cli->err)) < 0)
+		cli->sink = NULL;
+	return cli->sink;
+}
+
+struct vnd_table *
+vnd_cli_table(struct vnd_cli *cli, const char *name,
+    const struct vnd_colspec *cols, int ncols)
+{
+	if (vnd_cli_sink(cli) == NULL)
+		return NULL;
+	return vnd_sink_table(cli->sink, name, cols, ncols, cli->err);
+}
+
+static int
+read_end(struct vnd_cli *cli, int r, const char *errbuf)
+{
+	int i, partial = 0;
+
+	for (i = 0; i < cli->pts.n; i++)
+		if (cli->pts.srcs[i].status > 0) {
+			if (!cli->quiet)
+				warnx("'%s': %s", cli->pts.srcs[i].path,
+				    cli->pts.srcs[i].err);
+			partial = 1;
+		}
+	cli->meta = cli->pts.meta;
+	cli->nmeta = cli->pts.n;
+	if (r < 0) {
+		/* fn's own reason, when it stopped the reading */
+		if (cli->err[0] == '\0')
+			snprintf(cli->err, sizeof(cli->err), "%s", errbuf);
+		return VND_RUN_ABORT;
+	}
+	return partial ? VND_RUN_PARTIAL : VND_RUN_OK;
+}
+
+int
+vnd_cli_read(struct vnd_cli *cli, vnd_packet_fn fn, void *arg)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	int r;
+
+	r = vnd_operands_read(&cli->pts, cli->ops, cli->nops, fn, arg, errbuf);
+	return read_end(cli, r, errbuf);
+}
+
+int
+vnd_cli_read_j(struct vnd_cli *cli, int nj, vnd_packet_fn fn, void **args)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	int r;
+
+	r = vnd_operands_read_j(&cli->pts, cli->ops, cli->nops, nj, fn, args,
+	    errbuf);
+	return read_end(cli, r, errbuf);
+}
+
+int
+vnd_cli_bad(struct vnd_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cli->err, sizeof(cli->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+vnd_cli_seconds(struct vnd_cli *cli, int ch, const char *arg, int64_t *ns)
+{
+	if (vnd_strtons(arg, ns) < 0)
+		return vnd_cli_bad(cli, "-%c '%s': seconds, from 0.000001 to 86400",
+		    ch, arg);
+	return 0;
+}
+
+int
+vnd_cli_int(struct vnd_cli *cli, int ch, const char *arg, int64_t min,
+    int64_t max, int64_t *v)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+
+	if (vnd_strtonum(arg, min, max, v, errbuf) < 0)
+		return vnd_cli_bad(cli, "-%c '%s': %s", ch, arg, errbuf);
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* vnd_cli.h: the frame of every tool's main(): common options, operands, sink, exit status. */
+#ifndef VND_CLI_H
+#define VND_CLI_H
+
+#include <getopt.h>
+
+#include "vnd.h"
+#include "vnd_meta.h"
+#include "vnd_operands.h"
+#include "vnd_table.h"
+
+/*
+ * The one module of common/ that talks to the user: it prints usage, the
+ * version and the errors a run ends with, and its vnd_cli_main() returns
+ * the exit status. Everything else in common/ stays silent.
+ *
+ * A tool is a struct vnd_tool: its usage text, its own options, and three
+ * callbacks. The frame parses the common options (-h, -V, and as flags ask,
+ * -H and -o for a table, -q), hands every other option to tool->option,
+ * records the command line before anyone touches argv, supplies "-" when a
+ * tool that reads standard input has no operand, opens the sink on first
+ * use, writes the meta table of a SQLite artifact, and closes the sink:
+ * committed unless the run aborted (then a SQLite file is never renamed into
+ * place), with standard output checked last.
+ */
+
+#define VND_CLI_TABLE	0x01	/* -H, -o FILE: the tool writes tables */
+#define VND_CLI_QUIET	0x02	/* -q */
+#define VND_CLI_STDIN	0x04	/* no operand reads standard input ('-') */
+
+/* What tool->run returns. */
+#define VND_RUN_OK	0	/* success: commit, exit 0 */
+#define VND_RUN_PARTIAL	1	/* an input was cut or bad, the rest is right: commit, exit 1 */
+#define VND_RUN_ABORT	(-1)	/* cli->err is the message ("" if said): no commit, exit 1 */
+#define VND_RUN_SINK	(-2)	/* as ABORT, cli->err the reason the output failed */
+
+struct vnd_cli;
+
+struct vnd_tool {
+	const char	*name;		/* "vnd-rtt": messages, -V */
+	const char	*usage;		/* the whole of --help */
+	const char	*shortopts;	/* the tool's own options */
+	const struct option *longopts;	/* the tool's own, { NULL } ended */
+	int		 flags;		/* VND_CLI_x */
+	int		 min_ops, max_ops;	/* operands; max_ops -1: any number */
+	/* One of the tool's options: 0, or -1 with cli->err (a usage error). */
+	int		(*option)(struct vnd_cli *, void *ctx, int ch, char *arg);
+	/* Once the options are in: 0, or -1 with cli->err (a usage error). */
+	int		(*check)(struct vnd_cli *, void *ctx);
+	/* The work: VND_RUN_x. */
+	int		(*run)(struct vnd_cli *, void *ctx);
+};
+
+struct vnd_cli {
+	const struct vnd_tool *tool;
+	int		 header;	/* 0 after -H */
+	int		 quiet;		/* -q */
+	const char	*output;	/* -o FILE; NULL: standard output */
+	char		*command;	/* the command line as given */
+	char		**ops;		/* the operands */
+	int		 nops;
+	struct vnd_sink	*sink;		/* NULL until vnd_cli_table() */
+	struct vnd_operands pts;	/* what vnd_cli_read() read */
+	const struct vnd_meta_point *meta;	/* the meta table's points */
+	int		 nmeta;
+	int		 nometa;	/* the tool writes no meta table */
+	char		 err[VND_ERRBUF_SIZE];
+};
+
+/* Parse, run, finish: main()'s whole body. Returns the exit status. */
+int	 vnd_cli_main(const struct vnd_tool *, void *ctx, int argc, char **argv);
+
+/* A table of the run's output, the sink opened on first use; NULL: err set. */
+struct vnd_table *vnd_cli_table(struct vnd_cli *, const char *name,
+	    const struct vnd_colspec *cols, int ncols);
+
+/* The output's sink, opened if it was not: NULL with err set. */
+struct vnd_sink *vnd_cli_sink(struct vnd_cli *);
+
+/*
+ * Read the operands as points, one after the other, every packet to fn
+ * (nj > 1: on nj threads, args[w] for worker w; see vnd_operands.h). An
+ * input cut short is warned about by name and makes the result
+ * VND_RUN_PARTIAL; an input that cannot be read, or fn's -1, VND_RUN_ABORT
+ * (cli->err says why, unless fn had filled it and returned -1). The points
+ * become the meta table's.
+ */
+int	 vnd_cli_read(struct vnd_cli *, vnd_packet_fn fn, void *arg);
+int	 vnd_cli_read_j(struct vnd_cli *, int nj, vnd_packet_fn fn, void **args);
+
+/* "-i '%s': ..." style usage complaint: fills err, returns -1. */
+int	 vnd_cli_bad(struct vnd_cli *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Seconds (0.000001 to 86400) of option ch into *ns, or vnd_cli_bad(). */
+int	 vnd_cli_seconds(struct vnd_cli *, int ch, const char *arg, int64_t *ns);
+
+/* An integer of option ch in [min, max] into *v, or vnd_cli_bad(). */
+int	 vnd_cli_int(struct vnd_cli *, int ch, const char *arg, int64_t min,
+	    int64_t max, int64_t *v);
+
+#endif
