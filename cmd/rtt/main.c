@@ -250,7 +250,7 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		f->h[dir].rejected++;
 	if (r->slot_ns) {
 		struct slot *sl = slot_of(r, (size_t)(f - r->f), dir,
-		    ts - ((ts % r->slot_ns) + r->slot_ns) % r->slot_ns);
+		    vnd_slot(ts, r->slot_ns));
 
 		if (sl == NULL) {
 			snprintf(r->err, sizeof(r->err), "out of memory");
