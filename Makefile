@@ -20,7 +20,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause stitch
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a
@@ -44,6 +44,10 @@ $(LIB): $(LIB_OBJ)
 bin/vnd-%: $$(wildcard cmd/%/*.c cmd/%/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
+
+# vnd-stitch reads HTTP with Debian's http-parser and JSON with jansson
+STITCH_LIBS != pkg-config --libs jansson 2>/dev/null || echo -ljansson
+bin/vnd-stitch: LIBS += -lhttp_parser $(STITCH_LIBS)
 
 bin/vnd: cmd/vnd/main.c common/vnd.h $(FLAGS_STAMP)
 	@mkdir -p bin

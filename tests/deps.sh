@@ -1,14 +1,16 @@
 #!/bin/sh
-# deps.sh [build|test|bench|samples]...: install the Debian packages vnd needs that are missing.
+# deps.sh [build|test|bench|samples|stitch]...: install the Debian packages vnd needs that are missing.
 # With no argument: build and test. As root it runs apt-get; otherwise it
 # prints the command to run and fails.
 set -eu
 
 build="gcc make pkg-config libpcap-dev libtrace3-dev libwandio1-dev libsqlite3-dev
-libzstd-dev zlib1g-dev libbz2-dev liblzma-dev"
+libzstd-dev zlib1g-dev libbz2-dev liblzma-dev libhttp-parser-dev libjansson-dev"
 test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace"
 bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace"
 samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3"
+# vnd-stitch's control plane: a broker and oslo.messaging's RPC (samples, tests/rabbitmq.sh)
+stitch="rabbitmq-server python3-oslo.messaging tcpdump iptables iproute2"
 
 [ $# -gt 0 ] || set -- build test
 want=""
@@ -18,6 +20,7 @@ for set in "$@"; do
 	test) want="$want $test" ;;
 	bench) want="$want $bench" ;;
 	samples) want="$want $samples" ;;
+	stitch) want="$want $stitch" ;;
 	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
 	esac
 done

@@ -1,0 +1,409 @@
+/* http.c: HTTP/1.x requests and responses of one stream, through Debian's http-parser. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <http_parser.h>
+
+#include "stitch.h"
+
+/*
+ * http-parser (Node.js's, libhttp-parser in Debian) reads RFC 9112 messages
+ * from any cut of the stream and calls back per piece: we keep the method,
+ * the path, the status, the headers that name a request (OpenStack's
+ * X-Openstack-Request-Id, X-Compute-Request-Id: the callee's own id in a
+ * response, the caller's global id in a request), the token (hashed), and
+ * the UUIDs of the path and the body. Responses answer the requests of the
+ * other direction in their order (RFC 9112 9.3.2, pipelining).
+ */
+
+#define MAX_URL		8192	/* bytes of a path kept */
+#define MAX_VALUE	8192	/* bytes of a header value kept */
+#define MAX_BODY	65536	/* bytes of a body scanned for UUIDs */
+
+struct buf {
+	char		*p;
+	size_t		 len, cap;
+};
+
+struct vs_http {
+	struct vs_ctx	*ctx;
+	const struct vnd_flowkey *key;
+	uint64_t	 conn;
+	int		 dir;
+	http_parser	 p;
+	int		 sync;		/* the parser is at a message's start or in one */
+	int		 dead;		/* upgraded to another protocol */
+	struct vs_msg	*m;		/* the message being read */
+	int		 in_body;
+	int64_t		 ts;		/* of the bytes being read */
+	uint32_t	 seq;		/* their first one's */
+	unsigned	 nth;		/* messages begun in them */
+	char		 field[64];	/* the header's name, lower case */
+	size_t		 flen;
+	int		 in_value;
+	struct buf	 url, value, body;
+	struct vs_http	*peer;
+	/* requests sent, waiting for their responses: ids, and HEAD or not */
+	uint64_t	*pend;
+	uint8_t		*pend_head;
+	int64_t		*pend_ts;
+	size_t		 phead, pn, pcap;
+	int		 lost;		/* a response was lost: pairing must catch up */
+};
+
+static const char *const methods[] = {
+	"GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "PATCH ", "OPTIONS ",
+	"CONNECT ", "TRACE ", "HTTP/1."
+};
+
+int
+vs_http_looks(const uint8_t *p, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < VND_NELEM(methods); i++) {
+		k = strlen(methods[i]);
+		if (n >= k && memcmp(p, methods[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+buf_add(struct buf *b, const char *s, size_t n, size_t max)
+{
+	char *np;
+
+	if (b->len + n > max)
+		n = max - b->len;
+	if (n == 0)
+		return 0;
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap ? b->cap * 2 : 256;
+
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		if ((np = realloc(b->p, nc)) == NULL)
+			return -1;
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static struct vs_http *
+of(http_parser *p)
+{
+	return p->data;
+}
+
+static int
+on_begin(http_parser *p)
+{
+	struct vs_http *h = of(p);
+	uint64_t w[6];
+
+	h->url.len = h->body.len = h->value.len = h->flen = 0;
+	h->in_value = h->in_body = 0;
+	h->m = vs_msg_new(h->ctx, h->key, h->conn, h->dir, VS_HTTP,
+	    p->type == HTTP_REQUEST ? VS_REQUEST : VS_RESPONSE, h->ts);
+	if (h->m == NULL)
+		return -1;
+	/* where it was sent from: the same message at another point */
+	memset(w, 0, sizeof(w));
+	memcpy(w, h->key->src, 16);
+	memcpy(w + 2, h->key->dst, 16);
+	w[4] = (uint64_t)h->key->sport << 32 | (uint64_t)h->key->dport << 16 |
+	    (uint64_t)h->dir;
+	w[5] = (uint64_t)h->seq << 32 | h->nth++;
+	h->m->same = vnd_hash((const uint8_t *)w, sizeof(w));
+	return 0;
+}
+
+static int
+on_url(http_parser *p, const char *at, size_t n)
+{
+	return buf_add(&of(p)->url, at, n, MAX_URL);
+}
+
+/* A whole header: keep it if it names the request or carries the token. */
+static int
+header(struct vs_http *h)
+{
+	struct vs_msg *m = h->m;
+	const char *v = h->value.p ? h->value.p : "";
+	size_t n = h->value.len;
+	char tok[16];
+
+	h->field[h->flen] = '\0';
+	h->in_value = 0;
+	h->flen = 0;
+	h->value.len = 0;
+	if (!strcmp(h->field, "x-openstack-request-id") ||
+	    !strcmp(h->field, "x-compute-request-id"))
+		return m->kind == VS_REQUEST ?
+		    vs_msg_set(m, VS_GREQ_ID, v, n) : m->f[VS_REQ_ID] ? 0 :
+		    vs_msg_set(m, VS_REQ_ID, v, n);
+	if (!strcmp(h->field, "x-auth-token") ||
+	    !strcmp(h->field, "x-subject-token")) {
+		if (h->ctx->keep_secrets)
+			return vs_msg_set(m, VS_AUTH, v, n);
+		vs_secret(h->ctx, v, n, tok);
+		return vs_msg_set(m, VS_AUTH, tok, strlen(tok));
+	}
+	return 0;
+}
+
+static int
+on_field(http_parser *p, const char *at, size_t n)
+{
+	struct vs_http *h = of(p);
+	size_t i;
+
+	if (h->in_value && header(h) < 0)
+		return -1;
+	for (i = 0; i < n && h->flen < sizeof(h->field) - 1; i++)
+		h->field[h->flen++] = (char)tolower((unsigned char)at[i]);
+	return 0;
+}
+
+static int
+on_value(http_parser *p, const char *at, size_t n)
+{
+	struct vs_http *h = of(p);
+
+	h->in_value = 1;
+	return buf_add(&h->value, at, n, MAX_VALUE);
+}
+
+static int
+pend_push(struct vs_http *h, uint64_t id, int head, int64_t ts)
+{
+	if (h->phead > 0 && h->phead == h->pn)
+		h->phead = h->pn = 0;
+	if (h->pn == h->pcap) {
+		size_t nc = h->pcap ? h->pcap * 2 : 8;
+		uint64_t *np = realloc(h->pend, nc * sizeof(*np));
+		uint8_t *nh;
+
+		if (np == NULL)
+			return -1;
+		h->pend = np;
+		if ((nh = realloc(h->pend_head, nc)) == NULL)
+			return -1;
+		h->pend_head = nh;
+		if ((np = realloc(h->pend_ts, nc * sizeof(*np))) == NULL)
+			return -1;
+		h->pend_ts = (int64_t *)np;
+		h->pcap = nc;
+	}
+	h->pend_head[h->pn] = (uint8_t)head;
+	h->pend_ts[h->pn] = ts;
+	h->pend[h->pn++] = id;
+	return 0;
+}
+
+static int
+on_headers(http_parser *p)
+{
+	struct vs_http *h = of(p), *q = h->peer;
+	struct vs_msg *m = h->m;
+
+	if (h->in_value && header(h) < 0)
+		return -1;
+	h->in_body = 1;
+	if (p->type == HTTP_REQUEST) {
+		const char *meth = http_method_str((enum http_method)p->method);
+
+		if (vs_msg_set(m, VS_METHOD, meth, strlen(meth)) < 0 ||
+		    vs_msg_set(m, VS_TARGET, h->url.p ? h->url.p : "",
+		    h->url.len) < 0)
+			return -1;
+		return 0;
+	}
+	m->status = (int)p->status_code;
+	/* the answer to a HEAD has no body, whatever its headers say */
+	return q != NULL && q->phead < q->pn && q->pend_head[q->phead] ? 1 : 0;
+}
+
+static int
+on_body(http_parser *p, const char *at, size_t n)
+{
+	struct vs_http *h = of(p);
+
+	h->m->body_bytes += n;
+	return buf_add(&h->body, at, n, MAX_BODY);
+}
+
+static int
+on_complete(http_parser *p)
+{
+	struct vs_http *h = of(p), *q = h->peer;
+	struct vs_msg *m = h->m;
+
+	h->m = NULL;
+	h->in_body = 0;
+	m->end_ts = h->ts;
+	if ((h->url.len && vs_uuids(&m->f[VS_UUIDS], h->url.p, h->url.len) < 0) ||
+	    (h->body.len && vs_uuids(&m->f[VS_UUIDS], h->body.p,
+	    h->body.len) < 0)) {
+		vs_msg_free(m);
+		return -1;
+	}
+	if (m->kind == VS_RESPONSE && q != NULL && q->phead < q->pn) {
+		/*
+		 * After a lost response, the requests sent before this one's
+		 * newest were answered in the gap (exact when a connection has
+		 * one request at a time, as REST clients do)
+		 */
+		while (h->lost && q->phead + 1 < q->pn &&
+		    q->pend_ts[q->phead + 1] <= m->ts)
+			q->phead++;
+		m->answers = q->pend[q->phead++];
+	}
+	h->lost = 0;
+	if (vs_msg_done(h->ctx, m) < 0)
+		return -1;
+	if (m->kind == VS_REQUEST && pend_push(h, m->id, p->method ==
+	    HTTP_HEAD, m->ts) < 0)
+		return -1;
+	return 0;
+}
+
+static const http_parser_settings settings = {
+	.on_message_begin = on_begin,
+	.on_url = on_url,
+	.on_header_field = on_field,
+	.on_header_value = on_value,
+	.on_headers_complete = on_headers,
+	.on_body = on_body,
+	.on_message_complete = on_complete,
+};
+
+struct vs_http *
+vs_http_new(struct vs_ctx *ctx, const struct vnd_flowkey *key, uint64_t conn,
+    int dir)
+{
+	struct vs_http *h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->ctx = ctx;
+	h->key = key;
+	h->conn = conn;
+	h->dir = dir;
+	return h;
+}
+
+/* The message being read is lost: the parser waits for the next one's start. */
+static void
+lose(struct vs_http *h)
+{
+	if (h->m != NULL) {
+		h->ctx->err.lost_msgs++;
+		vs_msg_free(h->m);
+		h->m = NULL;
+	}
+	h->lost = 1;
+	h->sync = 0;
+	h->in_body = 0;
+}
+
+/*
+ * A gap: inside a body of known length, the bytes are skipped (the parser
+ * is fed blanks and the message says how many it lacks); anywhere else the
+ * message is lost.
+ */
+static int
+gap(struct vs_http *h, size_t n)
+{
+	static const char blank[4096] = { 0 };
+	size_t k;
+
+	if (!h->sync || h->m == NULL || !h->in_body ||
+	    (h->p.flags & F_CHUNKED) || h->p.content_length == ULLONG_MAX ||
+	    n >= h->p.content_length) {
+		lose(h);
+		return 0;
+	}
+	h->m->gap_bytes += n;
+	for (; n > 0; n -= k) {
+		k = n < sizeof(blank) ? n : sizeof(blank);
+		if (http_parser_execute(&h->p, &settings, blank, k) != k)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse(struct vs_http *h, const uint8_t *p, size_t n)
+{
+	size_t done = http_parser_execute(&h->p, &settings, (const char *)p, n);
+	enum http_errno e = HTTP_PARSER_ERRNO(&h->p);
+
+	if (h->p.upgrade) {
+		h->dead = 1;		/* another protocol from here on */
+		return 0;
+	}
+	if (e == HPE_OK && done == n)
+		return 0;
+	if (e == HPE_CB_message_begin || e == HPE_CB_url ||
+	    e == HPE_CB_header_field || e == HPE_CB_header_value ||
+	    e == HPE_CB_body || e == HPE_CB_message_complete) {
+		snprintf(h->ctx->errbuf, sizeof(h->ctx->errbuf), "out of memory");
+		return -1;
+	}
+	h->ctx->err.http_errors++;
+	h->ctx->err.http_last = http_errno_name(e);
+	lose(h);
+	return 0;
+}
+
+int
+vs_http_feed(struct vs_http *h, struct vs_http *peer, const uint8_t *p,
+    size_t n, uint32_t seq, int64_t ts)
+{
+	h->peer = peer;
+	if (h->dead)
+		return 0;
+	h->ts = ts;
+	if (p == NULL && n > 0)
+		return gap(h, n);
+	if (p == NULL) {		/* the end: a body read to the close ends */
+		if (h->sync)
+			parse(h, NULL, 0);
+		lose(h);
+		return 0;
+	}
+	h->seq = seq;
+	h->nth = 0;
+	if (!h->sync) {
+		if (!vs_http_looks(p, n))
+			return 0;
+		http_parser_init(&h->p, n > 4 && !memcmp(p, "HTTP", 4) ?
+		    HTTP_RESPONSE : HTTP_REQUEST);
+		h->p.data = h;
+		h->sync = 1;
+	}
+	return parse(h, p, n);
+}
+
+void
+vs_http_free(struct vs_http *h)
+{
+	if (h == NULL)
+		return;
+	vs_msg_free(h->m);
+	free(h->url.p);
+	free(h->value.p);
+	free(h->body.p);
+	free(h->pend);
+	free(h->pend_head);
+	free(h->pend_ts);
+	free(h);
+}

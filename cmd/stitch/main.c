@@ -1,0 +1,478 @@
+/* vnd-stitch: a control plane's REST and RPC messages from captures, stitched into transactions. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "vnd.h"
+#include "vnd_cli.h"
+#include "vnd_flowtab.h"
+#include "vnd_pktsrc.h"
+#include "vnd_reasm.h"
+#include "vnd_table.h"
+#include "stitch.h"
+
+/*
+ * Hansel (CoNEXT 2015) and Gretel (CoNEXT 2016) find the root cause of a
+ * failed OpenStack operation from the network alone: its REST calls (HTTP)
+ * and RPCs (AMQP, in oslo.messaging's envelope), stitched into the one
+ * transaction they belong to. Each TCP connection's two streams are rebuilt
+ * (vnd_reasm), each stream read by the parser its first bytes call for, and
+ * every message kept; at the end of the input they are stitched (txn.c).
+ */
+
+/* A connection's state while it is alive: freed at its end. */
+struct live {
+	struct vnd_reasm ra;
+	struct run	*r;
+	size_t		 conn;		/* index in r->c */
+	int		 proto;		/* VS_x */
+	struct vs_http	*http[2];
+	struct vs_amqp	*amqp[2];
+	uint64_t	 fnv[2];	/* FNV-1a of each stream's bytes */
+	int64_t		 first_ts, last_ts;
+};
+
+struct conn {
+	struct vnd_flowkey k;
+	uint64_t	 id;		/* 1-based */
+	uint32_t	 isn;		/* the client's SYN's */
+	int		 had_syn, carried;
+	struct live	*live;
+};
+
+struct run {
+	struct conn	*c;
+	size_t		 n, cap;
+	struct vnd_flowtab ft;
+	struct vs_ctx	 ctx;
+	size_t		 limit;		/* -m */
+	int		 want_txn, want_faults, want_streams;
+	int		 have_key;
+	struct vnd_table *streams;
+	int		 failed;
+};
+
+static const struct option longopts[] = {
+	{ "faults", no_argument, NULL, 'f' },
+	{ "key", required_argument, NULL, 'k' },
+	{ "max-held", required_argument, NULL, 'm' },
+	{ "streams", no_argument, NULL, 's' },
+	{ "transactions", no_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage[] =
+"usage: vnd-stitch [-HqV] [--faults | --streams | --transactions] [-k key]\n"
+"                  [-m bytes] [-o file.db] [point ...]\n"
+"  -f, --faults          the failed transactions, each with the message its\n"
+"                        failure started at, instead of the messages\n"
+"  -H, --no-header       omit the TSV header line\n"
+"  -h, --help            this help\n"
+"  -k, --key KEY         the key of the secrets' hash (default: random)\n"
+"  -m, --max-held BYTES  bytes held out of order per stream (default 1048576)\n"
+"  -o, --output FILE     write SQLite database FILE (tables messages,\n"
+"                        transactions, faults; streams with --streams)\n"
+"  -q, --quiet           no warning about inputs cut short or bytes unread\n"
+"  -s, --streams         a row per TCP stream: bytes, gaps, retransmissions\n"
+"  -t, --transactions    the transactions instead of the messages\n"
+"  -V, --version         print the version\n"
+"A point is a capture, a file or '-'; NAME=file names it.\n";
+
+static const struct vnd_colspec stream_cols[] = {
+	{ "point", VND_TEXT }, { "conn", VND_INT },
+	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
+	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "proto", VND_TEXT },
+	{ "first_ts_ns", VND_INT }, { "last_ts_ns", VND_INT },
+	{ "segs", VND_INT }, { "bytes", VND_INT }, { "gaps", VND_INT },
+	{ "gap_bytes", VND_INT }, { "retx_bytes", VND_INT },
+	{ "overlap_bytes", VND_INT }, { "conflict_bytes", VND_INT },
+	{ "ooo_segs", VND_INT }, { "held_max_bytes", VND_INT },
+	{ "fnv1a", VND_TEXT },
+};
+
+#define FNV_BASIS	0xcbf29ce484222325ULL	/* FNV-1a's offset basis */
+
+static const char *const proto_names[] = { "-", "http", "amqp", "other" };
+
+static const struct vnd_flowkey *
+flow_key(void *arg, size_t i)
+{
+	return &((struct run *)arg)->c[i].k;
+}
+
+static void
+fnv(uint64_t *h, const uint8_t *p, size_t n)
+{
+	uint64_t x = *h;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		x = (x ^ p[i]) * 0x100000001b3ULL;
+	*h = x;
+}
+
+/* The first bytes of a stream say what it carries. */
+static void
+detect(struct live *l, int dir, const uint8_t *p, size_t n)
+{
+	const struct vnd_flowkey *k = &l->r->c[l->conn].k;
+	struct vs_ctx *ctx = &l->r->ctx;
+	uint64_t id = l->r->c[l->conn].id;
+	int d;
+
+	if (p == NULL)
+		return;
+	if ((dir == 0 && vs_amqp_looks(p, n)) || k->dport == 5672 ||
+	    k->sport == 5672)
+		l->proto = VS_AMQP;
+	else if (vs_http_looks(p, n))
+		l->proto = VS_HTTP;
+	else {
+		l->proto = VS_OTHER;
+		return;
+	}
+	for (d = 0; d < 2; d++)
+		if (l->proto == VS_AMQP)
+			l->amqp[d] = vs_amqp_new(ctx, k, id, d);
+		else
+			l->http[d] = vs_http_new(ctx, k, id, d);
+}
+
+static int
+on_bytes(void *arg, int dir, const uint8_t *p, size_t n, int64_t ts)
+{
+	struct live *l = arg;
+	uint32_t seq = l->ra.d[dir].next - (uint32_t)n;
+
+	if (l->first_ts == 0)
+		l->first_ts = ts;
+	l->last_ts = ts;
+	if (l->r->want_streams && p != NULL)
+		fnv(&l->fnv[dir], p, n);
+	if (l->proto == VS_NONE)
+		detect(l, dir, p, n);
+	switch (l->proto) {
+	case VS_HTTP:
+		if (l->http[dir] == NULL)
+			break;
+		return vs_http_feed(l->http[dir], l->http[!dir], p, n, seq, ts);
+	case VS_AMQP:
+		if (l->amqp[dir] == NULL)
+			break;
+		return vs_amqp_feed(l->amqp[dir], p, n, ts);
+	default:
+		return 0;
+	}
+	snprintf(l->r->ctx.errbuf, sizeof(l->r->ctx.errbuf), "out of memory");
+	return -1;
+}
+
+static int
+put_stream(struct run *r, const struct conn *c, const struct live *l, int dir)
+{
+	const struct vnd_reasm_stats *st = &l->ra.d[dir].st;
+	struct vnd_table *t = r->streams;
+	char hex[17];
+
+	vnd_put_str(t, c->k.point);
+	vnd_put_int(t, (int64_t)c->id);
+	vnd_flowkey_put(t, &c->k, dir);
+	vnd_put_str(t, proto_names[l->proto]);
+	vnd_put_int(t, l->first_ts);
+	vnd_put_int(t, l->last_ts);
+	vnd_put_int(t, (int64_t)st->segs);
+	vnd_put_int(t, (int64_t)st->bytes);
+	vnd_put_int(t, (int64_t)st->gaps);
+	vnd_put_int(t, (int64_t)st->gap_bytes);
+	vnd_put_int(t, (int64_t)st->retx_bytes);
+	vnd_put_int(t, (int64_t)st->overlap_bytes);
+	vnd_put_int(t, (int64_t)st->conflict_bytes);
+	vnd_put_int(t, (int64_t)st->ooo_segs);
+	vnd_put_int(t, (int64_t)st->held_max);
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)l->fnv[dir]);
+	vnd_put_str(t, hex);
+	return vnd_row_end(t, r->ctx.errbuf);
+}
+
+/* A connection is over (or the input): what is held goes out, its state is freed. */
+static int
+conn_end(struct run *r, struct conn *c)
+{
+	struct live *l = c->live;
+	int d, ret = 0;
+
+	if (l == NULL)
+		return 0;
+	for (d = 0; d < 2; d++)
+		if (ret == 0 && vnd_reasm_end(&l->ra, d) < 0)
+			ret = -1;
+	for (d = 0; d < 2; d++) {
+		if (ret == 0 && l->http[d] != NULL &&
+		    vs_http_feed(l->http[d], l->http[!d], NULL, 0, 0,
+		    l->last_ts) < 0)
+			ret = -1;
+		if (ret == 0 && r->streams != NULL &&
+		    (l->ra.d[d].st.segs || d == 0) && put_stream(r, c, l, d) < 0)
+			ret = -1;
+	}
+	for (d = 0; d < 2; d++) {
+		vs_http_free(l->http[d]);
+		vs_amqp_free(l->amqp[d]);
+	}
+	vnd_reasm_free(&l->ra);
+	free(l);
+	c->live = NULL;
+	return ret;
+}
+
+static struct conn *
+conn_new(struct run *r, const struct vnd_pkt *pk, const char *point, long old,
+    int *dir)
+{
+	struct conn *c, *nc;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 64;
+		if ((nc = realloc(r->c, r->cap * sizeof(*nc))) == NULL)
+			return NULL;
+		r->c = nc;
+	}
+	c = &r->c[r->n];
+	memset(c, 0, sizeof(*c));
+	vnd_flowkey_init(&c->k, pk, point, dir);
+	c->id = r->n + 1;
+	if ((c->live = calloc(1, sizeof(*c->live))) == NULL)
+		return NULL;
+	c->live->r = r;
+	c->live->conn = r->n;
+	c->live->fnv[0] = c->live->fnv[1] = FNV_BASIS;
+	vnd_reasm_init(&c->live->ra, r->limit, on_bytes, c->live);
+	r->ft.key = flow_key;
+	r->ft.arg = r;
+	if (old >= 0)
+		vnd_flowtab_retarget(&r->ft, (size_t)old, r->n);
+	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
+		return NULL;
+	r->n++;
+	return c;
+}
+
+static struct conn *
+conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
+{
+	long k;
+
+	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
+		struct conn *c = &r->c[k];
+
+		if (!vnd_flow_new_syn(pk, *dir == 0 && c->had_syn, c->isn,
+		    c->carried))
+			return c;
+		if (conn_end(r, c) < 0)
+			return NULL;
+	}
+	return conn_new(r, pk, point, k, dir);
+}
+
+static int
+see(void *arg, const struct vnd_pkt *pk, const char *point)
+{
+	struct run *r = arg;
+	struct conn *c;
+	int dir;
+
+	if (pk->ip_proto != 6 || !VND_ISSET(pk, VND_COL_TCP_FLAGS) ||
+	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
+		return 0;
+	if ((c = conn_of(r, pk, point, &dir)) == NULL)
+		goto nomem;
+	if ((pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) == VND_TH_SYN &&
+	    dir == 0) {
+		c->had_syn = 1;
+		c->isn = pk->seq;
+	}
+	if (pk->payload_bytes || (pk->tcp_flags & (VND_TH_FIN | VND_TH_RST)))
+		c->carried = 1;
+	if (c->live == NULL)
+		return 0;		/* after its end: a stray segment */
+	if (vnd_reasm_add(&c->live->ra, dir, pk) < 0)
+		goto fail;
+	if ((pk->tcp_flags & VND_TH_RST) || (vnd_reasm_finished(&c->live->ra,
+	    0) && vnd_reasm_finished(&c->live->ra, 1)))
+		if (conn_end(r, c) < 0)
+			goto fail;
+	return 0;
+nomem:
+	snprintf(r->ctx.errbuf, sizeof(r->ctx.errbuf), "out of memory");
+fail:
+	r->failed = 1;
+	return -1;
+}
+
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	struct run *r = ctx;
+	int64_t v;
+
+	switch (ch) {
+	case 'f':
+		r->want_faults = 1;
+		return 0;
+	case 'k':
+		r->have_key = 1;
+		memset(r->ctx.key, 0, sizeof(r->ctx.key));
+		v = (int64_t)vs_siphash(r->ctx.key, (const uint8_t *)arg,
+		    strlen(arg));
+		memcpy(r->ctx.key, &v, sizeof(v));
+		return 0;
+	case 'm':
+		if (vnd_cli_int(cli, ch, arg, 1, INT64_C(1) << 30, &v) < 0)
+			return -1;
+		r->limit = (size_t)v;
+		return 0;
+	case 's':
+		r->want_streams = 1;
+		return 0;
+	case 't':
+		r->want_txn = 1;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+check(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+
+	if (cli->output == NULL &&
+	    r->want_faults + r->want_streams + r->want_txn > 1)
+		return vnd_cli_bad(cli, "one table on standard output: "
+		    "--faults, --streams or --transactions, or -o file.db");
+	if (!r->have_key && getrandom(r->ctx.key, sizeof(r->ctx.key), 0) !=
+	    (ssize_t)sizeof(r->ctx.key))
+		return vnd_cli_bad(cli, "no random key: give one with -k");
+	return 0;
+}
+
+/* The unread and the unparsed, told once on standard error. */
+static void
+tell(const struct vnd_cli *cli, const struct vs_errors *e)
+{
+	if (cli->quiet)
+		return;
+	if (e->http_errors)
+		fprintf(stderr, "%s: %llu HTTP streams broke off: not HTTP "
+		    "(the last: %s)\n", cli->tool->name,
+		    (unsigned long long)e->http_errors, e->http_last);
+	if (e->amqp_errors)
+		fprintf(stderr, "%s: %llu bytes on AMQP connections were not "
+		    "AMQP frames (the last: %s)\n", cli->tool->name,
+		    (unsigned long long)e->amqp_errors, e->amqp_last);
+	if (e->json_errors)
+		fprintf(stderr, "%s: %llu AMQP bodies were not oslo.messaging's "
+		    "JSON\n", cli->tool->name,
+		    (unsigned long long)e->json_errors);
+	if (e->lost_msgs)
+		fprintf(stderr, "%s: %llu messages cut by a gap in the capture\n",
+		    cli->tool->name, (unsigned long long)e->lost_msgs);
+}
+
+static int
+open_tables(struct vnd_cli *cli, struct run *r, struct vnd_table **t)
+{
+	int all = cli->output != NULL;
+	int msgs = all || !(r->want_txn || r->want_faults || r->want_streams);
+
+	if (r->want_streams && (r->streams = vnd_cli_table(cli, "streams",
+	    stream_cols, VND_NELEM(stream_cols))) == NULL)
+		return -1;
+	if (msgs && (t[0] = vnd_cli_table(cli, "messages", vs_msg_cols,
+	    vs_nmsg_cols)) == NULL)
+		return -1;
+	if ((all || r->want_txn) && (t[1] = vnd_cli_table(cli, "transactions",
+	    vs_txn_cols, vs_ntxn_cols)) == NULL)
+		return -1;
+	if ((all || r->want_faults) && (t[2] = vnd_cli_table(cli, "faults",
+	    vs_fault_cols, vs_nfault_cols)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	struct vnd_table *t[3] = { NULL, NULL, NULL };
+	size_t i;
+	int status;
+
+	if (open_tables(cli, r, t) < 0)
+		return VND_RUN_SINK;
+	status = vnd_cli_read(cli, see, r);
+	for (i = 0; i < r->n && !r->failed; i++)
+		if (conn_end(r, &r->c[i]) < 0)
+			r->failed = 1;
+	if (r->failed) {
+		snprintf(cli->err, sizeof(cli->err), "%s", r->ctx.errbuf);
+		return VND_RUN_ABORT;
+	}
+	if (status == VND_RUN_ABORT)
+		return status;
+	tell(cli, &r->ctx.err);
+	if (vs_stitch(&r->ctx) < 0 ||
+	    (t[0] && vs_put_messages(&r->ctx, t[0], cli->err) < 0) ||
+	    (t[1] && vs_put_transactions(&r->ctx, t[1], cli->err) < 0) ||
+	    (t[2] && vs_put_faults(&r->ctx, t[2], cli->err) < 0)) {
+		if (cli->err[0] == '\0')
+			snprintf(cli->err, sizeof(cli->err), "%s",
+			    r->ctx.errbuf);
+		return VND_RUN_SINK;
+	}
+	return status;
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->c[i].live != NULL) {
+			vs_http_free(r->c[i].live->http[0]);
+			vs_http_free(r->c[i].live->http[1]);
+			vs_amqp_free(r->c[i].live->amqp[0]);
+			vs_amqp_free(r->c[i].live->amqp[1]);
+			vnd_reasm_free(&r->c[i].live->ra);
+			free(r->c[i].live);
+		}
+	free(r->c);
+	vnd_flowtab_free(&r->ft);
+	for (i = 0; i < r->ctx.msgs.n; i++)
+		vs_msg_free(r->ctx.msgs.v[i]);
+	free(r->ctx.msgs.v);
+}
+
+static const struct vnd_tool tool = {
+	.name = "vnd-stitch", .usage = usage,
+	.shortopts = "fk:m:st", .longopts = longopts,
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
+	.min_ops = 1, .max_ops = -1,
+	.option = option, .check = check, .run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	struct run r;
+	int status;
+
+	memset(&r, 0, sizeof(r));
+	r.limit = VND_REASM_LIMIT;
+	status = vnd_cli_main(&tool, &r, argc, argv);
+	run_free(&r);
+	return status;
+}

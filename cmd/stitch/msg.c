@@ -1,0 +1,147 @@
+/* msg.c: the messages of a run: made, filled, kept; secrets hashed, UUIDs found. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stitch.h"
+
+static const char *const kind_names[] = {
+	"request", "response", "call", "cast", "reply", "message"
+};
+
+const char *
+vs_kind_name(int k)
+{
+	return kind_names[k];
+}
+
+struct vs_msg *
+vs_msg_new(struct vs_ctx *ctx, const struct vnd_flowkey *key, uint64_t conn,
+    int dir, int proto, int kind, int64_t ts)
+{
+	struct vs_msg *m;
+
+	(void)ctx;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->key = key;
+	m->conn = conn;
+	m->dir = dir;
+	m->proto = proto;
+	m->kind = kind;
+	m->ts = m->end_ts = ts;
+	return m;
+}
+
+int
+vs_msg_set(struct vs_msg *m, int f, const char *s, size_t n)
+{
+	char *p;
+
+	if ((p = malloc(n + 1)) == NULL)
+		return -1;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	free(m->f[f]);
+	m->f[f] = p;
+	return 0;
+}
+
+void
+vs_msg_free(struct vs_msg *m)
+{
+	int i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < VS_NFIELDS; i++)
+		free(m->f[i]);
+	free(m);
+}
+
+int
+vs_msg_done(struct vs_ctx *ctx, struct vs_msg *m)
+{
+	struct vs_msgs *ms = &ctx->msgs;
+	struct vs_msg **nv;
+
+	if (ms->n == ms->cap) {
+		ms->cap = ms->cap ? ms->cap * 2 : 1024;
+		if ((nv = realloc(ms->v, ms->cap * sizeof(*nv))) == NULL) {
+			vs_msg_free(m);
+			return -1;
+		}
+		ms->v = nv;
+	}
+	m->id = ms->n + 1;
+	ms->v[ms->n++] = m;
+	return 0;
+}
+
+void
+vs_secret(const struct vs_ctx *ctx, const char *s, size_t n, char *buf)
+{
+	/* 48 bits: one token's uses match, two tokens hardly ever collide */
+	snprintf(buf, 16, "h:%012llx", (unsigned long long)(vs_siphash(ctx->key,
+	    (const uint8_t *)s, n) >> 16));
+}
+
+/* Is s[0..36) a UUID, 8-4-4-4-12 hex digits? */
+static int
+is_uuid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 36; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+#define MAX_UUIDS	8	/* kept per message, the first ones */
+
+static int
+add_uuid(char **list, const char *u)
+{
+	size_t len = *list ? strlen(*list) : 0;
+	char *p;
+
+	if (*list != NULL && (strstr(*list, u) != NULL ||
+	    len >= MAX_UUIDS * 37))
+		return 0;
+	if ((p = realloc(*list, len + 38)) == NULL)
+		return -1;
+	if (len)
+		p[len++] = ',';
+	memcpy(p + len, u, 36);
+	p[len + 36] = '\0';
+	*list = p;
+	return 0;
+}
+
+int
+vs_uuids(char **list, const char *s, size_t n)
+{
+	char u[37];
+	size_t i;
+
+	for (i = 8; i + 28 <= n; i++) {
+		if (s[i] != '-' || !isxdigit((unsigned char)s[i - 1]))
+			continue;
+		/* the first dash: the UUID starts 8 before it */
+		if (!is_uuid(s + i - 8) || (i + 28 < n &&
+		    isxdigit((unsigned char)s[i + 28])) || (i >= 9 &&
+		    (isxdigit((unsigned char)s[i - 9]) || s[i - 9] == '-')))
+			continue;
+		memcpy(u, s + i - 8, 36);
+		u[36] = '\0';
+		if (add_uuid(list, u) < 0)
+			return -1;
+		i += 27;
+	}
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* stitch.h: vnd-stitch's parts: connections, the messages they carry, transactions. */
+#ifndef STITCH_H
+#define STITCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnd.h"
+#include "vnd_flowtab.h"
+#include "vnd_reasm.h"
+#include "vnd_table.h"
+
+enum vs_proto { VS_NONE, VS_HTTP, VS_AMQP, VS_OTHER };
+enum vs_kind { VS_REQUEST, VS_RESPONSE, VS_CALL, VS_CAST, VS_REPLY, VS_MESSAGE };
+
+/* Text fields of a message, each NULL or owned by it. */
+enum vs_field {
+	VS_METHOD, VS_TARGET, VS_EXCHANGE, VS_AMQP_METHOD, VS_FAILURE,
+	VS_REQ_ID, VS_GREQ_ID, VS_MSG_ID, VS_REPLY_Q, VS_UNIQUE_ID, VS_UUIDS,
+	VS_AUTH, VS_NFIELDS
+};
+
+/* One HTTP request or response, or one AMQP message (RPC call, cast, reply). */
+struct vs_msg {
+	uint64_t	 id;		/* 1-based, in the order they ended */
+	uint64_t	 conn;		/* the connection's number */
+	const struct vnd_flowkey *key;	/* the connection's, from its client */
+	int		 dir;		/* 0: from the client */
+	int64_t		 ts, end_ts;	/* first and last byte seen */
+	int		 proto;		/* VS_HTTP, VS_AMQP */
+	int		 kind;		/* VS_x */
+	int		 status;	/* HTTP status, 0 */
+	uint64_t	 body_bytes;
+	uint64_t	 gap_bytes;	/* bytes of it never seen */
+	uint64_t	 answers;	/* the request or call answered, 0 */
+	uint64_t	 same;		/* hash of where it was sent: the same message
+					   seen at two points */
+	char		*f[VS_NFIELDS];
+	/* stitching */
+	uint64_t	 txn;
+	size_t		 uf;		/* union-find parent (an index) */
+	uint64_t	 reply;		/* the response or reply to it, 0 */
+	int		 failed;	/* VS_FAIL_x */
+};
+
+enum { VS_OK, VS_FAIL_STATUS, VS_FAIL_RPC, VS_FAIL_NOREPLY };
+
+/* Every message of the run, in order. */
+struct vs_msgs {
+	struct vs_msg	**v;
+	size_t		 n, cap;
+};
+
+/* What the parsers counted that they could not read. */
+struct vs_errors {
+	uint64_t	 http_errors;	/* HTTP that is not HTTP */
+	const char	*http_last;	/* the last one's name */
+	uint64_t	 amqp_errors;	/* bytes on an AMQP connection that are not frames */
+	const char	*amqp_last;
+	uint64_t	 json_errors;	/* AMQP bodies that are not oslo's JSON */
+	uint64_t	 lost_msgs;	/* cut by a gap */
+};
+
+/* A transaction: the messages one operation sent, and how it ended. */
+struct vs_txn {
+	uint64_t	 id;		/* 1-based, by its first message's time */
+	size_t		 root;		/* its first request's index */
+	int64_t		 ts, end_ts;
+	size_t		 nmsgs, first;	/* its messages: order[first..+nmsgs) */
+	size_t		 fault;		/* the root-cause message's index, or SIZE_MAX */
+};
+
+/* The run's shared state the parsers write into. */
+struct vs_ctx {
+	struct vs_msgs	 msgs;
+	struct vs_txn	*txns;
+	size_t		 ntxn;
+	size_t		*order;		/* message indexes by transaction, then time */
+	struct vs_errors err;
+	uint8_t		 key[16];	/* the secrets' hash key */
+	int		 keep_secrets;	/* --no-hash: secrets in clear */
+	char		 errbuf[VND_ERRBUF_SIZE];
+};
+
+/* A message being put together (the caller's until done or dropped). */
+struct vs_msg *vs_msg_new(struct vs_ctx *, const struct vnd_flowkey *,
+	    uint64_t conn, int dir, int proto, int kind, int64_t ts);
+/* Set field f to n bytes of s (copied); -1: no memory. */
+int	 vs_msg_set(struct vs_msg *, int f, const char *s, size_t n);
+/* Whole: it gets its id and joins the run's (-1: no memory, m freed). */
+int	 vs_msg_done(struct vs_ctx *, struct vs_msg *m);
+void	 vs_msg_free(struct vs_msg *);
+const char *vs_kind_name(int);
+/* The secret s, as a short keyed hash "h:0123456789ab" into buf[16]. */
+void	 vs_secret(const struct vs_ctx *, const char *s, size_t n, char *buf);
+/* The UUIDs in s (8-4-4-4-12 hex, not a request id's "req-"), comma-separated, appended to *list. */
+int	 vs_uuids(char **list, const char *s, size_t n);
+
+/* siphash.c: SipHash-2-4 (Aumasson and Bernstein), a keyed hash. */
+uint64_t vs_siphash(const uint8_t key[16], const uint8_t *p, size_t n);
+
+/* http.c: one direction of an HTTP/1.x connection. */
+struct vs_http;
+struct vs_http *vs_http_new(struct vs_ctx *, const struct vnd_flowkey *,
+	    uint64_t conn, int dir);
+/* Bytes (p NULL: a gap), with the sequence number of the first. */
+int	 vs_http_feed(struct vs_http *, struct vs_http *peer, const uint8_t *p,
+	    size_t n, uint32_t seq, int64_t ts);
+void	 vs_http_free(struct vs_http *);
+/* Does a stream that starts with p look like HTTP (a request or a response)? */
+int	 vs_http_looks(const uint8_t *p, size_t n);
+
+/* amqp.c: one direction of an AMQP 0-9-1 connection. */
+struct vs_amqp;
+struct vs_amqp *vs_amqp_new(struct vs_ctx *, const struct vnd_flowkey *,
+	    uint64_t conn, int dir);
+int	 vs_amqp_feed(struct vs_amqp *, const uint8_t *p, size_t n, int64_t ts);
+void	 vs_amqp_free(struct vs_amqp *);
+int	 vs_amqp_looks(const uint8_t *p, size_t n);
+
+/* oslo.c: an AMQP message's body, oslo.messaging's envelope, into m. */
+int	 vs_oslo_body(struct vs_ctx *, struct vs_msg *m, const uint8_t *p,
+	    size_t n);
+
+/* txn.c: messages stitched into transactions; the tables. */
+int	 vs_stitch(struct vs_ctx *);
+int	 vs_put_messages(struct vs_ctx *, struct vnd_table *, char *errbuf);
+int	 vs_put_transactions(struct vs_ctx *, struct vnd_table *, char *errbuf);
+int	 vs_put_faults(struct vs_ctx *, struct vnd_table *, char *errbuf);
+extern const struct vnd_colspec vs_msg_cols[], vs_txn_cols[], vs_fault_cols[];
+extern const int vs_nmsg_cols, vs_ntxn_cols, vs_nfault_cols;
+
+#endif
