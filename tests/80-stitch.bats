@@ -150,3 +150,117 @@ PY
 	run -1 --separate-stderr "$BIN/vnd-stitch" /nonexistent.pcap
 	[[ $stderr == *"vnd-stitch: "*"/nonexistent.pcap"* ]]
 }
+
+# The control plane of samples/make-controlplane.sh: RabbitMQ, oslo.messaging
+# RPC servers, REST services; 40 server boots, 20 in flight, 8 with a fault.
+# The services' own logs (controlplane.log: ts, role, send|recv, kind,
+# global request id, what, body bytes) and the client's truth file are the
+# ground truth.
+CP="$SAMPLES/controlplane"
+
+# logged ROLE-or-* EVENT KIND: lines of the services' log
+logged() {
+	awk -F'\t' -v r="$1" -v e="$2" -v k="$3" '(r == "*" || $2 == r) && $3 == e && $4 == k' "$CP.log" | wc -l
+}
+
+@test "stitch: amqp: every RPC the services sent is a publish, every one received a deliver" {
+	"$BIN/vnd-stitch" -k test "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/m"
+	[ "$(logged '*' send call)" -eq 78 ]
+	[ "$(tsv_count 'v["kind"] == "call" && v["amqp_method"] == "publish"' "$BATS_TEST_TMPDIR/m")" -eq "$(logged '*' send call)" ]
+	[ "$(tsv_count 'v["kind"] == "call" && v["amqp_method"] == "deliver"' "$BATS_TEST_TMPDIR/m")" -eq "$(logged '*' recv call)" ]
+	[ "$(tsv_count 'v["kind"] == "reply" && v["amqp_method"] == "publish"' "$BATS_TEST_TMPDIR/m")" -eq "$(logged '*' send reply)" ]
+	[ "$(tsv_count 'v["kind"] == "reply" && v["amqp_method"] == "deliver"' "$BATS_TEST_TMPDIR/m")" -eq "$(logged '*' send reply)" ]
+	[ "$(tsv_count 'v["proto"] == "http" && v["kind"] == "request"' "$BATS_TEST_TMPDIR/m")" -eq "$(logged '*' send request)" ]
+}
+
+@test "stitch: oslo: a call's method, topic, message id, reply queue and request id; a reply answers its call" {
+	"$BIN/vnd-stitch" -k test "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/m"
+	[ "$(tsv_count 'v["kind"] == "call" && v["method"] == "build_instance" && v["target"] == "conductor" && v["msg_id"] ~ /^[0-9a-f]{32}$/ && v["reply_q"] ~ /^reply_[0-9a-f]{32}$/ && v["unique_id"] != "-"' "$BATS_TEST_TMPDIR/m")" -eq 76 ]
+	# the request ids the calls carry are the ones the senders logged
+	awk -F'\t' '$3 == "send" && $4 == "call" { print $5 }' "$CP.log" | sort -u >"$BATS_TEST_TMPDIR/want"
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["kind"] == "call" { print $c["global_request_id"] }' "$BATS_TEST_TMPDIR/m" | sort -u >"$BATS_TEST_TMPDIR/got"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	[ "$(tsv_count 'v["kind"] == "reply" && v["answers"] == "-"' "$BATS_TEST_TMPDIR/m")" -eq 0 ]
+	# compute raised it, conductor raised it again: each seen published and delivered
+	[ "$(tsv_count 'v["kind"] == "reply" && v["failure"] ~ /^builtins.ValueError: no valid host for [-0-9a-f]+$/' "$BATS_TEST_TMPDIR/m")" -eq 8 ]
+}
+
+@test "stitch: oslo: the token in the RPC context and in the headers: one keyed hash, never in clear" {
+	"$BIN/vnd-stitch" -k test "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/m"
+	run ! grep -q 'gAAAAABsecret' "$BATS_TEST_TMPDIR/m"
+	tsv_col auth <"$BATS_TEST_TMPDIR/m" | grep -v '^-$' | sort -u >"$BATS_TEST_TMPDIR/auth"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/auth")" -eq 1 ]
+	[ "$(tsv_count 'v["kind"] == "call" && v["auth"] ~ /^h:/' "$BATS_TEST_TMPDIR/m")" -eq 154 ]
+}
+
+# per_op FILE.tsv: request id, HTTP + RPC messages of vnd's transaction
+per_op() {
+	"$BIN/vnd-stitch" -k test --transactions "$1" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	    { print $c["request_id"] "\t" $c["http"] + $c["rpc"] }' | sort
+}
+
+@test "stitch: transactions: 40 boots, each stitched whole: its messages are those its services sent" {
+	for s in controlplane controlplane-lossy; do
+		per_op "$SAMPLES/$s.pcap.gz" >"$BATS_TEST_TMPDIR/got"
+		awk -F'\t' '$3 == "send" { n[$5]++ } END { for (k in n) print k "\t" n[k] }' "$SAMPLES/$s.log" | sort >"$BATS_TEST_TMPDIR/want"
+		[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 40 ]
+		diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	done
+}
+
+@test "stitch: transactions: HTTP bodies rebuilt equal the bytes the services logged (with drops too)" {
+	for s in controlplane controlplane-lossy; do
+		"$BIN/vnd-stitch" -k test "$SAMPLES/$s.pcap.gz" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		    $c["proto"] == "http" { print $c["kind"] "\t" $c["body_bytes"] "\t" $c["gap_bytes"] }' | sort >"$BATS_TEST_TMPDIR/got"
+		awk -F'\t' '$3 == "send" && ($4 == "request" || $4 == "response") { print $4 "\t" $7 "\t0" }' "$SAMPLES/$s.log" | sort >"$BATS_TEST_TMPDIR/want"
+		diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	done
+	"$BIN/vnd-stitch" -k test --streams "$SAMPLES/controlplane-lossy.pcap.gz" >"$BATS_TEST_TMPDIR/s"
+	[ "$(tsv_col retx_bytes <"$BATS_TEST_TMPDIR/s" | awk '{ n += $1 } END { print n }')" -gt 0 ]
+}
+
+# score SAMPLE: tp fp fn of vnd's faults against the client's truth
+score() {
+	"$BIN/vnd-stitch" -k test --faults "$SAMPLES/$1.pcap.gz" >"$BATS_TEST_TMPDIR/f"
+	awk -F'\t' 'NR == FNR { if (FNR > 1) { fault[$3] = $6; what[$3] = $7 } next }
+	    FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	    { r = $c["request_id"]; if (!(r in fault) || fault[r] == "-") { fp++; next }
+	      w = what[r]; ok = $c["fault"] == fault[r] && ($c["status"] == w || index($c["failure"], w) == 1 || $c["server"] == w)
+	      if (ok) tp++; else fp++; seen[r] = 1 }
+	    END { for (r in fault) if (fault[r] != "-" && !(r in seen)) fn++; print tp + 0, fp + 0, fn + 0 }' \
+	    "$SAMPLES/$1.truth.tsv" "$BATS_TEST_TMPDIR/f"
+}
+
+@test "stitch: faults: the root cause of every injected fault, nothing else (409 and 500 deep, a raise, a timeout)" {
+	[ "$(awk -F'\t' 'NR > 1 && $6 != "-"' "$CP.truth.tsv" | wc -l)" -eq 8 ]
+	[ "$(score controlplane)" = "8 0 0" ]
+	[ "$(score controlplane-lossy)" = "8 0 0" ]
+}
+
+@test "stitch: faults: the chain runs from the user's request to the failing message" {
+	"$BIN/vnd-stitch" -k test --faults "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/f"
+	# a network 409: user -> api -> conductor -> compute -> network, then its answer
+	[ "$(tsv_count 'v["status"] == 409 && split(v["chain"], a, ">") == 5 && a[1] == v["root_msg"] && a[5] == v["fault_msg"]' "$BATS_TEST_TMPDIR/f")" -eq 2 ]
+	[ "$(tsv_count 'v["fault"] == "no_reply" && v["chain"] == v["root_msg"] ">" v["fault_msg"]' "$BATS_TEST_TMPDIR/f")" -eq 2 ]
+}
+
+@test "stitch: -o writes messages, transactions and faults into one SQLite file" {
+	need_cmd sqlite3
+	"$BIN/vnd-stitch" -k test -o "$BATS_TEST_TMPDIR/cp.db" "$CP.pcap.gz"
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/cp.db" 'select count(*) from transactions')" -eq 40 ]
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/cp.db" 'select count(*) from faults')" -eq 8 ]
+	[ "$(sqlite3 "$BATS_TEST_TMPDIR/cp.db" "select count(*) from messages m join faults f on m.msg = f.fault_msg where m.txn = f.txn")" -eq 8 ]
+}
+
+@test "stitch: a fresh recording with RabbitMQ: its faults found again" {
+	[ "$(id -u)" -eq 0 ] || skip "not root"
+	[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || skip "rabbitmq-server is not installed"
+	/usr/bin/python3 -c 'import oslo_messaging' 2>/dev/null || skip "python3-oslo.messaging is not installed"
+	need_cmd tcpdump
+	"$SAMPLES/make-controlplane.sh" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/log" 2>&1 || { cat "$BATS_TEST_TMPDIR/log"; false; }
+	SAMPLES="$BATS_TEST_TMPDIR"
+	[ "$(score controlplane)" = "8 0 0" ]
+	per_op "$SAMPLES/controlplane.pcap.gz" >"$BATS_TEST_TMPDIR/got"
+	awk -F'\t' '$3 == "send" { n[$5]++ } END { for (k in n) print k "\t" n[k] }' "$SAMPLES/controlplane.log" | sort >"$BATS_TEST_TMPDIR/want"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}

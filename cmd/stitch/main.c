@@ -43,7 +43,7 @@ struct conn {
 };
 
 struct run {
-	struct conn	*c;
+	struct conn	**c;		/* each its own: messages point at its key */
 	size_t		 n, cap;
 	struct vnd_flowtab ft;
 	struct vs_ctx	 ctx;
@@ -99,7 +99,7 @@ static const char *const proto_names[] = { "-", "http", "amqp", "other" };
 static const struct vnd_flowkey *
 flow_key(void *arg, size_t i)
 {
-	return &((struct run *)arg)->c[i].k;
+	return &((struct run *)arg)->c[i]->k;
 }
 
 static void
@@ -117,9 +117,9 @@ fnv(uint64_t *h, const uint8_t *p, size_t n)
 static void
 detect(struct live *l, int dir, const uint8_t *p, size_t n)
 {
-	const struct vnd_flowkey *k = &l->r->c[l->conn].k;
+	const struct vnd_flowkey *k = &l->r->c[l->conn]->k;
 	struct vs_ctx *ctx = &l->r->ctx;
-	uint64_t id = l->r->c[l->conn].id;
+	uint64_t id = l->r->c[l->conn]->id;
 	int d;
 
 	if (p == NULL)
@@ -231,7 +231,7 @@ static struct conn *
 conn_new(struct run *r, const struct vnd_pkt *pk, const char *point, long old,
     int *dir)
 {
-	struct conn *c, *nc;
+	struct conn *c, **nc;
 
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
@@ -239,23 +239,24 @@ conn_new(struct run *r, const struct vnd_pkt *pk, const char *point, long old,
 			return NULL;
 		r->c = nc;
 	}
-	c = &r->c[r->n];
-	memset(c, 0, sizeof(*c));
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	r->c[r->n] = c;
 	vnd_flowkey_init(&c->k, pk, point, dir);
 	c->id = r->n + 1;
+	r->n++;
 	if ((c->live = calloc(1, sizeof(*c->live))) == NULL)
 		return NULL;
 	c->live->r = r;
-	c->live->conn = r->n;
+	c->live->conn = r->n - 1;
 	c->live->fnv[0] = c->live->fnv[1] = FNV_BASIS;
 	vnd_reasm_init(&c->live->ra, r->limit, on_bytes, c->live);
 	r->ft.key = flow_key;
 	r->ft.arg = r;
 	if (old >= 0)
-		vnd_flowtab_retarget(&r->ft, (size_t)old, r->n);
-	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
+		vnd_flowtab_retarget(&r->ft, (size_t)old, r->n - 1);
+	else if (vnd_flowtab_add(&r->ft, r->n - 1) < 0)
 		return NULL;
-	r->n++;
 	return c;
 }
 
@@ -265,7 +266,7 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	long k;
 
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
-		struct conn *c = &r->c[k];
+		struct conn *c = r->c[k];
 
 		if (!vnd_flow_new_syn(pk, *dir == 0 && c->had_syn, c->isn,
 		    c->carried))
@@ -414,7 +415,7 @@ run(struct vnd_cli *cli, void *ctx)
 		return VND_RUN_SINK;
 	status = vnd_cli_read(cli, see, r);
 	for (i = 0; i < r->n && !r->failed; i++)
-		if (conn_end(r, &r->c[i]) < 0)
+		if (conn_end(r, r->c[i]) < 0)
 			r->failed = 1;
 	if (r->failed) {
 		snprintf(cli->err, sizeof(cli->err), "%s", r->ctx.errbuf);
@@ -440,20 +441,26 @@ run_free(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
-		if (r->c[i].live != NULL) {
-			vs_http_free(r->c[i].live->http[0]);
-			vs_http_free(r->c[i].live->http[1]);
-			vs_amqp_free(r->c[i].live->amqp[0]);
-			vs_amqp_free(r->c[i].live->amqp[1]);
-			vnd_reasm_free(&r->c[i].live->ra);
-			free(r->c[i].live);
+	for (i = 0; i < r->n; i++) {
+		struct live *l = r->c[i]->live;
+
+		if (l != NULL) {
+			vs_http_free(l->http[0]);
+			vs_http_free(l->http[1]);
+			vs_amqp_free(l->amqp[0]);
+			vs_amqp_free(l->amqp[1]);
+			vnd_reasm_free(&l->ra);
+			free(l);
 		}
+		free(r->c[i]);
+	}
 	free(r->c);
 	vnd_flowtab_free(&r->ft);
 	for (i = 0; i < r->ctx.msgs.n; i++)
 		vs_msg_free(r->ctx.msgs.v[i]);
 	free(r->ctx.msgs.v);
+	free(r->ctx.txns);
+	free(r->ctx.order);
 }
 
 static const struct vnd_tool tool = {

@@ -50,7 +50,10 @@ failure(struct vs_msg *m, json_t *v)
 		if (json_is_string(json_object_get(f, "message")))
 			text = json_string_value(json_object_get(f, "message"));
 	}
-	tl = strlen(text) < MAX_FAILURE ? strlen(text) : MAX_FAILURE;
+	/* the first line: a re-raised error's message carries the traceback */
+	tl = strcspn(text, "\r\n");
+	if (tl > MAX_FAILURE)
+		tl = MAX_FAILURE;
 	snprintf(buf, sizeof(buf), "%s%s%s: %.*s", mod, *mod ? "." : "", cls,
 	    (int)tl, text);
 	m->failed = VS_FAIL_RPC;

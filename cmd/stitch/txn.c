@@ -213,8 +213,9 @@ join_causal(struct vs_msgs *ms)
 				hit = act[j];
 			}
 		}
+		/* a host that talks to itself says nothing of which process */
 		if (nhit == 1 && r->f[VS_GREQ_ID] == NULL &&
-		    r->f[VS_REQ_ID] == NULL)
+		    r->f[VS_REQ_ID] == NULL && memcmp(r->key->src, r->key->dst, 16))
 			join(v, req[i], hit);
 		act[na++] = req[i];
 	}
