@@ -1,8 +1,9 @@
 #!/bin/sh
-# make-controlplane.sh [OUTDIR]: vnd-stitch's samples: a real control plane on
-# loopback (RabbitMQ, oslo.messaging RPC servers, REST services: see
-# controlplane.py), 40 server boots 20 at a time with injected faults,
-# captured by tcpdump; the services' own logs are the ground truth.
+# make-controlplane.sh [OUTDIR [OPS [plain]]]: vnd-stitch's samples: a real
+# control plane on loopback (RabbitMQ, oslo.messaging RPC servers, REST
+# services: see controlplane.py), OPS server boots (40) 20 at a time with
+# injected faults, captured by tcpdump; the services' own logs are the ground
+# truth. "plain": no lossy recording (bench/stitch.sh, the tests).
 #   controlplane.pcap.gz        the capture
 #   controlplane.log            every message each service sent or received
 #   controlplane.truth.tsv      each boot: its request id, fault, expected root cause
@@ -15,6 +16,8 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here}
+ops=${2:-40}
+plain=${3:-}
 py=/usr/bin/python3
 for c in tcpdump "$py"; do
 	command -v "$c" >/dev/null 2>&1 || { echo "make-controlplane.sh: $c is missing" >&2; exit 77; }
@@ -65,7 +68,7 @@ run() {
 		sleep 0.5
 	done
 	sleep 1
-	"$py" "$here/controlplane.py" client "$logs" "$amqp" "$api" "$net" 40
+	"$py" "$here/controlplane.py" client "$logs" "$amqp" "$api" "$net" "$ops"
 	sleep 2			# the last replies and ACKs
 	if [ -n "$rule" ]; then
 		# shellcheck disable=SC2086
@@ -86,6 +89,7 @@ run() {
 }
 
 run controlplane 0
+[ -z "$plain" ] || exit 0
 if [ "$(id -u)" -eq 0 ] && command -v iptables >/dev/null 2>&1; then
 	run controlplane-lossy 0.03
 else

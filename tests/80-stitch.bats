@@ -257,7 +257,7 @@ score() {
 	[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || skip "rabbitmq-server is not installed"
 	/usr/bin/python3 -c 'import oslo_messaging' 2>/dev/null || skip "python3-oslo.messaging is not installed"
 	need_cmd tcpdump
-	"$SAMPLES/make-controlplane.sh" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/log" 2>&1 || { cat "$BATS_TEST_TMPDIR/log"; false; }
+	"$SAMPLES/make-controlplane.sh" "$BATS_TEST_TMPDIR" 40 plain >"$BATS_TEST_TMPDIR/log" 2>&1 || { cat "$BATS_TEST_TMPDIR/log"; false; }
 	SAMPLES="$BATS_TEST_TMPDIR"
 	[ "$(score controlplane)" = "8 0 0" ]
 	per_op "$SAMPLES/controlplane.pcap.gz" >"$BATS_TEST_TMPDIR/got"

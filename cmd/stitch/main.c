@@ -461,6 +461,7 @@ run_free(struct run *r)
 	free(r->ctx.msgs.v);
 	free(r->ctx.txns);
 	free(r->ctx.order);
+	vs_oslo_free();
 }
 
 static const struct vnd_tool tool = {

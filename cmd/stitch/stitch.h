@@ -121,6 +121,8 @@ int	 vs_amqp_looks(const uint8_t *p, size_t n);
 /* oslo.c: an AMQP message's body, oslo.messaging's envelope, into m. */
 int	 vs_oslo_body(struct vs_ctx *, struct vs_msg *m, const uint8_t *p,
 	    size_t n);
+/* The bodies remembered (a publish's, for its deliver), forgotten. */
+void	 vs_oslo_free(void);
 
 /* txn.c: messages stitched into transactions; the tables. */
 int	 vs_stitch(struct vs_ctx *);
