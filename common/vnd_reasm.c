@@ -16,19 +16,6 @@ struct vnd_reasm_seg {
 /* An acknowledgment further ahead than this is not believed (a broken one). */
 #define MAX_ACK_JUMP	(1U << 30)
 
-/* RFC 1982 serial number arithmetic. */
-static int
-seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static int
-seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
-
 void
 vnd_reasm_init(struct vnd_reasm *r, size_t limit, vnd_reasm_fn fn, void *arg)
 {
@@ -62,7 +49,7 @@ give_from(struct vnd_reasm *r, int dir, uint32_t seq, const uint8_t *p,
 	struct vnd_reasm_dir *d = &r->d[dir];
 	uint32_t old;
 
-	if (seq_le(seq + n, d->next)) {
+	if (vnd_seq_le(seq + n, d->next)) {
 		d->st.retx_bytes += n;
 		return 0;
 	}
@@ -79,7 +66,7 @@ drain(struct vnd_reasm *r, int dir)
 	struct vnd_reasm_seg *s;
 	int ret = 0;
 
-	while ((s = d->held) != NULL && seq_le(s->seq, d->next)) {
+	while ((s = d->held) != NULL && vnd_seq_le(s->seq, d->next)) {
 		d->held = s->next;
 		d->held_bytes -= s->len;
 		d->held_segs--;
@@ -116,7 +103,7 @@ hold(struct vnd_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t n,
 	s->len = n;
 	s->ts = ts;
 	memcpy(s->data, p, n);
-	for (pp = &d->held; *pp != NULL && seq_le((*pp)->seq, seq);
+	for (pp = &d->held; *pp != NULL && vnd_seq_le((*pp)->seq, seq);
 	    pp = &(*pp)->next)
 		;
 	s->next = *pp;
@@ -126,7 +113,8 @@ hold(struct vnd_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t n,
 	d->st.ooo_segs++;
 	if (d->held_bytes > d->st.held_max)
 		d->st.held_max = d->held_bytes;
-	while (d->held_bytes > r->limit || d->held_segs > VND_REASM_SEGS)
+	while (d->held_bytes > r->limit ||
+	    d->held_segs > VND_REASM_SEGS)
 		if (skip_hole(r, dir, ts) < 0)
 			return -1;
 	return 0;
@@ -160,11 +148,11 @@ data(struct vnd_reasm *r, int dir, uint32_t seq, const uint8_t *p, uint32_t n,
 		d->started = 1;
 		d->next = seq;
 	}
-	if (seq_le(seq + n, d->next)) {
+	if (vnd_seq_le(seq + n, d->next)) {
 		d->st.retx_bytes += n;
 		return 0;
 	}
-	if (seq_lt(d->next, seq)) {
+	if (vnd_seq_lt(d->next, seq)) {
 		count_conflict(d, seq, p, n);
 		return hold(r, dir, seq, p, n, ts);
 	}
@@ -182,14 +170,14 @@ acked(struct vnd_reasm *r, int dir, uint32_t ack, int64_t ts)
 {
 	struct vnd_reasm_dir *d = &r->d[dir];
 
-	if (!d->started || !seq_lt(d->next, ack) || ack - d->next > MAX_ACK_JUMP)
+	if (!d->started || !vnd_seq_lt(d->next, ack) || ack - d->next > MAX_ACK_JUMP)
 		return 0;
-	if (d->has_fin && seq_lt(d->fin, ack))
+	if (d->has_fin && vnd_seq_lt(d->fin, ack))
 		ack = d->fin;
-	while (d->held != NULL && seq_lt(d->held->seq, ack))
+	while (d->held != NULL && vnd_seq_lt(d->held->seq, ack))
 		if (skip_hole(r, dir, ts) < 0)
 			return -1;
-	if (seq_lt(d->next, ack))
+	if (vnd_seq_lt(d->next, ack))
 		return give(r, dir, NULL, ack - d->next, ts);
 	return 0;
 }

@@ -40,10 +40,7 @@ struct chan {
 };
 
 struct vs_amqp {
-	struct vs_ctx	*ctx;
-	const struct vnd_flowkey *key;
-	uint64_t	 conn;
-	int		 dir;
+	struct vs_side	 s;
 	int		 sync;		/* at a frame's start */
 	int		 started;	/* bytes seen */
 	uint8_t		*buf;		/* bytes not yet a whole frame */
@@ -60,17 +57,12 @@ vs_amqp_looks(const uint8_t *p, size_t n)
 }
 
 struct vs_amqp *
-vs_amqp_new(struct vs_ctx *ctx, const struct vnd_flowkey *key, uint64_t conn,
-    int dir)
+vs_amqp_new(const struct vs_side *sd)
 {
 	struct vs_amqp *a;
 
-	if ((a = calloc(1, sizeof(*a))) == NULL)
-		return NULL;
-	a->ctx = ctx;
-	a->key = key;
-	a->conn = conn;
-	a->dir = dir;
+	if ((a = calloc(1, sizeof(*a))) != NULL)
+		a->s = *sd;
 	return a;
 }
 
@@ -171,8 +163,7 @@ on_method(struct vs_amqp *a, struct chan *ch, struct vnd_cursor *c)
 	    meth != BASIC_DELIVER && meth != BASIC_GET_OK))
 		return 0;
 	chan_reset(ch);
-	if ((ch->m = vs_msg_new(a->ctx, a->key, a->conn, a->dir, VS_AMQP,
-	    VS_MESSAGE, a->ts)) == NULL)
+	if ((ch->m = vs_msg_new(&a->s, VS_AMQP, VS_MESSAGE, a->ts)) == NULL)
 		return -1;
 	name = method_name(meth);
 	if (vs_msg_set(ch->m, VS_AMQP_METHOD, name, strlen(name)) < 0)
@@ -193,14 +184,14 @@ complete(struct vs_amqp *a, struct chan *ch)
 	m->end_ts = a->ts;
 	m->body_bytes = ch->size;
 	m->same = vnd_hash(ch->body, ch->len);
-	ret = vs_oslo_body(a->ctx, m, ch->body, ch->len);
+	ret = vs_oslo_body(a->s.ctx, m, ch->body, ch->len);
 	ch->len = 0;
 	ch->have_size = 0;
 	if (ret < 0) {
 		vs_msg_free(m);
 		return -1;
 	}
-	return vs_msg_done(a->ctx, m);
+	return vs_msg_done(a->s.ctx, m);
 }
 
 static int
@@ -222,17 +213,8 @@ on_content(struct vs_amqp *a, struct chan *ch, int type, struct vnd_cursor *c)
 		n = c->len;
 		if (ch->len + n > MAX_MSG_BODY)
 			n = ch->len < MAX_MSG_BODY ? MAX_MSG_BODY - ch->len : 0;
-		if (ch->len + n > ch->cap) {
-			size_t nc = ch->cap ? ch->cap : 4096;
-			uint8_t *nb;
-
-			while (nc < ch->len + n)
-				nc *= 2;
-			if ((nb = realloc(ch->body, nc)) == NULL)
-				return -1;
-			ch->body = nb;
-			ch->cap = nc;
-		}
+		if (vs_grow(&ch->body, &ch->cap, ch->len + n) < 0)
+			return -1;
 		memcpy(ch->body + ch->len, c->p, n);
 		ch->len += n;
 	} else
@@ -292,7 +274,7 @@ resync(struct vs_amqp *a, size_t off)
 		if ((k = frame_at(a->buf + i, a->len - i)) != 0)
 			break;
 	}
-	a->ctx->err.amqp_errors += i - off;
+	a->s.ctx->err.amqp_errors += i - off;
 	a->sync = i < a->len || k == 1;
 	return i;
 }
@@ -315,15 +297,15 @@ frames(struct vs_amqp *a)
 		size = (size_t)a->buf[off + 3] << 24 | (size_t)a->buf[off + 4] << 16 |
 		    (size_t)a->buf[off + 5] << 8 | a->buf[off + 6];
 		if (k == 0) {
-			a->ctx->err.amqp_last = "not a frame";
+			a->s.ctx->err.amqp_last = "not a frame";
 			a->sync = 0;
 			continue;
 		}
 		if ((ret = frame(a, a->buf + off, size)) < 0)
 			return -1;
 		if (ret > 0) {		/* framed, but short inside */
-			a->ctx->err.amqp_errors += size;
-			a->ctx->err.amqp_last = "a short method";
+			a->s.ctx->err.amqp_errors += size;
+			a->s.ctx->err.amqp_last = "a short method";
 		}
 		off += 8 + size;
 	}
@@ -339,7 +321,7 @@ gap(struct vs_amqp *a)
 
 	for (i = 0; i < a->nch; i++)
 		if (a->ch[i].m != NULL) {
-			a->ctx->err.lost_msgs++;
+			a->s.ctx->err.lost_msgs++;
 			chan_reset(&a->ch[i]);
 		}
 	a->len = 0;
@@ -353,22 +335,15 @@ vs_amqp_feed(struct vs_amqp *a, const uint8_t *p, size_t n, int64_t ts)
 		gap(a);
 		return 0;
 	}
+	if (n == 0)
+		return 0;
 	if (!a->started) {
 		a->started = 1;
 		a->sync = vs_amqp_looks(p, n);
 	}
 	a->ts = ts;
-	if (a->len + n > a->cap) {
-		size_t nc = a->cap ? a->cap : 16384;
-		uint8_t *nb;
-
-		while (nc < a->len + n)
-			nc *= 2;
-		if ((nb = realloc(a->buf, nc)) == NULL)
-			return -1;
-		a->buf = nb;
-		a->cap = nc;
-	}
+	if (vs_grow(&a->buf, &a->cap, a->len + n) < 0)
+		return -1;
 	memcpy(a->buf + a->len, p, n);
 	a->len += n;
 	return frames(a);

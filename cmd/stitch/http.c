@@ -28,10 +28,7 @@ struct buf {
 };
 
 struct vs_http {
-	struct vs_ctx	*ctx;
-	const struct vnd_flowkey *key;
-	uint64_t	 conn;
-	int		 dir;
+	struct vs_side	 s;
 	http_parser	 p;
 	int		 sync;		/* the parser is at a message's start or in one */
 	int		 dead;		/* upgraded to another protocol */
@@ -74,22 +71,12 @@ vs_http_looks(const uint8_t *p, size_t n)
 static int
 buf_add(struct buf *b, const char *s, size_t n, size_t max)
 {
-	char *np;
-
 	if (b->len + n > max)
 		n = max - b->len;
 	if (n == 0)
 		return 0;
-	if (b->len + n + 1 > b->cap) {
-		size_t nc = b->cap ? b->cap * 2 : 256;
-
-		while (nc < b->len + n + 1)
-			nc *= 2;
-		if ((np = realloc(b->p, nc)) == NULL)
-			return -1;
-		b->p = np;
-		b->cap = nc;
-	}
+	if (vs_grow(&b->p, &b->cap, b->len + n + 1) < 0)
+		return -1;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -110,16 +97,16 @@ on_begin(http_parser *p)
 
 	h->url.len = h->body.len = h->value.len = h->flen = 0;
 	h->in_value = h->in_body = 0;
-	h->m = vs_msg_new(h->ctx, h->key, h->conn, h->dir, VS_HTTP,
-	    p->type == HTTP_REQUEST ? VS_REQUEST : VS_RESPONSE, h->ts);
+	h->m = vs_msg_new(&h->s, VS_HTTP, p->type == HTTP_REQUEST ?
+	    VS_REQUEST : VS_RESPONSE, h->ts);
 	if (h->m == NULL)
 		return -1;
 	/* where it was sent from: the same message at another point */
 	memset(w, 0, sizeof(w));
-	memcpy(w, h->key->src, 16);
-	memcpy(w + 2, h->key->dst, 16);
-	w[4] = (uint64_t)h->key->sport << 32 | (uint64_t)h->key->dport << 16 |
-	    (uint64_t)h->dir;
+	memcpy(w, h->s.key->src, 16);
+	memcpy(w + 2, h->s.key->dst, 16);
+	w[4] = (uint64_t)h->s.key->sport << 32 | (uint64_t)h->s.key->dport << 16 |
+	    (uint64_t)h->s.dir;
 	w[5] = (uint64_t)h->seq << 32 | h->nth++;
 	h->m->same = vnd_hash((const uint8_t *)w, sizeof(w));
 	return 0;
@@ -151,9 +138,9 @@ header(struct vs_http *h)
 		    vs_msg_set(m, VS_REQ_ID, v, n);
 	if (!strcmp(h->field, "x-auth-token") ||
 	    !strcmp(h->field, "x-subject-token")) {
-		if (h->ctx->keep_secrets)
+		if (h->s.ctx->keep_secrets)
 			return vs_msg_set(m, VS_AUTH, v, n);
-		vs_secret(h->ctx, v, n, tok);
+		vs_secret(h->s.ctx, v, n, tok);
 		return vs_msg_set(m, VS_AUTH, tok, strlen(tok));
 	}
 	return 0;
@@ -267,7 +254,7 @@ on_complete(http_parser *p)
 		m->answers = q->pend[q->phead++];
 	}
 	h->lost = 0;
-	if (vs_msg_done(h->ctx, m) < 0)
+	if (vs_msg_done(h->s.ctx, m) < 0)
 		return -1;
 	if (m->kind == VS_REQUEST && pend_push(h, m->id, p->method ==
 	    HTTP_HEAD, m->ts) < 0)
@@ -286,17 +273,12 @@ static const http_parser_settings settings = {
 };
 
 struct vs_http *
-vs_http_new(struct vs_ctx *ctx, const struct vnd_flowkey *key, uint64_t conn,
-    int dir)
+vs_http_new(const struct vs_side *sd)
 {
 	struct vs_http *h;
 
-	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return NULL;
-	h->ctx = ctx;
-	h->key = key;
-	h->conn = conn;
-	h->dir = dir;
+	if ((h = calloc(1, sizeof(*h))) != NULL)
+		h->s = *sd;
 	return h;
 }
 
@@ -305,7 +287,7 @@ static void
 lose(struct vs_http *h)
 {
 	if (h->m != NULL) {
-		h->ctx->err.lost_msgs++;
+		h->s.ctx->err.lost_msgs++;
 		vs_msg_free(h->m);
 		h->m = NULL;
 	}
@@ -355,11 +337,11 @@ parse(struct vs_http *h, const uint8_t *p, size_t n)
 	if (e == HPE_CB_message_begin || e == HPE_CB_url ||
 	    e == HPE_CB_header_field || e == HPE_CB_header_value ||
 	    e == HPE_CB_body || e == HPE_CB_message_complete) {
-		snprintf(h->ctx->errbuf, sizeof(h->ctx->errbuf), "out of memory");
+		snprintf(h->s.ctx->errbuf, sizeof(h->s.ctx->errbuf), "out of memory");
 		return -1;
 	}
-	h->ctx->err.http_errors++;
-	h->ctx->err.http_last = http_errno_name(e);
+	h->s.ctx->err.http_errors++;
+	h->s.ctx->err.http_last = http_errno_name(e);
 	lose(h);
 	return 0;
 }
@@ -380,6 +362,8 @@ vs_http_feed(struct vs_http *h, struct vs_http *peer, const uint8_t *p,
 		lose(h);
 		return 0;
 	}
+	if (n == 0)
+		return 0;	/* not the end: that is p NULL */
 	h->seq = seq;
 	h->nth = 0;
 	if (!h->sync) {

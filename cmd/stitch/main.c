@@ -118,9 +118,7 @@ static void
 detect(struct live *l, int dir, const uint8_t *p, size_t n)
 {
 	const struct vnd_flowkey *k = &l->r->c[l->conn]->k;
-	struct vs_ctx *ctx = &l->r->ctx;
-	uint64_t id = l->r->c[l->conn]->id;
-	int d;
+	struct vs_side sd = { &l->r->ctx, k, l->r->c[l->conn]->id, 0 };
 
 	if (p == NULL)
 		return;
@@ -133,11 +131,11 @@ detect(struct live *l, int dir, const uint8_t *p, size_t n)
 		l->proto = VS_OTHER;
 		return;
 	}
-	for (d = 0; d < 2; d++)
+	for (sd.dir = 0; sd.dir < 2; sd.dir++)
 		if (l->proto == VS_AMQP)
-			l->amqp[d] = vs_amqp_new(ctx, k, id, d);
+			l->amqp[sd.dir] = vs_amqp_new(&sd);
 		else
-			l->http[d] = vs_http_new(ctx, k, id, d);
+			l->http[sd.dir] = vs_http_new(&sd);
 }
 
 static int

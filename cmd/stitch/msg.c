@@ -17,21 +17,36 @@ vs_kind_name(int k)
 }
 
 struct vs_msg *
-vs_msg_new(struct vs_ctx *ctx, const struct vnd_flowkey *key, uint64_t conn,
-    int dir, int proto, int kind, int64_t ts)
+vs_msg_new(const struct vs_side *sd, int proto, int kind, int64_t ts)
 {
 	struct vs_msg *m;
 
-	(void)ctx;
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
-	m->key = key;
-	m->conn = conn;
-	m->dir = dir;
+	m->key = sd->key;
+	m->conn = sd->conn;
+	m->dir = sd->dir;
 	m->proto = proto;
 	m->kind = kind;
 	m->ts = m->end_ts = ts;
 	return m;
+}
+
+int
+vs_grow(void *p, size_t *cap, size_t need)
+{
+	void **pp = p, *np;
+	size_t nc = *cap ? *cap : 256;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need)
+		nc *= 2;
+	if ((np = realloc(*pp, nc)) == NULL)
+		return -1;
+	*pp = np;
+	*cap = nc;
+	return 0;
 }
 
 int

@@ -82,9 +82,19 @@ struct vs_ctx {
 	char		 errbuf[VND_ERRBUF_SIZE];
 };
 
+/* One direction of a connection, as its parser knows it. */
+struct vs_side {
+	struct vs_ctx	*ctx;
+	const struct vnd_flowkey *key;	/* the connection's */
+	uint64_t	 conn;		/* its number */
+	int		 dir;		/* 0: from its client */
+};
+
 /* A message being put together (the caller's until done or dropped). */
-struct vs_msg *vs_msg_new(struct vs_ctx *, const struct vnd_flowkey *,
-	    uint64_t conn, int dir, int proto, int kind, int64_t ts);
+struct vs_msg *vs_msg_new(const struct vs_side *, int proto, int kind,
+	    int64_t ts);
+/* Room for need bytes at *p (of *cap): 0, or -1 with *p as it was. */
+int	 vs_grow(void *p, size_t *cap, size_t need);
 /* Set field f to n bytes of s (copied); -1: no memory. */
 int	 vs_msg_set(struct vs_msg *, int f, const char *s, size_t n);
 /* Whole: it gets its id and joins the run's (-1: no memory, m freed). */
@@ -101,8 +111,7 @@ uint64_t vs_siphash(const uint8_t key[16], const uint8_t *p, size_t n);
 
 /* http.c: one direction of an HTTP/1.x connection. */
 struct vs_http;
-struct vs_http *vs_http_new(struct vs_ctx *, const struct vnd_flowkey *,
-	    uint64_t conn, int dir);
+struct vs_http *vs_http_new(const struct vs_side *);
 /* Bytes (p NULL: a gap), with the sequence number of the first. */
 int	 vs_http_feed(struct vs_http *, struct vs_http *peer, const uint8_t *p,
 	    size_t n, uint32_t seq, int64_t ts);
@@ -112,8 +121,7 @@ int	 vs_http_looks(const uint8_t *p, size_t n);
 
 /* amqp.c: one direction of an AMQP 0-9-1 connection. */
 struct vs_amqp;
-struct vs_amqp *vs_amqp_new(struct vs_ctx *, const struct vnd_flowkey *,
-	    uint64_t conn, int dir);
+struct vs_amqp *vs_amqp_new(const struct vs_side *);
 int	 vs_amqp_feed(struct vs_amqp *, const uint8_t *p, size_t n, int64_t ts);
 void	 vs_amqp_free(struct vs_amqp *);
 int	 vs_amqp_looks(const uint8_t *p, size_t n);
