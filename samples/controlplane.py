@@ -31,7 +31,11 @@ import uuid
 
 ROLE, LOGDIR = sys.argv[1], sys.argv[2]
 AMQP, API, NET = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-URL = "rabbit://guest:guest@127.0.0.1:%d/" % AMQP
+# hosts: loopback, or in namespaces the addresses make-controlplane.sh gives
+AMQP_HOST = os.environ.get("VS_AMQP_HOST", "127.0.0.1")
+API_HOST = os.environ.get("VS_API_HOST", "127.0.0.1")
+NET_HOST = os.environ.get("VS_NET_HOST", "127.0.0.1")
+URL = "rabbit://guest:guest@%s:%d/" % (AMQP_HOST, AMQP)
 TOKEN = "gAAAAABsecret-token-of-the-user"
 LOCK = threading.Lock()
 LOG = open(os.path.join(LOGDIR, ROLE + ".log"), "a", buffering=1)
@@ -80,9 +84,9 @@ class Json(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b)
 
 
-def http_post(port, path, obj, greq):
+def http_post(host, port, path, obj, greq):
     b = json.dumps(obj).encode()
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c = http.client.HTTPConnection(host, port, timeout=30)
     h = {"Content-Type": "application/json", "X-Auth-Token": TOKEN}
     if greq:
         h["X-Openstack-Request-Id"] = greq
@@ -122,7 +126,7 @@ def api():
                 log("recv", "reply", req_id, type(e).__name__)
                 self.reply(500, {"computeFault": {"message": str(e)[:200], "code": 500}}, req_id, req_id)
 
-    s = Server(("127.0.0.1", API), H)
+    s = Server((API_HOST, API), H)
     ready()
     s.serve_forever()
 
@@ -171,7 +175,7 @@ def compute():
             if fault == "rpc_raise":
                 log("send", "reply", g, "failure")
                 raise ValueError("no valid host for %s" % server_id)
-            status, data, rid = http_post(NET, "/v2.0/ports",
+            status, data, rid = http_post(NET_HOST, NET, "/v2.0/ports",
                                           {"port": {"device_id": server_id, "network_id": "0c4f2a7e-8b1d-4e3c-9a2b-7d6e5f4a3b2c",
                                                     "fault": fault}}, g)
             log("recv", "response", g, str(status), len(data))
@@ -201,7 +205,7 @@ def network():
             else:
                 self.reply(201, {"port": {"id": str(uuid.uuid4()), "device_id": body["port"]["device_id"]}}, greq, req_id)
 
-    s = Server(("127.0.0.1", NET), H)
+    s = Server((NET_HOST, NET), H)
     ready()
     s.serve_forever()
 
@@ -219,7 +223,7 @@ def client(nops):
         name = "vm-%03d" % i
         t0 = time.time_ns()
         req = {"server": {"name": name, "fault": faults[i]}}
-        status, data, rid = http_post(API, "/v2.1/servers", req, None)
+        status, data, rid = http_post(API_HOST, API, "/v2.1/servers", req, None)
         # the request went out before its id was known: said now
         log("send", "request", rid, "POST /v2.1/servers", len(json.dumps(req)))
         log("recv", "response", rid, str(status), len(data))

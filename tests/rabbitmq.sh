@@ -4,6 +4,8 @@
 # database, logs, Erlang cookie, its own epmd port); start prints the AMQP
 # port and writes DIR/env (the variables rabbitmqctl needs); stop stops that
 # broker and its epmd only. Exit 77 when RabbitMQ is not installed.
+# VS_RMQ_ADDR and VS_RMQ_PORT choose the AMQP listener (in a network
+# namespace of a sample: its address, 5672); else 127.0.0.1, a free port.
 set -eu
 
 RMQ=/usr/lib/rabbitmq/bin
@@ -17,14 +19,14 @@ free_port() {
 }
 
 start() {
-	port=$(free_port)
+	port=${VS_RMQ_PORT:-$(free_port)}
 	epmd=$(free_port)
 	dist=$(free_port)
 	mkdir -p "$dir/mnesia" "$dir/log" "$dir/home"
 	cat >"$dir/env" <<EOT
 export HOME='$dir/home'
 export RABBITMQ_NODENAME='vs$port@localhost'
-export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_IP_ADDRESS=${VS_RMQ_ADDR:-127.0.0.1}
 export RABBITMQ_NODE_PORT=$port
 export RABBITMQ_DIST_PORT=$dist
 export ERL_EPMD_PORT=$epmd
@@ -41,7 +43,7 @@ EOT
 	echo '[].' >"$dir/enabled_plugins"
 	: >"$dir/rabbitmq-env.conf"
 	# no disk or memory alarm on a busy test machine
-	printf 'disk_free_limit.absolute = 1MB\nvm_memory_high_watermark.relative = 0.9\nloopback_users.guest = true\n' >"$dir/rabbitmq.conf"
+	printf 'disk_free_limit.absolute = 1MB\nvm_memory_high_watermark.relative = 0.9\nloopback_users = none\n' >"$dir/rabbitmq.conf"
 	. "$dir/env"
 	"$RMQ/rabbitmq-server" >"$dir/log/startup.log" 2>&1 &
 	echo $! >"$dir/server.pid"

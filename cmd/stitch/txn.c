@@ -15,9 +15,10 @@
  * both sides of the broker (publish and deliver). Reply queues are not
  * identifiers of an operation (a process's calls share one), nor are
  * resource UUIDs (operations on one server share them): they are shown,
- * not stitched on. A request sent from a host while that host was serving
- * exactly one request, that carried no request id of its own, is caused
- * by the one served (causality, Hansel's fallback).
+ * not stitched on. A request whose transaction names no request id, sent
+ * from a host while that host was serving exactly one request, is caused
+ * by the one served (causality); not on loopback, where every service is
+ * the same host.
  *
  * A failed message is an HTTP status of 400 or more, an RPC reply with a
  * failure, or an RPC call whose reply never came. A failure is caused by
@@ -176,20 +177,63 @@ cmp_ts(const void *a, const void *b, void *arg)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Does any message of each one's component name a request id? by root. */
+static uint8_t *
+named(struct vs_msgs *ms)
+{
+	uint8_t *has;
+	size_t i;
+
+	if ((has = calloc(ms->n + 1, 1)) == NULL)
+		return NULL;
+	for (i = 0; i < ms->n; i++)
+		if (ms->v[i]->f[VS_REQ_ID] != NULL || ms->v[i]->f[VS_GREQ_ID] != NULL)
+			has[find(ms->v, i)] = 1;
+	return has;
+}
+
+/* The one request host h was serving at r's time, or SIZE_MAX (none, or several). */
+static size_t
+served(struct vs_msg **v, size_t *act, size_t *na, const struct vs_msg *r)
+{
+	size_t j, hit = SIZE_MAX, nhit = 0;
+
+	for (j = 0; j < *na; j++) {
+		struct vs_msg *q = v[act[j]];
+
+		if (served_until(v, q) < r->ts) {
+			act[j--] = act[--*na];
+			continue;
+		}
+		if (q->conn != r->conn && q->key->ver == r->key->ver &&
+		    !memcmp(q->key->dst, msg_src(r), 16) && q->ts < r->ts &&
+		    q->same != r->same) {
+			nhit++;
+			hit = act[j];
+		}
+	}
+	return nhit == 1 ? hit : SIZE_MAX;
+}
+
 /*
- * Causality: an HTTP request that names no request id, sent from a host
- * while that host was serving one request (and only one), is that
- * request's doing. The requests being served are swept in time order.
+ * Causality: an HTTP request of a transaction that names no request id,
+ * sent from a host while that host was serving one request (and only one),
+ * is that request's doing. The requests being served are swept in time
+ * order. Not on loopback, where every service is the same host.
  */
 static int
 join_causal(struct vs_msgs *ms)
 {
 	struct vs_msg **v = ms->v;
-	size_t *req, *act, i, j, na = 0, nr = 0, hit, nhit;
+	size_t *req, *act, i, na = 0, nr = 0, hit;
+	uint8_t *has = named(ms);
 
-	if ((req = calloc(ms->n + 1, sizeof(*req))) == NULL ||
-	    (act = calloc(ms->n + 1, sizeof(*act))) == NULL) {
+	req = calloc(ms->n + 1, sizeof(*req));
+	act = calloc(ms->n + 1, sizeof(*act));
+	if (req == NULL || act == NULL || has == NULL) {
 		free(req);
+		free(act);
+		free(has);
 		return -1;
 	}
 	for (i = 0; i < ms->n; i++)
@@ -199,28 +243,15 @@ join_causal(struct vs_msgs *ms)
 	for (i = 0; i < nr; i++) {
 		struct vs_msg *r = v[req[i]];
 
-		for (j = nhit = 0, hit = 0; j < na; j++) {
-			struct vs_msg *q = v[act[j]];
-
-			if (served_until(v, q) < r->ts) {
-				act[j--] = act[--na];
-				continue;
-			}
-			if (q->conn != r->conn && q->key->ver == r->key->ver &&
-			    !memcmp(q->key->dst, msg_src(r), 16) &&
-			    q->ts < r->ts && q->same != r->same) {
-				nhit++;
-				hit = act[j];
-			}
-		}
-		/* a host that talks to itself says nothing of which process */
-		if (nhit == 1 && r->f[VS_GREQ_ID] == NULL &&
-		    r->f[VS_REQ_ID] == NULL && memcmp(r->key->src, r->key->dst, 16))
+		hit = served(v, act, &na, r);
+		if (hit != SIZE_MAX && !has[find(v, req[i])] &&
+		    memcmp(r->key->src, r->key->dst, 16))
 			join(v, req[i], hit);
 		act[na++] = req[i];
 	}
 	free(req);
 	free(act);
+	free(has);
 	return 0;
 }
 
