@@ -268,3 +268,10 @@ score() {
 	awk -F'\t' '$3 == "send" { n[$5]++ } END { for (k in n) print k "\t" n[k] }' "$SAMPLES/controlplane.log" | sort >"$BATS_TEST_TMPDIR/want"
 	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
+
+@test "stitch: a capture cut short: the messages before the cut, the cut named, exit 1" {
+	gzip -dc "$CP.pcap.gz" | head -c 300000 >"$BATS_TEST_TMPDIR/cut.pcap"
+	run -1 --separate-stderr "$BIN/vnd-stitch" -k test "$BATS_TEST_TMPDIR/cut.pcap"
+	[[ $stderr == *"truncated record at byte 299749"* ]]
+	[ "${#lines[@]}" -gt 100 ]
+}
