@@ -141,22 +141,25 @@ add_uuid(char **list, const char *u)
 int
 vs_uuids(char **list, const char *s, size_t n)
 {
+	const char *d;
 	char u[37];
-	size_t i;
+	size_t i = 8;
 
-	for (i = 8; i + 28 <= n; i++) {
-		if (s[i] != '-' || !isxdigit((unsigned char)s[i - 1]))
+	/* from dash to dash: the first of a UUID's is 8 bytes in */
+	while (i + 28 <= n && (d = memchr(s + i, '-', n - 28 - i + 1)) != NULL) {
+		i = (size_t)(d - s);
+		if (!isxdigit((unsigned char)s[i - 1]) || !is_uuid(s + i - 8) ||
+		    (i + 28 < n && isxdigit((unsigned char)s[i + 28])) ||
+		    (i >= 9 && (isxdigit((unsigned char)s[i - 9]) ||
+		    s[i - 9] == '-'))) {
+			i++;
 			continue;
-		/* the first dash: the UUID starts 8 before it */
-		if (!is_uuid(s + i - 8) || (i + 28 < n &&
-		    isxdigit((unsigned char)s[i + 28])) || (i >= 9 &&
-		    (isxdigit((unsigned char)s[i - 9]) || s[i - 9] == '-')))
-			continue;
+		}
 		memcpy(u, s + i - 8, 36);
 		u[36] = '\0';
 		if (add_uuid(list, u) < 0)
 			return -1;
-		i += 27;
+		i += 28;
 	}
 	return 0;
 }
