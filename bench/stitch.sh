@@ -57,3 +57,20 @@ if command -v tshark >/dev/null 2>&1; then
 	    -e amqp.method.arguments.routing_key)
 	echo "tshark (HTTP and AMQP fields): $1 s CPU, $(echo "$1 $s_cpu" | awk '{ printf "%.1f", $1 / $2 }')x vnd-stitch's"
 fi
+
+# accuracy at this scale: transactions against the services' logs, faults
+# against the client's truth
+"$bin/vnd-stitch" -q -k bench --transactions "$trace" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { print $c["request_id"] "\t" $c["http"] + $c["rpc"] }' | sort >"$data/got"
+awk -F'\t' '$3 == "send" { n[$5]++ } END { for (k in n) print k "\t" n[k] }' "$data/controlplane.log" | sort >"$data/want"
+echo "transactions whole (messages as the services logged): $(comm -12 "$data/want" "$data/got" | wc -l) of $(wc -l <"$data/want")"
+"$bin/vnd-stitch" -q -k bench --faults "$trace" >"$data/faults.tsv"
+awk -F'\t' 'NR == FNR { if (FNR > 1) { fault[$3] = $6; what[$3] = $7 } next }
+    FNR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { r = $c["request_id"]; if (!(r in fault) || fault[r] == "-") { fp++; next }
+      w = what[r]; ok = $c["fault"] == fault[r] && ($c["status"] == w || index($c["failure"], w) == 1 || $c["server"] == w)
+      if (ok) tp++; else fp++; seen[r] = 1 }
+    END { for (r in fault) if (fault[r] != "-" && !(r in seen)) fn++
+          printf "faults: %d right root causes, %d wrong or false, %d missed: precision %.3f, recall %.3f\n",
+              tp, fp, fn, tp / (tp + fp > 0 ? tp + fp : 1), tp / (tp + fn > 0 ? tp + fn : 1) }' \
+    "$data/controlplane.truth.tsv" "$data/faults.tsv"

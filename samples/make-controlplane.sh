@@ -6,7 +6,7 @@
 # truth. "plain": no lossy recording (bench/stitch.sh, the tests).
 #   controlplane.pcap.gz        the capture
 #   controlplane.log            every message each service sent or received
-#   controlplane.truth.tsv      each boot: its request id, fault, expected root cause
+#   controlplane.truth.tsv      each boot: its request id, fault (4 in 20), expected root cause
 #   controlplane-lossy.*        the same across a router that drops 3% of the
 #                               segments (iptables statistic): the services in
 #                               namespace vscA$$, the broker, the network service

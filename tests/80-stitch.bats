@@ -272,6 +272,6 @@ score() {
 @test "stitch: a capture cut short: the messages before the cut, the cut named, exit 1" {
 	gzip -dc "$CP.pcap.gz" | head -c 300000 >"$BATS_TEST_TMPDIR/cut.pcap"
 	run -1 --separate-stderr "$BIN/vnd-stitch" -k test "$BATS_TEST_TMPDIR/cut.pcap"
-	[[ $stderr == *"truncated record at byte 299749"* ]]
+	[[ $stderr == *"cut.pcap': truncated record"*" at byte 299"* ]]
 	[ "${#lines[@]}" -gt 100 ]
 }
