@@ -97,6 +97,14 @@ server_stream() {
 	[ "$(tsv_count 'v["kind"] == "response" && v["latency_ns"] < 0' "$BATS_TEST_TMPDIR/m")" -eq 0 ]
 }
 
+@test "stitch: http: an interim 100 Continue does not take its request's answer" {
+	mkcase continue
+	"$BIN/vnd-stitch" -k test "$BATS_TEST_TMPDIR/continue.pcap" >"$BATS_TEST_TMPDIR/m"
+	[ "$(tsv_count 'v["status"] == 100 && v["answers"] == 1' "$BATS_TEST_TMPDIR/m")" -eq 1 ]
+	[ "$(tsv_count 'v["status"] == 200 && v["answers"] == 1' "$BATS_TEST_TMPDIR/m")" -eq 1 ]
+	[ "$(tsv_count 'v["status"] == 409 && v["answers"] == 2' "$BATS_TEST_TMPDIR/m")" -eq 1 ]
+}
+
 @test "stitch: http: the token is a keyed hash, never the token; the same key gives the same hash" {
 	mkcase inorder
 	"$BIN/vnd-stitch" -k one "$BATS_TEST_TMPDIR/inorder.pcap" >"$BATS_TEST_TMPDIR/a"

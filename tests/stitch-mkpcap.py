@@ -12,6 +12,7 @@ streams can be compared with them. Cases:
   conflict  segment 3 seen twice ahead of segment 2, the first copy's bytes
             altered (the first copy wins: the stream differs from the sent)
   hole      the server's segment 3 never seen, the client's ACK covers it
+  continue  the first answer preceded by an interim 100 Continue
 """
 import struct
 import sys
@@ -50,6 +51,8 @@ def streams():
 def main():
     case, out = sys.argv[1], sys.argv[2]
     req, rsp = streams()
+    if case == "continue":
+        rsp = b"HTTP/1.1 100 Continue\r\n\r\n" + rsp
     cisn, sisn = 1000, 5000
     pk = []
     pk.append(frame(CLI, SRV, CPORT, SPORT, cisn, 0, 0x02, b""))

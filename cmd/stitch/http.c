@@ -251,7 +251,10 @@ on_complete(http_parser *p)
 		while (h->lost && q->phead + 1 < q->pn &&
 		    q->pend_ts[q->phead + 1] <= m->ts)
 			q->phead++;
-		m->answers = q->pend[q->phead++];
+		m->answers = q->pend[q->phead];
+		/* an interim 1xx (RFC 9110 15.2) comes before the answer */
+		if (m->status >= 200 || m->status == 101)
+			q->phead++;
 	}
 	h->lost = 0;
 	if (vs_msg_done(h->s.ctx, m) < 0)
