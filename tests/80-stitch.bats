@@ -283,3 +283,15 @@ score() {
 	[[ $stderr == *"cut.pcap': truncated record"*" at byte 299"* ]]
 	[ "${#lines[@]}" -gt 100 ]
 }
+
+@test "stitch: one message seen at two points is one message of its transaction, in two rows" {
+	per_op "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/one"
+	"$BIN/vnd-stitch" -k test --transactions a="$CP.pcap.gz" b="$CP.pcap.gz" >"$BATS_TEST_TMPDIR/t"
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	    { print $c["request_id"] "\t" $c["http"] + $c["rpc"] }' "$BATS_TEST_TMPDIR/t" | sort >"$BATS_TEST_TMPDIR/two"
+	diff -u "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/two"
+	"$BIN/vnd-stitch" -k test --transactions "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/t1"
+	[ "$(tsv_col messages <"$BATS_TEST_TMPDIR/t" | awk '{ n += $1 } END { print n }')" -eq "$(( $(tsv_col messages <"$BATS_TEST_TMPDIR/t1" | awk '{ n += $1 } END { print n }') * 2 ))" ]
+	"$BIN/vnd-stitch" -k test --faults a="$CP.pcap.gz" b="$CP.pcap.gz" >"$BATS_TEST_TMPDIR/f"
+	[ "$(tsv_count 'v["txn"] > 0' "$BATS_TEST_TMPDIR/f")" -eq 8 ]
+}
