@@ -4,10 +4,12 @@ through an L4 proxy, with payloads that are identical in every connection
 (what static content or a health check sends) or random in each.
 
   server HOST PORT --payload same|distinct --think MS
-      read the request to EOF, think 0 to MS ms, answer --reply bytes, close.
+      read a request of --request bytes, think 0 to MS ms, answer --reply
+      bytes, close (as HTTP/1.0 does: the client does not half-close, which
+      nginx's stream proxy would take for the end of the session).
   client HOST PORT --conns N --rate R --payload same|distinct --sport-base P
       N connections started R per second, the i-th from source port P + i;
-      send --request bytes, half-close, read the answer to EOF. A TSV row
+      send --request bytes, read the answer to EOF. A TSV row
       per connection on stdout.
   nginxmap --conns N --sport-base P --bport-base Q --seed S
       nginx's map from a client's port to the proxy's own source port toward
@@ -31,7 +33,9 @@ def cmd_server(a):
 	rng = random.Random(a.seed)
 
 	async def handle(r, w):
-		while await r.read(65536):
+		try:
+			await r.readexactly(a.request)
+		except asyncio.IncompleteReadError:
 			pass
 		# the backend's own work: connections overlap, as in real service
 		await asyncio.sleep(rng.uniform(0, a.think) / 1000)
@@ -65,7 +69,6 @@ async def one_conn(a, i, t_start, out):
 		t1 = time.time_ns()
 		w.write(payload(a.payload, a.request, 3))
 		await w.drain()
-		w.write_eof()
 		got = len(await r.read())
 		w.close()
 		await w.wait_closed()
@@ -106,6 +109,7 @@ def main():
 	s.add_argument("port", type=int)
 	s.add_argument("--payload", choices=("same", "distinct"), default="same")
 	s.add_argument("--reply", type=int, default=3000)
+	s.add_argument("--request", type=int, default=100)
 	s.add_argument("--think", type=float, default=200,
 	    help="answer after 0 to THINK ms, uniformly (seeded)")
 	s.add_argument("--seed", type=int, default=1)

@@ -30,7 +30,7 @@ struct vc_time {
 	const struct conns *ci, *co;	/* the input and output connections */
 	const struct link *links;	/* payload evidence */
 	size_t		 nlinks;
-	double		 payload_weight;	/* nats for a link's whole share */
+	double		 payload_weight;	/* nats per packet a payload match tied */
 	int		 payload_decides;	/* payload rows keep their name */
 	int64_t		 window;	/* -w: how far apart two opens may be */
 };

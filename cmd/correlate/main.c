@@ -36,7 +36,7 @@ static const char *const mname[] = {
 };
 
 /* A payload match's weight, nats, when no two connections share a payload. */
-#define PAYLOAD_NATS	12.0
+#define PAYLOAD_NATS	20.0
 
 struct point {
 	const char	*name;
@@ -399,18 +399,33 @@ link_rows(struct run *r, struct row *rows, size_t *nr)
 }
 
 /*
- * How much a payload match says: as much as it is unlikely to be chance,
- * by how often a payload met a twin at its own point while waiting.
+ * How much a payload match says: as much as it is unlikely to be chance.
+ * Chance shows as payloads that meet a twin at their own point while
+ * waiting, and as connections whose payloads tie them to several others.
  */
-static double
-payload_weight(const struct run *r)
+static int
+payload_weight(const struct run *r, double *w)
 {
+	uint32_t *nout;
+	size_t i, linked = 0, split = 0;
 	double rho;
 
+	*w = 0;
 	if (!(r->methods & M_PAYLOAD) || r->pl_seen == 0)
 		return 0;
+	if ((nout = calloc(r->p[0].conns.n + 1, sizeof(*nout))) == NULL)
+		return -1;
+	for (i = 0; i < r->nlinks; i++)
+		if (r->links[i].n[M_PAYLOAD] && nout[r->links[i].in]++ == 1)
+			split++;
+	for (i = 0; i < r->p[0].conns.n; i++)
+		linked += nout[i] > 0;
+	free(nout);
 	rho = (double)r->pl_dup / (double)r->pl_seen;
-	return rho < exp(-PAYLOAD_NATS) ? PAYLOAD_NATS : -log(rho);
+	if (linked && (double)split / (double)linked > rho)
+		rho = (double)split / (double)linked;
+	*w = rho < exp(-PAYLOAD_NATS) ? PAYLOAD_NATS : -log(rho);
+	return 0;
 }
 
 static int
@@ -423,7 +438,8 @@ time_rows(struct run *r, struct row *rows, size_t *nr)
 	t.co = &r->p[1].conns;
 	t.links = r->links;
 	t.nlinks = r->nlinks;
-	t.payload_weight = payload_weight(r);
+	if (payload_weight(r, &t.payload_weight) < 0)
+		return oom(r);
 	/* payloads that repeat less than once in a hundred name their rows */
 	t.payload_decides = t.payload_weight > -log(0.01);
 	t.window = r->window;
@@ -553,7 +569,7 @@ open_points(struct vnd_cli *cli, struct run *r)
 	r->p[1].offset = v;
 	if (!cli->quiet)
 		fprintf(stderr, "vnd-correlate: clock of %s = clock of %s %+.9f s "
-		    "(%s)\n", r->p[1].name, r->p[0].name, (double)v / 1e9, r->how);
+		    "(%s)\n", r->p[1].name, r->p[0].name, (double)v / (double)VND_NS_PER_SEC, r->how);
 	for (i = 0; i < 2; i++) {
 		p = &r->p[i];
 		if (vnd_pktsrc_open(&p->src, p->path, p->owned ? NULL : p->name,

@@ -33,7 +33,7 @@
 #define NEV		7	/* events compared */
 #define MAX_CAND	16	/* candidates kept per input connection */
 #define FLOOR_NS	(10 * VND_NS_PER_US)	/* least spread: timestamp jitter */
-#define FAR		50.0	/* an event this many spreads off: unpaired */
+#define FAR		1e5	/* an event this many spreads off: unpaired */
 #define MISS		4.8	/* 2 ln(11): an event or a byte count on one side only */
 
 struct model {
@@ -49,7 +49,7 @@ struct work {
 	const struct vc_time *t;
 	long		*in, *out;	/* the connections taking part */
 	size_t		 nin, nout;
-	double		*share;		/* payload: per link, its share of the input's */
+	size_t		*lstart, *lidx;	/* input c's links: lidx[lstart[c]..lstart[c+1]) */
 	struct model	 mod;
 	struct cand	*cand;		/* MAX_CAND per input */
 	size_t		*ncand;
@@ -236,24 +236,44 @@ refit(struct work *w, const long *col)
 	return 0;
 }
 
+/* Payload evidence of the pair (input i, output j): the packets it tied. */
+static double
+tied(const struct work *w, size_t i, size_t j)
+{
+	const struct link *l;
+	size_t k;
+
+	for (k = w->lstart[w->in[i]]; k < w->lstart[w->in[i] + 1]; k++)
+		if ((l = &w->t->links[w->lidx[k]])->out == w->out[j])
+			return (double)l->n[M_PAYLOAD];
+	return 0;
+}
+
+/* Do the payload matches of input i all name output j? */
+static int
+tied_alone(const struct work *w, size_t i, size_t j)
+{
+	const struct link *l;
+	size_t k;
+	int ok = 0;
+
+	for (k = w->lstart[w->in[i]]; k < w->lstart[w->in[i] + 1]; k++) {
+		l = &w->t->links[w->lidx[k]];
+		if (l->n[M_PAYLOAD] == 0)
+			continue;
+		if (l->out != w->out[j])
+			return 0;
+		ok = 1;
+	}
+	return ok;
+}
+
 static int
 cmp_cand(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
 
 	return x->cost < y->cost ? -1 : x->cost > y->cost;
-}
-
-/* Payload evidence of the pair (input i, output j): its link's share. */
-static double
-share_of(const struct work *w, size_t i, size_t j)
-{
-	size_t l;
-
-	for (l = 0; l < w->t->nlinks; l++)
-		if (w->t->links[l].in == w->in[i] && w->t->links[l].out == w->out[j])
-			return w->share[l];
-	return 0;
 }
 
 /* Each input's candidates: outputs opened within the window, cheapest kept. */
@@ -270,7 +290,8 @@ candidates(struct work *w, struct cand *tmp)
 		for (j = first_at(w, t - w->t->window); j < w->nout &&
 		    open_ts(&w->t->co->v[w->out[j]], 1) <= t + w->t->window; j++) {
 			tmp[n].out = j;
-			tmp[n++].cost = pair_cost(w, i, j, &nev);
+			tmp[n++].cost = pair_cost(w, i, j, &nev) -
+			    w->t->payload_weight * tied(w, i, j);
 		}
 		qsort(tmp, n, sizeof(*tmp), cmp_cand);
 		w->ncand[i] = n < MAX_CAND ? n : MAX_CAND;
@@ -292,8 +313,7 @@ solve(struct work *w, long *col)
 		vnd_assign_alone(a, i, alone_cost(w, i));
 		for (k = 0; k < w->ncand[i]; k++) {
 			c = &w->cand[i * MAX_CAND + k];
-			if (vnd_assign_add(a, i, c->out, c->cost -
-			    w->t->payload_weight * share_of(w, i, c->out)) < 0)
+			if (vnd_assign_add(a, i, c->out, c->cost) < 0)
 				goto fail;
 		}
 	}
@@ -319,18 +339,21 @@ takers(const struct conns *cs, long *v)
 	return n;
 }
 
-/* Each payload link's share of its input's linked packets. */
+/* The links by input (counting sort). */
 static void
-shares(struct work *w, uint64_t *tot)
+index_links(struct work *w)
 {
-	size_t l;
+	size_t l, c, n = w->t->ci->n;
 
 	for (l = 0; l < w->t->nlinks; l++)
-		tot[w->t->links[l].in] += w->t->links[l].n[M_PAYLOAD];
+		w->lstart[w->t->links[l].in + 1]++;
+	for (c = 0; c < n; c++)
+		w->lstart[c + 1] += w->lstart[c];
 	for (l = 0; l < w->t->nlinks; l++)
-		w->share[l] = tot[w->t->links[l].in] ?
-		    (double)w->t->links[l].n[M_PAYLOAD] /
-		    (double)tot[w->t->links[l].in] : 0;
+		w->lidx[w->lstart[w->t->links[l].in]++] = l;
+	for (c = n; c > 0; c--)		/* each start moved to the next: back */
+		w->lstart[c] = w->lstart[c - 1];
+	w->lstart[0] = 0;
 }
 
 static void
@@ -338,7 +361,7 @@ put_rows(const struct work *w, struct vnd_assign *a, const long *col,
     struct row *rows, size_t *nr)
 {
 	struct row *r;
-	size_t i, l;
+	size_t i;
 	int nev;
 
 	for (i = 0; i < w->nin; i++) {
@@ -351,16 +374,12 @@ put_rows(const struct work *w, struct vnd_assign *a, const long *col,
 		pair_cost(w, i, (size_t)col[i], &nev);
 		r->n = (uint64_t)nev;
 		r->conf = 1 / (1 + exp(-vnd_assign_regret(a, i)));
-		if (!w->t->payload_decides)
-			continue;
 		/* every packet the payload tied names this pair: its row, as before */
-		for (l = 0; l < w->t->nlinks; l++)
-			if (w->t->links[l].in == r->in &&
-			    w->t->links[l].out == r->out && w->share[l] == 1) {
-				r->method = M_PAYLOAD;
-				r->n = w->t->links[l].n[M_PAYLOAD];
-				r->conf = 1;
-			}
+		if (w->t->payload_decides && tied_alone(w, i, (size_t)col[i])) {
+			r->method = M_PAYLOAD;
+			r->n = (uint64_t)tied(w, i, (size_t)col[i]);
+			r->conf = 1;
+		}
 	}
 }
 
@@ -399,30 +418,29 @@ vc_time_rows(const struct vc_time *t, struct row *rows, size_t *nr,
     char *errbuf)
 {
 	struct work w;
-	uint64_t *tot = NULL;
 	int ret = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.t = t;
 	if ((w.in = malloc((t->ci->n + 1) * sizeof(*w.in))) == NULL ||
 	    (w.out = malloc((t->co->n + 1) * sizeof(*w.out))) == NULL ||
-	    (w.share = malloc((t->nlinks + 1) * sizeof(*w.share))) == NULL ||
-	    (tot = calloc(t->ci->n + 1, sizeof(*tot))) == NULL ||
+	    (w.lstart = calloc(t->ci->n + 2, sizeof(*w.lstart))) == NULL ||
+	    (w.lidx = malloc((t->nlinks + 1) * sizeof(*w.lidx))) == NULL ||
 	    (w.cand = malloc((t->ci->n + 1) * MAX_CAND * sizeof(*w.cand))) == NULL ||
 	    (w.ncand = calloc(t->ci->n + 1, sizeof(*w.ncand))) == NULL)
 		goto out;
 	w.nin = takers(t->ci, w.in);
 	w.nout = takers(t->co, w.out);
 	qsort_r(w.out, w.nout, sizeof(*w.out), cmp_out, (void *)t->co);
-	shares(&w, tot);
+	index_links(&w);
 	ret = w.nin && w.nout ? run_time(&w, rows, nr) : 0;
 out:
 	if (ret < 0)
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 	free(w.in);
 	free(w.out);
-	free(w.share);
-	free(tot);
+	free(w.lstart);
+	free(w.lidx);
 	free(w.cand);
 	free(w.ncand);
 	return ret;
