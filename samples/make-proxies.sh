@@ -12,6 +12,7 @@
 #              sends the same 100) | distinct (random bytes each)
 #     NAME     the files' prefix (default proxy-PROXY-BALANCE-PAYLOAD)
 #   samples/make-proxies.sh samples     the recordings shipped in samples/
+#                                       (gzipped: proxy-*-{front,back}.pcap.gz)
 #
 # Writes DIR/NAME-front.pcap (client side of the proxy), DIR/NAME-back.pcap
 # (backend side), DIR/NAME.truth.tsv (one row per proxied connection, from the
@@ -56,6 +57,9 @@ if [ "${1:-}" = samples ]; then
 		# shellcheck disable=SC2086
 		"$0" -d "$HERE" -n 400 -r 400 -s 96 $spec
 	done
+	# gzip -n: the same bytes from the same capture; .pcap.gz also keeps
+	# them out of the tests that take every samples/*.pcap
+	gzip -9 -n -f "$HERE"/proxy-*-front.pcap "$HERE"/proxy-*-back.pcap
 	exit 0
 fi
 [ $# -ge 3 ] || { echo "usage: make-proxies.sh [-d DIR] [-n N] [-r R] [-s SNAPLEN] haproxy|nginx rr|lc same|distinct [NAME]" >&2; exit 2; }

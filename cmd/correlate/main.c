@@ -78,7 +78,7 @@ static const char usage[] =
 "                     in out (file or name=file: an element's input and output)\n"
 "  -H, --no-header       omit the TSV header line\n"
 "  -h, --help            this help\n"
-"  -m, --method NAME     auto (default), fingerprint, payload, time or order\n"
+"  -m, --method NAME     auto (default), time, fingerprint, payload or order\n"
 "  -o, --output FILE     write SQLite database FILE (tables flows and pairs)\n"
 "      --pairs           the matched packet pairs instead of the flow map (TSV)\n"
 "  -q, --quiet           no clock-offset line on stderr\n"
@@ -519,7 +519,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 				return 0;
 			}
 		return vnd_cli_bad(cli,
-		    "-m '%s': auto, fingerprint, payload, time or order", arg);
+		    "-m '%s': time, auto, fingerprint, payload or order", arg);
 	case 'P':
 		r->pairs_only = 1;
 		return 0;
