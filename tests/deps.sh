@@ -9,7 +9,8 @@ libzstd-dev zlib1g-dev libbz2-dev liblzma-dev"
 test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace
 tcpdump iperf3 iptables"
 bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace"
-samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3"
+samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3
+nginx libnginx-mod-stream"
 
 [ $# -gt 0 ] || set -- build test
 want=""

@@ -36,7 +36,7 @@ static const char *const mname[] = {
 };
 
 /* A payload match's weight, nats, when no two connections share a payload. */
-#define PAYLOAD_NATS	20.0
+#define PAYLOAD_NATS	100.0
 
 struct point {
 	const char	*name;

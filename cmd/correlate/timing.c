@@ -15,11 +15,11 @@
  * follows a FIN; and it carries every byte, so both connections count the
  * same bytes each way. Each of those events gives a lag between the two
  * sides, and a pair's cost is how unlikely its lags are, given the lag
- * typical of this proxy (the median over the pairs, and its spread): minus
- * the log of a heavy-tailed density, 2 ln(1 + |lag - median| / spread) per
- * event, so one slow event does not rule a pair out. The typical lags are
- * learnt: first from each input connection's nearest output open, then
- * twice more from the pairs chosen.
+ * typical of this proxy (the median over the pairs, and its spread): dev()
+ * of each event's deviation in spreads, minus the log of a density that
+ * is Gaussian near the typical lag and Laplacian far from it. The typical
+ * lags are learnt: first from each input connection's nearest output open,
+ * then twice more from the pairs chosen.
  *
  * The pairing is the one-to-one assignment of least total cost over the
  * whole capture (a TCP proxy maps a client connection to one backend
@@ -34,7 +34,7 @@
 #define MAX_CAND	16	/* candidates kept per input connection */
 #define FLOOR_NS	(10 * VND_NS_PER_US)	/* least spread: timestamp jitter */
 #define FAR		1e5	/* an event this many spreads off: unpaired */
-#define MISS		4.8	/* 2 ln(11): an event or a byte count on one side only */
+#define MISS		1e3	/* an event or a byte count on one side only: as far off */
 
 struct model {
 	double		 m[NEV], s[NEV];	/* median lag and spread, ns */
@@ -100,6 +100,18 @@ lag(const struct conn *a, const struct conn *b, int k)
 	return inward(k) ? (double)(y - x) : (double)(x - y);
 }
 
+/*
+ * The cost of an event z spreads off the typical lag: about z^2 near it, 2|z|
+ * far from it (pseudo-Huber). Convex, so that the pairing does not cross
+ * two connections' lags for nothing (connections the proxy held in a burst
+ * keep their order), and linear, not quadratic, in the tail.
+ */
+static double
+dev(double z)
+{
+	return 2 * (sqrt(1 + z * z) - 1);
+}
+
 static double
 pair_cost(const struct work *w, size_t i, size_t j, int *nev)
 {
@@ -111,15 +123,15 @@ pair_cost(const struct work *w, size_t i, size_t j, int *nev)
 	for (k = 0; k < NEV; k++) {
 		x = lag(a, b, k);
 		if (!isnan(x)) {
-			c += 2 * log1p(fabs(x - w->mod.m[k]) / w->mod.s[k]);
+			c += dev((x - w->mod.m[k]) / w->mod.s[k]);
 			(*nev)++;
 		} else if ((event(a, 0, k) == 0) != (event(b, 1, k) == 0))
-			c += MISS;
+			c += dev(MISS);
 	}
 	for (d = 0; d < 2; d++)
 		if (conn_bytes(a, d) >= 0 && conn_bytes(b, d) >= 0 &&
 		    conn_bytes(a, d) != conn_bytes(b, d))
-			c += MISS;
+			c += dev(MISS);
 	return c;
 }
 
@@ -132,7 +144,7 @@ alone_cost(const struct work *w, size_t i)
 
 	for (k = 0; k < NEV; k++)
 		if (event(a, 0, k) != 0)
-			c += 2 * log1p(FAR);
+			c += dev(FAR);
 	return c;
 }
 
