@@ -157,3 +157,44 @@ correlate_sample() {	# NAME [options]: flows of samples/proxy-NAME into $BATS_TE
 	# at least 99.5%
 	[ "$(right "$BATS_TEST_TMPDIR/rec/fresh.truth.tsv" "$BATS_TEST_TMPDIR/flows")" -ge 199 ]
 }
+
+# reisn IN OUT SECONDS DELTA NOFIN: IN's packets SECONDS later, TCP sequence
+# and acknowledgment numbers DELTA on (a new ISN each way), FIN and RST
+# segments left out when NOFIN is 1
+reisn() {
+	python3 - "$@" <<'PY'
+import struct, sys
+src, dst, secs, delta, nofin = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+b = open(src, "rb").read()
+out = [b[:24]]
+i = 24
+while i + 16 <= len(b):
+	ts, us, cl, wl = struct.unpack("<IIII", b[i:i + 16])
+	p = bytearray(b[i + 16:i + 16 + cl])
+	i += 16 + cl
+	if len(p) >= 34 and p[12:14] == b"\x08\x00" and p[23] == 6:
+		t = 14 + (p[14] & 15) * 4
+		if nofin and p[t + 13] & 5:
+			continue
+		for o in (4, 8):
+			v = (struct.unpack(">I", p[t + o:t + o + 4])[0] + delta) & 0xffffffff
+			p[t + o:t + o + 4] = struct.pack(">I", v)
+	out.append(struct.pack("<IIII", ts + secs, us, cl, wl) + bytes(p))
+open(dst, "wb").write(b"".join(out))
+PY
+}
+
+@test "correlate proxies: a 5-tuple opened again with a new ISN, its close not captured, is a new connection" {
+	cd "$SAMPLES"
+	for p in inside outside; do
+		reisn snat-$p.pcap "$BATS_TEST_TMPDIR/first.pcap" 0 0 1
+		reisn snat-$p.pcap "$BATS_TEST_TMPDIR/again.pcap" 100 12345 0
+		{ cat "$BATS_TEST_TMPDIR/first.pcap"; tail -c +25 "$BATS_TEST_TMPDIR/again.pcap"; } >"$BATS_TEST_TMPDIR/$p.pcap"
+	done
+	"$BIN/vnd-correlate" -q in="$BATS_TEST_TMPDIR/inside.pcap" out="$BATS_TEST_TMPDIR/outside.pcap" >"$BATS_TEST_TMPDIR/flows"
+	# each of the 20 TCP connections twice, by fingerprint, each alone
+	[ "$(tsv_count 'v["ip_proto"] == 6' "$BATS_TEST_TMPDIR/flows")" -eq 40 ]
+	[ "$(tsv_count 'v["ip_proto"] == 6 && v["confidence"] != 1' "$BATS_TEST_TMPDIR/flows")" -eq 0 ]
+	awk -F'\t' 'NR > 1 && $5 == 6 { print $2 }' "$BATS_TEST_TMPDIR/flows" | sort | uniq -c | awk '{ print $1 }' | sort -u >"$BATS_TEST_TMPDIR/counts"
+	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = 2 ]
+}
