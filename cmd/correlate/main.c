@@ -38,6 +38,8 @@ static const char *const mname[] = {
 /* A payload match's weight, nats, when no two connections share a payload. */
 #define PAYLOAD_NATS	100.0
 
+#define RECENT	4096	/* payload keys remembered per point, by hash */
+
 struct point {
 	const char	*name;
 	const char	*path;
@@ -47,6 +49,8 @@ struct point {
 	int		 have;
 	int64_t		 offset;
 	struct conns	 conns;
+	uint64_t	 recent[RECENT];	/* the last payload key of each slot */
+	long		 recent_conn[RECENT];	/* and its connection */
 };
 
 struct run {
@@ -58,6 +62,7 @@ struct run {
 	struct link	*links;
 	size_t		 nlinks, cap;
 	uint64_t	 pl_seen, pl_dup;	/* payload sightings, and twins at one point */
+	uint64_t	 pl_rep;	/* payloads another connection had sent */
 	struct vnd_table *pairs, *flows;
 	struct vnd_meta_point meta[2];
 	const char	*how;		/* how the clocks were set */
@@ -222,6 +227,18 @@ advance(struct point *p)
 	return 0;
 }
 
+/* Did another connection send this payload lately (static content)? */
+static void
+repeated(struct run *r, struct point *p, uint64_t key, long c)
+{
+	size_t i = (size_t)(key >> 40) % RECENT;
+
+	if (p->recent[i] == key && p->recent_conn[i] != c)
+		r->pl_rep++;
+	p->recent[i] = key;
+	p->recent_conn[i] = c;
+}
+
 /* One packet of a side: its connection, then the matchers. */
 static int
 see(struct run *r, int side)
@@ -240,6 +257,7 @@ see(struct run *r, int side)
 		return oom(r);
 	if ((r->methods & M_PAYLOAD) && payload_key(&p->pk, &key) == 0) {
 		r->pl_seen++;
+		repeated(r, p, key, c);
 		if (vnd_match_see(r->pl, side, &p->pk, key, now, (uint64_t)c) < 0)
 			return oom(r);
 	}
@@ -400,8 +418,9 @@ link_rows(struct run *r, struct row *rows, size_t *nr)
 
 /*
  * How much a payload match says: as much as it is unlikely to be chance.
- * Chance shows as payloads that meet a twin at their own point while
- * waiting, and as connections whose payloads tie them to several others.
+ * Chance shows as payloads another connection at the same point had sent,
+ * payloads that met a twin there while waiting, and connections whose
+ * payloads tie them to several others.
  */
 static int
 payload_weight(const struct run *r, double *w)
@@ -421,7 +440,8 @@ payload_weight(const struct run *r, double *w)
 	for (i = 0; i < r->p[0].conns.n; i++)
 		linked += nout[i] > 0;
 	free(nout);
-	rho = (double)r->pl_dup / (double)r->pl_seen;
+	rho = (double)(r->pl_dup > r->pl_rep ? r->pl_dup : r->pl_rep) /
+	    (double)r->pl_seen;
 	if (linked && (double)split / (double)linked > rho)
 		rho = (double)split / (double)linked;
 	*w = rho < exp(-PAYLOAD_NATS) ? PAYLOAD_NATS : -log(rho);
