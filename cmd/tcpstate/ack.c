@@ -1,16 +1,66 @@
 /* ack.c: the receiver's part: the window it advertises and its ACKs of the other side's data. */
 #include "tcpstate.h"
 
+/*
+ * A direction caught mid-stream, its SYN not seen, starts at the first
+ * packet either way: an ACK of its receiver, before any of its data, says
+ * where its sequence is (nothing in flight), and the window with it what it
+ * may send. Its data, when it comes, numbers the bytes (data.c).
+ */
+void
+ack_start(struct dir *o, const struct vnd_pkt *pk)
+{
+	o->started = 1;
+	o->from_ack = 1;
+	o->isn = pk->ack - 1;
+	o->high = pk->ack;
+}
+
+/*
+ * The shift of the windows the side dir advertises, RFC 7323 2.2: both
+ * sides offered scaling in their SYNs, or a side did not (0); a SYN-ACK
+ * offers it only to a SYN that did. -1: not known, a SYN not seen.
+ */
+static int
+wshift(const struct conn *c, int dir)
+{
+	int ws = c->wscale[dir];
+
+	if (ws >= 0 && (c->wscale[!dir] >= 0 ||
+	    (dir == 1 && c->synack && !c->hs[0])))
+		return ws > MAX_WSCALE ? MAX_WSCALE : ws;
+	if ((c->hs[0] && c->wscale[0] < 0) || (c->hs[1] && c->wscale[1] < 0))
+		return 0;
+	return -1;
+}
+
+/*
+ * A window whose shift is not known is taken at the least shift the data
+ * of its sender allows: a sender sends no further than the receiver's last
+ * window lets it (RFC 9293 3.8.6), so what it has in flight, flight, is at
+ * most the last window the point saw, scaled. A window of 0 is 0 at any
+ * shift.
+ */
+void
+ws_infer(struct dir *d, uint32_t flight)
+{
+	while (d->win_raw > 0 && d->ws_lo < MAX_WSCALE &&
+	    ((uint32_t)d->win_raw << d->ws_lo) < flight)
+		d->ws_lo++;
+	d->rwnd = (uint32_t)d->win_raw << d->ws_lo;
+}
+
 /* The window the side dir advertises limits the other side's data. */
 void
 on_window(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
     int syn)
 {
 	struct dir *o = &c->d[!dir];
-	int ws = c->wscale[dir] >= 0 && c->wscale[!dir] >= 0 && !syn ?
-	    c->wscale[dir] : 0;
+	int ws = syn ? 0 : wshift(c, dir);
 
-	o->rwnd = (uint32_t)pk->win << (ws > MAX_WSCALE ? MAX_WSCALE : ws);
+	o->win_raw = pk->win;
+	o->ws_infer = ws < 0;
+	o->rwnd = (uint32_t)pk->win << (ws < 0 ? o->ws_lo : ws);
 	o->rwnd_known = 1;
 	if (pk->win == 0 && o->started) {
 		o->zero_win++;

@@ -235,6 +235,8 @@ flight_after(struct dir *d, uint32_t mss)
 	if (!d->acked_any)
 		return;
 	flight = d->high - d->acked;
+	if (d->ws_infer)
+		ws_infer(d, flight);
 	if (flight > d->flight_max)
 		d->flight_max = flight;
 	if (flight > d->flight_peak)
@@ -252,11 +254,18 @@ segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 	uint32_t end = pk->seq + len;
 	int filled;
 
-	if (!d->started) {
-		/* first seen mid-stream: its data starts here */
+	if (!d->started || d->from_ack) {
+		/*
+		 * First seen mid-stream: byte 1 is its first, or the receiver's
+		 * ACK that came before it if that is lower; what it sent past
+		 * that ACK before this segment is in flight, not a hole.
+		 */
+		if (!d->started || seq_lt(pk->seq, d->isn + 1))
+			d->isn = pk->seq - 1;
+		if (!d->started || seq_lt(d->high, pk->seq))
+			d->high = pk->seq;
 		d->started = 1;
-		d->isn = pk->seq - 1;
-		d->high = pk->seq;
+		d->from_ack = 0;
 	}
 	/* a jump past the highest sequence: bytes this point never saw */
 	if (seq_lt(d->high, pk->seq) && d->ngap < NGAP) {

@@ -81,6 +81,14 @@ classify(struct dir *d, int64_t slot_ns, int64_t now, uint32_t mss)
 
 	if (!d->started || !d->acked_any)
 		return;
+	/*
+	 * Before its first data a sender is idle, no limit, unless the
+	 * receiver's window is closed: then it may be the one holding it back,
+	 * from the first packet that says so, its data or not.
+	 */
+	if (d->bytes == 0 && !d->active &&
+	    !(d->rwnd_known && d->rwnd == 0))
+		return;
 	/* (less room than a segment is the receiver's limit: a sender avoids
 	 * silly windows, RFC 9293 3.8.6.2.1) */
 	if (flight == 0 && d->rwnd_known && d->rwnd >= mss)

@@ -16,6 +16,7 @@ on_syn(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 	}
 	if (dir == 1 && ack)
 		c->synack = 1;
+	c->hs[dir] = 1;
 	if (VND_ISSET(pk, VND_COL_MSS))
 		c->mss[dir] = pk->mss;
 	c->wscale[dir] = VND_ISSET(pk, VND_COL_WSCALE) ? pk->wscale : -1;
@@ -49,7 +50,7 @@ static void
 see(struct run *r, const struct vnd_pkt *pk, const char *point)
 {
 	struct conn *c;
-	int dir, syn, ack;
+	int dir, syn, ack, rst;
 
 	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
 	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
@@ -62,11 +63,14 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	}
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
+	rst = (pk->tcp_flags & VND_TH_RST) != 0;
 	c->last_ts = pk->ts_ns;
 	if (syn)
 		on_syn(r, c, dir, pk, ack);
 	on_close(r, c, dir, pk);
-	if (!(pk->tcp_flags & VND_TH_RST))
+	if (ack && !syn && !rst && !c->d[!dir].started)
+		ack_start(&c->d[!dir], pk);
+	if (!rst)
 		on_window(r, c, dir, pk, syn);
 	/* the handshake's round trip: the client's SYN to its first ACK */
 	if (ack && !syn && dir == 0 && c->syn && c->synack && c->hs_rtt == 0 &&
@@ -76,10 +80,8 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		on_ack(r, c, dir, pk);
 	on_data(r, c, dir, pk, payload_len(pk));
 	/* after this packet, what limits each side's sending */
-	if (c->d[dir].bytes)
-		classify(&c->d[dir], r->slot_ns, pk->ts_ns, mss_to(c, !dir));
-	if (c->d[!dir].bytes)
-		classify(&c->d[!dir], r->slot_ns, pk->ts_ns, mss_to(c, dir));
+	classify(&c->d[dir], r->slot_ns, pk->ts_ns, mss_to(c, !dir));
+	classify(&c->d[!dir], r->slot_ns, pk->ts_ns, mss_to(c, dir));
 }
 
 int

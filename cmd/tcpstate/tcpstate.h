@@ -25,6 +25,7 @@ enum { CC_NONE, CC_SLOW_START, CC_AVOIDANCE, CC_FAST_RECOVERY, CC_TIMEOUT };
 #define NGAP		64	/* holes in the sequence space remembered */
 #define REORDER_NS	(3 * VND_NS_PER_MS)	/* a hole filled sooner: reordering */
 #define DEFAULT_MSS	536	/* RFC 9293 3.7.1, when none was announced */
+#define MAX_MSS		8960	/* of a 9000-byte jumbo frame, less 40 */
 #define MAX_WSCALE	14	/* RFC 7323 2.3 */
 
 struct tslot {				/* -i: the time of one slot in each state */
@@ -39,7 +40,8 @@ struct recent {				/* a data segment, to know it again */
 };
 
 struct dir {				/* one direction of data */
-	int		 started;
+	int		 started;	/* its sequence space is known */
+	int		 from_ack;	/* ... from the receiver's ACK, no data yet */
 	uint32_t	 isn, high, acked;	/* sequence space */
 	int		 acked_any;
 	uint64_t	 pkts, bytes, unique, retx, retx_fast, retx_timeout;
@@ -74,6 +76,9 @@ struct dir {				/* one direction of data */
 	uint32_t	 flight_peak;	/* of the connection */
 	uint32_t	 rwnd;		/* the receiver's window, scaled */
 	int		 rwnd_known;
+	uint16_t	 win_raw;	/* ... as the field said */
+	int		 ws_infer;	/* ... its scale not known: ... */
+	int		 ws_lo;		/* ... the least its sender's data allows */
 	int		 state;		/* the limitation now */
 	int64_t		 state_ts;
 	int64_t		 lim[L_N];	/* ns spent in each */
@@ -93,6 +98,7 @@ struct conn {
 	int64_t		 first_ts, last_ts;
 	int64_t		 syn_ts, hs_rtt;	/* the handshake's round trip */
 	int		 syn, synack, fin[2], rst[2], rst_first;
+	int		 hs[2];		/* each side's SYN (or SYN-ACK) seen */
 	uint16_t	 mss[2];	/* announced by each side */
 	int		 wscale[2];	/* -1: none */
 	int		 sack_ok[2], ts_ok[2];
@@ -143,11 +149,20 @@ payload_len(const struct vnd_pkt *pk)
 	return VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
 }
 
-/* The MSS of the data toward the side that announced it (a lower bound). */
+/*
+ * The MSS of the data toward the side receiver: as it announced it in its
+ * SYN, the default if that had none; its SYN not seen, the largest segment
+ * seen so far (the papers' inference), unless larger than a jumbo frame's:
+ * a segmentation offload's (TSO, GRO), many segments in one.
+ */
 static inline uint32_t
 mss_to(const struct conn *c, int receiver)
 {
-	return c->mss[receiver] ? c->mss[receiver] : DEFAULT_MSS;
+	uint32_t seg = c->d[!receiver].max_seg;
+
+	if (c->mss[receiver])
+		return c->mss[receiver];
+	return !c->hs[receiver] && seg && seg <= MAX_MSS ? seg : DEFAULT_MSS;
 }
 
 /* conn.c: the connections of a run and their events */
@@ -163,8 +178,10 @@ void		 run_free(struct run *);
 int		 see_one(void *run, const struct vnd_pkt *, const char *point);
 
 /* ack.c: the receiver's part: its window and its ACKs of the other's data */
+void		 ack_start(struct dir *, const struct vnd_pkt *);
 void		 on_window(struct run *, struct conn *, int dir,
 		    const struct vnd_pkt *, int syn);
+void		 ws_infer(struct dir *, uint32_t flight);
 void		 on_ack(struct run *, struct conn *, int dir,
 		    const struct vnd_pkt *);
 
