@@ -7,7 +7,7 @@
  * where its sequence is (nothing in flight), and the window with it what it
  * may send. Its data, when it comes, numbers the bytes (data.c).
  */
-void
+static void
 ack_start(struct dir *o, const struct vnd_pkt *pk)
 {
 	o->started = 1;
@@ -22,7 +22,7 @@ ack_start(struct dir *o, const struct vnd_pkt *pk)
  * offers it only to a SYN that did. -1: not known, a SYN not seen.
  */
 static int
-wshift(const struct conn *c, int dir)
+shift_of(const struct conn *c, int dir)
 {
 	int ws = c->wscale[dir];
 
@@ -32,6 +32,14 @@ wshift(const struct conn *c, int dir)
 	if ((c->hs[0] && c->wscale[0] < 0) || (c->hs[1] && c->wscale[1] < 0))
 		return 0;
 	return -1;
+}
+
+/* A SYN went by: the shifts of both sides' windows, as far as known. */
+void
+window_shifts(struct conn *c)
+{
+	c->shift[0] = shift_of(c, 0);
+	c->shift[1] = shift_of(c, 1);
 }
 
 /*
@@ -51,12 +59,12 @@ ws_infer(struct dir *d, uint32_t flight)
 }
 
 /* The window the side dir advertises limits the other side's data. */
-void
+static void
 on_window(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
     int syn)
 {
 	struct dir *o = &c->d[!dir];
-	int ws = syn ? 0 : wshift(c, dir);
+	int ws = syn ? 0 : c->shift[dir];
 
 	o->win_raw = pk->win;
 	o->ws_infer = ws < 0;
@@ -160,7 +168,7 @@ newack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
 }
 
 /* An ACK, from the side dir, of the other side's data. */
-void
+static void
 on_ack(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
 {
 	struct dir *o = &c->d[!dir];
@@ -179,4 +187,20 @@ on_ack(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
 	if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0 &&
 	    seq_le(pk->sack[0][1], a))
 		spurious(r, c, !dir, 2, pk->sack[0][0], pk);
+}
+
+/* The packet of the side dir as the receiver of the other side's data. */
+void
+receiver_part(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
+{
+	int syn = (pk->tcp_flags & VND_TH_SYN) != 0;
+	int ack = (pk->tcp_flags & VND_TH_ACK) != 0 && !syn;
+	int rst = (pk->tcp_flags & VND_TH_RST) != 0;
+
+	if (ack && !rst && !c->d[!dir].started)
+		ack_start(&c->d[!dir], pk);
+	if (!rst)
+		on_window(r, c, dir, pk, syn);
+	if (ack && c->d[!dir].started)
+		on_ack(r, c, dir, pk);
 }

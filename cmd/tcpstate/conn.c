@@ -30,10 +30,11 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	struct conn *c, *nc;
 	long i;
 
-	/* a 5-tuple used again, after or even during the last: a new SYN */
+	/* a 5-tuple used again, after or even during the last: a new SYN
+	 * (asked of SYNs only: the others are never one) */
 	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
-	    !vnd_flow_new_syn(pk, *dir == 0 && r->c[i].syn, r->c[i].d[0].isn,
-	    carried(&r->c[i])))
+	    (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
+	    *dir == 0 && r->c[i].syn, r->c[i].d[0].isn, carried(&r->c[i]))))
 		return &r->c[i];
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 64;
@@ -47,6 +48,7 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	c->first_ord = pk->ord;
 	c->first_ts = pk->ts_ns;
 	c->wscale[0] = c->wscale[1] = -1;
+	c->shift[0] = c->shift[1] = -1;
 	r->ft.key = conn_key;
 	r->ft.arg = r;
 	if (i >= 0)

@@ -294,7 +294,7 @@ segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 
 /* The segment of the side dir: its data, and the sequence number its FIN takes. */
 void
-on_data(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+sender_part(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
 	struct dir *d = &c->d[dir];

@@ -17,7 +17,7 @@
  */
 
 /* Time [from, to) in state st, split over the time slots of width w it spans. */
-static void
+static void __attribute__((noinline))
 slot_add(struct dir *d, int64_t w, int st, int64_t from, int64_t to)
 {
 	struct tslot *ns;
@@ -44,8 +44,8 @@ slot_add(struct dir *d, int64_t w, int st, int64_t from, int64_t to)
 }
 
 /* The sender of d was in state s from now: the time since goes to the old one. */
-void
-set_state(struct dir *d, int64_t slot_ns, int s, int64_t now)
+static inline void
+state_to(struct dir *d, int64_t slot_ns, int s, int64_t now)
 {
 	if (d->active && now > d->state_ts) {
 		if (slot_ns)
@@ -57,6 +57,12 @@ set_state(struct dir *d, int64_t slot_ns, int s, int64_t now)
 	d->active = 1;
 }
 
+void
+set_state(struct dir *d, int64_t slot_ns, int s, int64_t now)
+{
+	state_to(d, slot_ns, s, now);
+}
+
 /*
  * Nothing in flight, a segment's room in the window: the sender has nothing
  * to send. If it never sends again it was done, not limited: the shares are
@@ -65,7 +71,7 @@ set_state(struct dir *d, int64_t slot_ns, int s, int64_t now)
 static void
 set_idle(struct dir *d, int64_t slot_ns, int64_t now)
 {
-	set_state(d, slot_ns, L_SENDER, now);
+	state_to(d, slot_ns, L_SENDER, now);
 	memcpy(d->done, d->lim, sizeof(d->done));
 	d->done_nslots = d->nslots;
 	if (d->nslots)
@@ -74,29 +80,47 @@ set_idle(struct dir *d, int64_t slot_ns, int64_t now)
 	d->done_valid = 1;
 }
 
-void
+static void
 classify(struct dir *d, int64_t slot_ns, int64_t now, uint32_t mss)
 {
-	uint32_t flight = d->acked_any ? d->high - d->acked : 0;
+	uint32_t flight = d->high - d->acked;
+	int s;
 
 	if (!d->started || !d->acked_any)
 		return;
-	/*
-	 * Before its first data a sender is idle, no limit, unless the
-	 * receiver's window is closed: then it may be the one holding it back,
-	 * from the first packet that says so, its data or not.
-	 */
-	if (d->bytes == 0 && !d->active &&
-	    !(d->rwnd_known && d->rwnd == 0))
-		return;
 	/* (less room than a segment is the receiver's limit: a sender avoids
 	 * silly windows, RFC 9293 3.8.6.2.1) */
-	if (flight == 0 && d->rwnd_known && d->rwnd >= mss)
+	if (flight == 0 && d->rwnd_known && d->rwnd >= mss) {
 		set_idle(d, slot_ns, now);
-	else if (d->rwnd_known && (d->rwnd == 0 || d->rwnd < flight + mss))
-		set_state(d, slot_ns, L_RECEIVER, now);
+		return;
+	}
+	if (d->rwnd_known && (d->rwnd == 0 || d->rwnd < flight + mss))
+		s = L_RECEIVER;
 	else if (flight + mss > d->flight_max)
-		set_state(d, slot_ns, L_NETWORK, now);
+		s = L_NETWORK;
 	else
-		set_state(d, slot_ns, L_SENDER, now);
+		s = L_SENDER;
+	state_to(d, slot_ns, s, now);
+}
+
+/*
+ * Does d count time yet? From its first data, or before it from its
+ * receiver's first zero window: then the receiver may be what holds it back,
+ * from the first packet that says so. Else it is idle, no limit.
+ */
+static int
+counts_time(const struct dir *d)
+{
+	return d->bytes || d->active || (d->rwnd_known && d->rwnd == 0);
+}
+
+/* After a packet of c at now, the state of each of its directions. */
+void
+limits_after(struct conn *c, int64_t slot_ns, int64_t now)
+{
+	int dir;
+
+	for (dir = 0; dir < 2; dir++)
+		if (counts_time(&c->d[dir]))
+			classify(&c->d[dir], slot_ns, now, mss_to(c, !dir));
 }

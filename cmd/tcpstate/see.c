@@ -20,6 +20,7 @@ on_syn(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 	if (VND_ISSET(pk, VND_COL_MSS))
 		c->mss[dir] = pk->mss;
 	c->wscale[dir] = VND_ISSET(pk, VND_COL_WSCALE) ? pk->wscale : -1;
+	window_shifts(c);
 	c->sack_ok[dir] = VND_ISSET(pk, VND_COL_SACK_OK);
 	c->ts_ok[dir] = VND_ISSET(pk, VND_COL_TSVAL);
 	/* the MSS it offers; 0 when it offers none */
@@ -50,7 +51,8 @@ static void
 see(struct run *r, const struct vnd_pkt *pk, const char *point)
 {
 	struct conn *c;
-	int dir, syn, ack, rst;
+	uint32_t len;
+	int dir, syn, ack;
 
 	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
 	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
@@ -63,25 +65,20 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	}
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
-	rst = (pk->tcp_flags & VND_TH_RST) != 0;
 	c->last_ts = pk->ts_ns;
 	if (syn)
 		on_syn(r, c, dir, pk, ack);
 	on_close(r, c, dir, pk);
-	if (ack && !syn && !rst && !c->d[!dir].started)
-		ack_start(&c->d[!dir], pk);
-	if (!rst)
-		on_window(r, c, dir, pk, syn);
 	/* the handshake's round trip: the client's SYN to its first ACK */
 	if (ack && !syn && dir == 0 && c->syn && c->synack && c->hs_rtt == 0 &&
 	    pk->ts_ns > c->syn_ts)
 		c->hs_rtt = pk->ts_ns - c->syn_ts;
-	if (ack && !syn && c->d[!dir].started)
-		on_ack(r, c, dir, pk);
-	on_data(r, c, dir, pk, payload_len(pk));
+	/* this side's part as the other's receiver, then as a sender */
+	receiver_part(r, c, dir, pk);
+	if ((len = payload_len(pk)) > 0 || (pk->tcp_flags & VND_TH_FIN))
+		sender_part(r, c, dir, pk, len);
 	/* after this packet, what limits each side's sending */
-	classify(&c->d[dir], r->slot_ns, pk->ts_ns, mss_to(c, !dir));
-	classify(&c->d[!dir], r->slot_ns, pk->ts_ns, mss_to(c, dir));
+	limits_after(c, r->slot_ns, pk->ts_ns);
 }
 
 int

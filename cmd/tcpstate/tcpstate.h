@@ -101,6 +101,7 @@ struct conn {
 	int		 hs[2];		/* each side's SYN (or SYN-ACK) seen */
 	uint16_t	 mss[2];	/* announced by each side */
 	int		 wscale[2];	/* -1: none */
+	int		 shift[2];	/* of each side's windows; -1: not known */
 	int		 sack_ok[2], ts_ok[2];
 	struct dir	 d[2];		/* [0]: client's data, [1]: server's */
 };
@@ -178,21 +179,18 @@ void		 run_free(struct run *);
 int		 see_one(void *run, const struct vnd_pkt *, const char *point);
 
 /* ack.c: the receiver's part: its window and its ACKs of the other's data */
-void		 ack_start(struct dir *, const struct vnd_pkt *);
-void		 on_window(struct run *, struct conn *, int dir,
-		    const struct vnd_pkt *, int syn);
-void		 ws_infer(struct dir *, uint32_t flight);
-void		 on_ack(struct run *, struct conn *, int dir,
+void		 window_shifts(struct conn *);
+void		 receiver_part(struct run *, struct conn *, int dir,
 		    const struct vnd_pkt *);
+void		 ws_infer(struct dir *, uint32_t flight);
 
 /* data.c: the sender's part: its segments */
-void		 on_data(struct run *, struct conn *, int dir,
+void		 sender_part(struct run *, struct conn *, int dir,
 		    const struct vnd_pkt *, uint32_t len);
 
 /* limit.c: what held each sender back, and for how long */
 void		 set_state(struct dir *, int64_t slot_ns, int s, int64_t now);
-void		 classify(struct dir *, int64_t slot_ns, int64_t now,
-		    uint32_t mss);
+void		 limits_after(struct conn *, int64_t slot_ns, int64_t now);
 
 /* output.c: the tables */
 extern const struct vnd_colspec conn_cols[], slot_cols[], ev_cols[];
