@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "vnd_cursor.h"
-#include "vnd_pkt.h"
+#include "vnd_decode.h"
 
 /* LINKTYPE_ values (https://www.tcpdump.org/linktypes.html). */
 #define LT_NULL		0

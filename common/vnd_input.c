@@ -7,7 +7,7 @@
 
 #include "vnd.h"
 #include "vnd_input_int.h"
-#include "vnd_libtrace.h"
+#include "vnd_in_libtrace.h"
 #include "vnd_src.h"
 
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_decode.h"
 #include "vnd_flowtab.h"
 #include "vnd_input.h"
 #include "vnd_shard.h"

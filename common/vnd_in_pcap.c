@@ -1,4 +1,4 @@
-/* vnd_pcap.c: the pcap and pcapng capture formats. */
+/* vnd_in_pcap.c: the pcap and pcapng capture formats. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* vnd_snoop.c: the snoop capture format (RFC 1761). */
+/* vnd_in_snoop.c: the snoop capture format (RFC 1761). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
