@@ -70,9 +70,12 @@ bench: deps all
 fuzz: all
 	$(MAKE) -C fuzz run
 
+# Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
+LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
 lint:
+	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
-	clang-tidy --quiet $(LIB_SRC) cmd/*/main.c -- $(VND_CFLAGS) 2>/dev/null | grep -E 'warning|error' || true
+	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
