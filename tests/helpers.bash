@@ -26,8 +26,8 @@ need_cmd() {
 # tsv_awk [-v var=value]... 'PROGRAM' [FILE]...: awk over TSV with a header
 # line (each file's first line; stdin when no FILE). PROGRAM sees each row's
 # columns by name, v["name"], and the header positions as h["name"]. A column
-# the program names as v["..."] that a header lacks is an error (exit 2), so a
-# typo or a renamed column cannot pass for empty values.
+# the program names as v["..."] or h["..."] that a header lacks is an error
+# (exit 2), so a typo or a renamed column cannot pass for empty values.
 tsv_awk() {
 	local vars=() prog need
 	while [ "$1" = -v ]; do
@@ -36,7 +36,7 @@ tsv_awk() {
 	done
 	prog=$1
 	shift
-	need=$(grep -o 'v\["[^"]*"\]' <<<"$prog" | sed 's/^v\["//; s/"\]$//' | sort -u | tr '\n' ' ')
+	need=$(grep -o '[vh]\["[^"]*"\]' <<<"$prog" | sed 's/^.\["//; s/"\]$//' | sort -u | tr '\n' ' ')
 	# the END that stops on a missing column comes before the program's
 	awk -F'\t' "${vars[@]}" -v need_="$need" '
 	    FNR == 1 {
