@@ -145,7 +145,8 @@ for i in range(1000):
 	kill -INT $pid
 	wait $pid
 	c="$BATS_TEST_TMPDIR/counters.tsv"
-	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n '/(dropped /{s/.*(dropped \([0-9]*\),.*/\1/p;q;}')
+	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
+	tbf=${tbf%%$'\n'*}	# the first qdisc's
 	ipt=$(ip netns exec $B iptables -L OUTPUT -v -x -n | awk '$3 == "DROP" { print $1 }')
 	echo "kernel: tbf dropped $tbf, iptables dropped $ipt"
 	"$BIN/vnd-rootcause" -c "$c" >"$BATS_TEST_TMPDIR/causes"
