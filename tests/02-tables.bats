@@ -53,33 +53,44 @@ man_cols() {
 
 # tsv_is FILE 'SECTION' [OPTION,...]: FILE's header line is the page's list.
 tsv_is() {
-	man_cols "$2" "${3:-}" >"$BATS_TEST_TMPDIR/want"
-	tsv_header "$1" >"$BATS_TEST_TMPDIR/got"
+	man_cols "$2" "${3:-}" >"$T/want"
+	tsv_header "$1" >"$T/got"
 	echo "$1: the header against '$2' ${3:-}"
-	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	diff -u "$T/want" "$T/got"
 }
 
-# sql_is DB TABLE 'SECTION' [OPTION,...]: a table's columns are the page's list.
-sql_is() {
-	man_cols "$3" "${4:-}" >"$BATS_TEST_TMPDIR/want"
-	sqlite3 "$1" "SELECT name FROM pragma_table_info('$2')" >"$BATS_TEST_TMPDIR/got"
-	echo "$1: table $2 against '$3' ${4:-}"
-	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+# out_is 'SECTION' 'OPTION,...' COMMAND...: the header COMMAND writes is the page's list.
+out_is() {
+	local sec=$1 opts=$2
+	shift 2
+	"$@" >"$T/out"
+	echo "$*"
+	tsv_is "$T/out" "$sec" "$opts"
 }
 
-# sql_tables DB: the database's tables, sorted, on one line.
-sql_tables() {
-	sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | paste -sd' '
-}
-
-# run_to NAME COMMAND...: COMMAND's standard output into $BATS_TEST_TMPDIR/NAME.
-run_to() {
-	local out="$BATS_TEST_TMPDIR/$1"
+# db_is DB 'TABLE=SECTION[=OPTION,...]'...: DB holds these tables and no
+# other, each with the page's list of columns.
+db_is() {
+	local db=$1 t name sec opts
 	shift
-	"$@" >"$out"
+	for t in "$@"; do
+		echo "${t%%=*}"
+	done | sort | paste -sd' ' >"$T/want"
+	sqlite3 "$db" "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name" | paste -sd' ' >"$T/got"
+	diff -u "$T/want" "$T/got"
+	for t in "$@"; do
+		IFS='=' read -r name sec opts <<<"$t"
+		man_cols "$sec" "$opts" >"$T/want"
+		sqlite3 "$db" "SELECT name FROM pragma_table_info('$name')" >"$T/got"
+		echo "$db: table $name against '$sec' $opts"
+		diff -u "$T/want" "$T/got"
+	done
 }
 
+META='meta=Meta table of the analysis tools'
 PATH3=("$SAMPLES/path-client.pcap" "$SAMPLES/path-r1in.pcap" "$SAMPLES/path-r2in.pcap")
+SNAT=("$SAMPLES/snat-inside.pcap" "$SAMPLES/snat-outside.pcap")
+CLIENT=$SAMPLES/path-client.pcap
 T=""
 
 setup() {
@@ -111,91 +122,58 @@ teardown() {
 }
 
 @test "tables: vnd-parse: packets and meta, TSV and SQLite" {
-	run_to packets "$BIN/vnd-parse" -q "$SAMPLES/snat-inside.pcap"
-	tsv_is "$T/packets" 'PACKETS TABLE'
-	run_to meta "$BIN/vnd-parse" -q -D "$SAMPLES/snat-inside.pcap"
-	tsv_is "$T/meta" 'META TABLE'
+	out_is 'PACKETS TABLE' '' "$BIN/vnd-parse" -q "$SAMPLES/snat-inside.pcap"
+	out_is 'META TABLE' '' "$BIN/vnd-parse" -q -D "$SAMPLES/snat-inside.pcap"
 	"$BIN/vnd-parse" -q -o "$T/p.db" "$SAMPLES/snat-inside.pcap"
-	[ "$(sql_tables "$T/p.db")" = "meta packets" ]
-	sql_is "$T/p.db" packets 'PACKETS TABLE'
-	sql_is "$T/p.db" meta 'META TABLE'
+	db_is "$T/p.db" 'packets=PACKETS TABLE' 'meta=META TABLE'
 }
 
 @test "tables: vnd-hoploss: hops by hop, flow, slot and both; lost; SQLite" {
-	run_to hops "$BIN/vnd-hoploss" -q "${PATH3[@]}"
-	tsv_is "$T/hops" 'HOPS TABLE'
-	run_to flow "$BIN/vnd-hoploss" -q --by flow "${PATH3[@]}"
-	tsv_is "$T/flow" 'HOPS TABLE' '-by flow'
-	run_to slot "$BIN/vnd-hoploss" -q -i 1 "${PATH3[@]}"
-	tsv_is "$T/slot" 'HOPS TABLE' i
-	run_to both "$BIN/vnd-hoploss" -q --by flow -i 1 "${PATH3[@]}"
-	tsv_is "$T/both" 'HOPS TABLE' 'i,-by flow'
-	run_to lost "$BIN/vnd-hoploss" -q --lost "${PATH3[@]}"
-	tsv_is "$T/lost" 'LOST TABLE'
+	out_is 'HOPS TABLE' '' "$BIN/vnd-hoploss" -q "${PATH3[@]}"
+	out_is 'HOPS TABLE' '-by flow' "$BIN/vnd-hoploss" -q --by flow "${PATH3[@]}"
+	out_is 'HOPS TABLE' i "$BIN/vnd-hoploss" -q -i 1 "${PATH3[@]}"
+	out_is 'HOPS TABLE' 'i,-by flow' "$BIN/vnd-hoploss" -q --by flow -i 1 "${PATH3[@]}"
+	out_is 'LOST TABLE' '' "$BIN/vnd-hoploss" -q --lost "${PATH3[@]}"
 	"$BIN/vnd-hoploss" -q -o "$T/h.db" "${PATH3[@]}"
-	[ "$(sql_tables "$T/h.db")" = "hops meta" ]
-	sql_is "$T/h.db" hops 'HOPS TABLE'
-	sql_is "$T/h.db" meta 'Meta table of the analysis tools'
+	db_is "$T/h.db" 'hops=HOPS TABLE' "$META"
 	"$BIN/vnd-hoploss" -q --by flow -i 1 -o "$T/hb.db" "${PATH3[@]}"
-	sql_is "$T/hb.db" hops 'HOPS TABLE' 'i,-by flow'
+	db_is "$T/hb.db" 'hops=HOPS TABLE=i,-by flow' "$META"
 	"$BIN/vnd-hoploss" -q --lost -o "$T/hl.db" "${PATH3[@]}"
-	[ "$(sql_tables "$T/hl.db")" = "lost meta" ]
-	sql_is "$T/hl.db" lost 'LOST TABLE'
+	db_is "$T/hl.db" 'lost=LOST TABLE' "$META"
 }
 
 @test "tables: vnd-correlate: flows and pairs, TSV and SQLite" {
-	run_to flows "$BIN/vnd-correlate" -q "$SAMPLES/snat-inside.pcap" "$SAMPLES/snat-outside.pcap"
-	tsv_is "$T/flows" 'FLOWS TABLE'
-	run_to pairs "$BIN/vnd-correlate" -q --pairs "$SAMPLES/snat-inside.pcap" "$SAMPLES/snat-outside.pcap"
-	tsv_is "$T/pairs" 'PAIRS TABLE'
-	"$BIN/vnd-correlate" -q -o "$T/c.db" "$SAMPLES/snat-inside.pcap" "$SAMPLES/snat-outside.pcap"
-	[ "$(sql_tables "$T/c.db")" = "flows meta pairs" ]
-	sql_is "$T/c.db" flows 'FLOWS TABLE'
-	sql_is "$T/c.db" pairs 'PAIRS TABLE'
-	sql_is "$T/c.db" meta 'Meta table of the analysis tools'
+	out_is 'FLOWS TABLE' '' "$BIN/vnd-correlate" -q "${SNAT[@]}"
+	out_is 'PAIRS TABLE' '' "$BIN/vnd-correlate" -q --pairs "${SNAT[@]}"
+	"$BIN/vnd-correlate" -q -o "$T/c.db" "${SNAT[@]}"
+	db_is "$T/c.db" 'flows=FLOWS TABLE' 'pairs=PAIRS TABLE' "$META"
 }
 
 @test "tables: vnd-rtt: samples (also --all), the summary, per slot; SQLite" {
-	run_to samples "$BIN/vnd-rtt" "$SAMPLES/path-client.pcap"
-	tsv_is "$T/samples" 'SAMPLES TABLE'
-	run_to all "$BIN/vnd-rtt" --all "$SAMPLES/path-client.pcap"
-	tsv_is "$T/all" 'SAMPLES TABLE'
-	run_to summary "$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap"
-	tsv_is "$T/summary" 'RTT FLOWS TABLE'
-	run_to slots "$BIN/vnd-rtt" -i 1 "$SAMPLES/path-client.pcap"
-	tsv_is "$T/slots" 'RTT FLOWS TABLE' i
-	"$BIN/vnd-rtt" -o "$T/r.db" "$SAMPLES/path-client.pcap"
-	[ "$(sql_tables "$T/r.db")" = "flows meta samples" ]
-	sql_is "$T/r.db" samples 'SAMPLES TABLE'
-	sql_is "$T/r.db" flows 'RTT FLOWS TABLE'
-	sql_is "$T/r.db" meta 'Meta table of the analysis tools'
-	"$BIN/vnd-rtt" -i 1 -o "$T/ri.db" "$SAMPLES/path-client.pcap"
-	sql_is "$T/ri.db" flows 'RTT FLOWS TABLE' i
+	out_is 'SAMPLES TABLE' '' "$BIN/vnd-rtt" "$CLIENT"
+	out_is 'SAMPLES TABLE' '' "$BIN/vnd-rtt" --all "$CLIENT"
+	out_is 'RTT FLOWS TABLE' '' "$BIN/vnd-rtt" --summary "$CLIENT"
+	out_is 'RTT FLOWS TABLE' i "$BIN/vnd-rtt" -i 1 "$CLIENT"
+	"$BIN/vnd-rtt" -o "$T/r.db" "$CLIENT"
+	db_is "$T/r.db" 'samples=SAMPLES TABLE' 'flows=RTT FLOWS TABLE' "$META"
+	"$BIN/vnd-rtt" -i 1 -o "$T/ri.db" "$CLIENT"
+	db_is "$T/ri.db" 'samples=SAMPLES TABLE' 'flows=RTT FLOWS TABLE=i' "$META"
 }
 
 @test "tables: vnd-tcpstate: connections, events, slots; SQLite" {
-	run_to conns "$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap"
-	tsv_is "$T/conns" 'CONNECTIONS TABLE'
-	run_to events "$BIN/vnd-tcpstate" --events "$SAMPLES/path-client.pcap"
-	tsv_is "$T/events" 'EVENTS TABLE'
-	run_to slots "$BIN/vnd-tcpstate" -i 1 "$SAMPLES/path-client.pcap"
-	tsv_is "$T/slots" 'TCPSTATE SLOTS TABLE'
-	"$BIN/vnd-tcpstate" -o "$T/t.db" "$SAMPLES/path-client.pcap"
-	[ "$(sql_tables "$T/t.db")" = "connections events meta" ]
-	sql_is "$T/t.db" connections 'CONNECTIONS TABLE'
-	sql_is "$T/t.db" events 'EVENTS TABLE'
-	sql_is "$T/t.db" meta 'Meta table of the analysis tools'
-	"$BIN/vnd-tcpstate" -i 1 -o "$T/ti.db" "$SAMPLES/path-client.pcap"
-	[ "$(sql_tables "$T/ti.db")" = "connections events meta slots" ]
-	sql_is "$T/ti.db" slots 'TCPSTATE SLOTS TABLE'
+	out_is 'CONNECTIONS TABLE' '' "$BIN/vnd-tcpstate" "$CLIENT"
+	out_is 'EVENTS TABLE' '' "$BIN/vnd-tcpstate" --events "$CLIENT"
+	out_is 'TCPSTATE SLOTS TABLE' '' "$BIN/vnd-tcpstate" -i 1 "$CLIENT"
+	"$BIN/vnd-tcpstate" -o "$T/t.db" "$CLIENT"
+	db_is "$T/t.db" 'connections=CONNECTIONS TABLE' 'events=EVENTS TABLE' "$META"
+	"$BIN/vnd-tcpstate" -i 1 -o "$T/ti.db" "$CLIENT"
+	db_is "$T/ti.db" 'connections=CONNECTIONS TABLE' 'events=EVENTS TABLE' 'slots=TCPSTATE SLOTS TABLE' "$META"
 }
 
 @test "tables: vnd-rootcause: causes, TSV and SQLite; the chain and counters it reads" {
-	run_to causes "$BIN/vnd-rootcause" -c "$SAMPLES/path.truth.tsv"
-	tsv_is "$T/causes" 'CAUSES TABLE'
+	out_is 'CAUSES TABLE' '' "$BIN/vnd-rootcause" -c "$SAMPLES/path.truth.tsv"
 	"$BIN/vnd-rootcause" -c "$SAMPLES/path.truth.tsv" -o "$T/rc.db"
-	[ "$(sql_tables "$T/rc.db")" = "causes" ]
-	sql_is "$T/rc.db" causes 'CAUSES TABLE'
+	db_is "$T/rc.db" 'causes=CAUSES TABLE'
 	for f in chain path-chain perfsight-chain; do
 		tsv_is "$DATA/$f.tsv" 'CHAIN TABLE'
 	done
