@@ -32,6 +32,9 @@ all: $(BINS)
 FLAGS_STAMP = common/.build-flags
 BUILD_FLAGS = $(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(BUILD_FLAGS)' >$(FLAGS_STAMP))
+# (made again when `make clean all` removed it after the line above ran)
+$(FLAGS_STAMP):
+	@echo '$(BUILD_FLAGS)' >$@
 
 common/%.o: common/%.c common/*.h $(FLAGS_STAMP)
 	$(CC) $(VND_CFLAGS) $(CFLAGS) -c -o $@ $<
