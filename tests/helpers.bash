@@ -36,7 +36,8 @@ tsv_awk() {
 	done
 	prog=$1
 	shift
-	need=$(grep -o '[vh]\["[^"]*"\]' <<<"$prog" | sed 's/^.\["//; s/"\]$//' | sort -u | tr '\n' ' ')
+	# (a program that names no column is fine: grep finds nothing)
+	need=$({ grep -o '[vh]\["[^"]*"\]' <<<"$prog" || true; } | sed 's/^.\["//; s/"\]$//' | sort -u | tr '\n' ' ')
 	# the END that stops on a missing column comes before the program's
 	awk -F'\t' "${vars[@]}" -v need_="$need" '
 	    FNR == 1 {
