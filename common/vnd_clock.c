@@ -172,8 +172,8 @@ vnd_clock_offset(const char *pa, const char *ppa, const char *pb,
 			size_t x;
 
 			if (f->ver != bk->ver || f->sport != bk->dport ||
-			    f->dport != bk->sport || memcmp(f->src, bk->dst, 16) != 0 ||
-			    memcmp(f->dst, bk->src, 16) != 0)
+			    f->dport != bk->sport || memcmp(f->src, bk->dst, 16) ||
+			    memcmp(f->dst, bk->src, 16))
 				continue;
 			qsort(f->d, f->n, sizeof(*f->d), cmp64);
 			qsort(bk->d, bk->n, sizeof(*bk->d), cmp64);
