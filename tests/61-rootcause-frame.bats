@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# vnd-rootcause on the vnd_cli frame: errno in its messages, the meta table of its database, a failed stdout.
+# vnd-rootcause on the vnd_cli frame: errno in its messages, the meta table of its database, a failed stdout; and the dispatcher's stdout.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -70,4 +70,14 @@ load helpers
 	run -2 --separate-stderr "$BIN/vnd-rootcause" -c "$SAMPLES/path.truth.tsv" extra
 	[ "${stderr_lines[0]}" = "vnd-rootcause: unexpected operand 'extra'" ]
 	[ -z "$output" ]
+}
+
+@test "vnd: what the dispatcher prints itself into a full stdout is exit 1, one line" {
+	for a in --version --help --list; do
+		run -1 --separate-stderr bash -c '"$1" "$2" >/dev/full' - "$BIN/vnd" "$a"
+		[ "$stderr" = "vnd: stdout: No space left on device" ]
+	done
+	# a tool's own exit status comes through
+	run -1 --separate-stderr bash -c '"$1" rootcause -V >/dev/full' - "$BIN/vnd"
+	[ "$stderr" = "vnd-rootcause: stdout: No space left on device" ]
 }
