@@ -35,7 +35,7 @@ load helpers
 	bad 'Appliance Link: l\nCapture Point a, b\n' 2 "point 'b' of"
 	bad 'Appliance Link: l\nCapture Point b = lo\n' 2 "-i a: no such capture point"
 	run -1 --separate-stderr "$BIN/vnd-capture" --collection /nonexistent.conf --print-policy
-	[[ $stderr == *"'/nonexistent.conf': cannot open" ]]
+	[[ $stderr == *"cannot open '/nonexistent.conf': No such file or directory" ]]
 	run -2 --separate-stderr "$BIN/vnd-capture" -i a=lo -f 'tcp port' --print-policy
 	[[ $stderr == *"filter of 'a'"* ]]
 }
