@@ -870,8 +870,8 @@ check(struct vnd_cli *cli, void *ctx)
 }
 
 /*
- * The run's errors are said where they happen; c->status keeps a usage
- * error (a point or a filter the configuration got wrong) for main().
+ * The run's errors are said where they happen; a point or a filter the
+ * configuration got wrong is a usage error.
  */
 static int
 run(struct vnd_cli *cli, void *ctx)
@@ -881,6 +881,8 @@ run(struct vnd_cli *cli, void *ctx)
 	c->quiet = cli->quiet;
 	if ((c->status = points(c)) == VND_EXIT_OK)
 		c->status = c->print ? print_policy(c) : capture(c);
+	if (c->status == VND_EXIT_USAGE)
+		return VND_RUN_USAGE;
 	return c->status == VND_EXIT_OK ? VND_RUN_OK : VND_RUN_ABORT;
 }
 
@@ -900,13 +902,5 @@ main(int argc, char **argv)
 
 	status = vnd_cli_main(&tool, &c, argc, argv);
 	coll_free(&c.coll);
-	/* the frame knows exit statuses 0 and 1 of a run */
-	if (status == VND_EXIT_FAIL && c.status == VND_EXIT_USAGE)
-		status = VND_EXIT_USAGE;
-	/* -h and -V write to standard output too; the frame checks only runs */
-	if (status == VND_EXIT_OK && (fflush(stdout) != 0 || ferror(stdout))) {
-		warnx("stdout: %s", strerror(errno ? errno : EIO));
-		status = VND_EXIT_FAIL;
-	}
 	return status;
 }
