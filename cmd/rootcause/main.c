@@ -1,6 +1,4 @@
 /* vnd-rootcause: the element and the resource behind a loss or a slowdown (PerfSight Alg. 1, 2). */
-#include <err.h>
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
