@@ -35,6 +35,14 @@ struct dkey {
 	uint8_t		 proto;
 };
 
+static int
+dkey_cmp(const struct dkey *a, const struct dkey *b)
+{
+	int c = vnd_flowkey_cmp(&a->fk, &b->fk);
+
+	return c != 0 ? c : (a->proto > b->proto) - (a->proto < b->proto);
+}
+
 /* What the comparison keeps of a packet, then of a pair. */
 struct prepkt {
 	uint64_t	 key;
@@ -64,7 +72,7 @@ static int
 cmpflow(const void *a, const void *b)
 {
 	const struct prepkt *x = a, *y = b;
-	int c = memcmp(&x->k, &y->k, sizeof(x->k));
+	int c = dkey_cmp(&x->k, &y->k);
 
 	if (c != 0)
 		return c;
@@ -170,7 +178,7 @@ groups_of(const struct prepkt *p, size_t n, int64_t res, size_t *ng)
 	if ((g = calloc(n + 1, sizeof(*g))) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		if (k == 0 || memcmp(&g[k - 1].k, &p[i].k, sizeof(p[i].k))) {
+		if (k == 0 || dkey_cmp(&g[k - 1].k, &p[i].k) != 0) {
 			memcpy(&g[k].k, &p[i].k, sizeof(g[k].k));
 			g[k].first = i;
 			g[k].min = p[i].ts;
@@ -190,8 +198,8 @@ groups_of(const struct prepkt *p, size_t n, int64_t res, size_t *ng)
 static int
 cmpgroup(const void *a, const void *b)
 {
-	return memcmp(&((const struct group *)a)->k,
-	    &((const struct group *)b)->k, sizeof(struct dkey));
+	return dkey_cmp(&((const struct group *)a)->k,
+	    &((const struct group *)b)->k);
 }
 
 static const struct group *

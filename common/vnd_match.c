@@ -319,7 +319,8 @@ ori_slot(struct orient *v, size_t cap, const struct okey *k)
 	size_t i;
 
 	for (i = okey_slot(k, cap); v[i].used; i = (i + 1) & (cap - 1))
-		if (memcmp(&v[i].k, k, sizeof(*k)) == 0)
+		if (vnd_flowkey_cmp(&v[i].k.fk, &k->fk) == 0 &&
+		    v[i].k.proto == k->proto && v[i].k.at == k->at)
 			break;
 	return &v[i];
 }

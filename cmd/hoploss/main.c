@@ -75,11 +75,11 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		r->byflow = 1;
 		return 0;
 	case OPT_CLOCK:
-		if (strcmp(arg, "auto") && strcmp(arg, "sync") &&
-		    strcmp(arg, "estimate"))
+		if (strcmp(arg, "auto") != 0 && strcmp(arg, "sync") != 0 &&
+		    strcmp(arg, "estimate") != 0)
 			return vnd_cli_bad(cli, "--clock '%s': auto, sync or "
 			    "estimate", arg);
-		r->clock = arg[0];
+		r->clock = (unsigned char)arg[0];
 		return 0;
 	case 'i':
 		return vnd_cli_seconds(cli, ch, arg, &r->slot);

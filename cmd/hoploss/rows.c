@@ -76,6 +76,13 @@ gkey_hash(const struct gkey *k)
 	return vnd_hash((const uint8_t *)k, sizeof(*k));
 }
 
+static int
+gkey_eq(const struct gkey *a, const struct gkey *b)
+{
+	return a->hop == b->hop && a->dir == b->dir && a->slot == b->slot &&
+	    a->proto == b->proto && vnd_flowkey_cmp(&a->fk, &b->fk) == 0;
+}
+
 /* The slot of key k in table g: its own, or the free one it would take. */
 static struct group *
 group_slot(struct group *g, size_t cap, const struct gkey *k)
@@ -83,7 +90,7 @@ group_slot(struct group *g, size_t cap, const struct gkey *k)
 	size_t i;
 
 	for (i = gkey_hash(k) & (cap - 1); g[i].used; i = (i + 1) & (cap - 1))
-		if (memcmp(&g[i].k, k, sizeof(*k)) == 0)
+		if (gkey_eq(&g[i].k, k))
 			break;
 	return &g[i];
 }
