@@ -886,21 +886,25 @@ run(struct vnd_cli *cli, void *ctx)
 	return c->status == VND_EXIT_OK ? VND_RUN_OK : VND_RUN_ABORT;
 }
 
+static void
+cap_free(void *ctx)
+{
+	coll_free(&((struct cap *)ctx)->coll);
+}
+
 static const struct vnd_tool tool = {
 	.name = "vnd-capture", .usage = usage,
 	.shortopts = "c:C:d:f:G:i:s:u:w:", .longopts = longopts,
 	.flags = VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = cap_free,
 };
 
 int
 main(int argc, char **argv)
 {
 	static struct cap c = { .dir = ".", .snaplen = 262144 };
-	int status;
 
-	status = vnd_cli_main(&tool, &c, argc, argv);
-	coll_free(&c.coll);
-	return status;
+	return vnd_cli_main(&tool, &c, argc, argv);
 }

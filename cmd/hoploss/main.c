@@ -437,8 +437,9 @@ run(struct vnd_cli *cli, void *ctx)
 }
 
 static void
-run_free(struct run *r)
+run_free(void *ctx)
 {
+	struct run *r = ctx;
 	int i;
 
 	for (i = 0; i < r->npts; i++) {
@@ -467,18 +468,13 @@ static const struct vnd_tool tool = {
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = run_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct run r;
-	int status;
+	static struct run r = { .window = VND_WINDOW_NS, .clock = 'a' };
 
-	memset(&r, 0, sizeof(r));
-	r.window = VND_WINDOW_NS;
-	r.clock = 'a';
-	status = vnd_cli_main(&tool, &r, argc, argv);
-	run_free(&r);
-	return status;
+	return vnd_cli_main(&tool, &r, argc, argv);
 }

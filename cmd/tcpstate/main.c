@@ -151,25 +151,30 @@ run(struct vnd_cli *cli, void *ctx)
 	return status;
 }
 
+static void
+opts_free(void *ctx)
+{
+	struct opts *o = ctx;
+	int w;
+
+	for (w = 0; o->runs != NULL && w < o->nj; w++)
+		run_free(&o->runs[w]);
+	free(o->runs);
+}
+
 static const struct vnd_tool tool = {
 	.name = "vnd-tcpstate", .usage = usage,
 	.shortopts = "i:j:", .longopts = longopts,
 	.flags = VND_CLI_TABLE | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = opts_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct opts o;
-	int status, w;
+	static struct opts o = { .nj = 1 };
 
-	memset(&o, 0, sizeof(o));
-	o.nj = 1;
-	status = vnd_cli_main(&tool, &o, argc, argv);
-	for (w = 0; o.runs != NULL && w < o.nj; w++)
-		run_free(&o.runs[w]);
-	free(o.runs);
-	return status;
+	return vnd_cli_main(&tool, &o, argc, argv);
 }
