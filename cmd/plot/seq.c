@@ -1,0 +1,458 @@
+/* seq.c: the time-sequence graph of one connection, at one capture point or several. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plot.h"
+#include "flow.h"
+
+/*
+ * tcptrace's picture: a vertical bar per data segment from its first byte
+ * to its last, the receiver's cumulative ACK and the edge of its window as
+ * steps above it, SACK blocks as bars beside the ACK line, and marks on
+ * retransmissions (fast: while the receiver reports a hole by duplicate ACKs
+ * or SACK; timeout: with none) and zero windows. With several points, each
+ * point's segments in its colour: the horizontal gap between two colours is
+ * the hop's delay, and a cross marks a packet seen at one point and never at
+ * the next one downstream.
+ */
+
+#define MAX_POINTS	16
+#define RTO_MIN		0.15	/* s: below any sender's least RTO */
+
+struct sent {				/* a data-direction packet, for loss */
+	uint64_t	 key;
+	double		 x, y;
+	int		 in;		/* within -r: drawn */
+};
+
+/* The segments a point saw, by first sequence number: sent again or not. */
+struct seen {
+	uint32_t	 seq, ipid;
+	int		 used;
+};
+
+struct spoint {
+	char		*name;
+	struct seen	*seen;
+	size_t		 nseen, seencap;
+	struct thin	 seg, ack, win, sack, fast, rto, zero;
+	int64_t		 base_hi;	/* unwrapped sequence: last value */
+	int		 have_base;
+	double		 high;		/* highest end sent */
+	int		 sent_any;
+	double		 lastack_x;	/* when the last ACK came */
+	int		 acked_any;
+	int		 wsc_a, wsc_b;	/* window scale each way, -1 unknown */
+	struct sent	*s;
+	size_t		 ns, scap;
+	int64_t		 first_ts;
+};
+
+struct seq {
+	struct plot	*p;
+	struct fspec	 f;
+	int64_t		 t0;
+	uint32_t	 isn;		/* the data sender's first sequence number */
+	int		 have_isn;
+	double		 r0, r1;	/* -r, or 0 0 */
+	struct spoint	 pt[MAX_POINTS];
+	int		 npt;
+	int		 failed;
+};
+
+static struct spoint *
+point_of(struct seq *sq, const char *name)
+{
+	struct spoint *sp;
+	int i;
+
+	for (i = 0; i < sq->npt; i++)
+		if (strcmp(sq->pt[i].name, name) == 0)
+			return &sq->pt[i];
+	if (sq->npt == MAX_POINTS)
+		return NULL;
+	sp = &sq->pt[sq->npt];
+	memset(sp, 0, sizeof(*sp));
+	sp->wsc_a = sp->wsc_b = -1;
+	if ((sp->name = strdup(name)) == NULL ||
+	    thin_init(&sp->seg, sq->p->width, 1) < 0 ||
+	    thin_init(&sp->ack, sq->p->width, 0) < 0 ||
+	    thin_init(&sp->win, sq->p->width, 0) < 0 ||
+	    thin_init(&sp->sack, sq->p->width, 1) < 0 ||
+	    thin_init(&sp->fast, 1, 0) < 0 || thin_init(&sp->rto, 1, 0) < 0 ||
+	    thin_init(&sp->zero, 1, 0) < 0)
+		return NULL;
+	sq->npt++;
+	return sp;
+}
+
+/* A sequence number as bytes since the sender's first, past 4 GiB too. */
+static double
+rel(struct seq *sq, struct spoint *sp, uint32_t s)
+{
+	int64_t v;
+
+	if (!sp->have_base) {
+		sp->base_hi = (int64_t)(uint32_t)(s - sq->isn);
+		sp->have_base = 1;
+	}
+	v = sp->base_hi + (int32_t)(s - sq->isn - (uint32_t)sp->base_hi);
+	if (v > sp->base_hi)
+		sp->base_hi = v;
+	return (double)v;
+}
+
+static int
+sent_add(struct spoint *sp, const struct vnd_pkt *pk, double x, double y,
+    int in)
+{
+	uint64_t w[5] = { pk->pkt_id, pk->seq, pk->ack, pk->payload_bytes,
+	    ((uint64_t)pk->tcp_flags << 32) | pk->tsval };
+	struct sent *ns;
+
+	if (sp->ns == sp->scap) {
+		sp->scap = sp->scap ? sp->scap * 2 : 1024;
+		if ((ns = realloc(sp->s, sp->scap * sizeof(*ns))) == NULL)
+			return -1;
+		sp->s = ns;
+	}
+	sp->s[sp->ns++] = (struct sent){ vnd_hash((const uint8_t *)w,
+	    sizeof(w)), x, y, in };
+	return 0;
+}
+
+/*
+ * Was the segment seen at this point before? 1: sent again; 0: first seen
+ * (below the highest, it was reordered, or its original lost upstream);
+ * 2: the same IP ID too, the capture's duplicate; -1: no memory.
+ */
+static int
+seen_before(struct spoint *sp, const struct vnd_pkt *pk)
+{
+	struct seen *ns;
+	size_t i, j;
+
+	if (sp->nseen * 2 >= sp->seencap) {
+		size_t nc = sp->seencap ? sp->seencap * 2 : 1024;
+
+		if ((ns = calloc(nc, sizeof(*ns))) == NULL)
+			return -1;
+		for (i = 0; i < sp->seencap; i++) {
+			if (!sp->seen[i].used)
+				continue;
+			for (j = sp->seen[i].seq * 2654435761u & (nc - 1);
+			    ns[j].used; j = (j + 1) & (nc - 1))
+				;
+			ns[j] = sp->seen[i];
+		}
+		free(sp->seen);
+		sp->seen = ns;
+		sp->seencap = nc;
+	}
+	for (j = pk->seq * 2654435761u & (sp->seencap - 1); sp->seen[j].used;
+	    j = (j + 1) & (sp->seencap - 1))
+		if (sp->seen[j].seq == pk->seq)
+			return sp->seen[j].ipid == pk->ip_id &&
+			    VND_ISSET(pk, VND_COL_IP_ID) && pk->ip_id ? 2 : 1;
+	sp->seen[j] = (struct seen){ pk->seq, pk->ip_id, 1 };
+	sp->nseen++;
+	return 0;
+}
+
+/* A data segment: its bar, and a mark when it was sent before. */
+static int
+on_data(struct spoint *sp, const struct vnd_pkt *pk, double x, double lo,
+    double hi, int in)
+{
+	int r = 0, again;
+
+	if ((again = seen_before(sp, pk)) < 0)
+		return -1;
+	if (again == 2)
+		return 0;
+
+	if (in)
+		thin_bar(&sp->seg, x, lo, hi);
+	/*
+	 * Sent again: by the sender's timer when no ACK came for longer than
+	 * any sender's least RTO allows (Linux: 200 ms; RFC 6298: 1 s), else
+	 * prompted by the ACKs (duplicates, SACK, a partial ACK): fast.
+	 */
+	if (in && again && sp->sent_any && lo < sp->high)
+		r = thin_mark(!sp->acked_any || x - sp->lastack_x > RTO_MIN ?
+		    &sp->rto : &sp->fast, x, lo);
+	if (!sp->sent_any || hi > sp->high)
+		sp->high = hi;
+	sp->sent_any = 1;
+	return r;
+}
+
+/* An ACK from the receiver: the lines, SACK blocks, zero windows, dupacks. */
+static int
+on_ack(struct seq *sq, struct spoint *sp, const struct vnd_pkt *pk, double x)
+{
+	double a = rel(sq, sp, pk->ack), w;
+	int i, r = 0;
+
+	/* RFC 7323: a SYN's window is never scaled */
+	w = (double)pk->win * (double)(1u << (sp->wsc_a >= 0 &&
+	    sp->wsc_b >= 0 && !(pk->tcp_flags & VND_TH_SYN) ? sp->wsc_b : 0));
+	thin_add(&sp->ack, x, a);
+	thin_add(&sp->win, x, a + w);
+	if (pk->win == 0 && !(pk->tcp_flags & VND_TH_RST))
+		r |= thin_mark(&sp->zero, x, a);
+	for (i = 0; VND_ISSET(pk, VND_COL_SACK) && i < pk->nsack; i++)
+		thin_bar(&sp->sack, x, rel(sq, sp, pk->sack[i][0]),
+		    rel(sq, sp, pk->sack[i][1]));
+	sp->lastack_x = x;
+	sp->acked_any = 1;
+	return r;
+}
+
+static int
+seq_pkt(void *arg, const struct vnd_pkt *pk, const char *point)
+{
+	struct seq *sq = arg;
+	struct spoint *sp;
+	uint32_t len;
+	double x, lo;
+	int dir, syn, in;
+
+	if (!flow_match(&sq->f, pk, &dir))
+		return 0;
+	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
+	if (dir == 0 && !sq->have_isn) {
+		sq->isn = syn ? pk->seq + 1 : pk->seq;
+		sq->have_isn = 1;
+	}
+	if (sq->t0 == 0)
+		sq->t0 = pk->ts_ns;
+	if ((sp = point_of(sq, point)) == NULL)
+		return plot_fail(sq->p, "out of memory, or more than %d points",
+		    MAX_POINTS);
+	if (sp->first_ts == 0)
+		sp->first_ts = pk->ts_ns;
+	if (syn)
+		*(dir ? &sp->wsc_b : &sp->wsc_a) = VND_ISSET(pk, VND_COL_WSCALE) ?
+		    pk->wscale : -2;
+	if (!sq->have_isn)
+		return 0;
+	x = plot_sec(pk->ts_ns, sq->t0);
+	/* out of -r: only what later packets are judged by is kept */
+	in = sq->r1 <= sq->r0 || (x >= sq->r0 && x <= sq->r1);
+	if (dir == 1)
+		return in && (pk->tcp_flags & VND_TH_ACK) ?
+		    on_ack(sq, sp, pk, x) : 0;
+	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
+	lo = syn ? rel(sq, sp, pk->seq + 1) - 1 : rel(sq, sp, pk->seq);
+	if (sent_add(sp, pk, x, lo, in) < 0)
+		return plot_fail(sq->p, "out of memory");
+	if (len == 0 && !(pk->tcp_flags & VND_TH_FIN) && !syn)
+		return 0;
+	if (on_data(sp, pk, x, lo, lo + (len ? len : 1), in) < 0)
+		return plot_fail(sq->p, "out of memory");
+	return 0;
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Packets of up never seen at down: marks on up's times. */
+static int
+lost_marks(const struct spoint *up, const struct spoint *down, struct thin *t)
+{
+	uint64_t *k = malloc((down->ns + 1) * sizeof(*k));
+	size_t i;
+
+	if (k == NULL)
+		return -1;
+	for (i = 0; i < down->ns; i++)
+		k[i] = down->s[i].key;
+	qsort(k, down->ns, sizeof(*k), cmp_key);
+	for (i = 0; i < up->ns; i++)
+		if (up->s[i].in && bsearch(&up->s[i].key, k, down->ns,
+		    sizeof(*k), cmp_key) == NULL && thin_mark(t, up->s[i].x, up->s[i].y) < 0)
+			break;
+	free(k);
+	return i < up->ns ? -1 : 0;
+}
+
+/* One series: a data block, and its plot clause after "plot" or ", ". */
+struct clause {
+	char		 using[48];
+	char		 with[64];
+	char		 title[160];
+	const char	*color;
+	int		 block;
+};
+
+static int
+series(struct plot *p, struct clause *c, int *nc, struct thin *t,
+    const char *using, const char *with, const char *color, const char *title)
+{
+	int marks = strstr(with, "points") != NULL;
+
+	if (t->n == 0 && t->nm == 0)
+		return 0;
+	c[*nc].block = gp_block(p);
+	if (marks)
+		thin_write_marks(t, p->gp, p->width, p->height);
+	else
+		thin_write(t, p->gp);
+	gp_block_end(p);
+	snprintf(c[*nc].using, sizeof(c->using), "%s", using);
+	snprintf(c[*nc].with, sizeof(c->with), "%s", with);
+	if (marks)
+		snprintf(c[*nc].title, sizeof(c->title), "%s (%zu)", title, t->nm);
+	else
+		snprintf(c[*nc].title, sizeof(c->title), "%s", title);
+	c[*nc].color = color;
+	(*nc)++;
+	return 0;
+}
+
+#define BARS	"1:2:(0):($3-$2)"
+#define NOHEAD	"vectors nohead lw 1.5"
+
+static void
+point_series(struct seq *sq, struct spoint *sp, int i, struct clause *c, int *nc)
+{
+	struct plot *p = sq->p;
+	char t[128];
+	const char *at = sq->npt > 1 ? sp->name : "";
+
+	if (i == 0) {
+		snprintf(t, sizeof(t), "window%s%s%s%s", sp->wsc_a == -1 ?
+		    " (unscaled)" : "", *at ? " (" : "", at, *at ? ")" : "");
+		series(p, c, nc, &sp->win, "1:2", "steps lw 1.2", "#009e73", t);
+		snprintf(t, sizeof(t), "ACK%s%s%s", *at ? " (" : "", at,
+		    *at ? ")" : "");
+		series(p, c, nc, &sp->ack, "1:2", "steps lw 1.2", "#777777", t);
+		series(p, c, nc, &sp->sack, BARS, NOHEAD, "#cc79a7", "SACK blocks");
+	}
+	snprintf(t, sizeof(t), "%s", *at ? at : "segments");
+	series(p, c, nc, &sp->seg, BARS, NOHEAD, sq->npt > 1 ? gp_color(i == 1 ?
+	    5 : i + (i > 1)) : "#0072b2", t);
+	if (i == 0) {
+		series(p, c, nc, &sp->fast, "1:2", "points pt 6 ps 0.9",
+		    "#e69f00", "fast retx");
+		series(p, c, nc, &sp->rto, "1:2", "points pt 7 ps 1.1",
+		    "#d55e00", "timeout retx");
+		series(p, c, nc, &sp->zero, "1:2", "points pt 9 ps 1.2",
+		    "#000000", "zero window");
+	}
+}
+
+/* Which way the data goes through the points: 1 if the first sees it first. */
+static int
+forward(const struct seq *sq)
+{
+	return sq->pt[0].first_ts <= sq->pt[sq->npt - 1].first_ts;
+}
+
+static int
+seq_draw(struct seq *sq)
+{
+	struct plot *p = sq->p;
+	struct clause c[8 + 2 * MAX_POINTS];
+	struct thin lost[MAX_POINTS];
+	char name[160], t[200];
+	static const char *const lostc[] = { "#d00000", "#7a0177", "#8c510a" };
+	int i, nc = 0, fw = forward(sq), ret = 0, nl = 0;
+
+	flow_name(&sq->f, name, sizeof(name));
+	snprintf(t, sizeof(t), "time-sequence graph: %s%s%s", name,
+	    sq->npt == 1 ? " at " : "", sq->npt == 1 ? sq->pt[0].name : "");
+	gp_title(p, t);
+	gp_xtime(p, sq->t0);
+	fputs("set ylabel \"sequence offset (bytes)\"\nset yrange [0<*:*]\nset key outside right top vertical font \",9\" samplen 2\nset format y \"%.0f\"\n",
+	    p->gp);
+	for (i = 0; i < sq->npt; i++)
+		point_series(sq, &sq->pt[i], i, c, &nc);
+	for (i = 0; i + 1 < sq->npt; i++) {
+		struct spoint *up = &sq->pt[fw ? i : i + 1];
+		struct spoint *down = &sq->pt[fw ? i + 1 : i];
+
+		if (thin_init(&lost[i], 1, 0) < 0 || lost_marks(up, down,
+		    &lost[i]) < 0)
+			ret = plot_fail(p, "out of memory");
+		snprintf(t, sizeof(t), "lost %s > %s", up->name, down->name);
+		series(p, c, &nc, &lost[i], "1:2", nl % 2 ?
+		    "points pt 1 ps 1.4 lw 2" : "points pt 2 ps 1.3 lw 1.5",
+		    lostc[nl % 3], t);
+		nl += lost[i].nm > 0;
+		thin_free(&lost[i]);
+	}
+	fputs("plot ", p->gp);
+	for (i = 0; i < nc; i++) {
+		fprintf(p->gp, "%s$d%d using %s with %s lc rgb \"%s\" title ",
+		    i ? ", \\\n  " : "", c[i].block, c[i].using, c[i].with,
+		    c[i].color);
+		gp_str(p, c[i].title);
+	}
+	fputc('\n', p->gp);
+	return nc == 0 ? plot_fail(p, "nothing to draw") : ret;
+}
+
+static int
+parse_range(struct seq *sq, const char *s)
+{
+	char *e;
+
+	sq->r0 = strtod(s, &e);
+	if (*e != ':')
+		return -1;
+	sq->r1 = strtod(e + 1, &e);
+	return *e != '\0' || sq->r1 <= sq->r0 ? -1 : 0;
+}
+
+int
+plot_seq(struct plot *p)
+{
+	struct seq *sq = calloc(1, sizeof(*sq));
+	char *tmp = NULL;
+	int i, ret = -1;
+
+	if (sq == NULL)
+		return plot_fail(p, "out of memory");
+	sq->p = p;
+	if (p->range != NULL && parse_range(sq, p->range) < 0) {
+		plot_fail(p, "-r '%s': not FROM:TO seconds", p->range);
+		goto out;
+	}
+	if (flow_parse(&sq->f, p->flow ? p->flow : "") < 0 && p->flow) {
+		plot_fail(p, "-f '%s': not PORT or ADDR:PORT>ADDR:PORT", p->flow);
+		goto out;
+	}
+	if (!sq->f.full && (flow_spool(p->ops, p->nops, &tmp, p->err) < 0 ||
+	    flow_choose(&sq->f, p->ops, p->nops, &sq->t0, p->err) < 0))
+		goto out;
+	if (flow_read(p->ops, p->nops, seq_pkt, sq, p->err) < 0)
+		goto out;
+	if (sq->npt == 0)
+		plot_fail(p, "no packet of the connection");
+	else
+		ret = seq_draw(sq);
+out:
+	for (i = 0; i < sq->npt; i++) {
+		struct spoint *sp = &sq->pt[i];
+
+		free(sp->name);
+		free(sp->s);
+		free(sp->seen);
+		thin_free(&sp->seg), thin_free(&sp->ack), thin_free(&sp->win);
+		thin_free(&sp->sack), thin_free(&sp->fast), thin_free(&sp->rto);
+		thin_free(&sp->zero);
+	}
+	if (tmp != NULL)
+		unlink(tmp);
+	free(tmp);
+	free(sq);
+	return ret;
+}
