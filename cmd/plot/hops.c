@@ -101,7 +101,7 @@ bottleneck(const struct hops *h)
 	return w;
 }
 
-/* Rows "x loss% lost in p50_ms p99_ms loss_label delay_label" of direction k. */
+/* Rows "x loss% lost in p50_ms p99_ms loss_label p50_label p99_label" of direction k. */
 static void
 hop_block(struct hops *h, int k, double dx)
 {
@@ -116,7 +116,7 @@ hop_block(struct hops *h, int k, double dx)
 		vnd_fmt_ns(a, sizeof(a), d->p50 < 0 ? 0 : d->p50);
 		vnd_fmt_ns(b, sizeof(b), d->p99 < 0 ? 0 : d->p99);
 		fprintf(h->p->gp, "%g %.9g %lld %lld %.9g %.9g \"%lld of %lld\""
-		    " \"%s / %s\"\n", i + 0.5 + dx, d->in ? 100.0 *
+		    " \"%s\" \"%s\"\n", i + 0.5 + dx, d->in ? 100.0 *
 		    (double)d->lost / (double)d->in : 0, (long long)d->lost,
 		    (long long)d->in, d->p50 > 0 ? d->p50 / 1e6 : 1e-3,
 		    d->p99 > 0 ? d->p99 / 1e6 : 1e-3, (long long)d->lost,
@@ -172,9 +172,12 @@ hops_draw(struct hops *h)
 	    "plot $d%d using 1:5:5:6 with yerrorbars pt 7 lw 1.5 lc rgb \"%s\" "
 	    "title \"from the client\", \\\n  $d%d using 1:5:5:6 with yerrorbars "
 	    "pt 7 lw 1.5 lc rgb \"%s\" title \"from the server\", "
-	    "\\\n  $d%d using 1:6:8 with labels offset 0,0.8 font \",8\" notitle, "
-	    "\\\n  $d%d using 1:6:8 with labels offset 0,0.8 font \",8\" notitle\n"
-	    "unset multiplot\n", b[0], gp_color(0), b[1], gp_color(1), b[0], b[1]);
+	    "\\\n  $d%d using 1:5:8 with labels left offset 0.8,0 font \",8\" notitle, "
+	    "\\\n  $d%d using 1:5:8 with labels left offset 0.8,0 font \",8\" notitle, "
+	    "\\\n  $d%d using 1:6:9 with labels offset 0,0.7 font \",8\" notitle, "
+	    "\\\n  $d%d using 1:6:9 with labels offset 0,0.7 font \",8\" notitle\n"
+	    "unset multiplot\n", b[0], gp_color(0), b[1], gp_color(1), b[0], b[1],
+	    b[0], b[1]);
 }
 
 int

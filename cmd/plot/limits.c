@@ -22,7 +22,7 @@ struct limits {
 	struct groups	 gs;
 	struct fspec	 f;
 	int		 filter;
-	int64_t		 t0;
+	int64_t		 t0, t1;	/* the first and the last slot */
 	int		 have_t0;
 };
 
@@ -83,6 +83,8 @@ limit_row(void *arg, const struct tin *in)
 		return plot_fail(p, "out of memory");
 	if (!l->have_t0 || ts < l->t0)
 		l->t0 = ts;
+	if (!l->have_t0 || ts > l->t1)
+		l->t1 = ts;
 	l->have_t0 = 1;
 	return 0;
 }
@@ -141,9 +143,11 @@ limits_draw(struct limits *l)
 
 	qsort(l->gs.g, (size_t)l->gs.n, sizeof(l->gs.g[0]), cmp_rows);
 	gp_xtime(p, l->t0);
+	/* one time axis for every panel, so that they compare */
+	fprintf(p->gp, "set xrange [0:%.9g]\n", plot_sec(l->t1 + w, l->t0));
 	fputs("set ylabel \"share of the slot\"\nset yrange [0:1]\n"
-	    "set style fill solid 0.8 noborder\nset key inside top right\n"
-	    "set multiplot layout ", p->gp);
+	    "set style fill solid 0.85 noborder\n"
+	    "set key outside right top vertical\nset multiplot layout ", p->gp);
 	fprintf(p->gp, "%d,1 title ", n);
 	gp_str(p, p->title ? p->title : "what limited each connection: "
 	    "sender, receiver, network");
@@ -240,16 +244,21 @@ counter_row(void *arg, const struct tin *in)
 	return 0;
 }
 
-/* Rows "x rise" of a counter since its first snapshot; its total rise. */
+/*
+ * Rows "x value" of a counter: its rise since its first snapshot, or with
+ * one snapshot only, its value (what the kernel counted since it began).
+ * Returns that rise or value.
+ */
 static double
 counter_block(struct counters *c, const struct group *g)
 {
+	double base = g->nv > 2 ? g->v[1] : 0;
 	size_t i;
 
 	for (i = 0; i < g->nv; i += 2)
 		fprintf(c->p->gp, "%.9g %.17g\n", plot_sec((int64_t)g->v[i],
-		    c->t0), g->v[i + 1] - g->v[1]);
-	return g->v[g->nv - 1] - g->v[1];
+		    c->t0), g->v[i + 1] - base);
+	return g->v[g->nv - 1] - base;
 }
 
 static int
@@ -263,7 +272,7 @@ counters_draw(struct counters *c)
 		struct group *g = &c->gs.g[k];
 
 		block[k] = -1;
-		if (g->v[g->nv - 1] == g->v[1]) {
+		if (g->v[g->nv - 1] == (g->nv > 2 ? g->v[1] : 0)) {
 			flat++;
 			continue;
 		}
@@ -275,7 +284,7 @@ counters_draw(struct counters *c)
 		    24, "%s", t);
 		drawn++;
 	}
-	snprintf(t, sizeof(t), "%.40s per element since the first snapshot%s%.0d%s",
+	snprintf(t, sizeof(t), "%.40s per element: the rise since the first snapshot%s%.0d%s",
 	    p->attr ? p->attr : "drops", flat ? " (" : "", flat,
 	    flat ? " unchanged not drawn)" : "");
 	gp_title(p, t);
@@ -285,7 +294,7 @@ counters_draw(struct counters *c)
 	if (drawn == 0)
 		return plot_fail(p, "no %s counter rose", p->attr ? p->attr :
 		    "drop");
-	groups_plot(p, &c->gs, block, "1:2", "steps lw 2");
+	groups_plot(p, &c->gs, block, "1:2", "linespoints pt 7 lw 2");
 	return 0;
 }
 

@@ -32,7 +32,7 @@ struct group {
 	double		*v;
 	size_t		 nv, cap;
 	double		*bin;		/* throughput: bytes per slot */
-	size_t		 nbin;
+	size_t		 nbin, bincap;
 	double		 total;
 };
 

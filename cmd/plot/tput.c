@@ -36,6 +36,8 @@ coarsen(struct tput *tp)
 
 		for (i = 0; i < g->nbin; i++)
 			g->bin[i / 2] = (i % 2 ? g->bin[i / 2] : 0) + g->bin[i];
+		for (i = (g->nbin + 1) / 2; i < g->nbin; i++)
+			g->bin[i] = 0;
 		g->nbin = (g->nbin + 1) / 2;
 	}
 	tp->slot *= 2;
@@ -47,17 +49,19 @@ add(struct tput *tp, struct group *g, size_t k, double bytes)
 	double *nb;
 	size_t n;
 
-	if (k >= g->nbin) {
-		n = k + 1 > 2 * g->nbin ? k + 1 : 2 * g->nbin;
+	if (k >= g->bincap) {
+		n = k + 1 > 2 * g->bincap ? k + 1 : 2 * g->bincap;
 		if (k >= MAX_SLOTS)
 			return plot_fail(tp->p, "more than %d time slots: a "
 			    "longer -i", MAX_SLOTS);
 		if ((nb = realloc(g->bin, n * sizeof(*nb))) == NULL)
 			return plot_fail(tp->p, "out of memory");
-		memset(nb + g->nbin, 0, (n - g->nbin) * sizeof(*nb));
+		memset(nb + g->bincap, 0, (n - g->bincap) * sizeof(*nb));
 		g->bin = nb;
-		g->nbin = n;
+		g->bincap = n;
 	}
+	if (k >= g->nbin)
+		g->nbin = k + 1;
 	g->bin[k] += bytes;
 	g->total += bytes;
 	return 0;
@@ -141,7 +145,7 @@ tput_draw(struct tput *tp)
 		size_t k;
 
 		snprintf(o->name, sizeof(o->name), "other flows");
-		for (k = 0; k < tp->gs.g[i].nbin && k < o->nbin; k++)
+		for (k = 0; k < tp->gs.g[i].nbin && k < o->bincap; k++)
 			o->bin[k] += tp->gs.g[i].bin[k];
 	}
 	snprintf(t, sizeof(t), "throughput per %s, slots of %.6g s",
