@@ -279,9 +279,8 @@ counters_draw(struct counters *c)
 		block[k] = gp_block(p);
 		g->total = counter_block(c, g);
 		gp_block_end(p);
-		snprintf(t, sizeof(t), " (+%.0f)", g->total);
 		snprintf(g->name + strnlen(g->name, sizeof(g->name) - 24),
-		    24, "%s", t);
+		    24, " (+%.0f)", g->total);
 		drawn++;
 	}
 	snprintf(t, sizeof(t), "%.40s per element: the rise since the first snapshot%s%.0d%s",

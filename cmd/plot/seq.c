@@ -61,6 +61,17 @@ struct seq {
 	int		 failed;
 };
 
+/* A 64-bit mix (splitmix64's finaliser): every input bit moves the low bits. */
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
+}
+
 static struct spoint *
 point_of(struct seq *sq, const char *name)
 {
@@ -107,8 +118,9 @@ static int
 sent_add(struct spoint *sp, const struct vnd_pkt *pk, double x, double y,
     int in)
 {
-	uint64_t w[5] = { pk->pkt_id, pk->seq, pk->ack, pk->payload_bytes,
-	    ((uint64_t)pk->tcp_flags << 32) | pk->tsval };
+	/* the fingerprint, widened as vnd-hoploss widens it (IP ID 0 hosts) */
+	uint64_t key = mix(mix(mix(pk->pkt_id ^ (uint64_t)pk->ack << 32) ^
+	    pk->payload_bytes) ^ ((uint64_t)pk->tcp_flags << 32 | pk->tsval));
 	struct sent *ns;
 
 	if (sp->ns == sp->scap) {
@@ -117,8 +129,7 @@ sent_add(struct spoint *sp, const struct vnd_pkt *pk, double x, double y,
 			return -1;
 		sp->s = ns;
 	}
-	sp->s[sp->ns++] = (struct sent){ vnd_hash((const uint8_t *)w,
-	    sizeof(w)), x, y, in };
+	sp->s[sp->ns++] = (struct sent){ key, x, y, in };
 	return 0;
 }
 
@@ -141,7 +152,7 @@ seen_before(struct spoint *sp, const struct vnd_pkt *pk)
 		for (i = 0; i < sp->seencap; i++) {
 			if (!sp->seen[i].used)
 				continue;
-			for (j = sp->seen[i].seq * 2654435761u & (nc - 1);
+			for (j = mix(sp->seen[i].seq) & (nc - 1);
 			    ns[j].used; j = (j + 1) & (nc - 1))
 				;
 			ns[j] = sp->seen[i];
@@ -150,7 +161,7 @@ seen_before(struct spoint *sp, const struct vnd_pkt *pk)
 		sp->seen = ns;
 		sp->seencap = nc;
 	}
-	for (j = pk->seq * 2654435761u & (sp->seencap - 1); sp->seen[j].used;
+	for (j = mix(pk->seq) & (sp->seencap - 1); sp->seen[j].used;
 	    j = (j + 1) & (sp->seencap - 1))
 		if (sp->seen[j].seq == pk->seq)
 			return sp->seen[j].ipid == pk->ip_id &&
