@@ -109,9 +109,6 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	case 'l':
 		p->logy = 1;
 		return 0;
-	case 'o':
-		p->output = strcmp(arg, "-") == 0 ? NULL : arg;
-		return 0;
 	case 'P':
 		p->png = 1;
 		return 0;
@@ -146,6 +143,8 @@ check(struct vnd_cli *cli, void *ctx)
 {
 	struct plot *p = ctx;
 
+	/* -o is the frame's own (it takes it whatever the flags): the picture */
+	p->output = cli->output;
 	if (kind_of(cli->ops[0]) == NULL)
 		return vnd_cli_bad(cli, "unknown kind '%s'", cli->ops[0]);
 	if (p->png && p->script)
