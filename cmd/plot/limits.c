@@ -93,10 +93,12 @@ limit_row(void *arg, const struct tin *in)
 static int64_t
 slot_width(const struct limits *l)
 {
-	int64_t w = 0, d;
+	int64_t w = l->p->slot_ns, d;
 	size_t i;
 	int k;
 
+	if (w != 0)		/* -i: the slots' own width */
+		return w;
 	for (k = 0; k < l->gs.n; k++)
 		for (i = 4; i < l->gs.g[k].nv; i += 4) {
 			d = (int64_t)(l->gs.g[k].v[i] - l->gs.g[k].v[i - 4]);
