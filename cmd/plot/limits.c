@@ -20,8 +20,8 @@ static const char *const limit_cols[] = {
 struct limits {
 	struct plot	*p;
 	struct groups	 gs;
-	struct fspec	 f;
-	int		 filter;
+	struct fspec	 f[PLOT_FLOWS];
+	int		 filter;	/* the number of -f */
 	int64_t		 t0, t1;	/* the first and the last slot */
 	int		 have_t0;
 };
@@ -34,7 +34,7 @@ row_wanted(const struct limits *l, const struct tin *in)
 	const char *s = vnd_tsvread_get(in->r, in->c[L_SIP]);
 	const char *d = vnd_tsvread_get(in->r, in->c[L_DIP]);
 	int64_t sp = -1, dp = -1;
-	int dir;
+	int dir, i;
 
 	if (!l->filter)
 		return 1;
@@ -50,7 +50,10 @@ row_wanted(const struct limits *l, const struct tin *in)
 	    AF_INET, s, pk.src_ip) != 1 || inet_pton(pk.ip_ver == 6 ?
 	    AF_INET6 : AF_INET, d, pk.dst_ip) != 1)
 		return 0;
-	return flow_match(&l->f, &pk, &dir);
+	for (i = 0; i < l->filter; i++)
+		if (flow_match(&l->f[i], &pk, &dir))
+			return 1;
+	return 0;
 }
 
 static int
@@ -178,12 +181,10 @@ plot_limits(struct plot *p)
 	memset(&l, 0, sizeof(l));
 	l.p = p;
 	l.gs.ncol = 1;
-	if (p->flow != NULL) {
-		if (flow_parse(&l.f, p->flow) < 0)
+	for (l.filter = 0; l.filter < p->nflow; l.filter++)
+		if (flow_parse(&l.f[l.filter], p->flow[l.filter]) < 0)
 			return plot_fail(p, "-f '%s': not PORT or "
-			    "ADDR:PORT>ADDR:PORT", p->flow);
-		l.filter = 1;
-	}
+			    "ADDR:PORT>ADDR:PORT", p->flow[l.filter]);
 	if (table_each(p, "slots", limit_cols, VND_NELEM(limit_cols), 4,
 	    limit_row, &l) < 0)
 		goto out;

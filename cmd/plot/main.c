@@ -34,7 +34,8 @@ static const char usage[] =
 "                        point and flow\n"
 "  -f, --flow FLOW       seq, limits: the connection, as PORT or\n"
 "                        SRC_IP:PORT>DST_IP:PORT (seq: the data's direction);\n"
-"                        default: the one that carried the most bytes\n"
+"                        default: the one that carried the most bytes; up to\n"
+"                        4 times (seq: a panel each, from one pass)\n"
 "  -h, --help            this help\n"
 "  -i, --interval SECS   throughput: the time slot (default: 128 to 256\n"
 "                        slots); limits: the slots' width (default: the least\n"
@@ -104,7 +105,10 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		p->by_flow = strcmp(arg, "flow") == 0;
 		return 0;
 	case 'f':
-		p->flow = arg;
+		if (p->nflow == PLOT_FLOWS)
+			return vnd_cli_bad(cli, "-f: at most %d connections",
+			    PLOT_FLOWS);
+		p->flow[p->nflow++] = arg;
 		return 0;
 	case 'i':
 		return vnd_cli_seconds(cli, ch, arg, &p->slot_ns);

@@ -7,13 +7,16 @@
 
 #include "vnd.h"
 
+#define PLOT_FLOWS	4	/* -f given more than once: seq's panels */
+
 /* The options of a run, and the script being built. */
 struct plot {
 	const char	*kind;
 	const char	*output;	/* -o, NULL: standard output */
 	int		 png, script, logy;
 	int		 width, height;
-	const char	*flow;		/* -f */
+	const char	*flow[PLOT_FLOWS];	/* -f, each a connection */
+	int		 nflow;
 	int		 by_flow;	/* --by flow */
 	int64_t		 slot_ns;	/* -i */
 	const char	*title;

@@ -368,7 +368,7 @@ forward(const struct seq *sq)
 }
 
 static int
-seq_draw(struct seq *sq)
+seq_draw(struct seq *sq, int panel)
 {
 	struct plot *p = sq->p;
 	struct clause c[8 + 2 * MAX_POINTS];
@@ -380,7 +380,12 @@ seq_draw(struct seq *sq)
 	flow_name(&sq->f, name, sizeof(name));
 	snprintf(t, sizeof(t), "time-sequence graph: %s%s%s", name,
 	    sq->npt == 1 ? " at " : "", sq->npt == 1 ? sq->pt[0].name : "");
-	gp_title(p, t);
+	if (panel) {		/* a panel: -t is the whole picture's title */
+		fputs("set title ", p->gp);
+		gp_str(p, t);
+		fputc('\n', p->gp);
+	} else
+		gp_title(p, t);
 	gp_xtime(p, sq->t0);
 	fputs("set ylabel \"sequence offset (bytes)\"\nset yrange [0<*:*]\nset key outside right top vertical font \",9\" samplen 2\nset format y \"%.0f\"\n",
 	    p->gp);
@@ -423,35 +428,12 @@ parse_range(struct seq *sq, const char *s)
 	return *e != '\0' || sq->r1 <= sq->r0 ? -1 : 0;
 }
 
-int
-plot_seq(struct plot *p)
+static void
+seq_free(struct seq *sq)
 {
-	struct seq *sq = calloc(1, sizeof(*sq));
-	char *tmp = NULL;
-	int i, ret = -1;
+	int i;
 
-	if (sq == NULL)
-		return plot_fail(p, "out of memory");
-	sq->p = p;
-	if (p->range != NULL && parse_range(sq, p->range) < 0) {
-		plot_fail(p, "-r '%s': not FROM:TO seconds", p->range);
-		goto out;
-	}
-	if (flow_parse(&sq->f, p->flow ? p->flow : "") < 0 && p->flow) {
-		plot_fail(p, "-f '%s': not PORT or ADDR:PORT>ADDR:PORT", p->flow);
-		goto out;
-	}
-	if (!sq->f.full && (flow_spool(p->ops, p->nops, &tmp, p->err) < 0 ||
-	    flow_choose(&sq->f, p->ops, p->nops, &sq->t0, p->err) < 0))
-		goto out;
-	if (flow_read(p->ops, p->nops, seq_pkt, sq, p->err) < 0)
-		goto out;
-	if (sq->npt == 0)
-		plot_fail(p, "no packet of the connection");
-	else
-		ret = seq_draw(sq);
-out:
-	for (i = 0; i < sq->npt; i++) {
+	for (i = 0; sq != NULL && i < sq->npt; i++) {
 		struct spoint *sp = &sq->pt[i];
 
 		free(sp->name);
@@ -461,9 +443,95 @@ out:
 		thin_free(&sp->sack), thin_free(&sp->fast), thin_free(&sp->rto);
 		thin_free(&sp->zero);
 	}
+	free(sq);
+}
+
+/* A connection's graph: -r, its -f (NULL: none), the busiest when not whole. */
+static int
+seq_setup(struct plot *p, struct seq *sq, const char *flow, char **tmp)
+{
+	sq->p = p;
+	if (p->range != NULL && parse_range(sq, p->range) < 0)
+		return plot_fail(p, "-r '%s': not FROM:TO seconds", p->range);
+	if (flow_parse(&sq->f, flow ? flow : "") < 0 && flow)
+		return plot_fail(p, "-f '%s': not PORT or ADDR:PORT>ADDR:PORT",
+		    flow);
+	if (!sq->f.full && ((*tmp == NULL && flow_spool(p->ops, p->nops, tmp,
+	    p->err) < 0) || flow_choose(&sq->f, p->ops, p->nops, &sq->t0,
+	    p->err) < 0))
+		return -1;
+	return 0;
+}
+
+/* Several -f: every connection from the one pass, each its graph. */
+struct seqs {
+	struct seq	*fl[PLOT_FLOWS];
+	int		 n;
+};
+
+static int
+seqs_pkt(void *arg, const struct vnd_pkt *pk, const char *point)
+{
+	struct seqs *ss = arg;
+	int i;
+
+	for (i = 0; i < ss->n; i++)
+		if (seq_pkt(ss->fl[i], pk, point) < 0)
+			return -1;
+	return 0;
+}
+
+/* The graphs, one panel each when there are several. */
+static int
+seqs_draw(struct plot *p, struct seqs *ss)
+{
+	char name[160];
+	int i;
+
+	if (ss->n > 1) {
+		fprintf(p->gp, "set multiplot layout %d,1 title ", ss->n);
+		gp_str(p, p->title ? p->title : "");
+		fputc('\n', p->gp);
+	}
+	for (i = 0; i < ss->n; i++) {
+		if (ss->fl[i]->npt == 0) {
+			flow_name(&ss->fl[i]->f, name, sizeof(name));
+			return plot_fail(p, "no packet of the connection %s",
+			    name);
+		}
+		if (seq_draw(ss->fl[i], ss->n > 1) < 0)
+			return -1;
+	}
+	if (ss->n > 1)
+		fputs("unset multiplot\n", p->gp);
+	return 0;
+}
+
+int
+plot_seq(struct plot *p)
+{
+	struct seqs ss;
+	char *tmp = NULL;
+	int i, ret = -1;
+
+	memset(&ss, 0, sizeof(ss));
+	for (i = 0; i < (p->nflow ? p->nflow : 1); i++) {
+		if ((ss.fl[i] = calloc(1, sizeof(*ss.fl[i]))) == NULL) {
+			plot_fail(p, "out of memory");
+			goto out;
+		}
+		ss.n++;
+		if (seq_setup(p, ss.fl[i], p->nflow ? p->flow[i] : NULL,
+		    &tmp) < 0)
+			goto out;
+	}
+	if (flow_read(p->ops, p->nops, seqs_pkt, &ss, p->err) == 0)
+		ret = seqs_draw(p, &ss);
+out:
+	for (i = 0; i < ss.n; i++)
+		seq_free(ss.fl[i]);
 	if (tmp != NULL)
 		unlink(tmp);
 	free(tmp);
-	free(sq);
 	return ret;
 }

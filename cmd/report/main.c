@@ -221,7 +221,7 @@ static int
 second_runs(struct report *r)
 {
 	int first = r->njobs, j, i;
-	char slot[32];
+	char slot[32], lsize[32], ssize[32];
 
 	r->jcause[0] = r->jcause[1] = r->jhfig = -1;
 	/*
@@ -253,18 +253,31 @@ second_runs(struct report *r)
 	if (find_busy(r) < 0)
 		return -1;
 	snprintf(slot, sizeof(slot), "%.9g", (double)r->slot_ns / VND_NS_PER_SEC);
-	for (i = 0; i < r->nbusy; i++) {
-		char l[16], s[16];
-
-		snprintf(l, sizeof(l), "limits%d.svg", i);
-		snprintf(s, sizeof(s), "seq%d.svg", i);
-		if ((r->busy[i].jl = figure(r, l, r->jtcp, NULL, 0, (const char *const[]){
-		    "-s", "1000x340", "-i", slot, "-f", r->busy[i].flow, "limits",
-		    NULL })) < 0 ||
-		    (r->busy[i].js = figure(r, s, -1, NULL, 1, (const char *const[]){
-		    "-f", r->busy[i].flow, "seq", NULL })) < 0)
+	/*
+	 * One figure of the limits and one of the time-sequence graphs, a
+	 * panel per busy connection: vnd-plot reads the points once for all.
+	 */
+	r->jlim = r->jseq = -1;
+	if (r->nbusy == 0)
+		return jobs_run(r, first);
+	snprintf(lsize, sizeof(lsize), "1000x%d", 100 + 260 * r->nbusy);
+	snprintf(ssize, sizeof(ssize), "1000x%d", 60 + 440 * r->nbusy);
+	if ((r->jlim = figure(r, "limits.svg", -1, NULL, 0,
+	    (const char *const[]){ "-s", lsize, "-i", slot, NULL })) < 0 ||
+	    (r->jseq = figure(r, "seq.svg", -1, NULL, 0,
+	    (const char *const[]){ "-s", ssize, NULL })) < 0)
+		return -1;
+	for (i = 0; i < r->nbusy; i++)
+		if (job_arg(r, r->jlim, "-f") < 0 ||
+		    job_arg(r, r->jlim, r->busy[i].flow) < 0 ||
+		    job_arg(r, r->jseq, "-f") < 0 ||
+		    job_arg(r, r->jseq, r->busy[i].flow) < 0)
 			return -1;
-	}
+	if (job_arg(r, r->jlim, "limits") < 0 || job_tmp(r, r->jlim, "tcp.db") < 0 ||
+	    job_arg(r, r->jseq, "seq") < 0 || job_ops(r, r->jseq) < 0)
+		return -1;
+	r->jobs[r->jlim].from = r->jtcp;
+	r->jobs[r->jlim].tmparg = r->jobs[r->jlim].argc - 1;
 	return jobs_run(r, first);
 }
 

@@ -221,27 +221,44 @@ path_section(struct report *r, FILE *fp)
 	    VND_NELEM(hop_cols), 1000);
 }
 
+static const char *const conn_cols[] = {
+	"connection", "from the", "data bytes", "sent again", "fast",
+	"timeout", "limited by",
+};
+
+/* The busy connections at the first point: their numbers, then their figures. */
 static int
-conn_section(struct report *r, FILE *fp, const struct busy *b)
+conn_section(struct report *r, FILE *fp)
 {
-	fputs("<h3>", fp);
-	esc(fp, b->flow);
-	fputs("</h3>\n<p>At ", fp);
+	const struct busy *b;
+	int i, k;
+
+	fputs("<h2>The busy connections</h2>\n<p>At ", fp);
 	esc(fp, r->ops[0]);
-	fprintf(fp, ", from the %s: %s data bytes, %s segments sent again (%s "
-	    "fast, %s by timeout); limited most by the ", b->sender,
-	    b->data_bytes, b->retx, b->retx_fast, b->retx_timeout);
-	esc(fp, b->verdict);
-	fputs(".</p>\n", fp);
-	if (figure(r, fp, b->jl, "What limited it over time: the share of "
+	fputs(", as vnd-tcpstate counts them:</p>\n<table>\n<tr>", fp);
+	for (k = 0; k < (int)VND_NELEM(conn_cols); k++)
+		fprintf(fp, "<th>%s</th>", conn_cols[k]);
+	fputs("</tr>\n", fp);
+	for (i = 0; i < r->nbusy; i++) {
+		b = &r->busy[i];
+		fputs("<tr><td>", fp);
+		esc(fp, b->flow);
+		fprintf(fp, "</td><td>%s</td><td class=n>%s</td><td class=n>%s"
+		    "</td><td class=n>%s</td><td class=n>%s</td><td>", b->sender,
+		    b->data_bytes, b->retx, b->retx_fast, b->retx_timeout);
+		esc(fp, b->verdict);
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+	if (figure(r, fp, r->jlim, "What limited each over time: the share of "
 	    "each slot the sender, the receiver's window and the network "
 	    "held it back (vnd-tcpstate -i).") < 0)
 		return -1;
-	return figure(r, fp, b->js, "Its time-sequence graph at every point: "
-	    "segments as bars, a colour per point (the gap between colours is "
-	    "the hop's delay), the ACK and window lines, retransmissions "
-	    "marked, and a cross for every packet that vanished between two "
-	    "points.");
+	return figure(r, fp, r->jseq, "Their time-sequence graphs at every "
+	    "point: segments as bars, a colour per point (the gap between "
+	    "colours is the hop's delay), the ACK and window lines, "
+	    "retransmissions marked, and a cross for every packet that "
+	    "vanished between two points.");
 }
 
 static int
@@ -278,10 +295,8 @@ page_write(struct report *r, FILE *fp)
 	if (figure(r, fp, r->jtput, "Wire bits per second in each time slot, "
 	    "a line per point.") < 0)
 		return -1;
-	fputs("<h2>The busy connections</h2>\n", fp);
-	for (i = 0; i < r->nbusy; i++)
-		if (conn_section(r, fp, &r->busy[i]) < 0)
-			return -1;
+	if (r->nbusy > 0 && conn_section(r, fp) < 0)
+		return -1;
 	if (r->jcnt >= 0) {
 		fputs("<h2>Drops per element</h2>\n", fp);
 		if (figure(r, fp, r->jcnt, "The drop counters that rose.") < 0)

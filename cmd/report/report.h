@@ -29,8 +29,6 @@ struct busy {
 	char		 flow[160];	/* SRC:PORT>DST:PORT, the data's sender first */
 	char		 verdict[32], sender[16];
 	char		 data_bytes[32], retx[32], retx_fast[32], retx_timeout[32];
-	char		 limits_svg[8], seq_svg[8];	/* job numbers, or "" */
-	int		 jl, js;	/* their jobs, -1: none */
 };
 
 struct report {
@@ -50,6 +48,7 @@ struct report {
 	int		 jhfig, jrfig;
 	struct busy	 busy[MAX_BUSY];
 	int		 nbusy;
+	int		 jlim, jseq;	/* their figures: a panel each */
 	char		 err[VND_ERRBUF_SIZE];
 };
 
