@@ -26,7 +26,18 @@ struct sent {				/* a data-direction packet, for loss */
 	int		 in;		/* within -r: drawn */
 };
 
-/* The segments a point saw, by first sequence number: sent again or not. */
+/*
+ * The segments a point saw, by first sequence number: sent again or not.
+ * New data comes in order, appended to starts (no lookup, memory read in
+ * order); only a segment below the highest is looked for, by bisection, and
+ * kept aside in a hash when it was not there (reordered, or its original
+ * lost before the point).
+ */
+struct start {
+	double		 lo;
+	uint32_t	 ipid;
+};
+
 struct seen {
 	uint32_t	 seq, ipid;
 	int		 used;
@@ -34,6 +45,8 @@ struct seen {
 
 struct spoint {
 	char		*name;
+	struct start	*st;
+	size_t		 nst, stcap;
 	struct seen	*seen;
 	size_t		 nseen, seencap;
 	struct thin	 seg, ack, win, sack, fast, rto, zero;
@@ -133,13 +146,16 @@ sent_add(struct spoint *sp, const struct vnd_pkt *pk, double x, double y,
 	return 0;
 }
 
-/*
- * Was the segment seen at this point before? 1: sent again; 0: first seen
- * (below the highest, it was reordered, or its original lost upstream);
- * 2: the same IP ID too, the capture's duplicate; -1: no memory.
- */
+/* The same IP ID as before: the capture holds the packet twice. */
 static int
-seen_before(struct spoint *sp, const struct vnd_pkt *pk)
+same_ipid(uint32_t ipid, const struct vnd_pkt *pk)
+{
+	return ipid == pk->ip_id && VND_ISSET(pk, VND_COL_IP_ID) && pk->ip_id;
+}
+
+/* A segment below the highest, not among the starts: in the hash, or added. */
+static int
+seen_aside(struct spoint *sp, const struct vnd_pkt *pk)
 {
 	struct seen *ns;
 	size_t i, j;
@@ -164,10 +180,42 @@ seen_before(struct spoint *sp, const struct vnd_pkt *pk)
 	for (j = mix(pk->seq) & (sp->seencap - 1); sp->seen[j].used;
 	    j = (j + 1) & (sp->seencap - 1))
 		if (sp->seen[j].seq == pk->seq)
-			return sp->seen[j].ipid == pk->ip_id &&
-			    VND_ISSET(pk, VND_COL_IP_ID) && pk->ip_id ? 2 : 1;
+			return same_ipid(sp->seen[j].ipid, pk) ? 2 : 1;
 	sp->seen[j] = (struct seen){ pk->seq, pk->ip_id, 1 };
 	sp->nseen++;
+	return 0;
+}
+
+/*
+ * Was the segment seen at this point before? 1: sent again; 0: first seen
+ * (below the highest, it was reordered, or its original lost upstream);
+ * 2: the same IP ID too, the capture's duplicate; -1: no memory.
+ */
+static int
+seen_before(struct spoint *sp, const struct vnd_pkt *pk, double lo)
+{
+	struct start *ns;
+	size_t a = 0, b = sp->nst, m;
+
+	if (sp->sent_any && lo < sp->high) {
+		while (a < b) {
+			m = a + (b - a) / 2;
+			if (sp->st[m].lo < lo)
+				a = m + 1;
+			else
+				b = m;
+		}
+		if (a < sp->nst && sp->st[a].lo == lo)
+			return same_ipid(sp->st[a].ipid, pk) ? 2 : 1;
+		return seen_aside(sp, pk);
+	}
+	if (sp->nst == sp->stcap) {
+		sp->stcap = sp->stcap ? sp->stcap * 2 : 1024;
+		if ((ns = realloc(sp->st, sp->stcap * sizeof(*ns))) == NULL)
+			return -1;
+		sp->st = ns;
+	}
+	sp->st[sp->nst++] = (struct start){ lo, pk->ip_id };
 	return 0;
 }
 
@@ -178,7 +226,7 @@ on_data(struct spoint *sp, const struct vnd_pkt *pk, double x, double lo,
 {
 	int r = 0, again;
 
-	if ((again = seen_before(sp, pk)) < 0)
+	if ((again = seen_before(sp, pk, lo)) < 0)
 		return -1;
 	if (again == 2)
 		return 0;
@@ -266,31 +314,38 @@ seq_pkt(void *arg, const struct vnd_pkt *pk, const char *point)
 	return 0;
 }
 
-static int
-cmp_key(const void *a, const void *b)
+/* Where key is, or would go, in an open-addressed set of cap (a power of 2). */
+static size_t
+slot_of(const uint64_t *set, size_t cap, uint64_t key)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	size_t j;
 
-	return x < y ? -1 : x > y;
+	for (j = key & (cap - 1); set[j] != 0 && set[j] != key; j = (j + 1) & (cap - 1))
+		;
+	return j;
 }
 
-/* Packets of up never seen at down: marks on up's times. */
+/*
+ * Packets of up never seen at down: marks on up's times. The keys are
+ * mixed already; | 1 keeps 0 for an empty place.
+ */
 static int
 lost_marks(const struct spoint *up, const struct spoint *down, struct thin *t)
 {
-	uint64_t *k = malloc((down->ns + 1) * sizeof(*k));
-	size_t i;
+	size_t cap = 64, i;
+	uint64_t *set;
 
-	if (k == NULL)
+	while (cap < 2 * down->ns + 2)
+		cap *= 2;
+	if ((set = calloc(cap, sizeof(*set))) == NULL)
 		return -1;
 	for (i = 0; i < down->ns; i++)
-		k[i] = down->s[i].key;
-	qsort(k, down->ns, sizeof(*k), cmp_key);
+		set[slot_of(set, cap, down->s[i].key | 1)] = down->s[i].key | 1;
 	for (i = 0; i < up->ns; i++)
-		if (up->s[i].in && bsearch(&up->s[i].key, k, down->ns,
-		    sizeof(*k), cmp_key) == NULL && thin_mark(t, up->s[i].x, up->s[i].y) < 0)
+		if (up->s[i].in && set[slot_of(set, cap, up->s[i].key | 1)] == 0 &&
+		    thin_mark(t, up->s[i].x, up->s[i].y) < 0)
 			break;
-	free(k);
+	free(set);
 	return i < up->ns ? -1 : 0;
 }
 
@@ -439,6 +494,7 @@ seq_free(struct seq *sq)
 		free(sp->name);
 		free(sp->s);
 		free(sp->seen);
+		free(sp->st);
 		thin_free(&sp->seg), thin_free(&sp->ack), thin_free(&sp->win);
 		thin_free(&sp->sack), thin_free(&sp->fast), thin_free(&sp->rto);
 		thin_free(&sp->zero);
