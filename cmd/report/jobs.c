@@ -36,7 +36,7 @@ job_new(struct report *r, const char *tool, const char *out)
 		return report_fail(r, "too many runs");
 	j = &r->jobs[r->njobs];
 	memset(j, 0, sizeof(*j));
-	j->from = j->tmparg = -1;
+	j->from = j->tmparg = j->after = -1;
 	j->hide = MAX_ARGS;
 	snprintf(name, sizeof(name), "j%d.err", r->njobs);
 	if ((j->argv[0] = strdup(tool)) == NULL || (out != NULL &&
@@ -133,7 +133,7 @@ last_line(const char *path, char *buf, size_t len)
 		fclose(fp);
 }
 
-/* A run ended: -1 with r->err when it failed. */
+/* A run ended: its job, or -1 with r->err when it failed (-2: not ours). */
 static int
 reap(struct report *r, pid_t pid, int st)
 {
@@ -141,13 +141,13 @@ reap(struct report *r, pid_t pid, int st)
 	int i;
 
 	for (i = 0; i < r->njobs; i++)
-		if (r->jobs[i].pid == pid)
+		if (r->jobs[i].started && r->jobs[i].pid == pid)
 			break;
 	if (i == r->njobs)
-		return 0;
+		return -2;
 	r->jobs[i].done = 1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
+		return i;
 	last_line(r->jobs[i].errf, why, sizeof(why));
 	cmd = job_command(r, i);
 	report_fail(r, "'%.100s' failed%s%.140s", cmd ? cmd : r->jobs[i].argv[0],
@@ -156,20 +156,38 @@ reap(struct report *r, pid_t pid, int st)
 	return -1;
 }
 
-int
-jobs_run(struct report *r, int first)
+/* The next job to start: ready (what it reads is done), the first of the lowest prio. */
+static int
+next_job(const struct report *r)
 {
-	int next = first, running = 0, st, ret = 0;
+	int i, best = -1;
+
+	for (i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+
+		if (j->started || (j->after >= 0 && !r->jobs[j->after].done))
+			continue;
+		if (best < 0 || j->prio < r->jobs[best].prio)
+			best = i;
+	}
+	return best;
+}
+
+int
+jobs_run(struct report *r, int (*done)(struct report *, int))
+{
+	int running = 0, st, ret = 0, j;
 	pid_t pid;
 
-	while (next < r->njobs || running > 0) {
-		if (next < r->njobs && running < NPAR && ret == 0) {
+	for (;;) {
+		if (running < NPAR && ret == 0 && (j = next_job(r)) >= 0) {
 			fflush(NULL);
 			if ((pid = fork()) < 0)
 				return report_fail(r, "fork: %s", strerror(errno));
 			if (pid == 0)
-				child(r, &r->jobs[next]);
-			r->jobs[next++].pid = pid;
+				child(r, &r->jobs[j]);
+			r->jobs[j].pid = pid;
+			r->jobs[j].started = 1;
 			running++;
 			continue;
 		}
@@ -181,7 +199,8 @@ jobs_run(struct report *r, int first)
 			return report_fail(r, "wait: %s", strerror(errno));
 		}
 		running--;
-		if (reap(r, pid, st) < 0)
+		if ((j = reap(r, pid, st)) == -1 || (j >= 0 && ret == 0 &&
+		    done != NULL && done(r, j) < 0))
 			ret = -1;	/* no new run; the others end */
 	}
 	return ret;

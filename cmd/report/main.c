@@ -109,7 +109,8 @@ figure(struct report *r, const char *name, int from, const char *table,
 	for (i = 0; args[i] != NULL; i++)
 		if (job_arg(r, j, args[i]) < 0)
 			return -1;
-	r->jobs[j].from = from;
+	r->jobs[j].from = r->jobs[j].after = from;
+	r->jobs[j].prio = 1;
 	if (from >= 0) {
 		r->jobs[j].tmparg = r->jobs[j].argc;
 		if ((table ? job_arg(r, j, table) : job_tmp(r, j, "tcp.db")) < 0)
@@ -118,20 +119,20 @@ figure(struct report *r, const char *name, int from, const char *table,
 	return ops && job_ops(r, j) < 0 ? -1 : j;
 }
 
-/* The analyses, each a pass over the captures: hops, RTT, TCP state, throughput. */
+/*
+ * The runs: the analyses, each a pass over the captures (vnd-tcpstate
+ * first: the busy connections' figures wait for it), then what reads their
+ * tables. The busy connections' figures are added when it ends (busy_runs).
+ */
 static int
-first_runs(struct report *r)
+plan_runs(struct report *r)
 {
 	char slot[32];
+	int j;
 
 	snprintf(slot, sizeof(slot), "%.9g", (double)r->slot_ns / VND_NS_PER_SEC);
-	r->jhops = r->jcnt = -1;
-	if (r->nops >= 2 && ((r->jhops = job_new(r, "vnd-hoploss", "hops.tsv")) < 0 ||
-	    job_arg(r, r->jhops, "-q") < 0 || job_ops(r, r->jhops) < 0))
-		return -1;
-	if ((r->jrtt = job_new(r, "vnd-rtt", "rtt.tsv")) < 0 ||
-	    job_ops(r, r->jrtt) < 0)
-		return -1;
+	r->jhops = r->jcnt = r->jcause[0] = r->jcause[1] = r->jhfig = -1;
+	r->jlim = r->jseq = -1;
 	/* connections and slots in one run; shown as the slots on stdout */
 	if ((r->jtcp = job_new(r, "vnd-tcpstate", NULL)) < 0 ||
 	    job_arg(r, r->jtcp, "-i") < 0 || job_arg(r, r->jtcp, slot) < 0 ||
@@ -140,13 +141,47 @@ first_runs(struct report *r)
 	r->jobs[r->jtcp].hide = r->jobs[r->jtcp].argc;
 	if (job_arg(r, r->jtcp, "-o") < 0 || job_tmp(r, r->jtcp, "tcp.db") < 0)
 		return -1;
+	if (r->nops >= 2 && ((r->jhops = job_new(r, "vnd-hoploss", "hops.tsv")) < 0 ||
+	    job_arg(r, r->jhops, "-q") < 0 || job_ops(r, r->jhops) < 0))
+		return -1;
+	if ((r->jrtt = job_new(r, "vnd-rtt", "rtt.tsv")) < 0 ||
+	    job_ops(r, r->jrtt) < 0)
+		return -1;
 	if ((r->jtput = figure(r, "tput.svg", -1, NULL, 1,
 	    (const char *const[]){ "throughput", NULL })) < 0)
 		return -1;
+	r->jobs[r->jtput].prio = 1;
 	if (r->counters != NULL && (r->jcnt = figure(r, "counters.svg", -1, NULL, 0,
 	    (const char *const[]){ "counters", r->counters, NULL })) < 0)
 		return -1;
-	return jobs_run(r, 0);
+	/*
+	 * Two rankings, as an operator runs them: the path's hops (named
+	 * after the chain's elements), and the counters' drops.
+	 */
+	if (r->jhops >= 0) {
+		if ((j = r->jcause[0] = job_new(r, "vnd-rootcause", "causes.tsv")) < 0 ||
+		    job_arg(r, j, "--hops") < 0 || job_arg(r, j,
+		    r->jobs[r->jhops].out) < 0)
+			return -1;
+		r->jobs[j].from = r->jobs[j].after = r->jhops;
+		r->jobs[j].tmparg = r->jobs[j].argc - 1;
+		r->jobs[j].dash = 1;	/* shown as read from the pipe */
+		if (r->chain != NULL && (job_arg(r, j, "--chain") < 0 ||
+		    job_arg(r, j, r->chain) < 0))
+			return -1;
+		if ((r->jhfig = figure(r, "hops.svg", r->jhops,
+		    r->jobs[r->jhops].out, 0, (const char *const[]){ "hops",
+		    NULL })) < 0)
+			return -1;
+	}
+	if (r->counters != NULL && ((j = r->jcause[1] = job_new(r,
+	    "vnd-rootcause", "drops.tsv")) < 0 || job_arg(r, j, "-c") < 0 ||
+	    job_arg(r, j, r->counters) < 0))
+		return -1;
+	if ((r->jrfig = figure(r, "rtt.svg", r->jrtt, r->jobs[r->jrtt].out, 0,
+	    (const char *const[]){ "rtt", NULL })) < 0)
+		return -1;
+	return 0;
 }
 
 enum { B_SIP, B_SPORT, B_DIP, B_DPORT, B_SENDER, B_BYTES, B_RETX, B_FAST,
@@ -216,57 +251,32 @@ find_busy(struct report *r)
 	return ret < 0 ? -1 : 0;
 }
 
-/* What the first runs' tables give: the causes, and the figures. */
+/*
+ * When vnd-tcpstate has ended: the busy connections, and one figure of
+ * their limits and one of their time-sequence graphs, a panel each
+ * (vnd-plot reads the points once for all), the latter first: the longest.
+ */
 static int
-second_runs(struct report *r)
+busy_runs(struct report *r, int done)
 {
-	int first = r->njobs, j, i;
 	char slot[32], lsize[32], ssize[32];
+	int i;
 
-	r->jcause[0] = r->jcause[1] = r->jhfig = -1;
-	/*
-	 * Two rankings, as an operator runs them: the path's hops (named
-	 * after the chain's elements), and the counters' drops.
-	 */
-	if (r->jhops >= 0) {
-		if ((j = r->jcause[0] = job_new(r, "vnd-rootcause", "causes.tsv")) < 0 ||
-		    job_arg(r, j, "--hops") < 0 || job_arg(r, j,
-		    r->jobs[r->jhops].out) < 0)
-			return -1;
-		r->jobs[j].from = r->jhops;
-		r->jobs[j].tmparg = r->jobs[j].argc - 1;
-		r->jobs[j].dash = 1;	/* shown as read from the pipe */
-		if (r->chain != NULL && (job_arg(r, j, "--chain") < 0 ||
-		    job_arg(r, j, r->chain) < 0))
-			return -1;
-	}
-	if (r->counters != NULL && ((j = r->jcause[1] = job_new(r,
-	    "vnd-rootcause", "drops.tsv")) < 0 || job_arg(r, j, "-c") < 0 ||
-	    job_arg(r, j, r->counters) < 0))
-		return -1;
-	if (r->jhops >= 0 && (r->jhfig = figure(r, "hops.svg", r->jhops, r->jobs[r->jhops].out, 0,
-	    (const char *const[]){ "hops", NULL })) < 0)
-		return -1;
-	if ((r->jrfig = figure(r, "rtt.svg", r->jrtt, r->jobs[r->jrtt].out, 0,
-	    (const char *const[]){ "rtt", NULL })) < 0)
-		return -1;
+	if (done != r->jtcp)
+		return 0;
 	if (find_busy(r) < 0)
 		return -1;
-	snprintf(slot, sizeof(slot), "%.9g", (double)r->slot_ns / VND_NS_PER_SEC);
-	/*
-	 * One figure of the limits and one of the time-sequence graphs, a
-	 * panel per busy connection: vnd-plot reads the points once for all.
-	 */
-	r->jlim = r->jseq = -1;
 	if (r->nbusy == 0)
-		return jobs_run(r, first);
+		return 0;
+	snprintf(slot, sizeof(slot), "%.9g", (double)r->slot_ns / VND_NS_PER_SEC);
 	snprintf(lsize, sizeof(lsize), "1000x%d", 100 + 260 * r->nbusy);
 	snprintf(ssize, sizeof(ssize), "1000x%d", 60 + 440 * r->nbusy);
-	if ((r->jlim = figure(r, "limits.svg", -1, NULL, 0,
-	    (const char *const[]){ "-s", lsize, "-i", slot, NULL })) < 0 ||
-	    (r->jseq = figure(r, "seq.svg", -1, NULL, 0,
-	    (const char *const[]){ "-s", ssize, NULL })) < 0)
+	if ((r->jseq = figure(r, "seq.svg", -1, NULL, 0,
+	    (const char *const[]){ "-s", ssize, NULL })) < 0 ||
+	    (r->jlim = figure(r, "limits.svg", -1, NULL, 0,
+	    (const char *const[]){ "-s", lsize, "-i", slot, NULL })) < 0)
 		return -1;
+	r->jobs[r->jseq].prio = 0;
 	for (i = 0; i < r->nbusy; i++)
 		if (job_arg(r, r->jlim, "-f") < 0 ||
 		    job_arg(r, r->jlim, r->busy[i].flow) < 0 ||
@@ -278,7 +288,7 @@ second_runs(struct report *r)
 		return -1;
 	r->jobs[r->jlim].from = r->jtcp;
 	r->jobs[r->jlim].tmparg = r->jobs[r->jlim].argc - 1;
-	return jobs_run(r, first);
+	return 0;
 }
 
 /* The report into a file beside the output, renamed into place when whole. */
@@ -332,7 +342,7 @@ run(struct vnd_cli *cli, void *ctx)
 		    "in '%s': %s", tmpdir ? tmpdir : "/tmp", strerror(errno));
 		return VND_RUN_ABORT;
 	}
-	if (first_runs(r) == 0 && second_runs(r) == 0)
+	if (plan_runs(r) == 0 && jobs_run(r, busy_runs) == 0)
 		ret = write_out(r);
 	jobs_free(r);
 	if ((db = job_path(r, "tcp.db")) != NULL)

@@ -18,7 +18,9 @@ struct job {
 	char		*out;		/* standard output to this file */
 	char		*errf;		/* standard error kept here */
 	int		 pid;
-	int		 done;
+	int		 started, done;
+	int		 after;		/* the job that must end first, -1: none */
+	int		 prio;		/* 0 first: the analyses and the long figures */
 	int		 from;		/* the job whose table it reads, -1: none */
 	int		 tmparg;	/* that table's argument, hidden when shown */
 	int		 dash;		/* ... or shown as '-' */
@@ -56,7 +58,8 @@ struct report {
 int	 job_new(struct report *, const char *tool, const char *out);
 int	 job_arg(struct report *, int j, const char *arg);
 int	 job_ops(struct report *, int j);	/* the points, as given */
-int	 jobs_run(struct report *, int first);	/* jobs[first..] */
+/* Run every job, two at a time; done(r, j) may add jobs when job j ends. */
+int	 jobs_run(struct report *, int (*done)(struct report *, int));
 char	*job_command(const struct report *, int j);	/* "vnd rtt a.pcap" */
 char	*job_path(const struct report *, const char *name);	/* in dir */
 void	 jobs_free(struct report *);
