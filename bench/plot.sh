@@ -15,25 +15,10 @@
 # column is the steadier.
 set -eu
 
-prog=plot.sh
-die() { echo "$prog: $*" >&2; exit 1; }
-say() { echo "$prog: $*" >&2; }
-
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
-trace=$(abspath "${1:-$root/bench/data/trace.pcap}")
-bin=$(abspath "${BIN:-bin}")
-out=$(abspath "${OUT:-$root/bench/data/plot}")
-runs=${RUNS:-5}
-case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not '$runs'" ;; esac
-[ -r "$trace" ] || die "cannot read trace '$trace'; make one with bench/mktrace.sh"
-[ -x "$bin/vnd-plot" ] || die "'$bin/vnd-plot' not found; run make first (or set BIN=dir)"
+prog=plot.sh tool=vnd-plot outdir=plot runs_default=5
+. "$(dirname "$0")/setup.sh"
 command -v gnuplot >/dev/null 2>&1 || die "gnuplot not found (Debian: gnuplot-nox)"
 make -s -C "$here" >/dev/null || die "cannot build the floor in bench/"
-mkdir -p "$out"
-work=$(mktemp -d "${TMPDIR:-/tmp}/vnd-plot-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 
 # timed N CMD...: minimum wall and that run's CPU seconds of N runs into
 # $wall $cpu; CMD's stdout into $work/stdout

@@ -3,40 +3,10 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-PATHPTS="client r1in r1out r2in r2out server"
-# Rendered pictures stay here for a reviewer (not committed: tests/shots/.gitignore).
-SHOTS="${VND_SHOTS:-$TOP/tests/shots}"
-
-setup() {
-	need_cmd gnuplot
-	need_cmd xmllint
-}
+load plot
 
 path_pcaps() {
 	for p in $PATHPTS; do printf '%s\n' "$SAMPLES/path-$p.pcap"; done
-}
-
-# svg_ok FILE NAME: valid XML, rendered to $SHOTS/NAME.png at the size asked,
-# and not blank (a plot has many colours; an empty page one)
-svg_ok() {
-	xmllint --noout "$1"
-	need_cmd rsvg-convert
-	mkdir -p "$SHOTS"
-	rsvg-convert -o "$SHOTS/$2.png" "$1"
-	read -r w h colours < <(python3 "$TOP/tests/pngcheck.py" "$SHOTS/$2.png")
-	echo "$2: ${w}x$h, $colours colours"
-	[ "$w" -eq "${3:-1000}" ]
-	[ "$h" -eq "${4:-560}" ]
-	[ "$colours" -gt 20 ]
-}
-
-# marks PREFIX FILE: the points drawn in the series whose key starts with
-# PREFIX (gnuplot puts a series' key entry and its marks in one group; the
-# key's own sample mark is one of them)
-marks() {
-	local n
-	n=$(xmllint --xpath "count(//*[local-name()='g'][starts-with(@id,'gnuplot_plot_')][.//*[local-name()='text'][starts-with(normalize-space(.),'$1')]]//*[local-name()='use'])" "$2")
-	echo $((n - 1))
 }
 
 # row_col KEYCOL KEY COL FILE: column COL of the row whose KEYCOL is KEY
@@ -199,10 +169,7 @@ hop_lost() {
 
 @test "plot: --png at the size asked; two runs give the same bytes" {
 	"$BIN/vnd-plot" --png -s 640x400 -o "$BATS_TEST_TMPDIR/s.png" seq "$SAMPLES/path-client.pcap"
-	read -r w h colours < <(python3 "$TOP/tests/pngcheck.py" "$BATS_TEST_TMPDIR/s.png")
-	[ "$w" -eq 640 ]
-	[ "$h" -eq 400 ]
-	[ "$colours" -gt 20 ]
+	png_ok "$BATS_TEST_TMPDIR/s.png" 640 400 20
 	"$BIN/vnd-plot" -o "$BATS_TEST_TMPDIR/a.svg" seq "$SAMPLES/path-client.pcap"
 	"$BIN/vnd-plot" -o "$BATS_TEST_TMPDIR/b.svg" seq "$SAMPLES/path-client.pcap"
 	cmp "$BATS_TEST_TMPDIR/a.svg" "$BATS_TEST_TMPDIR/b.svg"

@@ -3,13 +3,7 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-PATHPTS="client r1in r1out r2in r2out server"
-SHOTS="${VND_SHOTS:-$TOP/tests/shots}"
-
-setup() {
-	need_cmd gnuplot
-	need_cmd xmllint
-}
+load plot
 
 # the path samples as NAME=file operands, run from samples/ as a person would
 path_ops() {
@@ -26,30 +20,6 @@ svgs() {
 	mkdir -p "$2"
 	awk -v d="$2" '/<svg/ { n++; f = d "/" n ".svg"; on = 1 } on { print > f } /<\/svg>/ { on = 0; close(f) }' "$1"
 	ls "$2" | wc -l
-}
-
-# marks PREFIX FILE: the <use> marks of the series whose key starts with PREFIX, less the key's own
-marks() {
-	local n
-	n=$(xmllint --xpath "count(//*[local-name()='g'][starts-with(@id,'$3gnuplot_plot_')][.//*[local-name()='text'][starts-with(normalize-space(.),'$1')]]//*[local-name()='use'])" "$2")
-	echo $((n - 1))
-}
-
-# shot HTML NAME W H: a screenshot by headless Chromium into $SHOTS/NAME.png,
-# its console kept; the page rendered: the size asked, not blank, no console message
-shot() {
-	need_cmd chromium
-	mkdir -p "$SHOTS"
-	rm -f "$SHOTS/$2.png"
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
-	    --enable-logging=stderr --v=0 --window-size="$3,$4" \
-	    --screenshot="$SHOTS/$2.png" "file://$1" 2>"$BATS_TEST_TMPDIR/chromium.log" || true
-	read -r w h colours < <(python3 "$TOP/tests/pngcheck.py" "$SHOTS/$2.png")
-	echo "$2: ${w}x$h, $colours colours"
-	[ "$w" -eq "$3" ]
-	[ "$h" -eq "$4" ]
-	[ "$colours" -gt 100 ]
-	run ! grep -E ':CONSOLE\(|Uncaught|Failed to load' "$BATS_TEST_TMPDIR/chromium.log"
 }
 
 @test "report: the path samples' page renders in Chromium, self-contained, every SVG valid" {
