@@ -10,7 +10,7 @@ CFLAGS	?= -O2 -g
 PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
 PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
 VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
-LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread
+LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -173,7 +173,7 @@ teardown() {
 @test "tables: vnd-rootcause: causes, TSV and SQLite; the chain and counters it reads" {
 	out_is 'CAUSES TABLE' '' "$BIN/vnd-rootcause" -c "$SAMPLES/path.truth.tsv"
 	"$BIN/vnd-rootcause" -c "$SAMPLES/path.truth.tsv" -o "$T/rc.db"
-	db_is "$T/rc.db" 'causes=CAUSES TABLE'
+	db_is "$T/rc.db" 'causes=CAUSES TABLE' "$META"
 	for f in chain path-chain perfsight-chain; do
 		tsv_is "$DATA/$f.tsv" 'CHAIN TABLE'
 	done

@@ -10,7 +10,8 @@ test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils z
 tcpdump iperf3 iptables gnuplot-nox libxml2-utils librsvg2-bin chromium"
 lint="mandoc clang-tidy clang-format"
 bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace gawk gnuplot-nox"
-samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3"
+samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3
+nginx libnginx-mod-stream"
 
 [ $# -gt 0 ] || set -- build test
 want=""
