@@ -198,3 +198,22 @@ hop_lost() {
 	# --script needs no gnuplot
 	run -0 env PATH=/nonexistent "$BIN/vnd-plot" --script seq "$SAMPLES/path-client.pcap"
 }
+
+@test "plot rtt: a SQLite file of vnd-rtt draws what its TSV draws" {
+	"$BIN/vnd-rtt" -o "$BATS_TEST_TMPDIR/rtt.db" "$SAMPLES/path-client.pcap"
+	"$BIN/vnd-plot" --script rtt "$BATS_TEST_TMPDIR/rtt.db" >"$BATS_TEST_TMPDIR/db.gp"
+	"$BIN/vnd-rtt" "$SAMPLES/path-client.pcap" | "$BIN/vnd-plot" --script rtt >"$BATS_TEST_TMPDIR/tsv.gp"
+	diff -u "$BATS_TEST_TMPDIR/tsv.gp" "$BATS_TEST_TMPDIR/db.gp"
+	grep -q '^\$d0 << EOD$' "$BATS_TEST_TMPDIR/db.gp"
+}
+
+@test "plot cdf: the hop delay of vnd-correlate's pairs, a curve holding every pair" {
+	"$BIN/vnd-correlate" --pairs "$SAMPLES/path-r2in.pcap" "$SAMPLES/path-r2out.pcap" >"$BATS_TEST_TMPDIR/pairs.tsv" 2>/dev/null
+	n=$(($(wc -l <"$BATS_TEST_TMPDIR/pairs.tsv") - 1))
+	echo "$n pairs"
+	[ "$n" -gt 4000 ]
+	"$BIN/vnd-plot" --log -o "$BATS_TEST_TMPDIR/d.svg" cdf r2="$BATS_TEST_TMPDIR/pairs.tsv"
+	svg_ok "$BATS_TEST_TMPDIR/d.svg" cdf-hop-r2
+	grep -q ">r2 ($n)<" "$BATS_TEST_TMPDIR/d.svg"
+	grep -q '>distribution of the hop delay<' "$BATS_TEST_TMPDIR/d.svg"
+}

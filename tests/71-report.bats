@@ -125,3 +125,14 @@ svgs() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == *"rootcause"* ]]
 }
+
+@test "report: from vnd-parse's SQLite file, points picked by name, the same sentence" {
+	mapfile -t ops < <(path_ops)
+	(cd "$SAMPLES" && "$BIN/vnd-parse" -q -o "$BATS_TEST_TMPDIR/path.db" "${ops[@]}")
+	db="$BATS_TEST_TMPDIR/path.db"
+	"$BIN/vnd-report" --text "client=$db" "r1in=$db" "r1out=$db" "r2in=$db" "r2out=$db" "server=$db" >"$BATS_TEST_TMPDIR/db.txt"
+	(cd "$SAMPLES" && "$BIN/vnd-report" --text "${ops[@]}") >"$BATS_TEST_TMPDIR/pcap.txt"
+	# the same but for the inputs' line
+	diff -u <(grep -v '^inputs:' "$BATS_TEST_TMPDIR/pcap.txt") <(grep -v '^inputs:' "$BATS_TEST_TMPDIR/db.txt")
+	grep -q '^r2in -> r2out is the bottleneck: 285 of 2596' "$BATS_TEST_TMPDIR/db.txt"
+}
