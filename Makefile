@@ -10,7 +10,7 @@ CFLAGS	?= -O2 -g
 PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
 PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
 VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
-LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread
+LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 CFLAGS	+= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -20,7 +20,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause stitch
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a
@@ -32,6 +32,9 @@ all: $(BINS)
 FLAGS_STAMP = common/.build-flags
 BUILD_FLAGS = $(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(BUILD_FLAGS)' >$(FLAGS_STAMP))
+# (made again when `make clean all` removed it after the line above ran)
+$(FLAGS_STAMP):
+	@echo '$(BUILD_FLAGS)' >$@
 
 common/%.o: common/%.c common/*.h $(FLAGS_STAMP)
 	$(CC) $(VND_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -74,9 +77,12 @@ bench: deps all
 fuzz: all
 	$(MAKE) -C fuzz run
 
+# Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
+LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
 lint:
+	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
-	clang-tidy --quiet $(LIB_SRC) cmd/*/main.c -- $(VND_CFLAGS) 2>/dev/null | grep -E 'warning|error' || true
+	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

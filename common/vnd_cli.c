@@ -28,8 +28,9 @@ common_wanted(const struct vnd_tool *t, int ch)
 {
 	switch (ch) {
 	case 'H':
-	case 'o':
 		return (t->flags & VND_CLI_TABLE) != 0;
+	case 'o':
+		return (t->flags & (VND_CLI_TABLE | VND_CLI_OUTPUT)) != 0;
 	case 'q':
 		return (t->flags & VND_CLI_QUIET) != 0;
 	default:
@@ -51,8 +52,9 @@ build_opts(const struct vnd_tool *t, struct option *lo, char *so, size_t solen)
 		    n < MAX_LONGOPTS - 1)
 			lo[n++] = common_longopts[i];
 	memset(&lo[n], 0, sizeof(lo[n]));
-	return snprintf(so, solen, "%shV%s%s", t->shortopts ? t->shortopts : "",
-	    (t->flags & VND_CLI_TABLE) ? "Ho:" : "",
+	return snprintf(so, solen, "%shV%s%s%s", t->shortopts ? t->shortopts : "",
+	    (t->flags & VND_CLI_TABLE) ? "H" : "",
+	    common_wanted(t, 'o') ? "o:" : "",
 	    (t->flags & VND_CLI_QUIET) ? "q" : "") >= (int)solen ? -1 : 0;
 }
 
@@ -77,7 +79,8 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 	if (build_opts(t, lo, so, sizeof(so)) < 0)
 		errx(VND_EXIT_FAIL, "too many options");
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		switch (ch) {
+		/* a common option the tool did not ask for is the tool's */
+		switch (common_wanted(t, ch) ? ch : 0) {
 		case 'h':
 			fputs(t->usage, stdout);
 			return VND_EXIT_OK;
@@ -119,6 +122,17 @@ parse_ops(struct vnd_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Did standard output fail? Said once, when say is set. */
+static int
+stdout_failed(int say)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (say)
+		warnx("stdout: %s", strerror(errno ? errno : EIO));
+	return 1;
+}
+
 /* Close the sink: the meta table and commit, or throw a SQLite file away. */
 static int
 finish(struct vnd_cli *cli, int r)
@@ -140,11 +154,10 @@ finish(struct vnd_cli *cli, int r)
 		r = VND_RUN_ABORT;
 	}
 	cli->sink = NULL;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (r >= 0)
-			warnx("stdout: %s", strerror(errno ? errno : EIO));
+	if (stdout_failed(r >= 0))
 		r = VND_RUN_ABORT;
-	}
+	if (r == VND_RUN_USAGE)
+		return VND_EXIT_USAGE;
 	return r == VND_RUN_OK ? VND_EXIT_OK : VND_EXIT_FAIL;
 }
 
@@ -160,8 +173,12 @@ vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
 	/* before anything cuts a NAME=file operand or puts "-" in argv */
 	if ((cli.command = vnd_command_line(argc, argv)) == NULL)
 		err(VND_EXIT_FAIL, NULL);
-	if ((r = parse_opts(&cli, ctx, argc, argv)) >= 0)
+	if ((r = parse_opts(&cli, ctx, argc, argv)) >= 0) {
+		/* -h and -V wrote to standard output too */
+		if (r == VND_EXIT_OK && stdout_failed(1))
+			r = VND_EXIT_FAIL;
 		goto out;
+	}
 	if (parse_ops(&cli, argc, argv) < 0 ||
 	    (t->check != NULL && t->check(&cli, ctx) < 0)) {
 		r = usage_error(&cli);
@@ -170,10 +187,13 @@ vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
 	r = t->run(&cli, ctx);
 	if (r == VND_RUN_SINK)
 		warnx("'%s': %s", cli.output ? cli.output : "stdout", cli.err);
-	else if (r == VND_RUN_ABORT && cli.err[0] != '\0')
+	else if ((r == VND_RUN_ABORT || r == VND_RUN_USAGE) &&
+	    cli.err[0] != '\0')
 		warnx("%s", cli.err);
 	r = finish(&cli, r);
 out:
+	if (t->fini != NULL)
+		t->fini(ctx);
 	vnd_operands_free(&cli.pts);
 	free(cli.command);
 	return r;

@@ -27,12 +27,14 @@
 #define VND_CLI_TABLE	0x01	/* -H, -o FILE: the tool writes tables */
 #define VND_CLI_QUIET	0x02	/* -q */
 #define VND_CLI_STDIN	0x04	/* no operand reads standard input ('-') */
+#define VND_CLI_OUTPUT	0x08	/* -o FILE alone: the tool writes one file */
 
 /* What tool->run returns. */
 #define VND_RUN_OK	0	/* success: commit, exit 0 */
 #define VND_RUN_PARTIAL	1	/* an input was cut or bad, the rest is right: commit, exit 1 */
 #define VND_RUN_ABORT	(-1)	/* cli->err is the message ("" if said): no commit, exit 1 */
 #define VND_RUN_SINK	(-2)	/* as ABORT, cli->err the reason the output failed */
+#define VND_RUN_USAGE	(-3)	/* as ABORT, but exit 2: a usage error found late */
 
 struct vnd_cli;
 
@@ -49,6 +51,8 @@ struct vnd_tool {
 	int		(*check)(struct vnd_cli *, void *ctx);
 	/* The work: VND_RUN_x. */
 	int		(*run)(struct vnd_cli *, void *ctx);
+	/* What the run left in ctx, freed whatever happened; may be NULL. */
+	void		(*fini)(void *ctx);
 };
 
 struct vnd_cli {

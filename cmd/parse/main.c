@@ -13,6 +13,7 @@
 
 #include "vnd.h"
 #include "vnd_conf.h"
+#include "vnd_decode.h"
 #include "vnd_input.h"
 #include "vnd_pkt.h"
 #include "vnd_pktrow.h"

@@ -666,8 +666,9 @@ run(struct vnd_cli *cli, void *ctx)
 }
 
 static void
-run_free(struct run *r)
+run_free(void *ctx)
 {
+	struct run *r = ctx;
 	size_t k;
 	int i;
 
@@ -690,16 +691,13 @@ static const struct vnd_tool tool = {
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .run = run,
+	.fini = run_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct run r;
-	int status;
+	static struct run r;
 
-	memset(&r, 0, sizeof(r));
-	status = vnd_cli_main(&tool, &r, argc, argv);
-	run_free(&r);
-	return status;
+	return vnd_cli_main(&tool, &r, argc, argv);
 }
