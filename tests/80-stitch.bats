@@ -278,7 +278,8 @@ score() {
 }
 
 @test "stitch: a capture cut short: the messages before the cut, the cut named, exit 1" {
-	gzip -dc "$CP.pcap.gz" | head -c 300000 >"$BATS_TEST_TMPDIR/cut.pcap"
+	gzip -dc "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/whole.pcap"
+	head -c 300000 "$BATS_TEST_TMPDIR/whole.pcap" >"$BATS_TEST_TMPDIR/cut.pcap"
 	run -1 --separate-stderr "$BIN/vnd-stitch" -k test "$BATS_TEST_TMPDIR/cut.pcap"
 	[[ $stderr == *"cut.pcap': truncated record"*" at byte 299"* ]]
 	[ "${#lines[@]}" -gt 100 ]
