@@ -15,7 +15,6 @@ static const struct option longopts[] = {
 	{ "flow", required_argument, NULL, 'f' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "log", no_argument, NULL, 'l' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "png", no_argument, NULL, 'P' },
 	{ "range", required_argument, NULL, 'r' },
 	{ "script", no_argument, NULL, 'S' },
@@ -178,8 +177,8 @@ run(struct vnd_cli *cli, void *ctx)
 
 static const struct vnd_tool tool = {
 	.name = "vnd-plot", .usage = usage,
-	.shortopts = "a:f:i:o:r:s:t:", .longopts = longopts,
-	.flags = 0,
+	.shortopts = "a:f:i:r:s:t:", .longopts = longopts,
+	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 };

@@ -15,7 +15,6 @@ static const struct option longopts[] = {
 	{ "chain", required_argument, NULL, 'C' },
 	{ "counters", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "text", no_argument, NULL, 'T' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -358,8 +357,8 @@ run(struct vnd_cli *cli, void *ctx)
 
 static const struct vnd_tool tool = {
 	.name = "vnd-report", .usage = usage,
-	.shortopts = "c:i:o:", .longopts = longopts,
-	.flags = 0,
+	.shortopts = "c:i:", .longopts = longopts,
+	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = 16,
 	.option = option, .run = run,
 };
