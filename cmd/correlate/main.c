@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
 #include "vnd_meta.h"
@@ -124,12 +125,9 @@ link_of(struct run *r, long in, long out)
 	for (i = r->nlinks; i > 0; i--)
 		if (r->links[i - 1].in == in && r->links[i - 1].out == out)
 			return &r->links[i - 1];
-	if (r->nlinks == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 256;
-		if ((l = realloc(r->links, r->cap * sizeof(*l))) == NULL)
-			return NULL;
-		r->links = l;
-	}
+	if ((l = vnd_grow(r->links, &r->cap, r->nlinks, sizeof(*l), 256)) == NULL)
+		return NULL;
+	r->links = l;
 	l = &r->links[r->nlinks++];
 	memset(l, 0, sizeof(*l));
 	l->in = in;

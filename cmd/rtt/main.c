@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_flowtab.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
@@ -159,12 +160,9 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	    !vnd_flow_new_syn(pk, *dir == 0 && r->f[k].syn_frame != 0,
 	    r->f[k].syn_seq, r->f[k].carried))
 		return &r->f[k];
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((nf = realloc(r->f, r->cap * sizeof(*nf))) == NULL)
-			return NULL;
-		r->f = nf;
-	}
+	if ((nf = vnd_grow(r->f, &r->cap, r->n, sizeof(*nf), 64)) == NULL)
+		return NULL;
+	r->f = nf;
 	f = &r->f[r->n];
 	memset(f, 0, sizeof(*f));
 	vnd_flowkey_init(&f->k, pk, point, dir);
