@@ -82,13 +82,10 @@ static const struct option longopts[] = {
 static const char usage[] =
 "usage: vnd-correlate [-HqV] [-m method] [-o file.db] [-w seconds] [--pairs]\n"
 "                     in out (file or name=file: an element's input and output)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -m, --method NAME     auto (default), time, fingerprint, payload or order\n"
 "  -o, --output FILE     write SQLite database FILE (tables flows and pairs)\n"
 "      --pairs           the matched packet pairs instead of the flow map (TSV)\n"
 "  -q, --quiet           no clock-offset line on stderr\n"
-"  -V, --version         print the version\n"
 "  -w, --window SECONDS  how long a packet may take to cross (default 2)\n";
 
 static const struct vnd_colspec flow_cols[] = {

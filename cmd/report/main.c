@@ -26,11 +26,9 @@ static const char usage[] =
 "                        vnd-rootcause (element, in_point, out_point)\n"
 "  -c, --counters FILE   element counter snapshots (vnd-capture's\n"
 "                        counters.tsv): drops per element, and their cause\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   the time slot of the limits over time (default 0.1)\n"
 "  -o, --output FILE     write the report to FILE (default: standard output)\n"
 "      --text            the summary as text, for a terminal or a chat\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table, NAME=file naming it,\n"
 "given in path order from the client end; the first is where each\n"
 "connection's limits are read.\n";

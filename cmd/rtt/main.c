@@ -100,13 +100,10 @@ static const char usage[] =
 "usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
 "      --all             also the rejected candidates, with the rule that\n"
 "                        rejected each\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   the summary per time slot of SECS seconds\n"
 "  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
 "  -q, --quiet           no warning about inputs cut short\n"
 "      --summary         a row per flow and direction instead of the samples\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
 "'-'; NAME=file names it, or picks a table's rows of that point.\n";
 
