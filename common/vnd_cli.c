@@ -58,12 +58,33 @@ build_opts(const struct vnd_tool *t, struct option *lo, char *so, size_t solen)
 	    (t->flags & VND_CLI_QUIET) ? "q" : "") >= (int)solen ? -1 : 0;
 }
 
+/*
+ * The tool's usage with the lines of the common options it takes after its
+ * own, before the notes that follow them (the first line after the
+ * synopsis that does not start with a space).
+ */
+static void
+usage(const struct vnd_tool *t, FILE *fp)
+{
+	const char *notes = strchr(t->usage, '\n');
+
+	while (notes != NULL && notes[1] == ' ')
+		notes = strchr(notes + 1, '\n');
+	notes = notes != NULL ? notes + 1 : t->usage + strlen(t->usage);
+	fwrite(t->usage, 1, (size_t)(notes - t->usage), fp);
+	if (t->flags & VND_CLI_TABLE)
+		fputs("  -H, --no-header       omit the TSV header line\n", fp);
+	fputs("  -h, --help            this help\n"
+	    "  -V, --version         print the version\n", fp);
+	fputs(notes, fp);
+}
+
 static int
 usage_error(struct vnd_cli *cli)
 {
 	if (cli->err[0] != '\0')
 		warnx("%s", cli->err);
-	fputs(cli->tool->usage, stderr);
+	usage(cli->tool, stderr);
 	return VND_EXIT_USAGE;
 }
 
@@ -82,7 +103,7 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 		/* a common option the tool did not ask for is the tool's */
 		switch (common_wanted(t, ch) ? ch : 0) {
 		case 'h':
-			fputs(t->usage, stdout);
+			usage(t, stdout);
 			return VND_EXIT_OK;
 		case 'H':
 			cli->header = 0;

@@ -40,7 +40,7 @@ struct vnd_cli;
 
 struct vnd_tool {
 	const char	*name;		/* "vnd-rtt": messages, -V */
-	const char	*usage;		/* the whole of --help */
+	const char	*usage;		/* --help: all but -H, -h, -V's lines */
 	const char	*shortopts;	/* the tool's own options */
 	const struct option *longopts;	/* the tool's own, { NULL } ended */
 	int		 flags;		/* VND_CLI_x */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "vnd_grow.h"
 
 static const struct vnd_flowkey *
 conn_key(void *arg, size_t i)
@@ -18,12 +19,9 @@ conn_new(struct conns *cs, const struct vnd_pkt *pk, int64_t ts, long old,
 	struct conn *c, *nv;
 	int dir;
 
-	if (cs->n == cs->cap) {
-		cs->cap = cs->cap ? cs->cap * 2 : 256;
-		if ((nv = realloc(cs->v, cs->cap * sizeof(*nv))) == NULL)
-			return -1;
-		cs->v = nv;
-	}
+	if ((nv = vnd_grow(cs->v, &cs->cap, cs->n, sizeof(*nv), 256)) == NULL)
+		return -1;
+	cs->v = nv;
 	c = &cs->v[cs->n];
 	memset(c, 0, sizeof(*c));
 	/* a SYN-ACK's sender is the server; anything else opens it */

@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
 #include "vnd_meta.h"
@@ -81,13 +82,10 @@ static const struct option longopts[] = {
 static const char usage[] =
 "usage: vnd-correlate [-HqV] [-m method] [-o file.db] [-w seconds] [--pairs]\n"
 "                     in out (file or name=file: an element's input and output)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -m, --method NAME     auto (default), time, fingerprint, payload or order\n"
 "  -o, --output FILE     write SQLite database FILE (tables flows and pairs)\n"
 "      --pairs           the matched packet pairs instead of the flow map (TSV)\n"
 "  -q, --quiet           no clock-offset line on stderr\n"
-"  -V, --version         print the version\n"
 "  -w, --window SECONDS  how long a packet may take to cross (default 2)\n";
 
 static const struct vnd_colspec flow_cols[] = {
@@ -124,12 +122,9 @@ link_of(struct run *r, long in, long out)
 	for (i = r->nlinks; i > 0; i--)
 		if (r->links[i - 1].in == in && r->links[i - 1].out == out)
 			return &r->links[i - 1];
-	if (r->nlinks == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 256;
-		if ((l = realloc(r->links, r->cap * sizeof(*l))) == NULL)
-			return NULL;
-		r->links = l;
-	}
+	if ((l = vnd_grow(r->links, &r->cap, r->nlinks, sizeof(*l), 256)) == NULL)
+		return NULL;
+	r->links = l;
 	l = &r->links[r->nlinks++];
 	memset(l, 0, sizeof(*l));
 	l->in = in;

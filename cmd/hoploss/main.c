@@ -31,8 +31,6 @@ static const char usage[] =
 "      --clock MODE      auto: one clock where the time stamps allow it,\n"
 "                        else an offset estimated (default); sync: one\n"
 "                        clock; estimate: an offset estimated at every hop\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   a row per time slot of SECS seconds\n"
 "      --lost            list the lost and created packets instead of the hops\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
@@ -40,7 +38,6 @@ static const char usage[] =
 "                        (as NTP measured it); repeat for several points\n"
 "      --path            a report naming the hop where loss and delay rise\n"
 "  -q, --quiet           no clock lines on stderr\n"
-"  -V, --version         print the version\n"
 "  -w, --window SECONDS  how long a packet may take to cross a hop (default 2)\n";
 
 /* "[-]SECONDS[.FRACTION]", up to 86400 s either way, to ns. */

@@ -15,7 +15,6 @@ static const struct option longopts[] = {
 	{ "flow", required_argument, NULL, 'f' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "log", no_argument, NULL, 'l' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "png", no_argument, NULL, 'P' },
 	{ "range", required_argument, NULL, 'r' },
 	{ "script", no_argument, NULL, 'S' },
@@ -36,7 +35,6 @@ static const char usage[] =
 "                        SRC_IP:PORT>DST_IP:PORT (seq: the data's direction);\n"
 "                        default: the one that carried the most bytes; up to\n"
 "                        4 times (seq: a panel each, from one pass)\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   throughput: the time slot (default: 128 to 256\n"
 "                        slots); limits: the slots' width (default: the least\n"
 "                        step between two)\n"
@@ -49,7 +47,6 @@ static const char usage[] =
 "                        running gnuplot\n"
 "  -s, --size WxH        the picture's size in pixels (default 1000x560)\n"
 "  -t, --title TEXT      the picture's title\n"
-"  -V, --version         print the version\n"
 "Kinds: seq (packets: the time-sequence graph of one connection, at one point\n"
 "or several), throughput (packets), rtt and cdf (vnd-rtt's samples; cdf also\n"
 "the hop delays of vnd-correlate's pairs), hops (vnd-hoploss), limits\n"
@@ -178,8 +175,8 @@ run(struct vnd_cli *cli, void *ctx)
 
 static const struct vnd_tool tool = {
 	.name = "vnd-plot", .usage = usage,
-	.shortopts = "a:f:i:o:r:s:t:", .longopts = longopts,
-	.flags = 0,
+	.shortopts = "a:f:i:r:s:t:", .longopts = longopts,
+	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 };

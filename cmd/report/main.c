@@ -15,7 +15,6 @@ static const struct option longopts[] = {
 	{ "chain", required_argument, NULL, 'C' },
 	{ "counters", required_argument, NULL, 'c' },
 	{ "interval", required_argument, NULL, 'i' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "text", no_argument, NULL, 'T' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -27,11 +26,9 @@ static const char usage[] =
 "                        vnd-rootcause (element, in_point, out_point)\n"
 "  -c, --counters FILE   element counter snapshots (vnd-capture's\n"
 "                        counters.tsv): drops per element, and their cause\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   the time slot of the limits over time (default 0.1)\n"
 "  -o, --output FILE     write the report to FILE (default: standard output)\n"
 "      --text            the summary as text, for a terminal or a chat\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table, NAME=file naming it,\n"
 "given in path order from the client end; the first is where each\n"
 "connection's limits are read.\n";
@@ -358,8 +355,8 @@ run(struct vnd_cli *cli, void *ctx)
 
 static const struct vnd_tool tool = {
 	.name = "vnd-report", .usage = usage,
-	.shortopts = "c:i:o:", .longopts = longopts,
-	.flags = 0,
+	.shortopts = "c:i:", .longopts = longopts,
+	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = 16,
 	.option = option, .run = run,
 };

@@ -55,11 +55,7 @@ static const char usage[] =
 "                        element between its points\n"
 "  -s, --state FILE      vnd-tcpstate's connections table of those captures\n"
 "                        ('-': standard input)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
-"  -o, --output FILE     write SQLite database FILE (table causes)\n"
-"  -V, --version         print the version\n";
-
+"  -o, --output FILE     write SQLite database FILE (table causes)\n";
 
 /* The inputs, in the order of the meta table. */
 enum { IN_COUNTERS, IN_CHAIN, IN_STATE, IN_HOPS, NIN };

@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_flowtab.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
@@ -99,13 +100,10 @@ static const char usage[] =
 "usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
 "      --all             also the rejected candidates, with the rule that\n"
 "                        rejected each\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   the summary per time slot of SECS seconds\n"
 "  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
 "  -q, --quiet           no warning about inputs cut short\n"
 "      --summary         a row per flow and direction instead of the samples\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
 "'-'; NAME=file names it, or picks a table's rows of that point.\n";
 
@@ -159,12 +157,9 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	    !vnd_flow_new_syn(pk, *dir == 0 && r->f[k].syn_frame != 0,
 	    r->f[k].syn_seq, r->f[k].carried))
 		return &r->f[k];
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((nf = realloc(r->f, r->cap * sizeof(*nf))) == NULL)
-			return NULL;
-		r->f = nf;
-	}
+	if ((nf = vnd_grow(r->f, &r->cap, r->n, sizeof(*nf), 64)) == NULL)
+		return NULL;
+	r->f = nf;
 	f = &r->f[r->n];
 	memset(f, 0, sizeof(*f));
 	vnd_flowkey_init(&f->k, pk, point, dir);

@@ -38,11 +38,8 @@ static const char usage[] =
 "                        instead of the connections\n"
 "  -j, --jobs N          decode and analyse on N threads, connections shared\n"
 "                        out by 5-tuple; the output is the same (default 1)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -o, --output FILE     write SQLite database FILE (tables connections,\n"
 "                        events, and slots with -i)\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
 "'-'; NAME=file names it, or picks a table's rows of that point.\n";
 
