@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vnd_cursor.h"
+#include "vnd_grow.h"
 #include "stitch.h"
 
 /*
@@ -47,7 +48,7 @@ struct vs_amqp {
 	size_t		 len, cap;
 	int64_t		 ts;
 	struct chan	*ch;
-	size_t		 nch;
+	size_t		 nch, chcap;
 };
 
 int
@@ -84,7 +85,7 @@ chan_of(struct vs_amqp *a, uint16_t id)
 	for (i = 0; i < a->nch; i++)
 		if (a->ch[i].id == id)
 			return &a->ch[i];
-	if ((nc = realloc(a->ch, (a->nch + 1) * sizeof(*nc))) == NULL)
+	if ((nc = vnd_grow(a->ch, &a->chcap, a->nch, sizeof(*nc), 4)) == NULL)
 		return NULL;
 	a->ch = nc;
 	memset(&nc[a->nch], 0, sizeof(*nc));
@@ -197,6 +198,7 @@ complete(struct vs_amqp *a, struct chan *ch)
 static int
 on_content(struct vs_amqp *a, struct chan *ch, int type, struct vnd_cursor *c)
 {
+	uint8_t *nb;
 	size_t n;
 
 	if (ch->m == NULL)
@@ -213,8 +215,10 @@ on_content(struct vs_amqp *a, struct chan *ch, int type, struct vnd_cursor *c)
 		n = c->len;
 		if (ch->len + n > MAX_MSG_BODY)
 			n = ch->len < MAX_MSG_BODY ? MAX_MSG_BODY - ch->len : 0;
-		if (vs_grow(&ch->body, &ch->cap, ch->len + n) < 0)
+		if ((nb = vnd_grow(ch->body, &ch->cap, ch->len + n, 1,
+		    4096)) == NULL)
 			return -1;
+		ch->body = nb;
 		memcpy(ch->body + ch->len, c->p, n);
 		ch->len += n;
 	} else
@@ -331,6 +335,8 @@ gap(struct vs_amqp *a)
 int
 vs_amqp_feed(struct vs_amqp *a, const uint8_t *p, size_t n, int64_t ts)
 {
+	uint8_t *nb;
+
 	if (p == NULL) {
 		gap(a);
 		return 0;
@@ -342,8 +348,9 @@ vs_amqp_feed(struct vs_amqp *a, const uint8_t *p, size_t n, int64_t ts)
 		a->sync = vs_amqp_looks(p, n);
 	}
 	a->ts = ts;
-	if (vs_grow(&a->buf, &a->cap, a->len + n) < 0)
+	if ((nb = vnd_grow(a->buf, &a->cap, a->len + n, 1, 16384)) == NULL)
 		return -1;
+	a->buf = nb;
 	memcpy(a->buf + a->len, p, n);
 	a->len += n;
 	return frames(a);

@@ -6,6 +6,7 @@
 
 #include <http_parser.h>
 
+#include "vnd_grow.h"
 #include "stitch.h"
 
 /*
@@ -27,6 +28,12 @@ struct buf {
 	size_t		 len, cap;
 };
 
+struct pending {
+	uint64_t	 id;		/* the request */
+	int64_t		 ts;		/* its first byte's time */
+	int		 head;		/* a HEAD: its answer has no body */
+};
+
 struct vs_http {
 	struct vs_side	 s;
 	http_parser	 p;
@@ -42,10 +49,8 @@ struct vs_http {
 	int		 in_value;
 	struct buf	 url, value, body;
 	struct vs_http	*peer;
-	/* requests sent, waiting for their responses: ids, and HEAD or not */
-	uint64_t	*pend;
-	uint8_t		*pend_head;
-	int64_t		*pend_ts;
+	/* requests sent, waiting for their responses */
+	struct pending	*pend;
 	size_t		 phead, pn, pcap;
 	int		 lost;		/* a response was lost: pairing must catch up */
 };
@@ -71,12 +76,15 @@ vs_http_looks(const uint8_t *p, size_t n)
 static int
 buf_add(struct buf *b, const char *s, size_t n, size_t max)
 {
+	char *np;
+
 	if (b->len + n > max)
 		n = max - b->len;
 	if (n == 0)
 		return 0;
-	if (vs_grow(&b->p, &b->cap, b->len + n + 1) < 0)
+	if ((np = vnd_grow(b->p, &b->cap, b->len + n, 1, 256)) == NULL)
 		return -1;
+	b->p = np;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
@@ -171,27 +179,14 @@ on_value(http_parser *p, const char *at, size_t n)
 static int
 pend_push(struct vs_http *h, uint64_t id, int head, int64_t ts)
 {
+	struct pending *np;
+
 	if (h->phead > 0 && h->phead == h->pn)
 		h->phead = h->pn = 0;
-	if (h->pn == h->pcap) {
-		size_t nc = h->pcap ? h->pcap * 2 : 8;
-		uint64_t *np = realloc(h->pend, nc * sizeof(*np));
-		uint8_t *nh;
-
-		if (np == NULL)
-			return -1;
-		h->pend = np;
-		if ((nh = realloc(h->pend_head, nc)) == NULL)
-			return -1;
-		h->pend_head = nh;
-		if ((np = realloc(h->pend_ts, nc * sizeof(*np))) == NULL)
-			return -1;
-		h->pend_ts = (int64_t *)np;
-		h->pcap = nc;
-	}
-	h->pend_head[h->pn] = (uint8_t)head;
-	h->pend_ts[h->pn] = ts;
-	h->pend[h->pn++] = id;
+	if ((np = vnd_grow(h->pend, &h->pcap, h->pn, sizeof(*np), 8)) == NULL)
+		return -1;
+	h->pend = np;
+	h->pend[h->pn++] = (struct pending){ id, ts, head };
 	return 0;
 }
 
@@ -215,7 +210,7 @@ on_headers(http_parser *p)
 	}
 	m->status = (int)p->status_code;
 	/* the answer to a HEAD has no body, whatever its headers say */
-	return q != NULL && q->phead < q->pn && q->pend_head[q->phead] ? 1 : 0;
+	return q != NULL && q->phead < q->pn && q->pend[q->phead].head ? 1 : 0;
 }
 
 static int
@@ -249,9 +244,9 @@ on_complete(http_parser *p)
 		 * one request at a time, as REST clients do)
 		 */
 		while (h->lost && q->phead + 1 < q->pn &&
-		    q->pend_ts[q->phead + 1] <= m->ts)
+		    q->pend[q->phead + 1].ts <= m->ts)
 			q->phead++;
-		m->answers = q->pend[q->phead];
+		m->answers = q->pend[q->phead].id;
 		/* an interim 1xx (RFC 9110 15.2) comes before the answer */
 		if (m->status >= 200 || m->status == 101)
 			q->phead++;
@@ -390,7 +385,5 @@ vs_http_free(struct vs_http *h)
 	free(h->value.p);
 	free(h->body.p);
 	free(h->pend);
-	free(h->pend_head);
-	free(h->pend_ts);
 	free(h);
 }

@@ -8,6 +8,7 @@
 #include "vnd.h"
 #include "vnd_cli.h"
 #include "vnd_flowtab.h"
+#include "vnd_grow.h"
 #include "vnd_pktsrc.h"
 #include "vnd_reasm.h"
 #include "vnd_table.h"
@@ -68,8 +69,6 @@ static const char usage[] =
 "                  [-m bytes] [-o file.db] [point ...]\n"
 "  -f, --faults          the failed transactions, each with the message its\n"
 "                        failure started at, instead of the messages\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -k, --key KEY         the key of the secrets' hash (default: random)\n"
 "  -m, --max-held BYTES  bytes held out of order per stream (default 1048576)\n"
 "  -o, --output FILE     write SQLite database FILE (tables messages,\n"
@@ -77,7 +76,6 @@ static const char usage[] =
 "  -q, --quiet           no warning about inputs cut short or bytes unread\n"
 "  -s, --streams         a row per TCP stream: bytes, gaps, retransmissions\n"
 "  -t, --transactions    the transactions instead of the messages\n"
-"  -V, --version         print the version\n"
 "A point is a capture, a file or '-'; NAME=file names it.\n";
 
 static const struct vnd_colspec stream_cols[] = {
@@ -231,12 +229,9 @@ conn_new(struct run *r, const struct vnd_pkt *pk, const char *point, long old,
 {
 	struct conn *c, **nc;
 
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((nc = realloc(r->c, r->cap * sizeof(*nc))) == NULL)
-			return NULL;
-		r->c = nc;
-	}
+	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+		return NULL;
+	r->c = nc;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	r->c[r->n] = c;

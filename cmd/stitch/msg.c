@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_grow.h"
 #include "stitch.h"
 
 static const char *const kind_names[] = {
@@ -30,23 +31,6 @@ vs_msg_new(const struct vs_side *sd, int proto, int kind, int64_t ts)
 	m->kind = kind;
 	m->ts = m->end_ts = ts;
 	return m;
-}
-
-int
-vs_grow(void *p, size_t *cap, size_t need)
-{
-	void **pp = p, *np;
-	size_t nc = *cap ? *cap : 256;
-
-	if (need <= *cap)
-		return 0;
-	while (nc < need)
-		nc *= 2;
-	if ((np = realloc(*pp, nc)) == NULL)
-		return -1;
-	*pp = np;
-	*cap = nc;
-	return 0;
 }
 
 int
@@ -81,14 +65,11 @@ vs_msg_done(struct vs_ctx *ctx, struct vs_msg *m)
 	struct vs_msgs *ms = &ctx->msgs;
 	struct vs_msg **nv;
 
-	if (ms->n == ms->cap) {
-		ms->cap = ms->cap ? ms->cap * 2 : 1024;
-		if ((nv = realloc(ms->v, ms->cap * sizeof(*nv))) == NULL) {
-			vs_msg_free(m);
-			return -1;
-		}
-		ms->v = nv;
+	if ((nv = vnd_grow(ms->v, &ms->cap, ms->n, sizeof(*nv), 1024)) == NULL) {
+		vs_msg_free(m);
+		return -1;
 	}
+	ms->v = nv;
 	m->id = ms->n + 1;
 	ms->v[ms->n++] = m;
 	return 0;

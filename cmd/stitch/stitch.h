@@ -93,8 +93,6 @@ struct vs_side {
 /* A message being put together (the caller's until done or dropped). */
 struct vs_msg *vs_msg_new(const struct vs_side *, int proto, int kind,
 	    int64_t ts);
-/* Room for need bytes at *p (of *cap): 0, or -1 with *p as it was. */
-int	 vs_grow(void *p, size_t *cap, size_t need);
 /* Set field f to n bytes of s (copied); -1: no memory. */
 int	 vs_msg_set(struct vs_msg *, int f, const char *s, size_t n);
 /* Whole: it gets its id and joins the run's (-1: no memory, m freed). */
