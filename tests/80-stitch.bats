@@ -296,3 +296,26 @@ score() {
 	"$BIN/vnd-stitch" -k test --faults a="$CP.pcap.gz" b="$CP.pcap.gz" >"$BATS_TEST_TMPDIR/f"
 	[ "$(tsv_count 'v["txn"] > 0' "$BATS_TEST_TMPDIR/f")" -eq 8 ]
 }
+
+# page_cols 'SECTION': the columns vnd-tables(5) lists under .Sh SECTION
+page_cols() {
+	awk -v sec="$1" '/^\.Sh / { in_sec = substr($0, 5) == sec; next }
+	    in_sec && /^\.It Va / { print $3 }' "$TOP/man/vnd-tables.5"
+}
+
+@test "stitch: every table's header is the list of columns vnd-tables(5) gives, in order" {
+	for t in messages:MESSAGES transactions:TRANSACTIONS faults:FAULTS streams:STREAMS; do
+		page_cols "${t#*:} TABLE" >"$BATS_TEST_TMPDIR/want"
+		case ${t%%:*} in
+		messages) opt= ;;
+		*) opt=--${t%%:*} ;;
+		esac
+		"$BIN/vnd-stitch" -k test $opt "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/out"
+		head -n 1 "$BATS_TEST_TMPDIR/out" | tr '\t' '\n' >"$BATS_TEST_TMPDIR/got"
+		diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	done
+	"$BIN/vnd-stitch" -k test --streams -o "$BATS_TEST_TMPDIR/s.db" "$CP.pcap.gz"
+	for t in messages transactions faults streams; do
+		[ "$(sqlite3 "$BATS_TEST_TMPDIR/s.db" "SELECT count(*) FROM pragma_table_info('$t')")" -eq "$(page_cols "$(echo "$t" | tr a-z A-Z) TABLE" | wc -l)" ]
+	done
+}

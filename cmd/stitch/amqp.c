@@ -273,7 +273,8 @@ resync(struct vs_amqp *a, size_t off)
 	int k = 0;
 
 	for (i = off; i < a->len; i++) {
-		if (i + 8 <= a->len && !memcmp(a->buf + i, "AMQP\0\0\x09\x01", 8))
+		if (i + 8 <= a->len &&
+		    memcmp(a->buf + i, "AMQP\0\0\x09\x01", 8) == 0)
 			break;
 		if ((k = frame_at(a->buf + i, a->len - i)) != 0)
 			break;
@@ -292,7 +293,7 @@ frames(struct vs_amqp *a)
 	while (off < a->len) {
 		if (!a->sync && (off = resync(a, off)) >= a->len)
 			break;
-		if (a->len - off >= 8 && !memcmp(a->buf + off, "AMQP", 4)) {
+		if (a->len - off >= 8 && memcmp(a->buf + off, "AMQP", 4) == 0) {
 			off += 8;	/* the protocol header */
 			continue;
 		}

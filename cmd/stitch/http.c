@@ -367,7 +367,7 @@ vs_http_feed(struct vs_http *h, struct vs_http *peer, const uint8_t *p,
 	if (!h->sync) {
 		if (!vs_http_looks(p, n))
 			return 0;
-		http_parser_init(&h->p, n > 4 && !memcmp(p, "HTTP", 4) ?
+		http_parser_init(&h->p, n > 4 && memcmp(p, "HTTP", 4) == 0 ?
 		    HTTP_RESPONSE : HTTP_REQUEST);
 		h->p.data = h;
 		h->sync = 1;

@@ -206,7 +206,7 @@ served(struct vs_msg **v, size_t *act, size_t *na, const struct vs_msg *r)
 			continue;
 		}
 		if (q->conn != r->conn && q->key->ver == r->key->ver &&
-		    !memcmp(q->key->dst, msg_src(r), 16) && q->ts < r->ts &&
+		    memcmp(q->key->dst, msg_src(r), 16) == 0 && q->ts < r->ts &&
 		    q->same != r->same) {
 			nhit++;
 			hit = act[j];
@@ -245,7 +245,7 @@ join_causal(struct vs_msgs *ms)
 
 		hit = served(v, act, &na, r);
 		if (hit != SIZE_MAX && !has[find(v, req[i])] &&
-		    memcmp(r->key->src, r->key->dst, 16))
+		    memcmp(r->key->src, r->key->dst, 16) != 0)
 			join(v, req[i], hit);
 		act[na++] = req[i];
 	}
