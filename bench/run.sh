@@ -248,10 +248,10 @@ PREP="rm -f $q_db $q_floordb" turns \
 	"$(shquote "$bin/vnd-parse" -o "$db" --no-index "$trace")" \
 	"$(shquote "$bin/vnd-parse" -o "$db" "$trace")"
 peak bench/sqlite-floor "$pkts" "$cols" "$floordb"
-NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one prepared statement, one transaction, journal and sync off, 64 KiB pages, no connection mutex (SQLITE_OPEN_NOMUTEX); the four SQLite rows timed in turns" \
+NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one prepared statement, one transaction, journal and sync off, 64 KiB pages, no connection mutex (SQLITE_OPEN_NOMUTEX), no memory statistics; the four SQLite rows timed in turns" \
 	record sqlite-floor "${t_turn[0]}" "$rss"
 peak bench/sqlite-floor -s "$pkts" "$cols" "$floordb"
-NOTE="the same in SQLite's default serialized mode: every bind takes the connection's mutex (the floor of issue 9)" \
+NOTE="the same with SQLite's defaults: every bind takes the connection's mutex, every allocation the statistics' one (the floor of issue 9)" \
 	REF=sqlite-floor record "sqlite-floor -s" "${t_turn[1]}" "$rss"
 PREP="rm -f $q_db" peak "$bin/vnd-parse" -o "$db" --no-index "$trace"
 REF=sqlite-floor TARGET=1.2 MEM=48 record "vnd-parse -o --no-index" "${t_turn[2]}" "$rss"
