@@ -32,6 +32,9 @@ all: $(BINS)
 FLAGS_STAMP = common/.build-flags
 BUILD_FLAGS = $(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS)
 $(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || echo '$(BUILD_FLAGS)' >$(FLAGS_STAMP))
+# (made again when `make clean all` removed it after the line above ran)
+$(FLAGS_STAMP):
+	@echo '$(BUILD_FLAGS)' >$@
 
 common/%.o: common/%.c common/*.h $(FLAGS_STAMP)
 	$(CC) $(VND_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -70,9 +73,12 @@ bench: deps all
 fuzz: all
 	$(MAKE) -C fuzz run
 
+# Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
+LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
 lint:
+	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
-	clang-tidy --quiet $(LIB_SRC) cmd/*/main.c -- $(VND_CFLAGS) 2>/dev/null | grep -E 'warning|error' || true
+	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \

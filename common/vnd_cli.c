@@ -119,6 +119,17 @@ parse_ops(struct vnd_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* Did standard output fail? Said once, when say is set. */
+static int
+stdout_failed(int say)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (say)
+		warnx("stdout: %s", strerror(errno ? errno : EIO));
+	return 1;
+}
+
 /* Close the sink: the meta table and commit, or throw a SQLite file away. */
 static int
 finish(struct vnd_cli *cli, int r)
@@ -140,11 +151,10 @@ finish(struct vnd_cli *cli, int r)
 		r = VND_RUN_ABORT;
 	}
 	cli->sink = NULL;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (r >= 0)
-			warnx("stdout: %s", strerror(errno ? errno : EIO));
+	if (stdout_failed(r >= 0))
 		r = VND_RUN_ABORT;
-	}
+	if (r == VND_RUN_USAGE)
+		return VND_EXIT_USAGE;
 	return r == VND_RUN_OK ? VND_EXIT_OK : VND_EXIT_FAIL;
 }
 
@@ -160,8 +170,12 @@ vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
 	/* before anything cuts a NAME=file operand or puts "-" in argv */
 	if ((cli.command = vnd_command_line(argc, argv)) == NULL)
 		err(VND_EXIT_FAIL, NULL);
-	if ((r = parse_opts(&cli, ctx, argc, argv)) >= 0)
+	if ((r = parse_opts(&cli, ctx, argc, argv)) >= 0) {
+		/* -h and -V wrote to standard output too */
+		if (r == VND_EXIT_OK && stdout_failed(1))
+			r = VND_EXIT_FAIL;
 		goto out;
+	}
 	if (parse_ops(&cli, argc, argv) < 0 ||
 	    (t->check != NULL && t->check(&cli, ctx) < 0)) {
 		r = usage_error(&cli);
@@ -170,7 +184,8 @@ vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
 	r = t->run(&cli, ctx);
 	if (r == VND_RUN_SINK)
 		warnx("'%s': %s", cli.output ? cli.output : "stdout", cli.err);
-	else if (r == VND_RUN_ABORT && cli.err[0] != '\0')
+	else if ((r == VND_RUN_ABORT || r == VND_RUN_USAGE) &&
+	    cli.err[0] != '\0')
 		warnx("%s", cli.err);
 	r = finish(&cli, r);
 out:

@@ -33,6 +33,7 @@
 #define VND_RUN_PARTIAL	1	/* an input was cut or bad, the rest is right: commit, exit 1 */
 #define VND_RUN_ABORT	(-1)	/* cli->err is the message ("" if said): no commit, exit 1 */
 #define VND_RUN_SINK	(-2)	/* as ABORT, cli->err the reason the output failed */
+#define VND_RUN_USAGE	(-3)	/* as ABORT, but exit 2: a usage error found late */
 
 struct vnd_cli;
 

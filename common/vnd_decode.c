@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "vnd_cursor.h"
-#include "vnd_pkt.h"
+#include "vnd_decode.h"
 
 /* LINKTYPE_ values (https://www.tcpdump.org/linktypes.html). */
 #define LT_NULL		0
@@ -419,7 +419,6 @@ decode_link(struct dctx *d, int dlt, struct vnd_cursor *c)
 	case LT_EN10MB:
 		return decode_ether(d, c);
 	case LT_RAW: case LT_RAW12: case LT_RAW14:
-		return decode_ip(d, c);
 	case LT_IPV4: case LT_IPV6:
 		/* The version nibble decides, as a frame may lie about its type. */
 		return decode_ip(d, c);

@@ -159,6 +159,27 @@ vnd_flow_new_syn(const struct vnd_pkt *pk, int had_syn, uint32_t isn,
 	return had_syn ? isn != pk->seq : carried;
 }
 
+static int
+cmp_u(uintmax_t a, uintmax_t b)
+{
+	return (a > b) - (a < b);
+}
+
+int
+vnd_flowkey_cmp(const struct vnd_flowkey *a, const struct vnd_flowkey *b)
+{
+	int c;
+
+	if (a->point != b->point)
+		return cmp_u((uintptr_t)a->point, (uintptr_t)b->point);
+	if ((c = cmp_u(a->ver, b->ver)) != 0 ||
+	    (c = memcmp(a->src, b->src, sizeof(a->src))) != 0 ||
+	    (c = memcmp(a->dst, b->dst, sizeof(a->dst))) != 0 ||
+	    (c = cmp_u(a->sport, b->sport)) != 0)
+		return c;
+	return cmp_u(a->dport, b->dport);
+}
+
 void
 vnd_flowtab_free(struct vnd_flowtab *ft)
 {

@@ -66,6 +66,13 @@ int	 vnd_flow_shard(const struct vnd_pkt *, int n);
 
 void	 vnd_flowtab_free(struct vnd_flowtab *);
 
+/*
+ * Order two keys member by member (point by pointer, then version,
+ * addresses, ports): 0 when they are the same flow direction. Keys are
+ * compared so, never as bytes: the struct has padding.
+ */
+int	 vnd_flowkey_cmp(const struct vnd_flowkey *, const struct vnd_flowkey *);
+
 /* Write src_ip, src_port, dst_ip, dst_port of direction dir (1: from the server). */
 void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
 

@@ -7,7 +7,7 @@
 
 #include "vnd.h"
 #include "vnd_input_int.h"
-#include "vnd_libtrace.h"
+#include "vnd_in_libtrace.h"
 #include "vnd_src.h"
 
 /*
@@ -219,7 +219,6 @@ vnd_input_open(struct vnd_input **ip, const char *path, const char *format,
 		snprintf(errbuf, VND_ERRBUF_SIZE, "empty file");
 		goto fail;
 	}
-	r = 1;
 	if (got >= 4 && (memcmp(h, "\xa1\xb2\xc3\xd4", 4) == 0 ||
 	    memcmp(h, "\xd4\xc3\xb2\xa1", 4) == 0 ||
 	    memcmp(h, "\xa1\xb2\x3c\x4d", 4) == 0 ||

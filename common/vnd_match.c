@@ -18,6 +18,7 @@
  * what arrives within one window.
  */
 
+/* The end of the path an address sends from, as one point of the hop saw it. */
 struct ipside {
 	uint8_t		 ver;
 	uint8_t		 addr[16];
@@ -25,9 +26,30 @@ struct ipside {
 	int8_t		 side;		/* -1 unknown, 0 client end, 1 server end */
 };
 
+/* One direction of a flow as one point of the hop saw it (no stray padding). */
+struct okey {
+	struct vnd_flowkey fk;		/* point NULL */
+	uint8_t		 proto;
+	uint8_t		 at;		/* which point saw it: 0 start, 1 end */
+};
+
+/*
+ * ... the end of the path it comes from, and at the hop's start the time
+ * differences (end minus start) of its pairs so far.
+ */
+struct orient {
+	struct okey	 k;
+	int8_t		 from;		/* -1 unknown, 0 client end, 1 server end */
+	uint8_t		 firm;		/* told by the flow against its reverse */
+	uint8_t		 used;
+	int64_t		 min, max, sum;
+	uint64_t	 n;
+};
+
 struct vnd_match {
 	int		 index;
 	int64_t		 window;
+	int64_t		 slack;		/* how far a corrected delay may be off */
 	vnd_match_event_fn	 event;
 	void		*arg;
 	/* waiting sightings: table of indexes into the FIFO ring */
@@ -36,9 +58,13 @@ struct vnd_match {
 	uint64_t	 nextseq;
 	uint32_t	*tab;		/* ring index + 1; 0 empty */
 	size_t		 tcap, tlen;
-	/* which end of the path each address sends from, as seen at each point */
+	/* flow directions whose way is known: open addressing */
+	struct orient	*ori;
+	size_t		 ocap, olen;
+	/* addresses whose end is known, for flows that never crossed */
 	struct ipside	*ips;
 	size_t		 icap, ilen;
+	uint64_t	 pairs, negative;
 };
 
 struct vnd_match *
@@ -57,8 +83,11 @@ vnd_match_new(int index, int64_t window_ns, vnd_match_event_fn event, void *arg)
 	h->icap = 256;
 	h->ring = calloc(h->rcap, sizeof(*h->ring));
 	h->tab = calloc(h->tcap, sizeof(*h->tab));
+	h->ocap = 256;
 	h->ips = calloc(h->icap, sizeof(*h->ips));
-	if (h->ring == NULL || h->tab == NULL || h->ips == NULL) {
+	h->ori = calloc(h->ocap, sizeof(*h->ori));
+	if (h->ring == NULL || h->tab == NULL || h->ips == NULL ||
+	    h->ori == NULL) {
 		vnd_match_free(h);
 		return NULL;
 	}
@@ -73,6 +102,7 @@ vnd_match_free(struct vnd_match *h)
 	free(h->ring);
 	free(h->tab);
 	free(h->ips);
+	free(h->ori);
 	free(h);
 }
 
@@ -89,6 +119,30 @@ link_local(const struct vnd_pkt *pk)
 	return (s[0] == 0xfe && (s[1] & 0xc0) == 0x80) ||
 	    (d[0] == 0xfe && (d[1] & 0xc0) == 0x80) ||
 	    (d[0] == 0xff && (d[1] & 0x0f) <= 2);
+}
+
+void
+vnd_match_flowkey(struct vnd_flowkey *fk, const struct vnd_pkt *pk)
+{
+	memset(fk, 0, sizeof(*fk));
+	fk->ver = pk->ip_ver;
+	memcpy(fk->src, pk->src_ip, 16);
+	memcpy(fk->dst, pk->dst_ip, 16);
+	fk->sport = VND_ISSET(pk, VND_COL_SRC_PORT) ? pk->src_port : 0;
+	fk->dport = VND_ISSET(pk, VND_COL_DST_PORT) ? pk->dst_port : 0;
+}
+
+void
+vnd_match_flowkey_copy(struct vnd_flowkey *r, const struct vnd_flowkey *k,
+    int reverse)
+{
+	memset(r, 0, sizeof(*r));
+	r->point = k->point;
+	r->ver = k->ver;
+	memcpy(r->src, reverse ? k->dst : k->src, 16);
+	memcpy(r->dst, reverse ? k->src : k->dst, 16);
+	r->sport = reverse ? k->dport : k->sport;
+	r->dport = reverse ? k->sport : k->dport;
 }
 
 int
@@ -244,33 +298,177 @@ ip_find(struct vnd_match *h, int at, uint8_t ver, const uint8_t *addr, int add)
 }
 
 static void
-learn(struct vnd_match *h, int at, const struct vnd_sighting *s, int side)
+okey_of(struct okey *k, const struct vnd_sighting *s, int reverse)
 {
-	struct ipside *ip = ip_find(h, at, s->ver, s->src, 1);
+	memset(k, 0, sizeof(*k));
+	vnd_match_flowkey_copy(&k->fk, &s->fk, reverse);
+	k->proto = s->proto;
+	k->at = s->side;
+}
 
-	if (ip != NULL)
-		ip->side = (int8_t)side;
-	ip = ip_find(h, at, s->ver, s->dst, 1);
-	if (ip != NULL && ip->side < 0)
-		ip->side = (int8_t)!side;
+static size_t
+okey_slot(const struct okey *k, size_t cap)
+{
+	return (size_t)vnd_hash((const uint8_t *)k, sizeof(*k)) & (cap - 1);
+}
+
+/* The entry of key k: its own, or the free one it would take. */
+static struct orient *
+ori_slot(struct orient *v, size_t cap, const struct okey *k)
+{
+	size_t i;
+
+	for (i = okey_slot(k, cap); v[i].used; i = (i + 1) & (cap - 1))
+		if (vnd_flowkey_cmp(&v[i].k.fk, &k->fk) == 0 &&
+		    v[i].k.proto == k->proto && v[i].k.at == k->at)
+			break;
+	return &v[i];
+}
+
+static int
+ori_grow(struct vnd_match *h)
+{
+	struct orient *nv;
+	size_t i, ncap = h->ocap * 2;
+
+	if ((nv = calloc(ncap, sizeof(*nv))) == NULL)
+		return -1;
+	for (i = 0; i < h->ocap; i++)
+		if (h->ori[i].used)
+			memcpy(ori_slot(nv, ncap, &h->ori[i].k), &h->ori[i],
+			    sizeof(*nv));
+	free(h->ori);
+	h->ori = nv;
+	h->ocap = ncap;
+	return 0;
+}
+
+/* The entry of s's flow (or its reverse) at its point; add: made if new. */
+static struct orient *
+ori_get(struct vnd_match *h, const struct vnd_sighting *s, int reverse,
+    int add)
+{
+	struct orient *o;
+	struct okey k;
+
+	okey_of(&k, s, reverse);
+	if (add && h->olen * 2 + 2 > h->ocap && ori_grow(h) < 0)
+		return NULL;
+	o = ori_slot(h->ori, h->ocap, &k);
+	if (!o->used && add) {
+		memcpy(&o->k, &k, sizeof(k));
+		o->from = -1;
+		o->used = 1;
+		h->olen++;
+	}
+	return o->used ? o : NULL;
+}
+
+/* The end s's flow comes from, or its reverse goes to: -1 unknown. */
+static int
+flow_from(struct vnd_match *h, const struct vnd_sighting *s)
+{
+	const struct orient *o;
+
+	if ((o = ori_get(h, s, 0, 0)) != NULL && o->from >= 0)
+		return o->from;
+	if ((o = ori_get(h, s, 1, 0)) != NULL && o->from >= 0)
+		return !o->from;
+	return -1;
+}
+
+/* The end s's source address sends from, at its point: -1 unknown. */
+static int
+addr_from(struct vnd_match *h, const struct vnd_sighting *s)
+{
+	struct ipside *ip = ip_find(h, s->side, s->fk.ver, s->fk.src, 0);
+
+	if (ip != NULL && ip->side >= 0)
+		return ip->side;
+	ip = ip_find(h, s->side, s->fk.ver, s->fk.dst, 0);
+	return ip == NULL || ip->side < 0 ? -1 : !ip->side;
+}
+
+/*
+ * A flow f and its reverse r at the hop's start, from their differences:
+ * whatever the clocks' offset e, one that goes start -> end differs by its
+ * delay + e, one the other way by e - its delay, so the one whose
+ * differences are larger goes from the client end. -1: no telling yet.
+ */
+static int
+against_reverse(const struct orient *f, const struct orient *r)
+{
+	if (r == NULL || r->n == 0)
+		return -1;
+	if (f->min > r->max)
+		return 0;
+	if (f->max < r->min)
+		return 1;
+	/* overlapping (a clock that drifts): on average */
+	if ((double)f->sum / (double)f->n != (double)r->sum / (double)r->n)
+		return (double)f->sum / (double)f->n < (double)r->sum /
+		    (double)r->n;
+	return -1;
+}
+
+static void
+ori_set(struct orient *o, int from, int firm)
+{
+	o->from = (int8_t)from;
+	o->firm = (uint8_t)firm;
+}
+
+/* A pair of flow f (at the hop's start), difference d: f's way, -1 unknown. */
+static int
+orient(struct vnd_match *h, struct orient *f, struct orient *r, int64_t d)
+{
+	int from;
+
+	if (f->n == 0 || d < f->min)
+		f->min = d;
+	if (f->n == 0 || d > f->max)
+		f->max = d;
+	f->sum += d;
+	f->n++;
+	if (f->firm)
+		return f->from;
+	if (r != NULL && r->firm)
+		ori_set(f, !r->from, 1);
+	else if ((from = against_reverse(f, r)) >= 0) {
+		ori_set(f, from, 1);
+		ori_set(r, !from, 1);
+	} else if (f->from < 0 && (d > h->slack || d < -h->slack))
+		/* one way only so far: this pair's difference, beyond doubt */
+		ori_set(f, d < 0, 0);
+	return f->from;
+}
+
+/* What the pair said of its flow at the hop's end and of its addresses. */
+static void
+learn(struct vnd_match *h, const struct vnd_sighting *s, int from)
+{
+	struct ipside *ip;
+	struct orient *o;
+
+	if ((o = ori_get(h, s, 0, 1)) != NULL)
+		o->from = (int8_t)from;
+	if ((ip = ip_find(h, s->side, s->fk.ver, s->fk.src, 1)) != NULL &&
+	    ip->side < 0)
+		ip->side = (int8_t)from;
 }
 
 /* A sighting that found no twin in the window. */
 static void
 settle_unmatched(struct vnd_match *h, const struct vnd_sighting *s)
 {
-	struct ipside *ip = ip_find(h, s->side, s->ver, s->src, 0);
-	int from;
+	int from = flow_from(h, s);
 
-	if (ip == NULL || ip->side < 0) {
-		ip = ip_find(h, s->side, s->ver, s->dst, 0);
-		from = ip == NULL || ip->side < 0 ? -1 : !ip->side;
-	} else
-		from = ip->side;
 	if (from < 0)
-		/* Nothing of its addresses crossed this hop: as the path is
-		 * written client to server, a packet at the start heads on. */
-		from = s->side == 0 ? 0 : 1;
+		from = addr_from(h, s);
+	if (from < 0)
+		/* Nothing of it crossed this hop: as the path is written
+		 * client to server, a packet at the start heads on. */
+		from = s->side;
 	if (from == s->side)
 		/* it came from this side, and never reached the other: lost */
 		h->event(h->arg, h->index, from == 0 ? VND_DIR_FWD : VND_DIR_BWD,
@@ -290,15 +488,39 @@ fill(struct vnd_sighting *s, const struct vnd_pkt *pk, uint64_t key, int64_t ts,
 	s->ts = ts;
 	s->frame = pk->frame;
 	s->side = (uint8_t)side;
-	s->ver = pk->ip_ver;
 	s->proto = pk->ip_proto;
-	memcpy(s->src, pk->src_ip, 16);
-	memcpy(s->dst, pk->dst_ip, 16);
-	s->sport = VND_ISSET(pk, VND_COL_SRC_PORT) ? pk->src_port : 0;
-	s->dport = VND_ISSET(pk, VND_COL_DST_PORT) ? pk->dst_port : 0;
+	vnd_match_flowkey(&s->fk, pk);
 	s->seq = pk->seq;
 	s->paylen = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
 	s->pkt_id = pk->pkt_id;
+}
+
+/*
+ * Which end a pair came from (a seen at the hop's start, b at its end, d
+ * their time difference): its flow's way, told by the flow against its
+ * reverse, whatever this pair's times say (a fast crossing under a clock
+ * offset a little off may look negative: that is evidence against the
+ * offset, not a turned flow). Before the reverse is seen, a difference
+ * beyond the clock's slack; within it, the side the source address sends
+ * from, else the time order, else the path's order: from the client end.
+ */
+static int
+pair_from(struct vnd_match *h, const struct vnd_sighting *a,
+    const struct vnd_sighting *b, int64_t d)
+{
+	struct orient *f;
+	int from = -1;
+
+	if ((f = ori_get(h, a, 0, 1)) != NULL)
+		from = orient(h, f, ori_get(h, a, 1, 0), d);
+	if (from >= 0) {
+		learn(h, b, from);
+		learn(h, a, from);
+		return from;
+	}
+	if ((from = addr_from(h, a)) >= 0)
+		return from;
+	return d < 0;
 }
 
 int
@@ -306,8 +528,10 @@ vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
     uint64_t key, int64_t ts, uint64_t tag)
 {
 	struct vnd_sighting cur, *o;
+	const struct vnd_sighting *a, *b;
+	int64_t d;
 	long ti;
-	int dir;
+	int from;
 
 	fill(&cur, pk, key, ts, side);
 	cur.tag = tag;
@@ -319,32 +543,18 @@ vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
 			    VND_EV_DUP, &cur, NULL, 0);
 			return 0;
 		}
-		/*
-		 * Its twin. The earlier of the two sightings is where it came
-		 * from (by time, not by the order the files gave them: a
-		 * capture's timestamps may step back a little); at the same
-		 * instant (the two ends of a veth), the side its source address
-		 * was seen sending from decides.
-		 */
-		{
-			const struct vnd_sighting *a = side == 0 ? &cur : o;
-			const struct vnd_sighting *b = side == 0 ? o : &cur;
-
-			dir = b->ts > a->ts ? VND_DIR_FWD : VND_DIR_BWD;
-			if (b->ts == a->ts) {
-				struct ipside *ip = ip_find(h, o->side, o->ver,
-				    o->src, 0);
-
-				dir = o->side == 0 ? VND_DIR_FWD : VND_DIR_BWD;
-				if (ip != NULL && ip->side >= 0)
-					dir = ip->side == 0 ? VND_DIR_FWD : VND_DIR_BWD;
-			}
-			h->event(h->arg, h->index, dir, VND_EV_PASSED,
-			    dir == VND_DIR_FWD ? a : b, dir == VND_DIR_FWD ? b : a,
-			    dir == VND_DIR_FWD ? b->ts - a->ts : a->ts - b->ts);
-			learn(h, 0, a, dir == VND_DIR_FWD ? 0 : 1);
-			learn(h, 1, b, dir == VND_DIR_FWD ? 0 : 1);
-		}
+		/* its twin */
+		a = side == 0 ? &cur : o;
+		b = side == 0 ? o : &cur;
+		d = b->ts - a->ts;
+		from = pair_from(h, a, b, d);
+		if (from == 1)
+			d = -d;
+		h->pairs++;
+		if (d < 0)
+			h->negative++;
+		h->event(h->arg, h->index, from == 0 ? VND_DIR_FWD : VND_DIR_BWD,
+		    VND_EV_PASSED, from == 0 ? a : b, from == 0 ? b : a, d);
 		o->key = 0;		/* settled: the FIFO entry is dead */
 		tab_delete(h, (size_t)ti);
 		return 0;
@@ -356,6 +566,19 @@ vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
 	tab_insert(h, key, (uint32_t)(h->rhead + h->rlen));
 	h->rlen++;
 	return 0;
+}
+
+void
+vnd_match_slack(struct vnd_match *h, int64_t ns)
+{
+	h->slack = ns;
+}
+
+void
+vnd_match_counts(const struct vnd_match *h, uint64_t *pairs, uint64_t *negative)
+{
+	*pairs = h->pairs;
+	*negative = h->negative;
 }
 
 static void

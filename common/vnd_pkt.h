@@ -99,18 +99,6 @@ struct vnd_pkt {
 #define VND_TH_CWR	0x80
 #define VND_TH_AE	0x100
 
-/*
- * Decode a frame of link type `dlt` (a LINKTYPE_/DLT_ value) into pk; the
- * caller has set frame, ts_ns, wire_bytes and cap_bytes, the rest is reset.
- * Never reads past caplen; a frame that breaks its own headers gets a reason
- * in pk->malformed. Returns 0, or -1 when pk->malformed was set.
- */
-int	 vnd_decode(struct vnd_pkt *pk, int dlt, const uint8_t *data,
-	    uint32_t caplen);
-
-/* Is this link type one vnd_decode() understands? */
-int	 vnd_decode_knows(int dlt);
-
 /* The name of a link type, as pcap names it ("EN10MB"), or "DLT_<n>". */
 const char *vnd_dlt_name(int dlt, char *buf, size_t len);
 

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "vnd.h"
+#include "vnd_decode.h"
 #include "vnd_pktsrc.h"
 
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_decode.h"
 #include "vnd_flowtab.h"
 #include "vnd_input.h"
 #include "vnd_shard.h"
@@ -363,6 +364,10 @@ vnd_shard_read(int nj, struct vnd_pktsrc *src, const char *point,
 	struct part *end;
 	int i, started = 1, r = 0;
 
+	if (nj < 1) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%d threads: at least one", nj);
+		return -1;
+	}
 	memset(&sh, 0, sizeof(sh));
 	sh.nj = nj;
 	sh.nb = nj + 2;

@@ -64,14 +64,14 @@ bucket(const struct vnd_hist *h, uint64_t v)
 static int64_t
 value(const struct vnd_hist *h, int b)
 {
-	int l = log2sub(h->sub), msb;
+	int l = log2sub(h->sub), e;
 	uint64_t lo, width;
 
-	if (b < h->sub)
+	if (b < h->sub || h->sub < 1)
 		return b;
-	msb = b / h->sub + l - 1;
-	lo = (uint64_t)1 << msb | (uint64_t)(b % h->sub) << (msb - l);
-	width = (uint64_t)1 << (msb - l);
+	e = b / h->sub - 1;	/* b >= sub: a power of two at or above sub */
+	lo = (uint64_t)1 << (e + l) | (uint64_t)(b % h->sub) << e;
+	width = (uint64_t)1 << e;
 	return (int64_t)(lo + width / 2);
 }
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vnd_pkt.h"
+#include "vnd_decode.h"
 
 /* Link types worth reaching: the first input byte picks one. */
 static const int linktypes[] = {

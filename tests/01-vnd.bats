@@ -46,13 +46,6 @@ load helpers
 	done
 }
 
-@test "docs: every packets-table column is in vnd-tables(5)" {
-	"$BIN/vnd-parse" -q "$SAMPLES/snat-inside.pcap" | head -1 | tr '\t' '\n' >"$BATS_TEST_TMPDIR/cols"
-	while read -r c; do
-		grep -q "^\.It Va $c\$\|^\.It Cm $c\$\|^\.It $c\$\|$c" "$TOP/man/vnd-tables.5" || { echo "missing: $c"; return 1; }
-	done <"$BATS_TEST_TMPDIR/cols"
-}
-
 @test "completions: every long option of --help is in the bash and zsh completions" {
 	for b in "$BIN"/vnd "$BIN"/vnd-*; do
 		run -0 "$TOP/completions/check-options.sh" "$b"

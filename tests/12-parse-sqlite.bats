@@ -72,7 +72,7 @@ setup() {
 	"$BIN/vnd-hoploss" -q $pts >"$d/a"
 	"$BIN/vnd-hoploss" -q $db >"$d/b"
 	cmp "$d/a" "$d/b"
-	grep -q $'^r2in\tr2out\tclient\t2596\t2311\t285\t' "$d/b"
+	[ "$(tsv_count 'v["in_point"] == "r2in" && v["out_point"] == "r2out" && v["src_side"] == "client" && v["in_pkts"] == 2596 && v["out_pkts"] == 2311 && v["lost_pkts"] == 285' "$d/b")" -eq 1 ]
 	"$BIN/vnd-correlate" -q r1in="$SAMPLES/path-r1in.pcap" r1out="$SAMPLES/path-r1out.pcap" >"$d/a"
 	"$BIN/vnd-correlate" -q r1in="$d/p.db" r1out="$d/p.db" >"$d/b"
 	cmp "$d/a" "$d/b"

@@ -15,8 +15,9 @@ load helpers
 	Fields: ip.proto as proto, tcp.src as sport, udp.src as sport
 	CONF
 	"$BIN/vnd-parse" -q -c "$BATS_TEST_TMPDIR/c" "$SAMPLES/snat-inside.pcap" >"$BATS_TEST_TMPDIR/out"
-	"$BIN/vnd-parse" -q -f 'tcp or udp' "$SAMPLES/snat-inside.pcap" | cut -f11,15 | tail -n +2 >"$BATS_TEST_TMPDIR/want"
-	tail -n +2 "$BATS_TEST_TMPDIR/out" | cut -f2,3 | diff -u "$BATS_TEST_TMPDIR/want" -
+	"$BIN/vnd-parse" -q -f 'tcp or udp' "$SAMPLES/snat-inside.pcap" | tsv_col ip_proto src_port >"$BATS_TEST_TMPDIR/want"
+	tsv_col proto sport <"$BATS_TEST_TMPDIR/out" >"$BATS_TEST_TMPDIR/got"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	[ "$(tsv_count 'v["proto"] == 17' "$BATS_TEST_TMPDIR/out")" -gt 0 ]
 }
 

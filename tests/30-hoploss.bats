@@ -7,7 +7,8 @@ PATHPTS="path-client.pcap path-r1in.pcap path-r1out.pcap path-r2in.pcap path-r2o
 
 # hops of a run: "in out side in_pkts out_pkts lost created dups" per line
 hops() {
-	awk -F'\t' 'NR > 1 { print $1, $2, $3, $4, $5, $6, $12, $13 }' "$1"
+	tsv_awk '{ print v["in_point"], v["out_point"], v["src_side"], v["in_pkts"], v["out_pkts"],
+	    v["lost_pkts"], v["created_pkts"], v["dup_pkts"] }' "$1"
 }
 
 @test "hoploss: the path samples give the golden table" {
@@ -28,18 +29,21 @@ hops() {
 	grep -qx "path-r1in path-r1out client $fwd $((fwd - ipt)) $ipt 0 0" "$BATS_TEST_TMPDIR/h"
 	grep -qx "path-r2in path-r2out client $((fwd - ipt)) $((fwd - ipt - tbf)) $tbf 0 0" "$BATS_TEST_TMPDIR/h"
 	# every other hop and direction: nothing lost, nothing created
-	[ "$(awk '$6 != 0 || $7 != 0' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 2 ]
+	[ "$(tsv_count 'v["lost_pkts"] != 0 || v["created_pkts"] != 0' "$BATS_TEST_TMPDIR/out")" -eq 2 ]
 	# and the server's packets cross every hop whole
-	[ "$(awk '$3 == "server" && $4 == 1831 && $5 == 1831' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 5 ]
+	[ "$(tsv_count 'v["src_side"] == "server" && v["in_pkts"] == 1831 && v["out_pkts"] == 1831' "$BATS_TEST_TMPDIR/out")" -eq 5 ]
 }
 
 @test "hoploss: the tbf queue holds packets milliseconds, the routers microseconds" {
 	cd "$SAMPLES"
 	"$BIN/vnd-hoploss" -q $PATHPTS >"$BATS_TEST_TMPDIR/out"
 	# delay_p50_ns of r2's client-side hop, and the largest p50 elsewhere
-	r2=$(awk -F'\t' '$1 == "path-r2in" && $3 == "client" { print $9 }' "$BATS_TEST_TMPDIR/out")
-	other=$(awk -F'\t' 'NR > 1 && !($1 == "path-r2in" && $3 == "client") && $9 > m { m = $9 } END { print m }' "$BATS_TEST_TMPDIR/out")
-	[ "$r2" -gt 1000000 ] && [ "$other" -lt 100000 ]
+	r2hop='v["in_point"] == "path-r2in" && v["src_side"] == "client"'
+	r2=$(tsv_awk "$r2hop { print v[\"delay_p50_ns\"] }" "$BATS_TEST_TMPDIR/out")
+	other=$(tsv_awk "!($r2hop) && v[\"delay_p50_ns\"] > m { m = v[\"delay_p50_ns\"] } END { print m }" "$BATS_TEST_TMPDIR/out")
+	echo "p50: r2 $r2 ns, elsewhere at most $other ns"
+	[ "$r2" -gt 1000000 ]
+	[ "$other" -lt 100000 ]
 }
 
 @test "hoploss: --lost lists exactly the packets in at a router and not out" {
@@ -48,10 +52,13 @@ hops() {
 	[ "$(tsv_count 'v["what"] == "lost"' "$BATS_TEST_TMPDIR/lost")" -eq 370 ]
 	[ "$(tsv_count 'v["what"] == "created"' "$BATS_TEST_TMPDIR/lost")" -eq 0 ]
 	# the same set by vnd-parse: pkt_ids at r1in, client to server, missing at r1out
-	"$BIN/vnd-parse" -q -H -f 'tcp and src host 198.18.1.1' path-r1in.pcap | cut -f27,28 | sort >"$BATS_TEST_TMPDIR/a"
-	"$BIN/vnd-parse" -q -H -f 'tcp and src host 198.18.1.1' path-r1out.pcap | cut -f27,28 | sort >"$BATS_TEST_TMPDIR/b"
-	comm -23 "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" | cut -f1 | sort >"$BATS_TEST_TMPDIR/want"
-	awk -F'\t' '$1 == "path-r1in" && $4 == "lost" { print $15 }' "$BATS_TEST_TMPDIR/lost" | sort >"$BATS_TEST_TMPDIR/got"
+	# (no two packets there share a pkt_id)
+	"$BIN/vnd-parse" -q -f 'tcp and src host 198.18.1.1' path-r1in.pcap | tsv_col pkt_id | sort >"$BATS_TEST_TMPDIR/a"
+	"$BIN/vnd-parse" -q -f 'tcp and src host 198.18.1.1' path-r1out.pcap | tsv_col pkt_id | sort >"$BATS_TEST_TMPDIR/b"
+	[ "$(sort -u "$BATS_TEST_TMPDIR/a" | wc -l)" -eq "$(wc -l <"$BATS_TEST_TMPDIR/a")" ]
+	comm -23 "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" >"$BATS_TEST_TMPDIR/want"
+	tsv_awk 'v["in_point"] == "path-r1in" && v["what"] == "lost" { print v["pkt_id"] }' "$BATS_TEST_TMPDIR/lost" |
+	    sort >"$BATS_TEST_TMPDIR/got"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 85 ]
 	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
@@ -81,7 +88,8 @@ hops() {
 	cd "$SAMPLES"
 	"$BIN/vnd-hoploss" -q -o "$BATS_TEST_TMPDIR/h.db" $PATHPTS
 	sqlite3 -separator $'\t' -nullvalue - "$BATS_TEST_TMPDIR/h.db" "SELECT in_point, out_point, src_side, in_pkts, out_pkts, lost_pkts FROM hops" >"$BATS_TEST_TMPDIR/db"
-	tail -n +2 "$GOLDEN/hoploss/path.tsv" | cut -f1-6 | diff -u - "$BATS_TEST_TMPDIR/db"
+	tsv_col in_point out_point src_side in_pkts out_pkts lost_pkts <"$GOLDEN/hoploss/path.tsv" |
+	    diff -u - "$BATS_TEST_TMPDIR/db"
 	# and how it was made: every point, its packets, its clock
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/h.db" "SELECT count(*), sum(packets), min(tool) FROM meta")" = "6|26174|vnd-hoploss" ]
 }
@@ -107,30 +115,35 @@ hops() {
 	[ "${#lines[@]}" -eq 3 ]
 }
 
+# a row of --lost: where, which way, what, and the frame at the point that saw it
+LOST_ROW='{ print v["in_point"], v["out_point"], v["src_side"], v["what"], v["point"], v["frame"] }'
+
 @test "hoploss: corpus: the packet removed from dns-tcp-ts-gap is the one lost" {
 	need_corpus
 	d="$CORPUS/suricata-verify/tests/dns-tcp-ts-gap"
-	run -0 --separate-stderr "$BIN/vnd-hoploss" -q --lost orig="$d/original.pcap_" cut="$d/input.pcap"
-	[ "${#lines[@]}" -eq 2 ]
-	[[ ${lines[1]} == "orig	cut	client	lost	orig	8	"* ]]
+	"$BIN/vnd-hoploss" -q --lost orig="$d/original.pcap_" cut="$d/input.pcap" >"$BATS_TEST_TMPDIR/lost"
+	run -0 tsv_awk "$LOST_ROW" "$BATS_TEST_TMPDIR/lost"
+	assert_output "orig cut client lost orig 8"
 }
 
 @test "hoploss: corpus: the smb2 minus-p191 pair differs by exactly one packet" {
 	need_corpus
 	d="$CORPUS/suricata-verify/tests"
-	run -0 --separate-stderr "$BIN/vnd-hoploss" -q --lost \
+	"$BIN/vnd-hoploss" -q --lost \
 	    b="$d/smb2-frames-gap-payload-logging-02/smb2-peter-minus-p191-p192.pcap" \
-	    a="$d/smb2-frames-gap-payload-logging/smb2-peter-minus-p191.pcap"
-	[ "${#lines[@]}" -eq 2 ]
-	[[ ${lines[1]} == "a	b	server	lost	a	191	"* ]]
+	    a="$d/smb2-frames-gap-payload-logging/smb2-peter-minus-p191.pcap" >"$BATS_TEST_TMPDIR/lost"
+	run -0 tsv_awk "$LOST_ROW" "$BATS_TEST_TMPDIR/lost"
+	assert_output "a b server lost a 191"
 }
 
 @test "hoploss: corpus: both ends of one ns-3 link lose nothing" {
 	need_corpus
-	run -0 --separate-stderr "$BIN/vnd-hoploss" -q "$CORPUS/multicast-tcp/tcp-bulk-send-0-0.pcap" "$CORPUS/multicast-tcp/tcp-bulk-send-1-0.pcap"
-	hops <(printf '%s\n' "$output") >"$BATS_TEST_TMPDIR/h"
-	cat "$BATS_TEST_TMPDIR/h"
-	[ "$(awk '$6 == 0 && $7 == 0 && $4 == $5 && $4 > 0' "$BATS_TEST_TMPDIR/h" | wc -l)" -eq 2 ]
+	"$BIN/vnd-hoploss" -q "$CORPUS/multicast-tcp/tcp-bulk-send-0-0.pcap" "$CORPUS/multicast-tcp/tcp-bulk-send-1-0.pcap" \
+	    >"$BATS_TEST_TMPDIR/out"
+	hops "$BATS_TEST_TMPDIR/out"
+	[ "$(tsv_count 1 "$BATS_TEST_TMPDIR/out")" -eq 2 ]
+	[ "$(tsv_count 'v["lost_pkts"] == 0 && v["created_pkts"] == 0 && v["in_pkts"] == v["out_pkts"] && v["in_pkts"] > 0' \
+	    "$BATS_TEST_TMPDIR/out")" -eq 2 ]
 }
 
 @test "hoploss: --by flow and -i split the hop's totals exactly" {
@@ -140,8 +153,8 @@ hops() {
 	"$BIN/vnd-hoploss" -q -i 0.5 $PATHPTS >"$BATS_TEST_TMPDIR/slot"
 	"$BIN/vnd-hoploss" -q --by flow -i 1 $PATHPTS >"$BATS_TEST_TMPDIR/both"
 	sum() {	# in out side in_pkts out_pkts lost_pkts per hop, from named columns
-		awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		    { k = $1 " " $2 " " $3; a[k] += $h["in_pkts"]; b[k] += $h["out_pkts"]; c[k] += $h["lost_pkts"] }
+		tsv_awk '{ k = v["in_point"] " " v["out_point"] " " v["src_side"]
+		    a[k] += v["in_pkts"]; b[k] += v["out_pkts"]; c[k] += v["lost_pkts"] }
 		    END { for (k in a) print k, a[k], b[k], c[k] }' "$1" | sort
 	}
 	sum "$BATS_TEST_TMPDIR/tot" >"$BATS_TEST_TMPDIR/want"
@@ -149,7 +162,8 @@ hops() {
 		sum "$BATS_TEST_TMPDIR/$f" | diff -u "$BATS_TEST_TMPDIR/want" -
 	done
 	# r1's 85 drops fall on the two client flows
-	[ "$(awk -F'\t' '$1 == "path-r1in" && $3 == "client" { print $5 ":" $11 }' "$BATS_TEST_TMPDIR/flow" | tr '\n' ' ')" = "40001:74 40002:11 " ]
+	[ "$(tsv_awk 'v["in_point"] == "path-r1in" && v["src_side"] == "client" { print v["src_port"] ":" v["lost_pkts"] }' \
+	    "$BATS_TEST_TMPDIR/flow" | tr '\n' ' ')" = "40001:74 40002:11 " ]
 	head -1 "$BATS_TEST_TMPDIR/both" | grep -q $'^in_point\tout_point\tsrc_side\tslot_ts_ns\tsrc_ip\tsrc_port\tdst_ip\tdst_port\tip_proto\tin_pkts'
 }
 

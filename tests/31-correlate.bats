@@ -8,19 +8,21 @@ load helpers
 	run -0 --separate-stderr "$BIN/vnd-correlate" -q in=snat-inside.pcap out=snat-outside.pcap
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/flows"
 	# ip_proto, inside source, its port as the NAT wrote it
-	awk -F'\t' 'NR > 1 { print $5, $1, $2, $6, $7, $10 }' "$BATS_TEST_TMPDIR/flows" | sort >"$BATS_TEST_TMPDIR/got"
-	awk -F'\t' 'NR > 1 { print ($2 == "tcp" ? 6 : 17), $3, $4, $11, $12, "fingerprint" }' snat.truth.tsv | sort >"$BATS_TEST_TMPDIR/want"
+	tsv_awk '{ print v["ip_proto"], v["in_src_ip"], v["in_src_port"], v["out_src_ip"], v["out_src_port"], v["method"] }' \
+	    "$BATS_TEST_TMPDIR/flows" | sort >"$BATS_TEST_TMPDIR/got"
+	tsv_awk '{ print (v["proto"] == "tcp" ? 6 : 17), v["orig_src_ip"], v["orig_src_port"], v["nat_src_ip"], v["nat_src_port"], "fingerprint" }' \
+	    snat.truth.tsv | sort >"$BATS_TEST_TMPDIR/want"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 24 ]
 	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 }
 
 @test "correlate: through haproxy (mode tcp), 400 connections at 400/s agree with haproxy's log" {
 	cd "$SAMPLES"
-	awk -F'\t' 'NR > 1 { print $2, $6 }' haproxy.truth.tsv | sort >"$BATS_TEST_TMPDIR/want"
+	tsv_awk '{ print v["client_port"], v["lb_src_port"] }' haproxy.truth.tsv | sort >"$BATS_TEST_TMPDIR/want"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -ge 300 ]
 	for m in auto payload order; do
 		"$BIN/vnd-correlate" -q -m $m front=haproxy-front.pcap back=haproxy-back.pcap >"$BATS_TEST_TMPDIR/$m"
-		awk -F'\t' 'NR > 1 { print $2, $7 }' "$BATS_TEST_TMPDIR/$m" | sort >"$BATS_TEST_TMPDIR/got"
+		tsv_awk '{ print v["in_src_port"], v["out_src_port"] }' "$BATS_TEST_TMPDIR/$m" | sort >"$BATS_TEST_TMPDIR/got"
 		echo "$m: $(comm -12 "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | wc -l) agree"
 		diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	done
@@ -65,9 +67,10 @@ load helpers
 
 @test "correlate: corpus: ns-3's two ends of a link correlate by fingerprint, nothing else" {
 	need_corpus
-	run -0 --separate-stderr "$BIN/vnd-correlate" -q "$CORPUS/multicast-tcp/tcp-bulk-send-0-0.pcap" "$CORPUS/multicast-tcp/tcp-bulk-send-1-0.pcap"
-	[ "${#lines[@]}" -eq 2 ]
-	[[ ${lines[1]} == *"	fingerprint	286	1	"* ]]
+	"$BIN/vnd-correlate" -q "$CORPUS/multicast-tcp/tcp-bulk-send-0-0.pcap" "$CORPUS/multicast-tcp/tcp-bulk-send-1-0.pcap" \
+	    >"$BATS_TEST_TMPDIR/flows"
+	run -0 tsv_awk '{ print v["method"], v["matched_pkts"], v["confidence"] }' "$BATS_TEST_TMPDIR/flows"
+	assert_output "fingerprint 286 1"
 }
 
 @test "correlate: from vnd-parse's tables, the same flow map" {
@@ -82,7 +85,7 @@ load helpers
 	need_corpus
 	d="$CORPUS/multicast-tcp"
 	run -0 --separate-stderr "$BIN/vnd-correlate" -q in="$d/ipv4-nat-1-2.pcap" out="$d/ipv4-nat-1-1.pcap"
-	printf '%s\n' "$output" | cut -f1,2,6,7,10,11 >"$BATS_TEST_TMPDIR/got"
+	tsv_col in_src_ip in_src_port out_src_ip out_src_port method matched_pkts <<<"$output" >"$BATS_TEST_TMPDIR/got"
 	cat "$BATS_TEST_TMPDIR/got"
 	# the inside host's connection leaves as 8.8.8.101 (its handshake) and
 	# 8.8.8.103 (the rest: ns-3's NAT changes the mapping mid-connection)
@@ -97,10 +100,11 @@ load helpers
 		python3 "$TOP/tests/pcapshift.py" 100 snat-$p.pcap "$BATS_TEST_TMPDIR/late.pcap"
 		{ cat snat-$p.pcap; tail -c +25 "$BATS_TEST_TMPDIR/late.pcap"; } >"$BATS_TEST_TMPDIR/$p.pcap"
 	done
-	run -0 --separate-stderr "$BIN/vnd-correlate" -q in="$BATS_TEST_TMPDIR/inside.pcap" out="$BATS_TEST_TMPDIR/outside.pcap"
-	printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $5 == 6 { print $1, $2, $6, $7 }' | sort | uniq -c | awk '{ print $1 }' | sort -u >"$BATS_TEST_TMPDIR/counts"
+	"$BIN/vnd-correlate" -q in="$BATS_TEST_TMPDIR/inside.pcap" out="$BATS_TEST_TMPDIR/outside.pcap" >"$BATS_TEST_TMPDIR/flows"
+	tsv_awk 'v["ip_proto"] == 6 { n[v["in_src_ip"] " " v["in_src_port"] " " v["out_src_ip"] " " v["out_src_port"]]++ }
+	    END { for (k in n) print n[k] }' "$BATS_TEST_TMPDIR/flows" | sort -u >"$BATS_TEST_TMPDIR/counts"
 	# each TCP connection twice, each time alone (confidence 1)
 	[ "$(cat "$BATS_TEST_TMPDIR/counts")" = 2 ]
-	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $5 == 6' | wc -l)" -eq 40 ]
-	[ "$(printf '%s\n' "$output" | awk -F'\t' 'NR > 1 && $5 == 6 && $12 != 1' | wc -l)" -eq 0 ]
+	[ "$(tsv_count 'v["ip_proto"] == 6' "$BATS_TEST_TMPDIR/flows")" -eq 40 ]
+	[ "$(tsv_count 'v["ip_proto"] == 6 && v["confidence"] != 1' "$BATS_TEST_TMPDIR/flows")" -eq 0 ]
 }

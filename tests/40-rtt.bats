@@ -3,10 +3,13 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-# data_frame ack_frame rtt_ns of vnd's accepted data and handshake samples
-# from cumulative ACKs (tshark's ack_rtt has no timestamp or SACK samples)
+# vnd's accepted data and handshake samples from cumulative ACKs (tshark's
+# ack_rtt has no timestamp or SACK samples)
+ACK_SAMPLE='v["kind"] != "ts" && v["rule"] != "sack"'
+
+# data_frame ack_frame rtt_ns of those samples
 vnd_samples() {
-	"$BIN/vnd-rtt" -H "$@" | awk -F'\t' '$9 != "ts" && $11 != "sack" { print $12 "\t" $13 "\t" $10 }' | sort
+	"$BIN/vnd-rtt" "$@" | tsv_awk "$ACK_SAMPLE"' { print v["data_frame"] "\t" v["ack_frame"] "\t" v["rtt_ns"] }' | sort
 }
 
 @test "rtt: without retransmissions, every sample equals tshark's ack_rtt to the nanosecond" {
@@ -26,7 +29,9 @@ vnd_samples() {
 	[ "$(comm -13 "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | wc -l)" -eq 0 ]
 	# tshark also took some from retransmitted segments; vnd rejected them, saying why
 	[ "$(comm -23 "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" | wc -l)" -gt 100 ]
-	cut -f1 "$BATS_TEST_TMPDIR/got" | sort -u >"$BATS_TEST_TMPDIR/frames"
+	"$BIN/vnd-rtt" "$SAMPLES/path-client.pcap" | tsv_awk "$ACK_SAMPLE"' { print v["data_frame"] }' |
+	    sort -u >"$BATS_TEST_TMPDIR/frames"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/frames")" -gt 500 ]
 	sort -u "$DATA/rtt/path-client.tshark-retx.txt" >"$BATS_TEST_TMPDIR/retx"
 	[ "$(comm -12 "$BATS_TEST_TMPDIR/frames" "$BATS_TEST_TMPDIR/retx" | wc -l)" -eq 0 ]
 	"$BIN/vnd-rtt" --all "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/all"
@@ -45,12 +50,14 @@ vnd_samples() {
 	"$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/c"
 	"$BIN/vnd-rtt" --summary "$SAMPLES/path-server.pcap" >"$BATS_TEST_TMPDIR/s"
 	# the bulk flow 40001 -> 5001: p50 toward the server, at each end
-	c=$(awk -F'\t' '$3 == 40001 && $7 == "server" { print $11 }' "$BATS_TEST_TMPDIR/c")
-	s=$(awk -F'\t' '$3 == 40001 && $7 == "server" { print $11 }' "$BATS_TEST_TMPDIR/s")
+	bulk='v["src_port"] == 40001 && v["far_end"] == "server" { print v["rtt_p50_ns"] }'
+	c=$(tsv_awk "$bulk" "$BATS_TEST_TMPDIR/c")
+	s=$(tsv_awk "$bulk" "$BATS_TEST_TMPDIR/s")
 	echo "client-side p50 $c, server-side p50 $s"
 	# VND's per-point RTT: the difference is the time spent between them
 	# (at the server, "toward the server" is only its ACK turnaround)
-	[ "$c" -gt 2000000 ] && [ "$s" -lt $((c / 4)) ]
+	[ "$c" -gt 2000000 ]
+	[ "$s" -lt $((c / 4)) ]
 }
 
 @test "rtt: vnd parse | vnd rtt - gives what vnd rtt gives on the capture" {
@@ -95,11 +102,14 @@ vnd_samples() {
 	echo "sack samples: $n"
 	[ "$n" -gt 100 ]
 	# each within the largest RTT the cumulative ACKs saw (the tbf's queue, ~12 ms) ...
-	max=$(awk -F'\t' 'NR > 1 && ($11 == "ack" || $11 == "cumulative") && $10 > m { m = $10 } END { print m }' "$BATS_TEST_TMPDIR/out")
+	max=$(tsv_awk '(v["rule"] == "ack" || v["rule"] == "cumulative") && v["rtt_ns"] > m { m = v["rtt_ns"] } END { print m }' \
+	    "$BATS_TEST_TMPDIR/out")
+	echo "largest cumulative-ACK sample: $max ns"
+	[ "$max" -gt 5000000 ]
 	[ "$(tsv_count "v[\"rule\"] == \"sack\" && v[\"rtt_ns\"] > $max * 1.1" "$BATS_TEST_TMPDIR/out")" -eq 0 ]
 	# ... and none from a segment sent twice: those are karn
 	sort -u "$DATA/rtt/path-client.tshark-retx.txt" >"$BATS_TEST_TMPDIR/retx"
-	awk -F'\t' '$11 == "sack" { print $12 }' "$BATS_TEST_TMPDIR/out" | sort -u >"$BATS_TEST_TMPDIR/frames"
+	tsv_awk 'v["rule"] == "sack" { print v["data_frame"] }' "$BATS_TEST_TMPDIR/out" | sort -u >"$BATS_TEST_TMPDIR/frames"
 	[ "$(comm -12 "$BATS_TEST_TMPDIR/frames" "$BATS_TEST_TMPDIR/retx" | wc -l)" -eq 0 ]
 	# the waits for the hole that the later cumulative ACKs time are rejected
 	[ "$(tsv_count 'v["rule"] == "sacked" && v["rtt_ns"] > 200000000' "$BATS_TEST_TMPDIR/out")" -gt 0 ]
@@ -115,10 +125,12 @@ vnd_samples() {
 }
 
 @test "rtt: -i splits each flow's samples into time slots that add up to the whole" {
-	"$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap" | awk -F'\t' 'NR > 1 { print $3, $8, $9 }' | sort >"$BATS_TEST_TMPDIR/whole"
+	"$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap" |
+	    tsv_awk '{ print v["src_port"], v["samples"], v["rejected"] }' | sort >"$BATS_TEST_TMPDIR/whole"
 	"$BIN/vnd-rtt" -i 0.5 "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/slots"
 	head -1 "$BATS_TEST_TMPDIR/slots" | grep -q $'^point\tslot_ts_ns\tsrc_ip'
-	awk -F'\t' 'NR > 1 { n[$4] += $9; r[$4] += $10 } END { for (k in n) print k, n[k], r[k] }' "$BATS_TEST_TMPDIR/slots" | sort >"$BATS_TEST_TMPDIR/sum"
+	tsv_awk '{ n[v["src_port"]] += v["samples"]; r[v["src_port"]] += v["rejected"] } END { for (k in n) print k, n[k], r[k] }' \
+	    "$BATS_TEST_TMPDIR/slots" | sort >"$BATS_TEST_TMPDIR/sum"
 	diff -u "$BATS_TEST_TMPDIR/whole" "$BATS_TEST_TMPDIR/sum"
 	[ "$(tsv_col slot_ts_ns <"$BATS_TEST_TMPDIR/slots" | sort -u | wc -l)" -ge 4 ]
 }
@@ -140,10 +152,13 @@ vnd_samples() {
 	f=$CORPUS/tcptrace/input/fast_reuse.dmp.gz
 	[ -f "$f" ] || skip "no $f"
 	# 18 connections on one 5-tuple, the first seen mid-stream
-	[ "$("$BIN/vnd-tcpstate" -H "$f" | wc -l)" -eq 18 ]
-	[ "$("$BIN/vnd-tcpstate" -H "$f" | cut -f10 | sort | uniq -c | awk '{ printf "%s %s,", $1, $2 }')" = "1 OTH,17 SF," ]
+	"$BIN/vnd-tcpstate" "$f" >"$BATS_TEST_TMPDIR/conns"
+	[ "$(tsv_count 1 "$BATS_TEST_TMPDIR/conns")" -eq 18 ]
+	[ "$(tsv_count 'v["conn_state"] == "OTH"' "$BATS_TEST_TMPDIR/conns")" -eq 1 ]
+	[ "$(tsv_count 'v["conn_state"] == "SF"' "$BATS_TEST_TMPDIR/conns")" -eq 17 ]
 	# each new one's SYN and SYN-ACK are timed
-	[ "$("$BIN/vnd-rtt" -H "$f" | awk -F'\t' '$11 == "handshake"' | wc -l)" -eq 34 ]
+	"$BIN/vnd-rtt" "$f" >"$BATS_TEST_TMPDIR/samples"
+	[ "$(tsv_count 'v["rule"] == "handshake"' "$BATS_TEST_TMPDIR/samples")" -eq 34 ]
 }
 
 @test "rtt: a sample whose answer is stamped before its question is rejected (rule backwards)" {
@@ -151,7 +166,9 @@ vnd_samples() {
 	f=$CORPUS/PcapPlusPlus/Tests/Pcap++Test/PcapExamples/pcapng-example.pcapng
 	[ -f "$f" ] || skip "no $f"
 	"$BIN/vnd-rtt" --all "$f" >"$BATS_TEST_TMPDIR/all"
-	[ "$(awk -F'\t' '$11 == "backwards"' "$BATS_TEST_TMPDIR/all" | wc -l)" -eq 1 ]
+	[ "$(tsv_count 'v["rule"] == "backwards"' "$BATS_TEST_TMPDIR/all")" -eq 1 ]
 	# no kept sample is negative
-	[ "$("$BIN/vnd-rtt" -H "$f" | awk -F'\t' '$10 < 0' | wc -l)" -eq 0 ]
+	"$BIN/vnd-rtt" "$f" >"$BATS_TEST_TMPDIR/kept"
+	[ "$(tsv_count 1 "$BATS_TEST_TMPDIR/kept")" -gt 0 ]
+	[ "$(tsv_count 'v["rtt_ns"] < 0' "$BATS_TEST_TMPDIR/kept")" -eq 0 ]
 }

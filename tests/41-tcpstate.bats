@@ -5,7 +5,12 @@ load helpers
 
 # verdict of the client's data on a capture
 verdict() {
-	"$BIN/vnd-tcpstate" "$1" | awk -F'\t' 'NR > 1 && $7 == "client" { print $32 }'
+	"$BIN/vnd-tcpstate" "$1" | tsv_awk 'v["sender"] == "client" { print v["verdict"] }'
+}
+
+# conn_col FILE PORT NAME: column NAME of the connections whose data leave PORT
+conn_col() {
+	tsv_awk -v p="$2" "v[\"src_port\"] == p { print v[\"$3\"] }" "$1"
 }
 
 @test "tcpstate: retransmissions of the bulk flow, fast and timeout, equal the sender kernel's counters" {
@@ -13,15 +18,15 @@ verdict() {
 	want=$(truth client:tcp TcpRetransSegs "$t")
 	fast=$(truth client:tcp TcpExtTCPFastRetrans "$t")
 	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/out"
-	row=$(awk -F'\t' '$3 == 40001' "$BATS_TEST_TMPDIR/out")
-	echo "$row" | cut -f19-21
-	[ "$(echo "$row" | cut -f19)" -eq "$want" ]
+	o="$BATS_TEST_TMPDIR/out"
+	echo "kernel: $want retransmitted, $fast fast; vnd: $(conn_col "$o" 40001 retx_pkts), $(conn_col "$o" 40001 retx_fast) fast"
+	[ "$(conn_col "$o" 40001 retx_pkts)" -eq "$want" ]
 	# fast retransmits and timeouts as the kernel counted them (357 and 1): a
 	# retransmission an ACK prompted is fast, in recovery or not
-	[ "$(echo "$row" | cut -f20)" -eq "$fast" ]
-	[ "$(echo "$row" | cut -f21)" -eq "$(truth client:tcp TcpExtTCPTimeouts "$t")" ]
+	[ "$(conn_col "$o" 40001 retx_fast)" -eq "$fast" ]
+	[ "$(conn_col "$o" 40001 retx_timeout)" -eq "$(truth client:tcp TcpExtTCPTimeouts "$t")" ]
 	# behind a tbf bottleneck: network-limited
-	[ "$(echo "$row" | cut -f32)" = network ]
+	[ "$(conn_col "$o" 40001 verdict)" = network ]
 }
 
 @test "tcpstate: every link of the three socat chains is limited as its sender's kernel says (tcp_info rwnd_limited of busy time)" {
@@ -31,10 +36,12 @@ verdict() {
 		for link in "source relay1in" "relay1 relay1out" "relay1 relay2in" "relay2 relay2out"; do
 			set -- $link
 			# the kernel: window-limited most of a busy time of 100 ms or more
-			busy=$(awk -F'\t' -v e="$1" '$2 == e && $5 == "busy_ms" { print $6; exit }' "$t")
-			rwnd=$(awk -F'\t' -v e="$1" '$2 == e && $5 == "rwnd_limited_ratio" { print $6; exit }' "$t")
+			busy=$(truth "$1" busy_ms "$t")
+			rwnd=$(truth "$1" rwnd_limited_ratio "$t")
 			want=sender
-			awk -v b="${busy:-0}" -v r="${rwnd:-0}" 'BEGIN { exit !(b >= 100 && r >= 0.5) }' && want=receiver
+			if awk -v b="${busy:-0}" -v r="${rwnd:-0}" 'BEGIN { exit !(b >= 100 && r >= 0.5) }'; then
+				want=receiver
+			fi
 			got=$(verdict "$SAMPLES/chain-$c-$2.pcap")
 			echo "$c $2: kernel busy ${busy:-0} ms, rwnd-limited ${rwnd:-0}: $want; vnd $got"
 			[ "$got" = "$want" ]
@@ -48,10 +55,11 @@ verdict() {
 }
 
 @test "tcpstate: the handshake's options are what the kernels negotiated" {
-	"$BIN/vnd-tcpstate" -H "$SAMPLES/chain-slowsink-relay1in.pcap" | cut -f10-15 >"$BATS_TEST_TMPDIR/out"
+	"$BIN/vnd-tcpstate" "$SAMPLES/chain-slowsink-relay1in.pcap" |
+	    tsv_col conn_state mss wscale_snd wscale_rcv sack_ok ts_ok >"$BATS_TEST_TMPDIR/out"
 	# conn_state, MSS announced by the receiver, wscale each way (ss -ti: 10,10), SACK, timestamps
 	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$(printf 'SF\t1460\t10\t10\t1\t1')" ]
-	grep -q $'wscale\t10,10' "$SAMPLES/chain-slowsink.truth.tsv"
+	[ "$(tsv_count 'v["attr"] == "wscale" && v["value"] == "10,10"' "$SAMPLES/chain-slowsink.truth.tsv")" -gt 0 ]
 }
 
 @test "tcpstate: a slow sink makes its upstream link receiver-limited, a slow source sender-limited" {
@@ -94,12 +102,14 @@ verdict() {
 @test "tcpstate: losses before the capture point, reordering, and connections first seen mid-stream" {
 	# at the server every loss of the bulk flow happened upstream (r1, r2)
 	"$BIN/vnd-tcpstate" "$SAMPLES/path-server.pcap" >"$BATS_TEST_TMPDIR/s"
-	row=$(awk -F'\t' '$3 == 40001' "$BATS_TEST_TMPDIR/s")
-	[ "$(echo "$row" | cut -f18)" -eq 3000000 ]			# unique_bytes: the transfer
-	[ "$(echo "$row" | cut -f19)" -eq "$(echo "$row" | cut -f34)" ]	# retx all lost upstream
-	[ "$(echo "$row" | cut -f34)" -gt 200 ]
+	s="$BATS_TEST_TMPDIR/s"
+	[ "$(conn_col "$s" 40001 unique_bytes)" -eq 3000000 ]	# the transfer
+	# every retransmission was of a segment lost upstream
+	[ "$(conn_col "$s" 40001 retx_pkts)" -eq "$(conn_col "$s" 40001 retx_lost_upstream)" ]
+	[ "$(conn_col "$s" 40001 retx_lost_upstream)" -gt 200 ]
 	# at the client, the server's data: 3 retransmissions and 7 out of order, as tshark says
-	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" | awk -F'\t' '$3 == 5002 { print $18, $19, $33 }' >"$BATS_TEST_TMPDIR/c"
+	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" |
+	    tsv_awk 'v["src_port"] == 5002 { print v["unique_bytes"], v["retx_pkts"], v["reordered_pkts"] }' >"$BATS_TEST_TMPDIR/c"
 	[ "$(cat "$BATS_TEST_TMPDIR/c")" = "500000 3 7" ]
 	# without its handshake (the first 10 frames cut), a connection is still counted
 	"$BIN/vnd-parse" -q "$SAMPLES/snat-inside.pcap" | awk 'NR == 1 || NR > 11' >"$BATS_TEST_TMPDIR/cut.tsv"
@@ -117,11 +127,12 @@ verdict() {
 @test "tcpstate: spurious retransmissions of each side = the D-SACKs its kernel received" {
 	"$BIN/vnd-tcpstate" "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/o"
 	for side in client server; do
-		want=$(awk -F'\t' -v e="$side:tcp" '$2 == e && $3 == "TcpExtTCPDSACKRecv" { print $4 }' "$SAMPLES/path.truth.tsv")
-		got=$(awk -F'\t' -v s="$side" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
-		    $h["sender"] == s && $h["data_bytes"] > 100000 { n += $h["retx_spurious"] } END { print n + 0 }' "$BATS_TEST_TMPDIR/o")
+		want=$(truth "$side:tcp" TcpExtTCPDSACKRecv "$SAMPLES/path.truth.tsv")
+		got=$(tsv_awk -v s="$side" 'v["sender"] == s && v["data_bytes"] > 100000 { n += v["retx_spurious"] } END { print n + 0 }' \
+		    "$BATS_TEST_TMPDIR/o")
 		echo "$side: kernel $want, vnd $got"
-		[ -n "$want" ] && [ "$got" -eq "$want" ]
+		[ -n "$want" ]
+		[ "$got" -eq "$want" ]
 	done
 }
 
@@ -130,14 +141,16 @@ verdict() {
 	t="$CORPUS/zeek/testing/btest/Traces/tcp/composite"
 	# comp008: two timeouts whose first covering ACK echoes the original's TSval
 	"$BIN/vnd-tcpstate" --events "$t/comp008.trace" >"$BATS_TEST_TMPDIR/e"
-	[ "$(awk -F'\t' '$8 == "spurious_retx" && ($3 == 2090 || $3 == 2114) { print $3, $9 }' "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = \
-	    "2090 76607 2114 1435275" ]
+	[ "$(tsv_awk 'v["event"] == "spurious_retx" && (v["frame"] == 2090 || v["frame"] == 2114) { print v["frame"], v["value"] }' \
+	    "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = "2090 76607 2114 1435275" ]
 	# each right after the timeout it undoes
-	[ "$(awk -F'\t' '$8 == "retx_timeout" && ($3 == 2089 || $3 == 2113) { print $3 }' "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = "2089 2113" ]
+	[ "$(tsv_awk 'v["event"] == "retx_timeout" && (v["frame"] == 2089 || v["frame"] == 2113) { print v["frame"] }' \
+	    "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = "2089 2113" ]
 	# comp014: one segment sent 10 times; Eifel finds it (frame 358), then two
 	# D-SACKs report it (369, 370): the first is the same finding, the second another
 	"$BIN/vnd-tcpstate" --events "$t/comp014.trace" >"$BATS_TEST_TMPDIR/e"
-	[ "$(awk -F'\t' '$8 == "spurious_retx" && $9 == 247572 { print $3 }' "$BATS_TEST_TMPDIR/e" | paste -sd' ')" = "358 370" ]
+	[ "$(tsv_awk 'v["event"] == "spurious_retx" && v["value"] == 247572 { print v["frame"] }' "$BATS_TEST_TMPDIR/e" |
+	    paste -sd' ')" = "358 370" ]
 	[ "$("$BIN/vnd-tcpstate" "$t/comp014.trace" | tsv_col retx_spurious | paste -sd+ | bc)" -eq 2 ]
 }
 
@@ -156,11 +169,13 @@ verdict() {
 	"$BIN/vnd-tcpstate" -i 0.5 "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/s"
 	head -1 "$BATS_TEST_TMPDIR/s" | grep -q $'\tsender\tslot_ts_ns\tsender_limited_ratio\t'
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/s")" -gt 4 ]
-	run -0 awk -F'\t' 'NR > 1 { d = $9 + $10 + $11 - 1; if (d > 1e-6 || d < -1e-6) bad++;
-	    k = $3; if (k in last && $8 <= last[k]) bad++; last[k] = $8 } END { print bad + 0 }' "$BATS_TEST_TMPDIR/s"
+	run -0 tsv_awk '{ d = v["sender_limited_ratio"] + v["receiver_limited_ratio"] + v["network_limited_ratio"] - 1
+	    if (d > 1e-6 || d < -1e-6) bad++
+	    k = v["src_port"]; if (k in last && v["slot_ts_ns"] <= last[k]) bad++; last[k] = v["slot_ts_ns"] }
+	    END { print bad + 0 }' "$BATS_TEST_TMPDIR/s"
 	[ "$output" = 0 ]
 	# the bulk flow is network-limited in its first slot (slow start into the tbf queue)
-	[ "$(awk -F'\t' '$3 == 40001 { print $12; exit }' "$BATS_TEST_TMPDIR/s")" = network ]
+	[ "$(tsv_awk 'v["src_port"] == 40001 { print v["verdict"]; exit }' "$BATS_TEST_TMPDIR/s")" = network ]
 	run -2 --separate-stderr "$BIN/vnd-tcpstate" -i 0 "$SAMPLES/path-client.pcap"
 }
 
@@ -187,8 +202,8 @@ same_j() {
 		same_j "$SAMPLES/$f.pcap" -i 0.1
 	done
 	# the bulk flow's own figures, to know the comparison compared something
-	"$BIN/vnd-tcpstate" -j 2 "$SAMPLES/path-client.pcap" | awk -F'\t' '$3 == 40001' | cut -f19 >"$BATS_TEST_TMPDIR/retx"
-	[ "$(cat "$BATS_TEST_TMPDIR/retx")" -eq "$(truth client:tcp TcpRetransSegs "$SAMPLES/path.truth.tsv")" ]
+	"$BIN/vnd-tcpstate" -j 2 "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/j2"
+	[ "$(conn_col "$BATS_TEST_TMPDIR/j2" 40001 retx_pkts)" -eq "$(truth client:tcp TcpRetransSegs "$SAMPLES/path.truth.tsv")" ]
 	# several points, a packets table on standard input: one thread reads, the same rows
 	"$BIN/vnd-parse" -q -p A "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/a.tsv"
 	same_j "$BATS_TEST_TMPDIR/a.tsv"
@@ -209,9 +224,9 @@ same_j() {
 	same_j "$d/clean.pcap"
 	same_j "$d/clean.pcap" --events
 	# 8 connections, each 300 segments of 1400 bytes one way, none sent twice
-	"$BIN/vnd-tcpstate" -j 2 -H "$d/clean.pcap" >"$d/out"
-	[ "$(wc -l <"$d/out")" -eq 8 ]
-	[ "$(cut -f16,17,19 "$d/out" | sort -u)" = "$(printf '300\t420000\t0')" ]
+	"$BIN/vnd-tcpstate" -j 2 "$d/clean.pcap" >"$d/out"
+	[ "$(tsv_count 1 "$d/out")" -eq 8 ]
+	[ "$(tsv_col data_pkts data_bytes retx_pkts <"$d/out" | sort -u)" = "$(printf '300\t420000\t0')" ]
 	# a record that claims 64 MB past the middle: what comes before it, then its error
 	same_j "$d/badlen.pcap"
 	run -1 "$BIN/vnd-tcpstate" -j 2 "$d/badlen.pcap"

@@ -43,7 +43,8 @@ traffic() {
 	wait $pid
 	c="$BATS_TEST_TMPDIR/counters.tsv"
 	delta() {	# last minus first snapshot of one counter of the interface
-		awk -F'\t' -v e="if:$IF" -v a="$1" '$2 == e && $3 == a { if (f == "") f = $4; l = $4 } END { print l - f }' "$c"
+		tsv_awk -v e="if:$IF" -v a="$1" 'v["element"] == e && v["attr"] == a { if (f == "") f = v["value"]; l = v["value"] }
+		    END { print l - f }' "$c"
 	}
 	want=$(( $(delta rx_packets) + $(delta tx_packets) ))
 	got=$("$BIN/vnd-parse" -q -H "$BATS_TEST_TMPDIR/a.pcap" | wc -l)
@@ -51,9 +52,9 @@ traffic() {
 	[ "$want" -gt 20 ]
 	[ "$got" -eq "$want" ]
 	# the manifest says the same, and the times frame the packets
-	[ "$(awk -F'\t' '$1 == "a" { print $6, $7 }' "$BATS_TEST_TMPDIR/manifest.tsv")" = "$got 0" ]
+	[ "$(tsv_awk 'v["point"] == "a" { print v["packets"], v["kernel_drops"] }' "$BATS_TEST_TMPDIR/manifest.tsv")" = "$got 0" ]
 	grep -q $'^ts_ns\telement\tattr\tvalue$' "$c"
-	grep -q $'\tbacklog:cpu0\tdropped\t' "$c"
+	[ "$(tsv_count 'v["element"] == "backlog:cpu0" && v["attr"] == "dropped"' "$c")" -gt 0 ]
 }
 
 @test "capture: SIGINT closes every file whole" {
@@ -82,7 +83,7 @@ traffic() {
 		n=$((n + k))
 	done
 	[ "$(ls "$BATS_TEST_TMPDIR"/a-*.pcap | wc -l)" -ge 3 ]
-	[ "$n" -eq "$(awk -F'\t' '$1 == "a" { print $6 }' "$BATS_TEST_TMPDIR/manifest.tsv")" ]
+	[ "$n" -eq "$(tsv_awk 'v["point"] == "a" { print v["packets"] }' "$BATS_TEST_TMPDIR/manifest.tsv")" ]
 }
 
 @test "capture: errors and usage" {
@@ -118,6 +119,12 @@ traffic() {
 	[ "$("$BIN/vnd-parse" -q -H "$BATS_TEST_TMPDIR/c/a.pcap" | wc -l)" -eq 10 ]
 }
 
+# causes ELEMENT RESOURCE KIND LOST FILE: rows of rootcause's drops analysis that say so
+causes() {
+	tsv_awk -v e="$1" -v r="$2" -v k="$3" -v n="$4" 'v["element"] == e && v["analysis"] == "drops" &&
+	    v["resource"] == r && v["kind"] == k && v["lost_pkts"] == n { c++ } END { print c + 0 }' "$5"
+}
+
 @test "capture: counters of a tbf and an iptables DROP rule, and rootcause names both with their counts" {
 	command -v tc >/dev/null && command -v iptables >/dev/null || skip "needs tc and iptables"
 	# in B: a slow egress queue toward A, and a rule dropping a share of what B sends
@@ -138,15 +145,16 @@ for i in range(1000):
 	kill -INT $pid
 	wait $pid
 	c="$BATS_TEST_TMPDIR/counters.tsv"
-	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p' | head -1)
+	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
+	tbf=${tbf%%$'\n'*}	# the first qdisc's
 	ipt=$(ip netns exec $B iptables -L OUTPUT -v -x -n | awk '$3 == "DROP" { print $1 }')
 	echo "kernel: tbf dropped $tbf, iptables dropped $ipt"
 	"$BIN/vnd-rootcause" -c "$c" >"$BATS_TEST_TMPDIR/causes"
 	cat "$BATS_TEST_TMPDIR/causes"
 	[ "$ipt" -gt 0 ]
-	grep -q $'\tiptables:filter:OUTPUT:1:DROP\tdrops\tpolicy drop (firewall rule)\tbottleneck\t'"$ipt"$'\t' "$BATS_TEST_TMPDIR/causes"
+	[ "$(causes iptables:filter:OUTPUT:1:DROP 'policy drop (firewall rule)' bottleneck "$ipt" "$BATS_TEST_TMPDIR/causes")" -eq 1 ]
 	[ "$tbf" -gt 0 ]
-	grep -q $'\ttc:vndcap'$$$'b\tdrops\tegress bandwidth (queue discipline)\tbottleneck\t'"$tbf"$'\t' "$BATS_TEST_TMPDIR/causes"
+	[ "$(causes tc:vndcap$$b 'egress bandwidth (queue discipline)' bottleneck "$tbf" "$BATS_TEST_TMPDIR/causes")" -eq 1 ]
 }
 
 @test "capture: a collection configuration captures its flow, both ways, and nothing else" {
@@ -171,11 +179,12 @@ for i in range(1000):
 	want=$(tsv_count 'v["src_port"] == 7000 || v["dst_port"] == 7000' "$BATS_TEST_TMPDIR/all.tsv")
 	other=$(tsv_count 'v["src_port"] == 7001 || v["dst_port"] == 7001' "$BATS_TEST_TMPDIR/all.tsv")
 	echo "flow: $want of $(($(wc -l <"$BATS_TEST_TMPDIR/all.tsv") - 1)), other: $other"
-	[ "$want" -gt 20 ] && [ "$other" -gt 20 ]
+	[ "$want" -gt 20 ]
+	[ "$other" -gt 20 ]
 	[ "$(tsv_count 1 "$BATS_TEST_TMPDIR/flow.tsv")" -eq "$want" ]
 	[ "$(tsv_count 'v["dst_port"] == 7000' "$BATS_TEST_TMPDIR/flow.tsv")" -gt 10 ]
 	[ "$(tsv_count 'v["src_port"] == 7000' "$BATS_TEST_TMPDIR/flow.tsv")" -gt 10 ]
-	[ "$(awk -F'\t' 'NR > 1 { print $1, $2 }' "$BATS_TEST_TMPDIR/flow/manifest.tsv")" = "a.input $IF" ]
+	[ "$(tsv_awk '{ print v["point"], v["interface"] }' "$BATS_TEST_TMPDIR/flow/manifest.tsv")" = "a.input $IF" ]
 }
 
 # send N UDP datagrams to a neighbour behind each of the taps named
@@ -218,11 +227,12 @@ txdrop() { ip netns exec $A cat /sys/class/net/$1/statistics/tx_dropped; }
 	wait $pid
 	d0=$(( $(txdrop vtap0) - b0 )) d1=$(( $(txdrop vtap1) - b1 ))
 	echo "kernel: vtap0 $d0, vtap1 $d1 dropped"
-	[ "$d0" -gt 100 ] && [ "$d1" -gt 100 ]
-	run -0 --separate-stderr "$BIN/vnd-rootcause" -H -c "$BATS_TEST_TMPDIR/two/counters.tsv"
+	[ "$d0" -gt 100 ]
+	[ "$d1" -gt 100 ]
+	run -0 --separate-stderr "$BIN/vnd-rootcause" -c "$BATS_TEST_TMPDIR/two/counters.tsv"
 	echo "$output"
-	[ "$(awk -F'\t' '$2 == "if:vtap0" { print $5, $6 }' <<<"$output")" = "contention $d0" ]
-	[ "$(awk -F'\t' '$2 == "if:vtap1" { print $5, $6 }' <<<"$output")" = "contention $d1" ]
+	[ "$(tsv_awk 'v["element"] == "if:vtap0" { print v["kind"], v["lost_pkts"] }' <<<"$output")" = "contention $d0" ]
+	[ "$(tsv_awk 'v["element"] == "if:vtap1" { print v["kind"], v["lost_pkts"] }' <<<"$output")" = "contention $d1" ]
 	[[ $output == *"CPU or memory bandwidth (contention among VMs)"* ]]
 	# one VM that does not read, the other idle: that VM is the bottleneck
 	b0=$(txdrop vtap0)
@@ -232,10 +242,11 @@ txdrop() { ip netns exec $A cat /sys/class/net/$1/statistics/tx_dropped; }
 	blast 3000 198.18.210.2
 	wait $pid
 	d0=$(( $(txdrop vtap0) - b0 ))
-	run -0 --separate-stderr "$BIN/vnd-rootcause" -H -c "$BATS_TEST_TMPDIR/one/counters.tsv"
+	run -0 --separate-stderr "$BIN/vnd-rootcause" -c "$BATS_TEST_TMPDIR/one/counters.tsv"
 	echo "$output"
-	[ "$(head -1 <<<"$output" | cut -f2,4,5,6)" = "if:vtap0	VM (CPU or bandwidth)	bottleneck	$d0" ]
+	[ "$(tsv_awk '{ print v["element"] "/" v["resource"] "/" v["kind"] "/" v["lost_pkts"]; exit }' <<<"$output")" = \
+	    "if:vtap0/VM (CPU or bandwidth)/bottleneck/$d0" ]
 	# (the idle tap may drop a stray packet of the kernel's own: not contention)
-	[ "$(grep -c contention <<<"$output")" -eq 0 ]
+	[ "$(tsv_count 'v["kind"] == "contention"' - <<<"$output")" -eq 0 ]
 	kill $TH
 }

@@ -10,8 +10,8 @@ load helpers
 	# -f narrows every point, -i overrides the configuration's interface
 	run -0 --separate-stderr "$BIN/vnd-capture" --collection "$DATA/collection.conf" --print-policy \
 	    -i lb.output=veth-lb1 -i r1=veth-r1 -i r2=eth7 -f 'not arp'
-	[ "$(awk -F'\t' '$1 == "r2" { print $2 }' <<<"$output")" = eth7 ]
-	[ "$(awk -F'\t' '$1 == "r2" { print $3 }' <<<"$output")" = "((udp and udp port 53) or (net 198.18.0.0/15 and (ip proto 1 or ip6 proto 1))) and (not arp)" ]
+	[ "$(tsv_awk 'v["point"] == "r2" { print v["interface"] }' <<<"$output")" = eth7 ]
+	[ "$(tsv_awk 'v["point"] == "r2" { print v["filter"] }' <<<"$output")" = "((udp and udp port 53) or (net 198.18.0.0/15 and (ip proto 1 or ip6 proto 1))) and (not arp)" ]
 	# without a configuration, the -i points and -f
 	run -0 --separate-stderr "$BIN/vnd-capture" -i a=lo -f 'tcp port 7000' --print-policy
 	[ "$output" = $'point\tinterface\tfilter\na\tlo\ttcp port 7000' ]
@@ -35,7 +35,7 @@ load helpers
 	bad 'Appliance Link: l\nCapture Point a, b\n' 2 "point 'b' of"
 	bad 'Appliance Link: l\nCapture Point b = lo\n' 2 "-i a: no such capture point"
 	run -1 --separate-stderr "$BIN/vnd-capture" --collection /nonexistent.conf --print-policy
-	[[ $stderr == *"'/nonexistent.conf': cannot open" ]]
+	[[ $stderr == *"cannot open '/nonexistent.conf': No such file or directory" ]]
 	run -2 --separate-stderr "$BIN/vnd-capture" -i a=lo -f 'tcp port' --print-policy
 	[[ $stderr == *"filter of 'a'"* ]]
 }

@@ -1,12 +1,14 @@
 #!/bin/sh
-# deps.sh [build|test|bench|samples]...: install the Debian packages vnd needs that are missing.
+# deps.sh [build|test|lint|bench|samples]...: install the Debian packages vnd needs that are missing.
 # With no argument: build and test. As root it runs apt-get; otherwise it
 # prints the command to run and fails.
 set -eu
 
 build="gcc make pkg-config libpcap-dev libtrace3-dev libwandio1-dev libsqlite3-dev
 libzstd-dev zlib1g-dev libbz2-dev liblzma-dev"
-test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace"
+test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace
+tcpdump iperf3 iptables"
+lint="mandoc clang-tidy clang-format"
 bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace"
 samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3"
 
@@ -16,6 +18,7 @@ for set in "$@"; do
 	case $set in
 	build) want="$want $build" ;;
 	test) want="$want $test" ;;
+	lint) want="$want $lint" ;;
 	bench) want="$want $bench" ;;
 	samples) want="$want $samples" ;;
 	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;

@@ -8,10 +8,16 @@ bin/vnd-parse -q samples/snat-inside.pcap >"$g/snat-inside.tsv"
 bin/vnd-parse -q -p outside samples/snat-outside.pcap >"$g/snat-outside.tsv"
 bin/vnd-parse -q -H -f 'tcp[tcpflags] & tcp-syn != 0' samples/haproxy-front.pcap >"$g/haproxy-front-syn.tsv"
 bin/vnd-parse -q -c tests/data/figure7b.conf samples/chain-slowsink-relay1in.pcap >"$g/figure7b.tsv"
-# meta without the command and version columns, which name paths and builds
+# meta without the command and version columns, which name paths and builds;
+# the columns picked by name, each file's header once
 for f in samples/*.pcap; do
 	bin/vnd-parse -q -D "$f"
-done | awk -F'\t' 'NR == 1 || $1 != "point"' | cut -f1-8 >"$g/samples-meta.tsv"
+done | awk -F'\t' -v OFS='\t' -v want='point file format link_types packets malformed_pkts first_ts_ns last_ts_ns' '
+    NR == 1 { hdr = $0; n = split(want, w, " ")
+	for (i = 1; i <= NF; i++) h[$i] = i
+	for (i = 1; i <= n; i++) if (!(w[i] in h)) { print "golden.sh: no column " w[i] >"/dev/stderr"; exit 2 } }
+    NR > 1 && $0 == hdr { next }
+    { line = $h[w[1]]; for (i = 2; i <= n; i++) line = line OFS $h[w[i]]; print line }' >"$g/samples-meta.tsv"
 echo "golden files regenerated in $g; review with git diff"
 # vnd-hoploss on the path samples, run from samples/ so point names carry no directory
 g=tests/golden/hoploss

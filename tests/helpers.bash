@@ -9,6 +9,11 @@ CORPUS="${VND_CORPUS:-$TOP/../shared/corpus}"
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
+# A pipeline fails when any of its commands does, not only the last: a tool
+# that crashes into `| sort` fails the test. A producer cut short by `head` or
+# `grep -q` dies of SIGPIPE and fails it too: write to a file first.
+set -o pipefail
+
 # Corpus tests skip cleanly when ../shared is not beside the project.
 need_corpus() {
 	[ -d "$CORPUS" ] || skip "no corpus at $CORPUS"
@@ -18,19 +23,65 @@ need_cmd() {
 	command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed"
 }
 
-# tsv_col NAME <file: the values of one column, picked by header name.
+# tsv_awk [-v var=value]... 'PROGRAM' [FILE]...: awk over TSV with a header
+# line (each file's first line; stdin when no FILE). PROGRAM sees each row's
+# columns by name, v["name"], and the header positions as h["name"]. A column
+# the program names as v["..."] or h["..."] that a header lacks is an error
+# (exit 2), so a typo or a renamed column cannot pass for empty values.
+tsv_awk() {
+	local vars=() prog need
+	while [ "$1" = -v ]; do
+		vars+=(-v "$2")
+		shift 2
+	done
+	prog=$1
+	shift
+	# (a program that names no column is fine: grep finds nothing)
+	need=$({ grep -o '[vh]\["[^"]*"\]' <<<"$prog" || true; } | sed 's/^.\["//; s/"\]$//' | sort -u | tr '\n' ' ')
+	# the END that stops on a missing column comes before the program's
+	awk -F'\t' "${vars[@]}" -v need_="$need" '
+	    FNR == 1 {
+		delete h
+		for (i_ = 1; i_ <= NF; i_++)
+			h[$i_] = i_
+		nn_ = split(need_, nd_, " ")
+		for (i_ = 1; i_ <= nn_; i_++)
+			if (!(nd_[i_] in h)) {
+				printf("tsv_awk: no column %s in %s\n", nd_[i_],
+				    FILENAME == "" ? "stdin" : FILENAME) > "/dev/stderr"
+				bad_ = 1
+				exit 2
+			}
+		next
+	    }
+	    { delete v; for (c_ in h) v[c_] = $h[c_] }
+	    END { if (bad_) exit 2 }
+	    '"$prog" "$@"
+}
+
+# tsv_col NAME... <file: the values of columns picked by header name, tab
+# separated, header line dropped; an unknown name is an error.
 tsv_col() {
-	awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }'
+	local prog='{ print' sep='' c
+	for c in "$@"; do
+		prog+="$sep v[\"$c\"]"
+		sep=' "\t"'
+	done
+	tsv_awk "$prog }"
 }
 
 # tsv_count 'awk condition on named columns' FILE: rows where it holds.
 # The condition sees each column as v["name"].
 tsv_count() {
-	awk -F'\t' "NR == 1 { for (i = 1; i <= NF; i++) h[i] = \$i; next }
-	    { for (i = 1; i <= NF; i++) v[h[i]] = \$i; if ($1) n++ } END { print n + 0 }" "$2"
+	tsv_awk "$1 { n_++ } END { print n_ + 0 }" "$2"
+}
+
+# tsv_header FILE: the header's column names, one a line.
+tsv_header() {
+	head -n 1 "$1" | tr '\t' '\n'
 }
 
 # truth ELEMENT ATTR FILE: a value from a ground-truth <ts element attr value> file.
 truth() {
-	awk -F'\t' -v e="$1" -v a="$2" '$2 == e && $3 == a { print $4; exit }' "$3"
+	tsv_awk -v e="$1" -v a="$2" 'v["element"] == e && v["attr"] == a { print v["value"]; exit }' "$3"
 }

@@ -315,99 +315,142 @@ close_app(struct coll *c, int first, struct buf *flt, char *errbuf)
 	return 0;
 }
 
+/* Where coll_parse() is: the appliance being read, its points and filter. */
+struct parse {
+	struct coll	*c;
+	struct buf	 flt;		/* the appliance's filter so far */
+	char		 app[128];	/* its name; "": none yet */
+	int		 node;		/* a Node (points NAME.input), not a Link */
+	int		 first;		/* its first point */
+	int		 line;
+	char		*errbuf;
+};
+
+static int
+bad(struct parse *p, const char *what)
+{
+	snprintf(p->errbuf, VND_ERRBUF_SIZE, "line %d: %s", p->line, what);
+	return -1;
+}
+
+/* A line's text: no comment, no blanks around, no Figure 4 number "1)". */
+static char *
+line_text(char *ln)
+{
+	char *s, *t;
+
+	if ((s = strchr(ln, '#')) != NULL)
+		*s = '\0';
+	s = trim(ln);
+	if (isdigit((unsigned char)*s) && (t = s + strspn(s,
+	    "0123456789"))[0] == ')')
+		s = trim(t + 1);
+	return s;
+}
+
+/* [Virtual] Appliance [Type] Link|Node [:] NAME: the previous one ends. */
+static int
+on_appliance(struct parse *p, char *t)
+{
+	char *k;
+
+	if (close_app(p->c, p->first, &p->flt, p->errbuf) < 0)
+		return -1;
+	p->first = p->c->npts;
+	t = trim(t);
+	if ((k = keyword(t, "type")) != NULL)
+		t = trim(k);
+	if ((k = keyword(t, "link")) != NULL)
+		p->node = 0;
+	else if ((k = keyword(t, "node")) != NULL)
+		p->node = 1;
+	else
+		return bad(p, "an appliance is a Link or a Node");
+	t = trim(k);
+	if (*t == ':')
+		t = trim(t + 1);
+	if (*t == '\0' || strlen(t) >= sizeof(p->app) ||
+	    strpbrk(t, "/ \t") != NULL)
+		return bad(p, "the appliance needs a name, one word");
+	snprintf(p->app, sizeof(p->app), "%s", t);
+	return 0;
+}
+
+/* What follows a Capture Point or Flow Pattern keyword; NULL: no appliance yet. */
+static char *
+of_appliance(struct parse *p, char *t, const char *what)
+{
+	char msg[64];
+
+	if (p->app[0] == '\0') {
+		snprintf(msg, sizeof(msg), "a %s before any appliance", what);
+		bad(p, msg);
+		return NULL;
+	}
+	t = trim(t);
+	return *t == ':' ? t + 1 : t;
+}
+
+/* Capture Point NAME[ = IF], ...: Figure 4's optional one as [NAME]. */
+static int
+on_points(struct parse *p, char *t)
+{
+	char *s, *save = NULL;
+
+	if ((t = of_appliance(p, t, "capture point")) == NULL)
+		return -1;
+	for (s = strtok_r(t, ",", &save); s != NULL;
+	    s = strtok_r(NULL, ",", &save)) {
+		s = trim(s);
+		if (*s == '[' && s[strlen(s) - 1] == ']') {
+			s[strlen(s) - 1] = '\0';
+			s++;
+		}
+		if (add_point(p->c, p->app, p->node, s, p->errbuf, p->line) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+on_line(struct parse *p, char *s)
+{
+	char *t;
+
+	if ((t = keyword(s, "virtual appliance")) != NULL ||
+	    (t = keyword(s, "appliance")) != NULL)
+		return on_appliance(p, t);
+	if ((t = keyword(s, "capture point")) != NULL)
+		return on_points(p, t);
+	if ((t = keyword(s, "flow pattern")) != NULL)
+		return (t = of_appliance(p, t, "flow pattern")) == NULL ? -1 :
+		    pattern(t, &p->flt, p->errbuf, p->line);
+	return bad(p, "not Appliance, Capture Point or Flow Pattern");
+}
+
 int
 coll_parse(struct coll *c, const char *text, char *errbuf)
 {
-	struct buf flt = { 0 };
-	char *copy, *ln, *next, *s, *t, *save, app[128] = "";
-	int line = 0, node = 0, first = 0, r = -1;
+	struct parse p;
+	char *copy, *ln, *next, *s;
+	int r = -1;
 
 	memset(c, 0, sizeof(*c));
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.errbuf = errbuf;
 	if ((copy = strdup(text)) == NULL) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		return -1;
 	}
 	for (ln = copy; ln != NULL; ln = next) {
-		line++;
+		p.line++;
 		if ((next = strchr(ln, '\n')) != NULL)
 			*next++ = '\0';
-		if ((s = strchr(ln, '#')) != NULL)
-			*s = '\0';
-		/* Figure 4 numbers its lines "1)": a number so written goes */
-		s = trim(ln);
-		if (isdigit((unsigned char)*s) && (t = s + strspn(s,
-		    "0123456789"))[0] == ')')
-			s = trim(t + 1);
-		if (*s == '\0')
-			continue;
-		if ((t = keyword(s, "virtual appliance")) != NULL ||
-		    (t = keyword(s, "appliance")) != NULL) {
-			char *k;
-
-			if (close_app(c, first, &flt, errbuf) < 0)
-				goto out;
-			first = c->npts;
-			t = trim(t);
-			if ((k = keyword(t, "type")) != NULL)
-				t = trim(k);
-			if ((k = keyword(t, "link")) != NULL)
-				node = 0;
-			else if ((k = keyword(t, "node")) != NULL)
-				node = 1;
-			else {
-				snprintf(errbuf, VND_ERRBUF_SIZE, "line %d: an "
-				    "appliance is a Link or a Node", line);
-				goto out;
-			}
-			t = trim(k);
-			if (*t == ':')
-				t = trim(t + 1);
-			if (*t == '\0' || strlen(t) >= sizeof(app) ||
-			    strpbrk(t, "/ \t") != NULL) {
-				snprintf(errbuf, VND_ERRBUF_SIZE, "line %d: the "
-				    "appliance needs a name, one word", line);
-				goto out;
-			}
-			snprintf(app, sizeof(app), "%s", t);
-		} else if ((t = keyword(s, "capture point")) != NULL) {
-			if (app[0] == '\0') {
-				snprintf(errbuf, VND_ERRBUF_SIZE, "line %d: a "
-				    "capture point before any appliance", line);
-				goto out;
-			}
-			t = trim(t);
-			if (*t == ':')
-				t++;
-			save = NULL;
-			for (s = strtok_r(t, ",", &save); s != NULL;
-			    s = strtok_r(NULL, ",", &save)) {
-				/* Figure 4's optional output: [output] */
-				s = trim(s);
-				if (*s == '[' && s[strlen(s) - 1] == ']') {
-					s[strlen(s) - 1] = '\0';
-					s++;
-				}
-				if (add_point(c, app, node, s, errbuf, line) < 0)
-					goto out;
-			}
-		} else if ((t = keyword(s, "flow pattern")) != NULL) {
-			if (app[0] == '\0') {
-				snprintf(errbuf, VND_ERRBUF_SIZE, "line %d: a "
-				    "flow pattern before any appliance", line);
-				goto out;
-			}
-			t = trim(t);
-			if (*t == ':')
-				t++;
-			if (pattern(t, &flt, errbuf, line) < 0)
-				goto out;
-		} else {
-			snprintf(errbuf, VND_ERRBUF_SIZE, "line %d: not Appliance"
-			    ", Capture Point or Flow Pattern", line);
+		if (*(s = line_text(ln)) != '\0' && on_line(&p, s) < 0)
 			goto out;
-		}
 	}
-	if (close_app(c, first, &flt, errbuf) < 0)
+	if (close_app(c, p.first, &p.flt, errbuf) < 0)
 		goto out;
 	if (c->npts == 0) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "no capture point");
@@ -415,7 +458,7 @@ coll_parse(struct coll *c, const char *text, char *errbuf)
 	}
 	r = 0;
 out:
-	free(flt.s);
+	free(p.flt.s);
 	free(copy);
 	if (r < 0)
 		coll_free(c);

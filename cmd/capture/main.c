@@ -2,8 +2,8 @@
 #include <dirent.h>
 #include <err.h>
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "vnd.h"
+#include "vnd_cli.h"
 #include "vnd_num.h"
 #include "collect.h"
 
@@ -45,7 +46,6 @@ struct point {
 };
 
 static volatile sig_atomic_t stop;
-static struct coll coll;
 
 static const struct option longopts[] = {
 	{ "collection", required_argument, NULL, 'L' },
@@ -53,23 +53,17 @@ static const struct option longopts[] = {
 	{ "counters", required_argument, NULL, 'k' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "filter", required_argument, NULL, 'f' },
-	{ "help", no_argument, NULL, 'h' },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "print-policy", no_argument, NULL, 'P' },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "rotate-seconds", required_argument, NULL, 'G' },
 	{ "rotate-size", required_argument, NULL, 'C' },
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "user", required_argument, NULL, 'u' },
-	{ "version", no_argument, NULL, 'V' },
 	{ "write-dir", required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
+static const char usage[] =
 "usage: vnd-capture [-qV] -i name=iface... [-c count] [-C mbytes] [-d seconds]\n"
 "                   [-f filter] [-G seconds] [-s snaplen] [-u user] [-w dir]\n"
 "                   [--collection file] [--counters seconds] [--print-policy]\n"
@@ -93,79 +87,7 @@ usage(FILE *fp)
 "  -V, --version            print the version\n"
 "  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
 "                           DIR/manifest.tsv\n"
-"SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n");
-}
-
-/* The points of a collection configuration, their interfaces from -i where it names none. */
-static int
-collection(const char *path, struct coll *c, struct point *pts, int *npts)
-{
-	char errbuf[VND_ERRBUF_SIZE], *text;
-	const char *ifs[MAX_POINTS];
-	FILE *f;
-	size_t n;
-	int i, k;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		warnx("'%s': cannot open", path);
-		return VND_EXIT_FAIL;
-	}
-	if ((text = malloc(1 << 20)) == NULL) {
-		fclose(f);
-		warnx("out of memory");
-		return VND_EXIT_FAIL;
-	}
-	n = fread(text, 1, (1 << 20) - 1, f);
-	text[n] = '\0';
-	if (ferror(f) || !feof(f) || memchr(text, '\0', n) != NULL) {
-		warnx("'%s': %s", path, ferror(f) ? "read error" : !feof(f) ?
-		    "larger than 1 MiB" : "not text");
-		fclose(f);
-		free(text);
-		return VND_EXIT_FAIL;
-	}
-	fclose(f);
-	if (coll_parse(c, text, errbuf) < 0) {
-		warnx("'%s': %s", path, errbuf);
-		free(text);
-		return VND_EXIT_FAIL;
-	}
-	free(text);
-	if (c->npts > MAX_POINTS) {
-		warnx("'%s': at most %d points", path, MAX_POINTS);
-		return VND_EXIT_FAIL;
-	}
-	for (k = 0; k < *npts; k++) {
-		for (i = 0; i < c->npts; i++)
-			if (strcmp(c->pts[i].name, pts[k].name) == 0)
-				break;
-		if (i == c->npts) {
-			warnx("-i %s: no such capture point in '%s'",
-			    pts[k].name, path);
-			return VND_EXIT_USAGE;
-		}
-	}
-	for (i = 0; i < c->npts; i++) {
-		const char *ifn = c->pts[i].ifname;
-
-		for (k = 0; k < *npts; k++)
-			if (strcmp(c->pts[i].name, pts[k].name) == 0)
-				ifn = pts[k].ifname;
-		if (ifn == NULL) {
-			warnx("point '%s' of '%s' has no interface: -i %s=IF",
-			    c->pts[i].name, path, c->pts[i].name);
-			return VND_EXIT_USAGE;
-		}
-		ifs[i] = ifn;
-	}
-	for (i = 0; i < c->npts; i++) {
-		pts[i].ifname = ifs[i];
-		pts[i].name = c->pts[i].name;
-		pts[i].filter = c->pts[i].filter;
-	}
-	*npts = c->npts;
-	return VND_EXIT_OK;
-}
+"SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n";
 
 static void
 on_signal(int sig)
@@ -180,7 +102,7 @@ now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return (int64_t)ts.tv_sec * VND_NS_PER_SEC + ts.tv_nsec;
 }
 
 static int
@@ -219,8 +141,8 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 
 	if (c->failed)
 		return;			/* the rest of a batch after a failure */
-	ts = (int64_t)h->ts.tv_sec * 1000000000 +
-	    (int64_t)h->ts.tv_usec * (c->nano ? 1 : 1000);
+	ts = (int64_t)h->ts.tv_sec * VND_NS_PER_SEC +
+	    (int64_t)h->ts.tv_usec * (c->nano ? 1 : VND_NS_PER_US);
 
 	/* a file full, or old enough: the next in the ring */
 	if (c->ring && ((c->rotate_bytes && pt->bytes + 16 + h->caplen >
@@ -325,33 +247,28 @@ snap_iptables(FILE *fp, int64_t ts)
 	pclose(ipt);
 }
 
-/* PerfSight's element counters: every interface, and the per-CPU backlog. */
+/* Every interface's counters: /sys/class/net lists those of this network namespace. */
 static int
-snapshot(FILE *fp)
+snap_ifaces(FILE *fp, int64_t ts)
 {
 	static const char *const attrs[] = {
 		"rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_dropped",
 		"tx_dropped", "rx_errors", "tx_errors",
 	};
-	char path[1024], line[512];
-	FILE *f;
-	int64_t ts = now_ns();
-	size_t i;
-	int cpu = 0;
-	DIR *dirp;
+	char path[1024], ifn[512];
+	unsigned long long v;
 	struct dirent *de;
+	DIR *dirp;
+	FILE *f;
+	size_t i;
 
-	/* /sys/class/net lists the interfaces of this network namespace */
 	if ((dirp = opendir("/sys/class/net")) == NULL)
 		return -1;
 	while ((de = readdir(dirp)) != NULL) {
-		char ifn[512];
-		unsigned long long v;
-
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(ifn, sizeof(ifn), "%s", de->d_name);
-		for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		for (i = 0; i < VND_NELEM(attrs); i++) {
 			snprintf(path, sizeof(path),
 			    "/sys/class/net/%s/statistics/%s", ifn, attrs[i]);
 			if ((f = fopen(path, "r")) == NULL)
@@ -363,25 +280,45 @@ snapshot(FILE *fp)
 		}
 	}
 	closedir(dirp);
+	return 0;
+}
+
+/* softnet_stat: per CPU, packets processed, dropped at the backlog, squeezed. */
+static void
+snap_softnet(FILE *fp, int64_t ts)
+{
+	char line[512];
+	unsigned int p, d, sq;
+	int cpu = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/net/softnet_stat", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%x %x %x", &p, &d, &sq) == 3) {
+			fprintf(fp, "%lld\tbacklog:cpu%d\tprocessed\t%u\n",
+			    (long long)ts, cpu, p);
+			fprintf(fp, "%lld\tbacklog:cpu%d\tdropped\t%u\n",
+			    (long long)ts, cpu, d);
+			fprintf(fp, "%lld\tbacklog:cpu%d\ttime_squeeze\t%u\n",
+			    (long long)ts, cpu, sq);
+		}
+		cpu++;
+	}
+	fclose(f);
+}
+
+/* PerfSight's element counters: every interface, queue, rule and per-CPU backlog. */
+static int
+snapshot(FILE *fp)
+{
+	int64_t ts = now_ns();
+
+	if (snap_ifaces(fp, ts) < 0)
+		return -1;
 	snap_qdisc(fp, ts);
 	snap_iptables(fp, ts);
-	/* softnet_stat: per CPU, packets processed, dropped at the backlog, squeezed */
-	if ((f = fopen("/proc/net/softnet_stat", "r")) != NULL) {
-		while (fgets(line, sizeof(line), f) != NULL) {
-			unsigned int p, d, sq;
-
-			if (sscanf(line, "%x %x %x", &p, &d, &sq) == 3) {
-				fprintf(fp, "%lld\tbacklog:cpu%d\tprocessed\t%u\n",
-				    (long long)ts, cpu, p);
-				fprintf(fp, "%lld\tbacklog:cpu%d\tdropped\t%u\n",
-				    (long long)ts, cpu, d);
-				fprintf(fp, "%lld\tbacklog:cpu%d\ttime_squeeze\t%u\n",
-				    (long long)ts, cpu, sq);
-			}
-			cpu++;
-		}
-		fclose(f);
-	}
+	snap_softnet(fp, ts);
 	fflush(fp);
 	return ferror(fp) ? -1 : 0;
 }
@@ -408,259 +345,329 @@ drop_privileges(const char *user, const char *dir)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* A run: its options, its points and their files. */
+struct cap {
+	const char	*dir, *filter, *user, *conf;
+	int64_t		 snaplen, count, duration_ns, counters_ns;
+	int64_t		 rotate_mb, rotate_s;
+	int		 print, quiet;
+	int		 status;	/* VND_EXIT_x of the run */
+	struct point	 pts[MAX_POINTS];
+	struct pollfd	 pfd[MAX_POINTS];
+	struct ctx	 ctx[MAX_POINTS];
+	int		 npts;
+	struct coll	 coll;
+	FILE		*counters, *man;
+};
+
+/* A collection configuration's text, whole; NULL: said why. */
+static char *
+conf_text(const char *path)
 {
-	char errbuf[PCAP_ERRBUF_SIZE > VND_ERRBUF_SIZE ? PCAP_ERRBUF_SIZE :
-	    VND_ERRBUF_SIZE];
-	struct point pts[MAX_POINTS];
-	struct pollfd pfd[MAX_POINTS];
-	struct ctx ctx[MAX_POINTS];
-	struct sigaction sa;
-	const char *dir = ".", *filter = NULL, *user = NULL, *conf = NULL;
-	FILE *counters = NULL, *man = NULL;
-	int64_t v, snaplen = 262144, count = 0, duration_ns = 0, counters_ns = 0;
-	int64_t rotate_mb = 0, rotate_s = 0, start, next_snap = 0;
-	uint64_t total;
-	int npts = 0, ch, i, quiet = 0, print = 0, status = VND_EXIT_OK;
+	char *text;
+	FILE *f;
+	size_t n;
 
-	memset(pts, 0, sizeof(pts));
-	while ((ch = getopt_long(argc, argv, "c:C:d:f:G:hi:qs:u:Vw:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c': case 'C': case 'd': case 'G': case 'k': case 's':
-			if (vnd_strtonum(optarg, 1, ch == 's' ? 262144 :
-			    INT64_MAX / 1000000000, &v, errbuf) < 0) {
-				if (ch == 'k')
-					warnx("--counters: %s", errbuf);
-				else
-					warnx("-%c: %s", ch, errbuf);
-				return VND_EXIT_USAGE;
-			}
-			if (ch == 'c')
-				count = v;
-			else if (ch == 'C')
-				rotate_mb = v;
-			else if (ch == 'd')
-				duration_ns = v * 1000000000;
-			else if (ch == 'G')
-				rotate_s = v;
-			else if (ch == 'k')
-				counters_ns = v * 1000000000;
-			else
-				snaplen = v;
-			break;
-		case 'f':
-			filter = optarg;
-			break;
-		case 'L':
-			conf = optarg;
-			break;
-		case 'P':
-			print = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return VND_EXIT_OK;
-		case 'i': {
-			char *eq = strchr(optarg, '=');
+	if ((f = fopen(path, "r")) == NULL) {
+		warn("cannot open '%s'", path);
+		return NULL;
+	}
+	if ((text = malloc(1 << 20)) == NULL) {
+		fclose(f);
+		warnx("out of memory");
+		return NULL;
+	}
+	n = fread(text, 1, (1 << 20) - 1, f);
+	text[n] = '\0';
+	if (ferror(f))
+		warn("cannot read '%s'", path);		/* a directory: EISDIR */
+	else if (!feof(f))
+		warnx("'%s': larger than 1 MiB", path);
+	else if (memchr(text, '\0', n) != NULL)
+		warnx("'%s': not text", path);
+	else {
+		fclose(f);
+		return text;
+	}
+	fclose(f);
+	free(text);
+	return NULL;
+}
 
-			if (npts == MAX_POINTS) {
-				warnx("at most %d points", MAX_POINTS);
-				return VND_EXIT_USAGE;
-			}
-			if (eq == NULL || eq == optarg || eq[1] == '\0') {
-				warnx("-i '%s': NAME=INTERFACE", optarg);
-				return VND_EXIT_USAGE;
-			}
-			*eq = '\0';
-			pts[npts].name = optarg;
-			pts[npts].ifname = eq + 1;
-			npts++;
-			break;
-		}
-		case 'q':
-			quiet = 1;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'V':
-			printf("vnd-capture %s\n", VND_VERSION);
-			return VND_EXIT_OK;
-		case 'w':
-			dir = optarg;
-			break;
-		default:
-			usage(stderr);
+/* The last point named so among the first n of pts; -1: none. */
+static int
+point_named(const struct point *pts, int n, const char *name)
+{
+	int k;
+
+	for (k = n - 1; k >= 0; k--)
+		if (strcmp(pts[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+/* The points of a collection configuration, their interfaces from -i where it names none. */
+static int
+collection(const char *path, struct coll *c, struct point *pts, int *npts)
+{
+	char errbuf[VND_ERRBUF_SIZE], *text;
+	const char *ifs[MAX_POINTS];
+	int i, k;
+
+	if ((text = conf_text(path)) == NULL)
+		return VND_EXIT_FAIL;
+	k = coll_parse(c, text, errbuf);
+	free(text);
+	if (k < 0) {
+		warnx("'%s': %s", path, errbuf);
+		return VND_EXIT_FAIL;
+	}
+	if (c->npts > MAX_POINTS) {
+		warnx("'%s': at most %d points", path, MAX_POINTS);
+		return VND_EXIT_FAIL;
+	}
+	for (k = 0; k < *npts; k++) {
+		for (i = 0; i < c->npts; i++)
+			if (strcmp(c->pts[i].name, pts[k].name) == 0)
+				break;
+		if (i == c->npts) {
+			warnx("-i %s: no such capture point in '%s'",
+			    pts[k].name, path);
 			return VND_EXIT_USAGE;
 		}
 	}
-	if (conf != NULL && optind == argc &&
-	    (status = collection(conf, &coll, pts, &npts)) != VND_EXIT_OK)
-		goto out;
-	if (npts == 0 || optind != argc) {
-		warnx(npts ? "unexpected operand '%s'" : "no capture point (-i "
-		    "NAME=INTERFACE)", optind < argc ? argv[optind] : "");
-		usage(stderr);
-		return VND_EXIT_USAGE;
+	for (i = 0; i < c->npts; i++) {
+		k = point_named(pts, *npts, c->pts[i].name);
+		if ((ifs[i] = k >= 0 ? pts[k].ifname : c->pts[i].ifname) == NULL) {
+			warnx("point '%s' of '%s' has no interface: -i %s=IF",
+			    c->pts[i].name, path, c->pts[i].name);
+			return VND_EXIT_USAGE;
+		}
 	}
-	for (i = 0; i < npts; i++) {
-		int k;
+	for (i = 0; i < c->npts; i++) {
+		pts[i].ifname = ifs[i];
+		pts[i].name = c->pts[i].name;
+		pts[i].filter = c->pts[i].filter;
+	}
+	*npts = c->npts;
+	return VND_EXIT_OK;
+}
 
+/* The points: the collection's and -i's, each named once, with their filters. */
+static int
+points(struct cap *c)
+{
+	struct point *pts = c->pts;
+	char *both;
+	int i, st;
+
+	if (c->conf != NULL &&
+	    (st = collection(c->conf, &c->coll, pts, &c->npts)) != VND_EXIT_OK)
+		return st;
+	for (i = 0; i < c->npts; i++) {
 		if (strchr(pts[i].name, '/') != NULL) {
 			warnx("point name '%s' has a '/'", pts[i].name);
 			return VND_EXIT_USAGE;
 		}
-		for (k = 0; k < i; k++)
-			if (strcmp(pts[i].name, pts[k].name) == 0) {
-				warnx("point '%s' named twice", pts[i].name);
-				return VND_EXIT_USAGE;
-			}
+		if (point_named(pts, i, pts[i].name) >= 0) {
+			warnx("point '%s' named twice", pts[i].name);
+			return VND_EXIT_USAGE;
+		}
 	}
-
 	/* each point's filter: the collection's and -f's */
-	for (i = 0; i < npts && filter != NULL; i++) {
-		char *both;
-
+	for (i = 0; i < c->npts && c->filter != NULL; i++) {
 		if (pts[i].filter == NULL) {
-			pts[i].filter = filter;
+			pts[i].filter = c->filter;
 			continue;
 		}
-		if ((both = malloc(strlen(filter) + strlen(pts[i].filter) +
+		if ((both = malloc(strlen(c->filter) + strlen(pts[i].filter) +
 		    12)) == NULL) {
 			warnx("out of memory");
-			status = VND_EXIT_FAIL;
-			goto out;
+			return VND_EXIT_FAIL;
 		}
-		sprintf(both, "(%s) and (%s)", pts[i].filter, filter);
+		sprintf(both, "(%s) and (%s)", pts[i].filter, c->filter);
 		/* kept in the collection, which frees it */
-		free(coll.pts[i].filter);
-		coll.pts[i].filter = both;
+		free(c->coll.pts[i].filter);
+		c->coll.pts[i].filter = both;
 		pts[i].filter = both;
 	}
-	if (print) {
-		/* the filters compile, for Ethernet, as they would on a veth */
-		for (i = 0; i < npts; i++) {
-			struct bpf_program prog;
-			pcap_t *dead;
+	return VND_EXIT_OK;
+}
 
-			if (pts[i].filter == NULL)
-				continue;
-			if ((dead = pcap_open_dead(DLT_EN10MB, 65535)) == NULL) {
-				warnx("out of memory");
-				status = VND_EXIT_FAIL;
-				goto out;
-			}
-			if (pcap_compile(dead, &prog, pts[i].filter, 1,
-			    PCAP_NETMASK_UNKNOWN) < 0) {
-				warnx("filter of '%s': %s", pts[i].name,
-				    pcap_geterr(dead));
-				pcap_close(dead);
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-			pcap_freecode(&prog);
+/* --print-policy: the points, once their filters compile (for Ethernet, as on a veth). */
+static int
+print_policy(const struct cap *c)
+{
+	const struct point *pts = c->pts;
+	struct bpf_program prog;
+	pcap_t *dead;
+	int i;
+
+	for (i = 0; i < c->npts; i++) {
+		if (pts[i].filter == NULL)
+			continue;
+		if ((dead = pcap_open_dead(DLT_EN10MB, 65535)) == NULL) {
+			warnx("out of memory");
+			return VND_EXIT_FAIL;
+		}
+		if (pcap_compile(dead, &prog, pts[i].filter, 1,
+		    PCAP_NETMASK_UNKNOWN) < 0) {
+			warnx("filter of '%s': %s", pts[i].name,
+			    pcap_geterr(dead));
 			pcap_close(dead);
+			return VND_EXIT_USAGE;
 		}
-		printf("point\tinterface\tfilter\n");
-		for (i = 0; i < npts; i++)
-			printf("%s\t%s\t%s\n", pts[i].name, pts[i].ifname,
-			    pts[i].filter != NULL ? pts[i].filter : "-");
-		if (fflush(stdout) != 0 || ferror(stdout)) {
-			warnx("write error");
-			status = VND_EXIT_FAIL;
-		}
-		goto out;
+		pcap_freecode(&prog);
+		pcap_close(dead);
 	}
+	printf("point\tinterface\tfilter\n");
+	for (i = 0; i < c->npts; i++)
+		printf("%s\t%s\t%s\n", pts[i].name, pts[i].ifname,
+		    pts[i].filter != NULL ? pts[i].filter : "-");
+	return VND_EXIT_OK;
+}
 
-	/* the devices, with the privileges that takes */
-	for (i = 0; i < npts; i++) {
-		struct point *pt = &pts[i];
-		struct bpf_program prog;
+static int
+set_filter(struct point *pt)
+{
+	struct bpf_program prog;
+	int r = 0;
 
-		if ((pt->p = pcap_create(pt->ifname, errbuf)) == NULL) {
-			warnx("'%s': %s", pt->ifname, errbuf);
-			status = VND_EXIT_FAIL;
-			goto out;
-		}
-		pcap_set_snaplen(pt->p, (int)snaplen);
-		pcap_set_promisc(pt->p, 1);
-		pcap_set_immediate_mode(pt->p, 1);
-		pcap_set_buffer_size(pt->p, 32 << 20);	/* bursts at full snap length */
-		(void)pcap_set_tstamp_precision(pt->p, PCAP_TSTAMP_PRECISION_NANO);
-		if (pcap_activate(pt->p) < 0) {
-			warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
-			status = VND_EXIT_FAIL;
-			goto out;
-		}
-		if (pt->filter != NULL) {
-			if (pcap_compile(pt->p, &prog, pt->filter, 1,
-			    PCAP_NETMASK_UNKNOWN) < 0) {
-				warnx("filter: %s", pcap_geterr(pt->p));
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-			if (pcap_setfilter(pt->p, &prog) < 0) {
-				warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
-				pcap_freecode(&prog);
-				status = VND_EXIT_FAIL;
-				goto out;
-			}
-			pcap_freecode(&prog);
-		}
-		if (pcap_setnonblock(pt->p, 1, errbuf) < 0 ||
-		    (pfd[i].fd = pcap_get_selectable_fd(pt->p)) < 0) {
-			warnx("'%s': cannot poll it", pt->ifname);
-			status = VND_EXIT_FAIL;
-			goto out;
-		}
-		pfd[i].events = POLLIN;
+	if (pcap_compile(pt->p, &prog, pt->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		warnx("filter: %s", pcap_geterr(pt->p));
+		return VND_EXIT_USAGE;
 	}
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		warn("'%s'", dir);
-		status = VND_EXIT_FAIL;
-		goto out;
+	if (pcap_setfilter(pt->p, &prog) < 0) {
+		warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
+		r = VND_EXIT_FAIL;
 	}
-	for (i = 0; i < npts; i++) {
-		ctx[i].pt = &pts[i];
-		ctx[i].dir = dir;
-		ctx[i].ring = rotate_mb || rotate_s;
-		ctx[i].rotate_bytes = (uint64_t)rotate_mb * 1000000;
-		ctx[i].rotate_ns = rotate_s * 1000000000;
-		ctx[i].nano = pcap_get_tstamp_precision(pts[i].p) ==
+	pcap_freecode(&prog);
+	return r;
+}
+
+/* A point's device, with the privileges that takes, ready to poll. */
+static int
+open_device(struct point *pt, int snaplen, struct pollfd *pfd)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	int st;
+
+	if ((pt->p = pcap_create(pt->ifname, errbuf)) == NULL) {
+		warnx("'%s': %s", pt->ifname, errbuf);
+		return VND_EXIT_FAIL;
+	}
+	pcap_set_snaplen(pt->p, snaplen);
+	pcap_set_promisc(pt->p, 1);
+	pcap_set_immediate_mode(pt->p, 1);
+	pcap_set_buffer_size(pt->p, 32 << 20);	/* bursts at full snap length */
+	(void)pcap_set_tstamp_precision(pt->p, PCAP_TSTAMP_PRECISION_NANO);
+	if (pcap_activate(pt->p) < 0) {
+		warnx("'%s': %s", pt->ifname, pcap_geterr(pt->p));
+		return VND_EXIT_FAIL;
+	}
+	if (pt->filter != NULL && (st = set_filter(pt)) != VND_EXIT_OK)
+		return st;
+	if (pcap_setnonblock(pt->p, 1, errbuf) < 0 ||
+	    (pfd->fd = pcap_get_selectable_fd(pt->p)) < 0) {
+		warnx("'%s': cannot poll it", pt->ifname);
+		return VND_EXIT_FAIL;
+	}
+	pfd->events = POLLIN;
+	return VND_EXIT_OK;
+}
+
+/* DIR/NAME for writing; NULL: said why. */
+static FILE *
+open_in(const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		warn("'%s'", path);
+	return f;
+}
+
+/* Every file of the run, while this may still create files anywhere. */
+static int
+open_files(struct cap *c)
+{
+	int i;
+
+	if (mkdir(c->dir, 0777) < 0 && errno != EEXIST) {
+		warn("'%s'", c->dir);
+		return VND_EXIT_FAIL;
+	}
+	for (i = 0; i < c->npts; i++) {
+		c->ctx[i].pt = &c->pts[i];
+		c->ctx[i].dir = c->dir;
+		c->ctx[i].ring = c->rotate_mb || c->rotate_s;
+		c->ctx[i].rotate_bytes = (uint64_t)c->rotate_mb * 1000000;
+		c->ctx[i].rotate_ns = c->rotate_s * VND_NS_PER_SEC;
+		c->ctx[i].nano = pcap_get_tstamp_precision(c->pts[i].p) ==
 		    PCAP_TSTAMP_PRECISION_NANO;
-		if (open_file(&pts[i], dir, ctx[i].ring) < 0) {
-			status = VND_EXIT_FAIL;
-			goto out;
-		}
+		if (open_file(&c->pts[i], c->dir, c->ctx[i].ring) < 0)
+			return VND_EXIT_FAIL;
 	}
-	if (counters_ns) {
-		char path[4096];
+	if (c->counters_ns) {
+		if ((c->counters = open_in(c->dir, "counters.tsv")) == NULL)
+			return VND_EXIT_FAIL;
+		fprintf(c->counters, "ts_ns\telement\tattr\tvalue\n");
+	}
+	if ((c->man = open_in(c->dir, "manifest.tsv")) == NULL)
+		return VND_EXIT_FAIL;
+	return VND_EXIT_OK;
+}
 
-		snprintf(path, sizeof(path), "%s/counters.tsv", dir);
-		if ((counters = fopen(path, "w")) == NULL) {
-			warn("'%s'", path);
-			status = VND_EXIT_FAIL;
-			goto out;
-		}
-		fprintf(counters, "ts_ns\telement\tattr\tvalue\n");
-	}
-	/* the manifest, while this may still create files anywhere */
-	{
-		char path[4096];
+/* Packets captured so far, at every point. */
+static uint64_t
+total_pkts(const struct cap *c)
+{
+	uint64_t total = 0;
+	int i;
 
-		snprintf(path, sizeof(path), "%s/manifest.tsv", dir);
-		if ((man = fopen(path, "w")) == NULL) {
-			warn("'%s'", path);
-			status = VND_EXIT_FAIL;
-			goto out;
+	for (i = 0; i < c->npts; i++)
+		total += c->pts[i].pkts;
+	return total;
+}
+
+/* What every device holds, up to what -c leaves; a failure stops the run. */
+static int
+dispatch(struct cap *c)
+{
+	int64_t left = 0;
+	int i, st = VND_EXIT_OK;
+
+	for (i = 0; i < c->npts; i++) {
+		/* (0 would be no limit at all to pcap_dispatch) */
+		if (c->count && (left = c->count - (int64_t)total_pkts(c)) <= 0)
+			break;
+		if (pcap_dispatch(c->pts[i].p, c->count ? (int)(left > INT_MAX ?
+		    INT_MAX : left) : -1, on_packet, (u_char *)&c->ctx[i]) < 0) {
+			/* -2: broken off after a failure already told */
+			if (!c->ctx[i].failed)
+				warnx("'%s': %s", c->pts[i].ifname,
+				    pcap_geterr(c->pts[i].p));
+			stop = 1;
+			st = VND_EXIT_FAIL;
 		}
 	}
-	if (user != NULL && drop_privileges(user, dir) < 0) {
-		status = VND_EXIT_FAIL;
-		goto out;
-	}
+	for (i = 0; i < c->npts; i++)
+		if (c->ctx[i].failed) {
+			stop = 1;
+			st = VND_EXIT_FAIL;
+		}
+	return st;
+}
+
+/* Until SIGINT or SIGTERM, -d or -c: every point into its file. */
+static int
+capture_loop(struct cap *c)
+{
+	struct sigaction sa;
+	int64_t start, t, next_snap = 0;
+	int i, st = VND_EXIT_OK;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -669,95 +676,231 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	start = now_ns();
 	while (!stop) {
-		int64_t t = now_ns();
-
-		if (counters != NULL && t >= next_snap) {
-			if (snapshot(counters) < 0) {
+		t = now_ns();
+		if (c->counters != NULL && t >= next_snap) {
+			if (snapshot(c->counters) < 0) {
 				warnx("counters: write error");
-				status = VND_EXIT_FAIL;
+				st = VND_EXIT_FAIL;
 				break;
 			}
-			next_snap = t + counters_ns;
+			next_snap = t + c->counters_ns;
 		}
-		if (duration_ns && t - start >= duration_ns)
+		if (c->duration_ns && t - start >= c->duration_ns)
 			break;
-		if (poll(pfd, (nfds_t)npts, 100) < 0 && errno != EINTR) {
+		if (poll(c->pfd, (nfds_t)c->npts, 100) < 0 && errno != EINTR) {
 			warn("poll");
-			status = VND_EXIT_FAIL;
+			st = VND_EXIT_FAIL;
 			break;
 		}
-		for (total = 0, i = 0; i < npts; i++)
-			total += pts[i].pkts;
-		for (i = 0; i < npts; i++)
-			if (pcap_dispatch(pts[i].p, count ? (int)(count - (int64_t)total >
-			    0 ? count - (int64_t)total : 0) : -1, on_packet,
-			    (u_char *)&ctx[i]) < 0) {
-				/* -2: broken off after a failure already told */
-				if (!ctx[i].failed)
-					warnx("'%s': %s", pts[i].ifname,
-					    pcap_geterr(pts[i].p));
-				stop = 1;
-				status = VND_EXIT_FAIL;
-			}
-		for (total = 0, i = 0; i < npts; i++) {
-			total += pts[i].pkts;
-			if (ctx[i].failed)
-				stop = 1, status = VND_EXIT_FAIL;
-		}
-		if (count && total >= (uint64_t)count)
+		if (dispatch(c) != VND_EXIT_OK)
+			st = VND_EXIT_FAIL;
+		if (c->count && total_pkts(c) >= (uint64_t)c->count)
 			break;
 	}
 	/* what the kernel still holds for us (not past -c), then every file whole */
-	for (i = 0; i < npts && !count; i++)
-		(void)pcap_dispatch(pts[i].p, -1, on_packet, (u_char *)&ctx[i]);
-	if (counters != NULL)
-		(void)snapshot(counters);
-out:
-	{
-		char path[4096];
+	for (i = 0; i < c->npts && !c->count; i++)
+		(void)pcap_dispatch(c->pts[i].p, -1, on_packet, (u_char *)&c->ctx[i]);
+	if (c->counters != NULL)
+		(void)snapshot(c->counters);
+	return st;
+}
 
-		(void)path;
-		if (man != NULL)
-			fprintf(man, "point\tinterface\tfile\tfirst_ts_ns\t"
-			    "last_ts_ns\tpackets\tkernel_drops\tif_drops\n");
-		for (i = 0; i < npts; i++) {
-			struct pcap_stat ps;
+/* A point's line of the manifest and of the summary; its files closed. */
+static int
+close_point(struct cap *c, struct point *pt)
+{
+	struct pcap_stat ps;
+	int st = VND_EXIT_OK;
 
-			memset(&ps, 0, sizeof(ps));
-			if (pts[i].p != NULL)
-				(void)pcap_stats(pts[i].p, &ps);
-			if (man != NULL && pts[i].d != NULL) {
-				fprintf(man, "%s\t%s\t%s\t", pts[i].name,
-				    pts[i].ifname, pts[i].path);
-				if (pts[i].pkts)
-					fprintf(man, "%lld\t%lld\t",
-					    (long long)pts[i].first_ns,
-					    (long long)pts[i].last_ns);
-				else
-					fprintf(man, "-\t-\t");
-				fprintf(man, "%llu\t%u\t%u\n",
-				    (unsigned long long)pts[i].pkts, ps.ps_drop,
-				    ps.ps_ifdrop);
-			}
-			if (!quiet && pts[i].d != NULL)
-				fprintf(stderr, "vnd-capture: %s (%s): %llu packets, "
-				    "%u dropped by the kernel\n", pts[i].name,
-				    pts[i].ifname, (unsigned long long)pts[i].pkts,
-				    ps.ps_drop);
-			if (pts[i].d != NULL && (pcap_dump_flush(pts[i].d) < 0)) {
-				warnx("'%s': write error", pts[i].path);
-				status = VND_EXIT_FAIL;
-			}
-			if (pts[i].d != NULL)
-				pcap_dump_close(pts[i].d);
-			if (pts[i].p != NULL)
-				pcap_close(pts[i].p);
-		}
-		if (man != NULL && fclose(man) != 0)
-			status = VND_EXIT_FAIL;
-		if (counters != NULL && fclose(counters) != 0)
-			status = VND_EXIT_FAIL;
+	memset(&ps, 0, sizeof(ps));
+	if (pt->p != NULL)
+		(void)pcap_stats(pt->p, &ps);
+	if (c->man != NULL && pt->d != NULL) {
+		fprintf(c->man, "%s\t%s\t%s\t", pt->name, pt->ifname, pt->path);
+		if (pt->pkts)
+			fprintf(c->man, "%lld\t%lld\t", (long long)pt->first_ns,
+			    (long long)pt->last_ns);
+		else
+			fprintf(c->man, "-\t-\t");
+		fprintf(c->man, "%llu\t%u\t%u\n", (unsigned long long)pt->pkts,
+		    ps.ps_drop, ps.ps_ifdrop);
 	}
-	coll_free(&coll);
+	if (!c->quiet && pt->d != NULL)
+		fprintf(stderr, "vnd-capture: %s (%s): %llu packets, %u dropped "
+		    "by the kernel\n", pt->name, pt->ifname,
+		    (unsigned long long)pt->pkts, ps.ps_drop);
+	if (pt->d != NULL && pcap_dump_flush(pt->d) < 0) {
+		warnx("'%s': write error", pt->path);
+		st = VND_EXIT_FAIL;
+	}
+	if (pt->d != NULL)
+		pcap_dump_close(pt->d);
+	if (pt->p != NULL)
+		pcap_close(pt->p);
+	pt->d = NULL;
+	pt->p = NULL;
+	return st;
+}
+
+/* The one way out of a capture: the manifest, every file flushed and closed. */
+static int
+close_all(struct cap *c, int st)
+{
+	int i;
+
+	if (c->man != NULL)
+		fprintf(c->man, "point\tinterface\tfile\tfirst_ts_ns\t"
+		    "last_ts_ns\tpackets\tkernel_drops\tif_drops\n");
+	for (i = 0; i < c->npts; i++)
+		if (close_point(c, &c->pts[i]) != VND_EXIT_OK)
+			st = VND_EXIT_FAIL;
+	if (c->man != NULL && fclose(c->man) != 0)
+		st = VND_EXIT_FAIL;
+	if (c->counters != NULL && fclose(c->counters) != 0)
+		st = VND_EXIT_FAIL;
+	c->man = c->counters = NULL;
+	return st;
+}
+
+static int
+capture(struct cap *c)
+{
+	int i, st = VND_EXIT_OK;
+
+	for (i = 0; i < c->npts && st == VND_EXIT_OK; i++)
+		st = open_device(&c->pts[i], (int)c->snaplen, &c->pfd[i]);
+	if (st == VND_EXIT_OK)
+		st = open_files(c);
+	if (st == VND_EXIT_OK && c->user != NULL &&
+	    drop_privileges(c->user, c->dir) < 0)
+		st = VND_EXIT_FAIL;
+	if (st == VND_EXIT_OK)
+		st = capture_loop(c);
+	return close_all(c, st);
+}
+
+/* Where a number option goes, and in what unit. */
+static int64_t *
+number_of(struct cap *c, int ch, int64_t *unit)
+{
+	*unit = 1;
+	switch (ch) {
+	case 'c':
+		return &c->count;
+	case 'C':
+		return &c->rotate_mb;
+	case 'd':
+		*unit = VND_NS_PER_SEC;
+		return &c->duration_ns;
+	case 'G':
+		return &c->rotate_s;
+	case 'k':
+		*unit = VND_NS_PER_SEC;
+		return &c->counters_ns;
+	case 's':
+		return &c->snaplen;
+	}
+	return NULL;
+}
+
+static int
+add_point(struct vnd_cli *cli, struct cap *c, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (c->npts == MAX_POINTS)
+		return vnd_cli_bad(cli, "at most %d points", MAX_POINTS);
+	if (eq == NULL || eq == arg || eq[1] == '\0')
+		return vnd_cli_bad(cli, "-i '%s': NAME=INTERFACE", arg);
+	*eq = '\0';
+	c->pts[c->npts].name = arg;
+	c->pts[c->npts].ifname = eq + 1;
+	c->npts++;
+	return 0;
+}
+
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	struct cap *c = ctx;
+	int64_t *num, unit;
+
+	if ((num = number_of(c, ch, &unit)) != NULL) {
+		if (vnd_strtonum(arg, 1, ch == 's' ? 262144 :
+		    INT64_MAX / VND_NS_PER_SEC, num, errbuf) < 0)
+			return ch == 'k' ? vnd_cli_bad(cli, "--counters: %s",
+			    errbuf) : vnd_cli_bad(cli, "-%c: %s", ch, errbuf);
+		*num *= unit;
+		return 0;
+	}
+	switch (ch) {
+	case 'f':
+		c->filter = arg;
+		return 0;
+	case 'i':
+		return add_point(cli, c, arg);
+	case 'L':
+		c->conf = arg;
+		return 0;
+	case 'P':
+		c->print = 1;
+		return 0;
+	case 'u':
+		c->user = arg;
+		return 0;
+	case 'w':
+		c->dir = arg;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+check(struct vnd_cli *cli, void *ctx)
+{
+	struct cap *c = ctx;
+
+	if (cli->nops > 0)
+		return vnd_cli_bad(cli, "unexpected operand '%s'", cli->ops[0]);
+	/* a collection names its points when it is read */
+	if (c->npts == 0 && c->conf == NULL)
+		return vnd_cli_bad(cli, "no capture point (-i NAME=INTERFACE)");
+	return 0;
+}
+
+/*
+ * The run's errors are said where they happen; a point or a filter the
+ * configuration got wrong is a usage error.
+ */
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct cap *c = ctx;
+
+	c->quiet = cli->quiet;
+	if ((c->status = points(c)) == VND_EXIT_OK)
+		c->status = c->print ? print_policy(c) : capture(c);
+	if (c->status == VND_EXIT_USAGE)
+		return VND_RUN_USAGE;
+	return c->status == VND_EXIT_OK ? VND_RUN_OK : VND_RUN_ABORT;
+}
+
+static const struct vnd_tool tool = {
+	.name = "vnd-capture", .usage = usage,
+	.shortopts = "c:C:d:f:G:i:s:u:w:", .longopts = longopts,
+	.flags = VND_CLI_QUIET,
+	.min_ops = 0, .max_ops = -1,
+	.option = option, .check = check, .run = run,
+};
+
+int
+main(int argc, char **argv)
+{
+	static struct cap c = { .dir = ".", .snaplen = 262144 };
+	int status;
+
+	status = vnd_cli_main(&tool, &c, argc, argv);
+	coll_free(&c.coll);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include "vnd.h"
 #include "vnd_cli.h"
 #include "vnd_conf.h"
+#include "vnd_decode.h"
 #include "vnd_input.h"
 #include "vnd_pkt.h"
 #include "vnd_point.h"

@@ -1,4 +1,5 @@
 /* tsv.c: the small TSV artifacts rootcause reads, whole, by column name. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ split(char *line, struct row *r)
 	return r->n;
 }
 
-static int	 tsv_lines(struct tsv *, const char *, char *);
+static int	 tsv_lines(struct tsv *, char *);
 
 int
 tsv_read(struct tsv *t, const char *path, char *errbuf)
@@ -32,8 +33,8 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 
 	memset(t, 0, sizeof(*t));
 	if (fp == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': cannot open", path);
-		tsv_free(t);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot open '%s': %s", path,
+		    strerror(errno));
 		return -1;
 	}
 	for (;;) {
@@ -50,13 +51,19 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 		if (k == 0)
 			break;
 	}
+	/* a directory opens, and reads as nothing: EISDIR */
+	if (ferror(fp)) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot read '%s': %s", path,
+		    strerror(errno));
+		goto fail;
+	}
 	if (fp != stdin)
 		fclose(fp);
-	fp = NULL;
 	t->buf[len] = '\0';
-	return tsv_lines(t, path, errbuf);
+	t->name = path;
+	return tsv_lines(t, errbuf);
 fail:
-	if (fp != NULL && fp != stdin)
+	if (fp != stdin)
 		fclose(fp);
 	tsv_free(t);
 	return -1;
@@ -64,7 +71,7 @@ fail:
 
 /* t->buf, NUL-terminated, into the header and the rows. */
 static int
-tsv_lines(struct tsv *t, const char *name, char *errbuf)
+tsv_lines(struct tsv *t, char *errbuf)
 {
 	char *line, *nl;
 	struct row *nr;
@@ -82,7 +89,7 @@ tsv_lines(struct tsv *t, const char *name, char *errbuf)
 		split(line, &t->rows[t->n++]);
 	}
 	if (t->hdr.n == 0) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", name);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': empty", t->name);
 		tsv_free(t);
 		return -1;
 	}
@@ -138,7 +145,8 @@ chain_read(struct tsv *t, const char *arg, char *errbuf)
 		    (int)(e - p), p, (int)(sl - e - 1), e + 1,
 		    (int)(end - sl - 1), sl + 1);
 	}
-	return tsv_lines(t, "--chain", errbuf);
+	t->name = "--chain";
+	return tsv_lines(t, errbuf);
 }
 
 int
@@ -156,6 +164,27 @@ const char *
 get(const struct row *r, int c)
 {
 	return c >= 0 && c < r->n ? r->f[c] : "-";
+}
+
+int
+tsv_need(const struct tsv *t, const char *const *cols, int ncols,
+    const char *what, char *errbuf)
+{
+	char list[128] = "";
+	size_t k = 0;
+	int i;
+
+	for (i = 0; i < ncols; i++)
+		if (col(t, cols[i]) < 0)
+			break;
+	if (i == ncols)
+		return 0;
+	for (i = 0; i < ncols && what == NULL && k < sizeof(list); i++)
+		k += (size_t)snprintf(list + k, sizeof(list) - k, "%s%s",
+		    i ? ", " : "", cols[i]);
+	snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': %s%s%s", t->name,
+	    what ? "" : "no ", what ? what : list, what ? "" : " columns");
+	return -1;
 }
 
 void

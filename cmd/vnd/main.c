@@ -96,10 +96,66 @@ list_tools(void)
 	return VND_EXIT_OK;
 }
 
+/* What vnd printed itself reached standard output, or exit 1. */
+static int
+flushed(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warnx("stdout: %s", strerror(errno ? errno : EIO));
+		return VND_EXIT_FAIL;
+	}
+	return status;
+}
+
+static int
+not_a_tool(const char *tool)
+{
+	warnx("'%s' is not a vnd tool; see 'vnd --list'", tool);
+	return VND_EXIT_USAGE;
+}
+
+/* vnd help [TOOL]: the manual of vnd-TOOL, or vnd(7). */
+static void
+help(const char *tool)
+{
+	char prog[NAME_MAX + 1];
+
+	if (tool != NULL && strchr(tool, '/') == NULL) {
+		snprintf(prog, sizeof(prog), "vnd-%s", tool);
+		execlp("man", "man", prog, (char *)NULL);
+	} else
+		execlp("man", "man", "7", "vnd", (char *)NULL);
+	err(VND_EXIT_FAIL, "cannot run man");
+}
+
+/* vnd-TOOL beside vnd first, so that a build tree runs its own tools; then on PATH. */
+static int
+run_tool(const char *tool, char **argv)
+{
+	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2], prog[NAME_MAX + 1];
+
+	if (*tool == '-' || strchr(tool, '/') != NULL ||
+	    strlen(tool) > NAME_MAX - 4)
+		return not_a_tool(tool);
+	snprintf(prog, sizeof(prog), "vnd-%s", tool);
+	argv[0] = prog;
+	self_dir(dir, sizeof(dir));
+	if (*dir != '\0') {
+		snprintf(path, sizeof(path), "%s/%s", dir, prog);
+		if (access(path, X_OK) == 0) {
+			execv(path, argv);
+			err(VND_EXIT_FAIL, "cannot run '%s'", path);
+		}
+	}
+	execvp(prog, argv);
+	if (errno == ENOENT)
+		return not_a_tool(tool);
+	err(VND_EXIT_FAIL, "cannot run '%s'", prog);
+}
+
 int
 main(int argc, char **argv)
 {
-	char dir[PATH_MAX], path[PATH_MAX + NAME_MAX + 2], prog[NAME_MAX + 1];
 	const char *tool;
 
 	if (argc < 2) {
@@ -109,42 +165,15 @@ main(int argc, char **argv)
 	tool = argv[1];
 	if (strcmp(tool, "-h") == 0 || strcmp(tool, "--help") == 0) {
 		usage(stdout);
-		return VND_EXIT_OK;
+		return flushed(VND_EXIT_OK);
 	}
 	if (strcmp(tool, "-V") == 0 || strcmp(tool, "--version") == 0) {
 		printf("vnd %s\n", VND_VERSION);
-		return VND_EXIT_OK;
+		return flushed(VND_EXIT_OK);
 	}
 	if (strcmp(tool, "--list") == 0)
-		return list_tools();
-	if (strcmp(tool, "help") == 0) {
-		snprintf(prog, sizeof(prog), "%s%s", argc > 2 ? "vnd-" : "",
-		    argc > 2 ? argv[2] : "vnd");
-		if (argc > 2 && strchr(argv[2], '/') == NULL) {
-			execlp("man", "man", prog, (char *)NULL);
-		} else
-			execlp("man", "man", "7", "vnd", (char *)NULL);
-		err(VND_EXIT_FAIL, "cannot run man");
-	}
-	if (*tool == '-' || strchr(tool, '/') != NULL || strlen(tool) > NAME_MAX - 4) {
-		warnx("'%s' is not a vnd tool; see 'vnd --list'", tool);
-		return VND_EXIT_USAGE;
-	}
-	snprintf(prog, sizeof(prog), "vnd-%s", tool);
-	argv[1] = prog;
-	/* Beside vnd first, so a build tree runs its own tools. */
-	self_dir(dir, sizeof(dir));
-	if (*dir != '\0') {
-		snprintf(path, sizeof(path), "%s/%s", dir, prog);
-		if (access(path, X_OK) == 0) {
-			execv(path, argv + 1);
-			err(VND_EXIT_FAIL, "cannot run '%s'", path);
-		}
-	}
-	execvp(prog, argv + 1);
-	if (errno == ENOENT) {
-		warnx("'%s' is not a vnd tool; see 'vnd --list'", tool);
-		return VND_EXIT_USAGE;
-	}
-	err(VND_EXIT_FAIL, "cannot run '%s'", prog);
+		return flushed(list_tools());
+	if (strcmp(tool, "help") == 0)
+		help(argc > 2 ? argv[2] : NULL);
+	return run_tool(tool, argv + 1);
 }

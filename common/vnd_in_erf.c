@@ -1,4 +1,4 @@
-/* vnd_erf.c: the Endace ERF record format (ERF types reference, Endace). */
+/* vnd_in_erf.c: the Endace ERF record format (ERF types reference, Endace). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* vnd_peek.c: the Peek classic capture format (EtherPeek V5, V6, V7). */
+/* vnd_in_peek.c: the Peek classic capture format (EtherPeek V5, V6, V7). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

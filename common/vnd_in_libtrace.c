@@ -1,4 +1,4 @@
-/* vnd_libtrace.c: frames from libtrace 3 for the formats vnd does not read itself. */
+/* vnd_in_libtrace.c: frames from libtrace 3 for the formats vnd does not read itself. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include <libtrace.h>
 
 #include "vnd.h"
-#include "vnd_libtrace.h"
+#include "vnd_in_libtrace.h"
 
 struct vnd_lt {
 	libtrace_t		*trace;

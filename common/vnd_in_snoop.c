@@ -1,4 +1,4 @@
-/* vnd_snoop.c: the snoop capture format (RFC 1761). */
+/* vnd_in_snoop.c: the snoop capture format (RFC 1761). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ vnd_snoop_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 	}
 	if ((got = vnd_in_need(in, rlen, errbuf)) < (ssize_t)rlen) {
 		/* The last record's padding may be missing. */
-		if (got >= (ssize_t)(24 + incl) && in->eof)
+		if (got >= 24 + (ssize_t)incl && in->eof)
 			rlen = (uint32_t)got;
 		else
 			return vnd_in_short(in, got < 0 ? -1 : 1, "record", errbuf);

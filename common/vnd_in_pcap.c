@@ -1,4 +1,4 @@
-/* vnd_pcap.c: the pcap and pcapng capture formats. */
+/* vnd_in_pcap.c: the pcap and pcapng capture formats. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +70,7 @@ vnd_pcap_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 		return VND_IN_ERR;
 	}
 	if ((got = vnd_in_need(in, in->rechdr + (size_t)incl, errbuf)) <
-	    (ssize_t)(in->rechdr + incl))
+	    (ssize_t)in->rechdr + (ssize_t)incl)
 		return vnd_in_short(in, got < 0 ? -1 : 1, "record", errbuf);
 	h = in->buf + in->beg;
 	f->offset = vnd_in_here(in);

@@ -1,6 +1,6 @@
-/* vnd_libtrace.h: capture formats read through libtrace (ERF, legacy DAG, TSH, ...). */
-#ifndef VND_LIBTRACE_H
-#define VND_LIBTRACE_H
+/* vnd_in_libtrace.h: capture formats read through libtrace (ERF, legacy DAG, TSH, ...). */
+#ifndef VND_IN_LIBTRACE_H
+#define VND_IN_LIBTRACE_H
 
 #include "vnd_input.h"
 

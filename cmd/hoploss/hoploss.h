@@ -1,0 +1,77 @@
+/* hoploss.h: what vnd-hoploss's reading (main.c) and its reports (rows.c) share. */
+#ifndef HOPLOSS_H
+#define HOPLOSS_H
+
+#include <stdint.h>
+
+#include "vnd.h"
+#include "vnd_clock.h"
+#include "vnd_flowtab.h"
+#include "vnd_match.h"
+#include "vnd_meta.h"
+#include "vnd_pktsrc.h"
+#include "vnd_stats.h"
+#include "vnd_table.h"
+
+struct point {
+	const char	*name;
+	const char	*path;
+	int		 owned;		/* name made from the path */
+	struct vnd_pktsrc src;
+	int		 open;
+	struct vnd_pkt	 pk;		/* the next packet, read ahead */
+	int		 have;
+	int		 given;		/* --offset NAME=... */
+	int64_t		 given_ns;
+	int64_t		 offset;	/* this clock minus the first point's */
+	struct vnd_clock clock;		/* against the point before it */
+	char		 how[192];	/* how the offset was found */
+};
+
+/* A group of packets a row reports on: a hop and direction, maybe a slot, a flow. */
+struct gkey {
+	int		 hop, dir;
+	int64_t		 slot;
+	struct vnd_flowkey fk;		/* --by flow; point NULL */
+	uint8_t		 proto;
+};
+
+struct group {
+	struct gkey	 k;
+	struct vnd_stats st;
+	int		 used;
+};
+
+struct run {
+	/* options */
+	int64_t		 window;
+	int64_t		 slot;		/* -i, 0 for none */
+	int		 byflow, lost, path;
+	int		 clock;		/* 'a'uto, 's'ync, 'e'stimate */
+	char		**offsets;	/* --offset NAME=SECONDS, as given */
+	int		 noffsets;
+	/* the run */
+	struct point	*pts;
+	int		 npts;
+	struct vnd_meta_point *meta;
+	struct vnd_match **hops;
+	struct vnd_stats *total;	/* per hop and direction: [2 * hop + dir] */
+	struct group	*g;		/* --by flow, -i: open addressing */
+	size_t		 gcap, glen;
+	struct vnd_table *t;		/* hops, or lost */
+	int		 failed;	/* out of memory, or the sink failed */
+	char		 err[VND_ERRBUF_SIZE];
+};
+
+/* rows.c */
+void	 hl_event(void *arg, int hop, int dir, int kind,
+	    const struct vnd_sighting *in, const struct vnd_sighting *out,
+	    int64_t delay);
+int	 hl_hop_cols(const struct run *, struct vnd_colspec *cols, int max);
+extern const struct vnd_colspec hl_lost_cols[];
+extern const int hl_nlost_cols;
+int	 hl_put_rows(struct vnd_table *, struct run *, char *errbuf);
+void	 hl_path_report(const struct run *);
+void	 hl_groups_free(struct run *);
+
+#endif

@@ -1,0 +1,430 @@
+/* rows.c: what vnd-hoploss counts of each packet, and the tables and report it writes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd_num.h"
+#include "hoploss.h"
+
+static const struct vnd_colspec hop_cols[] = {
+	{ "in_point", VND_TEXT }, { "out_point", VND_TEXT },
+	{ "src_side", VND_TEXT }, { "in_pkts", VND_INT },
+	{ "out_pkts", VND_INT }, { "lost_pkts", VND_INT },
+	{ "loss_ratio", VND_REAL }, { "delay_min_ns", VND_INT },
+	{ "delay_p50_ns", VND_INT }, { "delay_p99_ns", VND_INT },
+	{ "delay_max_ns", VND_INT }, { "created_pkts", VND_INT },
+	{ "dup_pkts", VND_INT }, { "offset_ns", VND_INT },
+};
+
+/* what a group adds after the hop's first three columns */
+static const struct vnd_colspec flow_cols[] = {
+	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
+	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
+};
+
+const struct vnd_colspec hl_lost_cols[] = {
+	{ "in_point", VND_TEXT }, { "out_point", VND_TEXT },
+	{ "src_side", VND_TEXT }, { "what", VND_TEXT }, { "point", VND_TEXT },
+	{ "frame", VND_INT }, { "ts_ns", VND_INT }, { "src_ip", VND_TEXT },
+	{ "dst_ip", VND_TEXT }, { "ip_proto", VND_INT }, { "src_port", VND_INT },
+	{ "dst_port", VND_INT }, { "seq", VND_INT }, { "payload_bytes", VND_INT },
+	{ "pkt_id", VND_INT },
+};
+const int hl_nlost_cols = VND_NELEM(hl_lost_cols);
+
+/* The points a hop's direction goes from and to. */
+static const struct point *
+end_of(const struct run *r, int hop, int dir, int out)
+{
+	return &r->pts[(dir == VND_DIR_FWD) == !out ? hop : hop + 1];
+}
+
+static const char *
+side_name(int dir)
+{
+	return dir == VND_DIR_FWD ? "client" : "server";
+}
+
+static int
+ported(uint8_t proto)
+{
+	return proto == 6 || proto == 17;
+}
+
+int
+hl_hop_cols(const struct run *r, struct vnd_colspec *cols, int max)
+{
+	size_t c, k;
+	int nc = 0;
+
+	if (max < (int)(VND_NELEM(hop_cols) + VND_NELEM(flow_cols) + 1))
+		return -1;
+	for (c = 0; c < VND_NELEM(hop_cols); c++) {
+		if (c == 3 && r->slot)
+			cols[nc++] = (struct vnd_colspec){ "slot_ts_ns", VND_INT };
+		if (c == 3 && r->byflow)
+			for (k = 0; k < VND_NELEM(flow_cols); k++)
+				cols[nc++] = flow_cols[k];
+		cols[nc++] = hop_cols[c];
+	}
+	return nc;
+}
+
+static uint64_t
+gkey_hash(const struct gkey *k)
+{
+	return vnd_hash((const uint8_t *)k, sizeof(*k));
+}
+
+static int
+gkey_eq(const struct gkey *a, const struct gkey *b)
+{
+	return a->hop == b->hop && a->dir == b->dir && a->slot == b->slot &&
+	    a->proto == b->proto && vnd_flowkey_cmp(&a->fk, &b->fk) == 0;
+}
+
+/* The slot of key k in table g: its own, or the free one it would take. */
+static struct group *
+group_slot(struct group *g, size_t cap, const struct gkey *k)
+{
+	size_t i;
+
+	for (i = gkey_hash(k) & (cap - 1); g[i].used; i = (i + 1) & (cap - 1))
+		if (gkey_eq(&g[i].k, k))
+			break;
+	return &g[i];
+}
+
+static int
+groups_grow(struct run *r)
+{
+	struct group *ng;
+	size_t i, ncap = r->gcap ? r->gcap * 2 : 1024;
+
+	if ((ng = calloc(ncap, sizeof(*ng))) == NULL)
+		return -1;
+	for (i = 0; i < r->gcap; i++)
+		if (r->g[i].used)
+			memcpy(group_slot(ng, ncap, &r->g[i].k), &r->g[i],
+			    sizeof(*ng));
+	free(r->g);
+	r->g = ng;
+	r->gcap = ncap;
+	return 0;
+}
+
+static struct vnd_stats *
+group(struct run *r, const struct gkey *k)
+{
+	struct group *g;
+
+	if (r->glen * 2 + 2 > r->gcap && groups_grow(r) < 0)
+		return NULL;
+	g = group_slot(r->g, r->gcap, k);
+	if (g->used)
+		return &g->st;
+	if (vnd_stats_init(&g->st, 8) < 0)
+		return NULL;
+	memcpy(&g->k, k, sizeof(*k));
+	g->used = 1;
+	r->glen++;
+	return &g->st;
+}
+
+void
+hl_groups_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->gcap; i++)
+		if (r->g[i].used)
+			vnd_stats_free(&r->g[i].st);
+	free(r->g);
+	r->g = NULL;
+	r->gcap = r->glen = 0;
+}
+
+static void
+put_lost(struct run *r, int hop, int dir, int lost, const struct vnd_sighting *s)
+{
+	const struct point *at = &r->pts[hop + s->side];
+	struct vnd_table *t = r->t;
+	char buf[64];
+
+	vnd_put_str(t, end_of(r, hop, dir, 0)->name);
+	vnd_put_str(t, end_of(r, hop, dir, 1)->name);
+	vnd_put_str(t, side_name(dir));
+	vnd_put_str(t, lost ? "lost" : "created");
+	vnd_put_str(t, at->name);
+	vnd_put_int(t, (int64_t)s->frame);
+	vnd_put_int(t, s->ts + at->offset);
+	vnd_put_text(t, buf, vnd_ip_fmt(buf, s->fk.ver, s->fk.src));
+	vnd_put_text(t, buf, vnd_ip_fmt(buf, s->fk.ver, s->fk.dst));
+	vnd_put_int(t, s->proto);
+	if (ported(s->proto)) {
+		vnd_put_int(t, s->fk.sport);
+		vnd_put_int(t, s->fk.dport);
+	} else {
+		vnd_put_null(t);
+		vnd_put_null(t);
+	}
+	if (s->proto == 6)
+		vnd_put_int(t, s->seq);
+	else
+		vnd_put_null(t);
+	vnd_put_int(t, s->paylen);
+	vnd_put_int(t, (int64_t)s->pkt_id);
+	if (vnd_row_end(t, r->err) < 0)
+		r->failed = 1;
+}
+
+static void
+count(struct vnd_stats *st, int kind, int64_t delay)
+{
+	switch (kind) {
+	case VND_EV_PASSED:
+		st->in_pkts++;
+		st->out_pkts++;
+		vnd_hist_add(&st->delay, delay);
+		break;
+	case VND_EV_LOST:
+		st->in_pkts++;
+		st->lost++;
+		break;
+	case VND_EV_CREATED:
+		st->out_pkts++;
+		st->created++;
+		break;
+	case VND_EV_DUP:
+		st->dups++;
+		break;
+	}
+}
+
+/* The group of a packet s at a hop: its slot, its flow. */
+static void
+gkey_of(const struct run *r, struct gkey *k, int hop, int dir,
+    const struct vnd_sighting *s)
+{
+	memset(k, 0, sizeof(*k));
+	k->hop = hop;
+	k->dir = dir;
+	if (r->slot)
+		k->slot = vnd_slot(s->ts, r->slot);
+	if (r->byflow) {
+		k->fk.ver = s->fk.ver;
+		memcpy(k->fk.src, s->fk.src, 16);
+		memcpy(k->fk.dst, s->fk.dst, 16);
+		k->fk.sport = s->fk.sport;
+		k->fk.dport = s->fk.dport;
+		k->proto = s->proto;
+	}
+}
+
+/* What became of a packet at a hop: into the totals, its group, --lost. */
+void
+hl_event(void *arg, int hop, int dir, int kind, const struct vnd_sighting *s,
+    const struct vnd_sighting *out, int64_t delay)
+{
+	struct run *r = arg;
+	struct vnd_stats *st;
+	struct gkey k;
+
+	(void)out;
+	if (r->failed)
+		return;
+	count(&r->total[2 * hop + dir], kind, delay);
+	if (r->byflow || r->slot) {
+		gkey_of(r, &k, hop, dir, s);
+		if ((st = group(r, &k)) == NULL) {
+			snprintf(r->err, sizeof(r->err), "out of memory");
+			r->failed = 1;
+			return;
+		}
+		count(st, kind, delay);
+	}
+	if (r->lost && (kind == VND_EV_LOST || kind == VND_EV_CREATED))
+		put_lost(r, hop, dir, kind == VND_EV_LOST, s);
+}
+
+static int
+cmp_int64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct gkey *x = &(*(struct group *const *)a)->k;
+	const struct gkey *y = &(*(struct group *const *)b)->k;
+	int c;
+
+	if ((c = cmp_int64(x->hop, y->hop)) != 0 ||
+	    (c = cmp_int64(x->dir, y->dir)) != 0 ||
+	    (c = cmp_int64(x->slot, y->slot)) != 0 ||
+	    (c = memcmp(x->fk.src, y->fk.src, 16)) != 0 ||
+	    (c = memcmp(x->fk.dst, y->fk.dst, 16)) != 0 ||
+	    (c = cmp_int64(x->fk.sport, y->fk.sport)) != 0 ||
+	    (c = cmp_int64(x->fk.dport, y->fk.dport)) != 0)
+		return c;
+	return cmp_int64(x->proto, y->proto);
+}
+
+static void
+put_flow(struct vnd_table *t, const struct gkey *k)
+{
+	char buf[64];
+
+	if (ported(k->proto))
+		vnd_flowkey_put(t, &k->fk, 0);
+	else {
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, k->fk.ver, k->fk.src));
+		vnd_put_null(t);
+		vnd_put_text(t, buf, vnd_ip_fmt(buf, k->fk.ver, k->fk.dst));
+		vnd_put_null(t);
+	}
+	vnd_put_int(t, k->proto);
+}
+
+static void
+put_delays(struct vnd_table *t, const struct vnd_hist *h)
+{
+	if (h->n == 0) {
+		vnd_put_null(t);
+		vnd_put_null(t);
+		vnd_put_null(t);
+		vnd_put_null(t);
+		return;
+	}
+	vnd_put_int(t, h->min);
+	vnd_put_int(t, vnd_hist_quantile(h, 0.5));
+	vnd_put_int(t, vnd_hist_quantile(h, 0.99));
+	vnd_put_int(t, h->max);
+}
+
+static int
+put_row(struct vnd_table *t, const struct run *r, const struct gkey *k,
+    const struct vnd_stats *st, char *errbuf)
+{
+	const struct point *in = end_of(r, k->hop, k->dir, 0);
+	const struct point *out = end_of(r, k->hop, k->dir, 1);
+
+	vnd_put_str(t, in->name);
+	vnd_put_str(t, out->name);
+	vnd_put_str(t, side_name(k->dir));
+	if (r->slot)
+		vnd_put_int(t, k->slot);
+	if (r->byflow)
+		put_flow(t, k);
+	vnd_put_int(t, (int64_t)st->in_pkts);
+	vnd_put_int(t, (int64_t)st->out_pkts);
+	vnd_put_int(t, (int64_t)st->lost);
+	if (st->in_pkts)
+		vnd_put_real(t, (double)st->lost / (double)st->in_pkts);
+	else
+		vnd_put_null(t);
+	put_delays(t, &st->delay);
+	vnd_put_int(t, (int64_t)st->created);
+	vnd_put_int(t, (int64_t)st->dups);
+	vnd_put_int(t, out->offset - in->offset);
+	return vnd_row_end(t, errbuf);
+}
+
+/* The rows: every hop and direction, or every group in order. */
+int
+hl_put_rows(struct vnd_table *t, struct run *r, char *errbuf)
+{
+	struct group **v;
+	struct gkey k;
+	size_t i, n = 0;
+	int hop, dir, ret = 0;
+
+	if (!r->byflow && !r->slot) {
+		for (hop = 0; hop < r->npts - 1; hop++)
+			for (dir = VND_DIR_FWD; dir <= VND_DIR_BWD; dir++) {
+				memset(&k, 0, sizeof(k));
+				k.hop = hop;
+				k.dir = dir;
+				if (put_row(t, r, &k, &r->total[2 * hop + dir],
+				    errbuf) < 0)
+					return -1;
+			}
+		return 0;
+	}
+	if ((v = calloc(r->glen + 1, sizeof(*v))) == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < r->gcap; i++)
+		if (r->g[i].used)
+			v[n++] = &r->g[i];
+	qsort(v, n, sizeof(*v), cmp_group);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = put_row(t, r, &v[i]->k, &v[i]->st, errbuf);
+	free(v);
+	return ret;
+}
+
+static double
+loss_of(const struct vnd_stats *st)
+{
+	return st->in_pkts ? (double)st->lost / (double)st->in_pkts : 0;
+}
+
+/* loss weighs most; then the median time held */
+static double
+score_of(const struct vnd_stats *st)
+{
+	return loss_of(st) + (double)vnd_hist_quantile(&st->delay, 0.5) / 1e9;
+}
+
+static void
+path_line(const struct run *r, int hop, int dir)
+{
+	const struct vnd_stats *st = &r->total[2 * hop + dir];
+	char name[256], p50[32], p99[32];
+
+	snprintf(name, sizeof(name), "%s -> %s", end_of(r, hop, dir, 0)->name,
+	    end_of(r, hop, dir, 1)->name);
+	vnd_fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
+	vnd_fmt_ns(p99, sizeof(p99), vnd_hist_quantile(&st->delay, 0.99));
+	printf("%-32s %-6s %8llu %8llu %6.2f%% %11s %11s\n", name,
+	    side_name(dir), (unsigned long long)st->in_pkts,
+	    (unsigned long long)st->lost, 100 * loss_of(st),
+	    st->delay.n ? p50 : "-", st->delay.n ? p99 : "-");
+}
+
+/* VND 5.1.1: per hop the delay and the loss, and the hop where they rise. */
+void
+hl_path_report(const struct run *r)
+{
+	const struct vnd_stats *st;
+	char p50[32];
+	int i, dir, worst = -1, wdir = 0;
+	double wscore = 0;
+
+	printf("%-32s %-6s %8s %8s %7s %11s %11s\n", "hop", "from", "in", "lost",
+	    "loss", "delay p50", "delay p99");
+	for (dir = VND_DIR_FWD; dir <= VND_DIR_BWD; dir++)
+		for (i = 0; i < r->npts - 1; i++) {
+			path_line(r, i, dir);
+			st = &r->total[2 * i + dir];
+			if (st->in_pkts && score_of(st) > wscore) {
+				wscore = score_of(st);
+				worst = i;
+				wdir = dir;
+			}
+		}
+	if (worst < 0) {
+		printf("no hop lost or held packets\n");
+		return;
+	}
+	st = &r->total[2 * worst + wdir];
+	vnd_fmt_ns(p50, sizeof(p50), vnd_hist_quantile(&st->delay, 0.5));
+	printf("bottleneck: %s -> %s: %llu of %llu packets from the %s lost "
+	    "(%.1f%%), held %s at the median\n", end_of(r, worst, wdir, 0)->name,
+	    end_of(r, worst, wdir, 1)->name, (unsigned long long)st->lost,
+	    (unsigned long long)st->in_pkts, side_name(wdir),
+	    100.0 * loss_of(st), p50);
+}

@@ -1,0 +1,307 @@
+/* data.c: the sender's part: its segments, new, sent again, or seen twice. */
+#include "tcpstate.h"
+
+/*
+ * Retransmissions: a segment below the highest sequence sent is sent again;
+ * after three duplicate ACKs (or SACKs reporting loss) it is a fast
+ * retransmit, else a timeout; the same segment with the same IP ID is the
+ * capture's duplicate, not a retransmission.
+ */
+
+#define RTO_FLOOR_NS	(150 * VND_NS_PER_MS)	/* below any sender's least RTO */
+#define ACK_JUST_NS	(10 * VND_NS_PER_MS)	/* an ACK that prompted a segment */
+
+/*
+ * The same segment twice at one point: the capture's duplicate, not a
+ * retransmission (a retransmission has a new IP ID, or a new TSval).
+ */
+static int
+is_dup(const struct dir *d, const struct vnd_pkt *pk, uint32_t len)
+{
+	unsigned i, n = d->nrecent < NRECENT ? d->nrecent : NRECENT;
+	int ts = VND_ISSET(pk, VND_COL_TSVAL);
+
+	for (i = 0; i < n; i++)
+		if (d->recent[i].seq == pk->seq && d->recent[i].len == len &&
+		    ((pk->ip_ver == 4 && pk->ip_id != 0 &&
+		    d->recent[i].ipid == pk->ip_id) ||
+		    (ts && d->recent[i].has_ts && d->recent[i].tsval == pk->tsval &&
+		    (pk->ip_ver == 6 || pk->ip_id == 0))))
+			return 1;
+	return 0;
+}
+
+/*
+ * The round trip the connection shows at this point: its handshake's (SYN
+ * to the client's first ACK), or else the least time from data to its ACK
+ * added to the least from an ACK to new data. 0: not known yet.
+ */
+static int64_t
+round_trip(const struct conn *c, const struct dir *d)
+{
+	if (c->hs_rtt)
+		return c->hs_rtt;
+	if (d->rtt_fwd && d->rtt_back)
+		return d->rtt_fwd + d->rtt_back - 2;
+	return 0;
+}
+
+/*
+ * Was a retransmission sent by the timer? One the ACKs prompted (three
+ * duplicates, SACK, a partial ACK) follows an ACK at once at the sender, a
+ * round trip after it at the receiver: the time from here to the sender and
+ * back, "back". The timer restarts when an ACK acknowledges new data and
+ * when the segment is sent again (RFC 6298, 5.3 and 5.5), not at duplicate
+ * ACKs: a timeout comes later than that by more than back and 150 ms (below
+ * any sender's least RTO: Linux's is 200 ms beyond its smoothed round trip,
+ * RFC 6298's 1 s).
+ */
+static int
+by_timer(const struct conn *c, const struct dir *d, const struct vnd_pkt *pk,
+    uint32_t end)
+{
+	int64_t from = d->ack_seen ? d->last_adv_ts : c->first_ts, back;
+	unsigned i, n = d->nrecent < NRECENT ? d->nrecent : NRECENT;
+
+	back = d->rtt_back ? d->rtt_back - 1 : round_trip(c, d);
+	/*
+	 * Data acknowledged already: the ACK that did it crossed the
+	 * retransmission on the way, the timer had fired before it came.
+	 */
+	if (d->ack_seen && d->acked_any && seq_le(end, d->acked))
+		from = d->prev_adv_ts;
+	else if (d->ack_seen && pk->ts_ns - d->last_ack_ts <= back + ACK_JUST_NS)
+		return 0;		/* an ACK just came */
+	for (i = 0; i < n; i++)		/* sent before, lately */
+		if (d->recent[i].seq == pk->seq && d->recent[i].ts > from)
+			from = d->recent[i].ts;
+	return pk->ts_ns - from > back + RTO_FLOOR_NS;
+}
+
+/* A loss repair begins: it lasts until the ACKs reach what was sent by now. */
+static void
+recovery_start(struct run *r, struct conn *c, int dir, int cc,
+    const struct vnd_pkt *pk)
+{
+	struct dir *d = &c->d[dir];
+
+	d->recovery = 1;
+	d->recov_retx = 1;
+	d->recovery_point = d->high;
+	cc_set(r, c, dir, d, cc, pk->ts_ns, pk->frame);
+}
+
+/* A segment sent again: a fast retransmission or a timeout's. */
+static void
+retransmission(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+    uint32_t end)
+{
+	struct dir *d = &c->d[dir];
+
+	d->retx++;
+	/*
+	 * Eifel's: the first retransmission of a recovery, of the first
+	 * unacknowledged byte. Only for it does the receiver echo the timestamp
+	 * of what it got: for a later one, it echoes the earliest segment its
+	 * ACK covers (RFC 7323, 4.3), which says nothing.
+	 */
+	if ((!d->recovery || d->recov_retx == 0) && d->acked_any &&
+	    pk->seq == d->acked && VND_ISSET(pk, VND_COL_TSVAL)) {
+		d->eifel = 1;
+		d->eifel_seq = pk->seq;
+		d->eifel_end = end;
+		d->eifel_tsval = pk->tsval;
+	}
+	d->recov_retx++;
+	/* loss: the congestion window's bound starts again */
+	d->flight_max = d->acked_any ? d->high - d->acked : 0;
+	if (!by_timer(c, d, pk, end)) {
+		/* the loss was seen by ACKs: three duplicates, SACK, a partial
+		 * ACK (RFC 6582), or RACK's timing of them */
+		if (!d->recovery)
+			recovery_start(r, c, dir, CC_FAST_RECOVERY, pk);
+		d->retx_fast++;
+		event(r, c, dir, pk->ts_ns, "retx_fast", pk->frame,
+		    pk->seq - d->isn);
+	} else {
+		/* RTO: what was in flight counts lost, and what is sent again
+		 * up to high is repair */
+		recovery_start(r, c, dir, CC_TIMEOUT, pk);
+		d->retx_timeout++;
+		event(r, c, dir, pk->ts_ns, "retx_timeout", pk->frame,
+		    pk->seq - d->isn);
+	}
+}
+
+/* A segment that starts below the highest sequence sent. */
+static void
+resent(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+    uint32_t len)
+{
+	struct dir *d = &c->d[dir];
+
+	if (is_dup(d, pk, len)) {
+		d->dup_capture++;
+		event(r, c, dir, pk->ts_ns, "capture_duplicate", pk->frame,
+		    pk->seq - d->isn);
+	} else if (d->rwnd_known && d->rwnd == 0 && len <= 1) {
+		d->zw_probes++;
+		event(r, c, dir, pk->ts_ns, "zero_window_probe", pk->frame,
+		    pk->seq - d->isn);
+	} else
+		retransmission(r, c, dir, pk, pk->seq + len);
+}
+
+/* Forget hole g of d. */
+static void
+gap_drop(struct dir *d, int g)
+{
+	d->gap_lo[g] = d->gap_lo[d->ngap - 1];
+	d->gap_hi[g] = d->gap_hi[d->ngap - 1];
+	d->gap_ts[g] = d->gap_ts[d->ngap - 1];
+	d->ngap--;
+}
+
+/*
+ * A segment filling sequence space this point never saw: never sent past
+ * here before, so not a retransmission seen twice; soon after the jump:
+ * reordering, later: a retransmission of a loss before this point. 1 if it
+ * was one (counted).
+ */
+static int
+gap_fill(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+    uint32_t len)
+{
+	struct dir *d = &c->d[dir];
+	uint32_t end = pk->seq + len;
+	int g;
+
+	for (g = 0; g < d->ngap; g++)
+		if (!seq_lt(pk->seq, d->gap_lo[g]) && seq_lt(pk->seq, d->gap_hi[g]))
+			break;
+	if (g == d->ngap)
+		return 0;
+	if (pk->ts_ns - d->gap_ts[g] < REORDER_NS) {
+		d->reordered++;
+		event(r, c, dir, pk->ts_ns, "reordered", pk->frame,
+		    pk->seq - d->isn);
+	} else {
+		d->lost_upstream++;
+		d->retx++;
+		event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
+		    pk->seq - d->isn);
+	}
+	if (seq_le(end, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
+		d->gap_lo[g] = end;	/* the front filled */
+	if (!seq_lt(d->gap_lo[g], d->gap_hi[g]))
+		gap_drop(d, g);
+	d->pkts++;
+	d->bytes += len;
+	d->unique += len;
+	return 1;
+}
+
+/* Bytes above the highest sent: the sequence space grows. */
+static void
+new_bytes(struct dir *d, const struct vnd_pkt *pk, uint32_t end)
+{
+	/* the least time since an ACK is from here to the sender and back */
+	if (d->ack_seen && pk->ts_ns >= d->last_ack_ts && (d->rtt_back == 0 ||
+	    pk->ts_ns - d->last_ack_ts < d->rtt_back))
+		d->rtt_back = pk->ts_ns - d->last_ack_ts + 1;
+	d->unique += end - (seq_lt(pk->seq, d->high) ? d->high : pk->seq);
+	d->high = end;
+}
+
+static void
+remember(struct dir *d, const struct vnd_pkt *pk, uint32_t len)
+{
+	struct recent *s = &d->recent[d->nrecent++ % NRECENT];
+
+	s->seq = pk->seq;
+	s->len = len;
+	s->ipid = pk->ip_id;
+	s->tsval = pk->tsval;
+	s->has_ts = VND_ISSET(pk, VND_COL_TSVAL);
+	s->ts = pk->ts_ns;
+}
+
+/* What is in flight after a segment: the congestion window's lower bound. */
+static void
+flight_after(struct dir *d, uint32_t mss)
+{
+	uint32_t flight;
+
+	if (!d->acked_any)
+		return;
+	flight = d->high - d->acked;
+	if (d->ws_infer)
+		ws_infer(d, flight);
+	if (flight > d->flight_max)
+		d->flight_max = flight;
+	if (flight > d->flight_peak)
+		d->flight_peak = flight;
+	if (d->rwnd_known && d->rwnd < flight + mss && d->rwnd > 0)
+		d->win_full++;
+}
+
+/* A segment with len bytes of data from the side dir. */
+static void
+segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+    uint32_t len)
+{
+	struct dir *d = &c->d[dir];
+	uint32_t end = pk->seq + len;
+	int filled;
+
+	if (!d->started || d->from_ack) {
+		/*
+		 * First seen mid-stream: byte 1 is its first, or the receiver's
+		 * ACK that came before it if that is lower; what it sent past
+		 * that ACK before this segment is in flight, not a hole.
+		 */
+		if (!d->started || seq_lt(pk->seq, d->isn + 1))
+			d->isn = pk->seq - 1;
+		if (!d->started || seq_lt(d->high, pk->seq))
+			d->high = pk->seq;
+		d->started = 1;
+		d->from_ack = 0;
+	}
+	/* a jump past the highest sequence: bytes this point never saw */
+	if (seq_lt(d->high, pk->seq) && d->ngap < NGAP) {
+		d->gap_lo[d->ngap] = d->high;
+		d->gap_hi[d->ngap] = pk->seq;
+		d->gap_ts[d->ngap] = pk->ts_ns;
+		d->ngap++;
+	}
+	filled = gap_fill(r, c, dir, pk, len);
+	if (d->cc == CC_NONE)
+		cc_set(r, c, dir, d, CC_SLOW_START, pk->ts_ns, pk->frame);
+	if (len > d->max_seg)
+		d->max_seg = len;
+	if (filled)
+		return;
+	d->pkts++;
+	d->bytes += len;
+	if (seq_lt(pk->seq, d->high))
+		resent(r, c, dir, pk, len);
+	if (seq_lt(d->high, end))
+		new_bytes(d, pk, end);
+	remember(d, pk, len);
+	d->last_data_ts = pk->ts_ns;
+	flight_after(d, mss_to(c, !dir));
+}
+
+/* The segment of the side dir: its data, and the sequence number its FIN takes. */
+void
+sender_part(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+    uint32_t len)
+{
+	struct dir *d = &c->d[dir];
+
+	if (len > 0)
+		segment(r, c, dir, pk, len);
+	if ((pk->tcp_flags & VND_TH_FIN) && d->started &&
+	    pk->seq + len + 1 > d->high)
+		d->high = pk->seq + len + 1;
+}

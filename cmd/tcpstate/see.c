@@ -1,0 +1,91 @@
+/* see.c: one packet of a connection: its handshake, its close, then each side's part. */
+#include <stdio.h>
+
+#include "tcpstate.h"
+
+/* A SYN or SYN-ACK: the constants of the side dir, and its sequence space. */
+static void
+on_syn(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+    int ack)
+{
+	struct dir *d = &c->d[dir];
+
+	if (dir == 0 && !ack) {
+		c->syn = 1;
+		c->syn_ts = pk->ts_ns;
+	}
+	if (dir == 1 && ack)
+		c->synack = 1;
+	c->hs[dir] = 1;
+	if (VND_ISSET(pk, VND_COL_MSS))
+		c->mss[dir] = pk->mss;
+	c->wscale[dir] = VND_ISSET(pk, VND_COL_WSCALE) ? pk->wscale : -1;
+	window_shifts(c);
+	c->sack_ok[dir] = VND_ISSET(pk, VND_COL_SACK_OK);
+	c->ts_ok[dir] = VND_ISSET(pk, VND_COL_TSVAL);
+	/* the MSS it offers; 0 when it offers none */
+	event(r, c, dir, pk->ts_ns, ack ? "synack" : "syn", pk->frame,
+	    VND_ISSET(pk, VND_COL_MSS) ? pk->mss : 0);
+	d->started = 1;
+	d->isn = pk->seq;
+	d->high = pk->seq + 1;
+}
+
+/* The first FIN and the first RST of each side. */
+static void
+on_close(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
+{
+	if ((pk->tcp_flags & VND_TH_FIN) && !c->fin[dir]) {
+		c->fin[dir] = 1;
+		event(r, c, dir, pk->ts_ns, "fin", pk->frame, 0);
+	}
+	if ((pk->tcp_flags & VND_TH_RST) && !c->rst[dir]) {
+		c->rst[dir] = 1;
+		if (!c->rst[!dir])
+			c->rst_first = dir + 1;
+		event(r, c, dir, pk->ts_ns, "rst", pk->frame, 0);
+	}
+}
+
+static void
+see(struct run *r, const struct vnd_pkt *pk, const char *point)
+{
+	struct conn *c;
+	uint32_t len;
+	int dir, syn, ack;
+
+	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
+	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
+		return;
+	r->ord = pk->ord;
+	if ((c = conn_of(r, pk, point, &dir)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		r->failed = 1;
+		return;
+	}
+	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
+	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
+	c->last_ts = pk->ts_ns;
+	if (syn)
+		on_syn(r, c, dir, pk, ack);
+	on_close(r, c, dir, pk);
+	/* the handshake's round trip: the client's SYN to its first ACK */
+	if (ack && !syn && dir == 0 && c->syn && c->synack && c->hs_rtt == 0 &&
+	    pk->ts_ns > c->syn_ts)
+		c->hs_rtt = pk->ts_ns - c->syn_ts;
+	/* this side's part as the other's receiver, then as a sender */
+	receiver_part(r, c, dir, pk);
+	if ((len = payload_len(pk)) > 0 || (pk->tcp_flags & VND_TH_FIN))
+		sender_part(r, c, dir, pk, len);
+	/* after this packet, what limits each side's sending */
+	limits_after(c, r->slot_ns, pk->ts_ns);
+}
+
+int
+see_one(void *arg, const struct vnd_pkt *pk, const char *point)
+{
+	struct run *r = arg;
+
+	see(r, pk, point);
+	return r->failed ? -1 : 0;
+}
