@@ -51,6 +51,7 @@ struct parse {
 	int		 noindex;
 	int		 quiet;
 	const char	*pending;	/* -p NAME, waiting for its file */
+	const char	*unnamed;	/* a -p NAME followed by another -p */
 	struct point	*pts;
 	int		 npts, cap;
 	struct vnd_conf	*conf;
@@ -107,20 +108,7 @@ static const char usage[] =
 /* What vnd_input_open() says of a file no reader knows: -F can help. */
 static const char unknown_format[] = "not a capture file (unknown format)";
 
-static struct vnd_tool tool;
 static char stdin_arg[] = "-";
-
-/*
- * A usage error found after getopt is one line on standard error, as
- * vnd-parse(1) promises: the frame is left no usage to print after it.
- * one_line(vnd_cli_bad(cli, ...)).
- */
-static int
-one_line(int r)
-{
-	tool.usage = "";
-	return r;
-}
 
 /* The SQLite temporary file, for the signal handler to remove. */
 static char tmp_path[4096];
@@ -596,6 +584,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
 	struct parse *p = ctx;
 
+	(void)cli;
 	switch (ch) {
 	case 1:			/* an operand, in its place among the options */
 		add_point(p, arg);
@@ -616,9 +605,8 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		p->noindex = 1;
 		return 0;
 	case 'p':
-		if (p->pending != NULL)
-			return one_line(vnd_cli_bad(cli, "-p '%s' names no file",
-			    p->pending));
+		if (p->pending != NULL && p->unnamed == NULL)
+			p->unnamed = p->pending;
 		p->pending = arg;
 		return 0;
 	case 'S':
@@ -638,8 +626,8 @@ check_points(struct vnd_cli *cli, struct parse *p)
 	for (i = 0; i < p->npts; i++) {
 		pt = &p->pts[i];
 		if (strcmp(pt->path, "-") == 0 && nstdin++ > 0)
-			return one_line(vnd_cli_bad(cli,
-			    "standard input can be read only once"));
+			return vnd_cli_bad(cli, "standard input can be read "
+			    "only once");
 		if (pt->name == NULL) {
 			if ((pt->name = vnd_point_name(pt->path)) == NULL)
 				err(VND_EXIT_FAIL, NULL);
@@ -647,16 +635,15 @@ check_points(struct vnd_cli *cli, struct parse *p)
 		}
 		/* it would break the TSV it names every row of */
 		if (!vnd_point_valid(pt->name))
-			return one_line(vnd_cli_bad(cli, "bad point name for "
-			    "'%s': empty or with a control character", pt->path));
+			return vnd_cli_bad(cli, "bad point name for '%s': "
+			    "empty or with a control character", pt->path);
 		if (*pt->name == '\0')
-			return one_line(vnd_cli_bad(cli,
-			    "empty point name for '%s'", pt->path));
+			return vnd_cli_bad(cli, "empty point name for '%s'",
+			    pt->path);
 		for (j = 0; j < i; j++)
 			if (strcmp(pt->name, p->pts[j].name) == 0)
-				return one_line(vnd_cli_bad(cli, "point '%s' "
-				    "named twice; name them with -p or NAME=file",
-				    pt->name));
+				return vnd_cli_bad(cli, "point '%s' named twice; "
+				    "name them with -p or NAME=file", pt->name);
 	}
 	return 0;
 }
@@ -674,7 +661,7 @@ check_filter(struct vnd_cli *cli, const struct parse *p)
 	if ((pc = pcap_open_dead(1, 262144)) == NULL)
 		errx(VND_EXIT_FAIL, "cannot start libpcap");
 	if (pcap_compile(pc, &prog, p->filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
-		r = one_line(vnd_cli_bad(cli, "filter: %s", pcap_geterr(pc)));
+		r = vnd_cli_bad(cli, "filter: %s", pcap_geterr(pc));
 	else
 		pcap_freecode(&prog);
 	pcap_close(pc);
@@ -697,12 +684,11 @@ load_tables(struct vnd_cli *cli, struct parse *p)
 		return 0;
 	}
 	if ((text = read_file(p->config_path, errbuf)) == NULL)
-		return one_line(vnd_cli_bad(cli, "%s", errbuf));
+		return vnd_cli_bad(cli, "%s", errbuf);
 	r = vnd_conf_parse(&p->conf, text, errbuf);
 	free(text);
 	if (r < 0)
-		return one_line(vnd_cli_bad(cli, "'%s': %s", p->config_path,
-		    errbuf));
+		return vnd_cli_bad(cli, "'%s': %s", p->config_path, errbuf);
 	p->ntabs = p->conf->ntabs;
 	if ((p->tabs = calloc((size_t)p->ntabs, sizeof(*p->tabs))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
@@ -712,23 +698,29 @@ load_tables(struct vnd_cli *cli, struct parse *p)
 			err(VND_EXIT_FAIL, NULL);
 	}
 	if (p->ntabs > 1 && cli->output == NULL && !p->describe)
-		return one_line(vnd_cli_bad(cli, "'%s' makes %d tables: TSV "
-		    "holds one, use -o", p->config_path, p->ntabs));
+		return vnd_cli_bad(cli, "'%s' makes %d tables: TSV "
+		    "holds one, use -o", p->config_path, p->ntabs);
 	return 0;
 }
 
+/*
+ * The points, the filter and the tables, or a usage error. Not in the
+ * frame's check(): vnd-parse(1) promises these errors one line each, and
+ * after check() the frame prints the usage too. run() returns them as
+ * VND_RUN_USAGE, before any output is opened.
+ */
 static int
-check(struct vnd_cli *cli, void *ctx)
+prepare(struct vnd_cli *cli, struct parse *p)
 {
-	struct parse *p = ctx;
 	int i;
 
+	if (p->unnamed != NULL)
+		return vnd_cli_bad(cli, "-p '%s' names no file", p->unnamed);
 	/* operands after "--" come back to the frame, not to option() */
 	for (i = 0; i < cli->nops; i++)
 		add_point(p, cli->ops[i]);
 	if (p->pending != NULL && p->npts > 0)
-		return one_line(vnd_cli_bad(cli, "-p '%s' names no file",
-			    p->pending));
+		return vnd_cli_bad(cli, "-p '%s' names no file", p->pending);
 	if (p->npts == 0)
 		add_point(p, stdin_arg);
 	p->quiet = cli->quiet;
@@ -771,6 +763,8 @@ run(struct vnd_cli *cli, void *ctx)
 	int i, r, status = VND_RUN_OK;
 	int show = !cli->quiet && isatty(STDERR_FILENO);
 
+	if (prepare(cli, p) < 0)
+		return VND_RUN_USAGE;
 	catch_signals();
 	if (open_tables(cli, p) < 0 || writer_start(&wr, p->tabs, p->outs,
 	    p->ntabs, p->config_path == NULL, cli->err) < 0)
@@ -805,14 +799,13 @@ parse_free(struct parse *p)
 	vnd_conf_free(p->conf);
 }
 
-/* Not const: one_line() takes the usage away. */
-static struct vnd_tool tool = {
+static const struct vnd_tool tool = {
 	.name = "vnd-parse", .usage = usage,
 	/* '-': operands come back in order, so -p names the file after it */
 	.shortopts = "-c:Df:F:p:", .longopts = longopts,
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.option = option, .run = run,
 };
 
 int
