@@ -755,25 +755,16 @@ open_tables(struct vnd_cli *cli, struct parse *p)
 	return 0;
 }
 
+/* Read every input, then the meta table and the index: VND_RUN_x. */
 static int
-run(struct vnd_cli *cli, void *ctx)
+load(struct vnd_cli *cli, struct parse *p, struct writer *wr)
 {
-	struct parse *p = ctx;
-	struct writer *wr;
 	int i, r, status = VND_RUN_OK;
 	int show = !cli->quiet && isatty(STDERR_FILENO);
 
-	if (prepare(cli, p) < 0)
-		return VND_RUN_USAGE;
-	catch_signals();
-	if (open_tables(cli, p) < 0 || writer_start(&wr, p->tabs, p->outs,
-	    p->ntabs, p->config_path == NULL, cli->err) < 0)
-		return VND_RUN_SINK;
 	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++)
 		if ((r = parse_one(p, &p->pts[i], wr, show)) != 0)
 			status = r < 0 ? VND_RUN_ABORT : VND_RUN_PARTIAL;
-	/* from here on a signal leaves the file to the frame's close */
-	tmp_path[0] = '\0';
 	if (writer_finish(wr, cli->err) < 0)
 		return VND_RUN_SINK;
 	if (status == VND_RUN_ABORT)
@@ -783,6 +774,26 @@ run(struct vnd_cli *cli, void *ctx)
 	    add_indexes(cli->sink, p->tabs, p->ntabs, cli->err) < 0))
 		return VND_RUN_SINK;
 	return status;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct parse *p = ctx;
+	struct writer *wr;
+	int r;
+
+	if (prepare(cli, p) < 0)
+		return VND_RUN_USAGE;
+	catch_signals();
+	if (open_tables(cli, p) < 0 || writer_start(&wr, p->tabs, p->outs,
+	    p->ntabs, p->config_path == NULL, cli->err) < 0)
+		r = VND_RUN_SINK;
+	else
+		r = load(cli, p, wr);
+	/* the frame commits or removes the file now, a signal notwithstanding */
+	tmp_path[0] = '\0';
+	return r;
 }
 
 static void
