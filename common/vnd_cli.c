@@ -28,8 +28,9 @@ common_wanted(const struct vnd_tool *t, int ch)
 {
 	switch (ch) {
 	case 'H':
-	case 'o':
 		return (t->flags & VND_CLI_TABLE) != 0;
+	case 'o':
+		return (t->flags & (VND_CLI_TABLE | VND_CLI_OUTPUT)) != 0;
 	case 'q':
 		return (t->flags & VND_CLI_QUIET) != 0;
 	default:
@@ -51,9 +52,31 @@ build_opts(const struct vnd_tool *t, struct option *lo, char *so, size_t solen)
 		    n < MAX_LONGOPTS - 1)
 			lo[n++] = common_longopts[i];
 	memset(&lo[n], 0, sizeof(lo[n]));
-	return snprintf(so, solen, "%shV%s%s", t->shortopts ? t->shortopts : "",
-	    (t->flags & VND_CLI_TABLE) ? "Ho:" : "",
+	return snprintf(so, solen, "%shV%s%s%s", t->shortopts ? t->shortopts : "",
+	    (t->flags & VND_CLI_TABLE) ? "H" : "",
+	    common_wanted(t, 'o') ? "o:" : "",
 	    (t->flags & VND_CLI_QUIET) ? "q" : "") >= (int)solen ? -1 : 0;
+}
+
+/*
+ * The tool's usage with the lines of the common options it takes after its
+ * own, before the notes that follow them (the first line after the
+ * synopsis that does not start with a space).
+ */
+static void
+usage(const struct vnd_tool *t, FILE *fp)
+{
+	const char *notes = strchr(t->usage, '\n');
+
+	while (notes != NULL && notes[1] == ' ')
+		notes = strchr(notes + 1, '\n');
+	notes = notes != NULL ? notes + 1 : t->usage + strlen(t->usage);
+	fwrite(t->usage, 1, (size_t)(notes - t->usage), fp);
+	if (t->flags & VND_CLI_TABLE)
+		fputs("  -H, --no-header       omit the TSV header line\n", fp);
+	fputs("  -h, --help            this help\n"
+	    "  -V, --version         print the version\n", fp);
+	fputs(notes, fp);
 }
 
 static int
@@ -61,7 +84,7 @@ usage_error(struct vnd_cli *cli)
 {
 	if (cli->err[0] != '\0')
 		warnx("%s", cli->err);
-	fputs(cli->tool->usage, stderr);
+	usage(cli->tool, stderr);
 	return VND_EXIT_USAGE;
 }
 
@@ -77,9 +100,10 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 	if (build_opts(t, lo, so, sizeof(so)) < 0)
 		errx(VND_EXIT_FAIL, "too many options");
 	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
-		switch (ch) {
+		/* a common option the tool did not ask for is the tool's */
+		switch (common_wanted(t, ch) ? ch : 0) {
 		case 'h':
-			fputs(t->usage, stdout);
+			usage(t, stdout);
 			return VND_EXIT_OK;
 		case 'H':
 			cli->header = 0;
@@ -189,6 +213,8 @@ vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
 		warnx("%s", cli.err);
 	r = finish(&cli, r);
 out:
+	if (t->fini != NULL)
+		t->fini(ctx);
 	vnd_operands_free(&cli.pts);
 	free(cli.command);
 	return r;

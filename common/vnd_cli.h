@@ -27,6 +27,7 @@
 #define VND_CLI_TABLE	0x01	/* -H, -o FILE: the tool writes tables */
 #define VND_CLI_QUIET	0x02	/* -q */
 #define VND_CLI_STDIN	0x04	/* no operand reads standard input ('-') */
+#define VND_CLI_OUTPUT	0x08	/* -o FILE alone: the tool writes one file */
 
 /* What tool->run returns. */
 #define VND_RUN_OK	0	/* success: commit, exit 0 */
@@ -39,7 +40,7 @@ struct vnd_cli;
 
 struct vnd_tool {
 	const char	*name;		/* "vnd-rtt": messages, -V */
-	const char	*usage;		/* the whole of --help */
+	const char	*usage;		/* --help: all but -H, -h, -V's lines */
 	const char	*shortopts;	/* the tool's own options */
 	const struct option *longopts;	/* the tool's own, { NULL } ended */
 	int		 flags;		/* VND_CLI_x */
@@ -50,6 +51,8 @@ struct vnd_tool {
 	int		(*check)(struct vnd_cli *, void *ctx);
 	/* The work: VND_RUN_x. */
 	int		(*run)(struct vnd_cli *, void *ctx);
+	/* What the run left in ctx, freed whatever happened; may be NULL. */
+	void		(*fini)(void *ctx);
 };
 
 struct vnd_cli {

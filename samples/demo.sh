@@ -60,3 +60,12 @@ echo
 echo "== for the postmortem"
 bin/vnd hoploss -q --path "$@" | tail -n 1
 bin/vnd rootcause -H -c samples/path.truth.tsv | cut -f8
+
+echo
+echo "== vnd report: the incident on one page (every figure with the command that draws it)"
+report=${TMPDIR:-/tmp}/vnd-demo.html
+set --
+for p in $pts; do set -- "$@" "$p=path-$p.pcap"; done
+(cd samples && ../bin/vnd report -o "$report" --chain ../tests/data/path-chain.tsv \
+    -c path.truth.tsv "$@")
+echo "report: $report ($(wc -c <"$report") bytes; open it in a browser, or vnd report --text)"

@@ -7,10 +7,12 @@ set -eu
 build="gcc make pkg-config libpcap-dev libtrace3-dev libwandio1-dev libsqlite3-dev
 libzstd-dev zlib1g-dev libbz2-dev liblzma-dev"
 test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace
-tcpdump iperf3 iptables"
+tcpdump iperf3 iptables gnuplot-nox libxml2-utils librsvg2-bin chromium
+nginx libnginx-mod-stream"
 lint="mandoc clang-tidy clang-format"
-bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace"
-samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3"
+bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace gawk gnuplot-nox"
+samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3
+nginx libnginx-mod-stream"
 
 [ $# -gt 0 ] || set -- build test
 want=""

@@ -77,14 +77,12 @@ static const char usage[] =
 "  -d, --duration SECONDS   stop after SECONDS\n"
 "  -f, --filter EXPR        BPF filter (libpcap syntax) at every point\n"
 "  -G, --rotate-seconds S   start a new file every S seconds\n"
-"  -h, --help               this help\n"
 "  -i, --interface N=IF     capture point N on interface IF (repeatable)\n"
 "      --print-policy       print each point, interface and filter; capture\n"
 "                           nothing\n"
 "  -q, --quiet              no summary on stderr\n"
 "  -s, --snaplen BYTES      bytes kept of each packet (default 262144)\n"
 "  -u, --user USER          run as USER once the devices are open\n"
-"  -V, --version            print the version\n"
 "  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
 "                           DIR/manifest.tsv\n"
 "SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n";
@@ -886,21 +884,25 @@ run(struct vnd_cli *cli, void *ctx)
 	return c->status == VND_EXIT_OK ? VND_RUN_OK : VND_RUN_ABORT;
 }
 
+static void
+cap_free(void *ctx)
+{
+	coll_free(&((struct cap *)ctx)->coll);
+}
+
 static const struct vnd_tool tool = {
 	.name = "vnd-capture", .usage = usage,
 	.shortopts = "c:C:d:f:G:i:s:u:w:", .longopts = longopts,
 	.flags = VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = cap_free,
 };
 
 int
 main(int argc, char **argv)
 {
 	static struct cap c = { .dir = ".", .snaplen = 262144 };
-	int status;
 
-	status = vnd_cli_main(&tool, &c, argc, argv);
-	coll_free(&c.coll);
-	return status;
+	return vnd_cli_main(&tool, &c, argc, argv);
 }

@@ -1,192 +1,135 @@
-/* conn.c: a table of connections by 5-tuple, either way round, with their handshake times. */
+/* conn.c: the connections at a point by 5-tuple (vnd_flowtab), with the times a proxy carries over. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
+#include "vnd_grow.h"
 
-struct tuple {
-	uint8_t		 ver, proto, src[16], dst[16];
-	uint16_t	 sport, dport;
-};
-
-static uint64_t
-thash(const struct tuple *t)
+static const struct vnd_flowkey *
+conn_key(void *arg, size_t i)
 {
-	return vnd_hash((const uint8_t *)t, sizeof(*t));
+	return &((struct conns *)arg)->v[i].k;
 }
 
-static void
-tuple_of(struct tuple *t, const struct conn *c, int reverse)
-{
-	memset(t, 0, sizeof(*t));
-	t->ver = c->ver;
-	t->proto = c->proto;
-	memcpy(t->src, reverse ? c->dst : c->src, 16);
-	memcpy(t->dst, reverse ? c->src : c->dst, 16);
-	t->sport = reverse ? c->dport : c->sport;
-	t->dport = reverse ? c->sport : c->dport;
-}
-
-/* Index of the connection with this tuple as its own (not reversed). */
+/* A new connection for pk; the same 5-tuple's older one (old >= 0) stays, out of the index. */
 static long
-lookup(const struct conns *cs, const struct tuple *t)
+conn_new(struct conns *cs, const struct vnd_pkt *pk, int64_t ts, long old,
+    int *forward)
 {
-	struct tuple u;
-	size_t i;
+	struct conn *c, *nv;
+	int dir;
 
-	if (cs->tcap == 0)
+	if ((nv = vnd_grow(cs->v, &cs->cap, cs->n, sizeof(*nv), 256)) == NULL)
 		return -1;
-	for (i = thash(t) & (cs->tcap - 1); cs->tab[i] != 0;
-	    i = (i + 1) & (cs->tcap - 1)) {
-		tuple_of(&u, &cs->v[cs->tab[i] - 1], 0);
-		if (memcmp(&u, t, sizeof(u)) == 0)
-			return (long)cs->tab[i] - 1;
+	cs->v = nv;
+	c = &cs->v[cs->n];
+	memset(c, 0, sizeof(*c));
+	/* a SYN-ACK's sender is the server; anything else opens it */
+	vnd_flowkey_init(&c->k, pk, &cs->proto_point[pk->ip_proto], &dir);
+	if (dir && !(pk->ip_proto == 6 && VND_ISSET(pk, VND_COL_TCP_FLAGS))) {
+		/* the flags were another packet's: only TCP has them */
+		struct vnd_flowkey t = c->k;
+
+		memcpy(c->k.src, t.dst, 16);
+		memcpy(c->k.dst, t.src, 16);
+		c->k.sport = t.dport;
+		c->k.dport = t.sport;
+		dir = 0;
 	}
-	return -1;
+	*forward = !dir;
+	c->proto = pk->ip_proto;
+	c->first_ts = ts;
+	cs->ft.key = conn_key;
+	cs->ft.arg = cs;
+	if (old >= 0)
+		vnd_flowtab_retarget(&cs->ft, (size_t)old, cs->n);
+	else if (vnd_flowtab_add(&cs->ft, cs->n) < 0)
+		return -1;
+	return (long)cs->n++;
 }
 
-/*
- * The connection a 5-tuple names stops being found (it was closed and opened
- * again): the table is rebuilt without it at the next insert.
- */
-static int
-forget(struct conns *cs, const struct tuple *t)
+/* What a TCP segment tells of its connection's life, one way. */
+static void
+see_tcp(struct conn *c, const struct vnd_pkt *pk, int64_t ts, int fwd)
 {
-	long k = lookup(cs, t);
-	struct tuple u;
-	size_t i, j;
+	struct conn_dir *d = &c->d[!fwd];
+	int syn = (pk->tcp_flags & VND_TH_SYN) != 0;
+	int ack = (pk->tcp_flags & VND_TH_ACK) != 0;
+	uint32_t len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
 
-	if (k < 0)
-		return 0;
-	/* its slot goes, and the cluster after it is put back */
-	for (i = thash(t) & (cs->tcap - 1); cs->tab[i] != (uint32_t)k + 1;
-	    i = (i + 1) & (cs->tcap - 1))
-		;
-	cs->tab[i] = 0;
-	for (j = (i + 1) & (cs->tcap - 1); cs->tab[j] != 0;
-	    j = (j + 1) & (cs->tcap - 1)) {
-		uint32_t v = cs->tab[j];
-		size_t h;
-
-		cs->tab[j] = 0;
-		tuple_of(&u, &cs->v[v - 1], 0);
-		for (h = thash(&u) & (cs->tcap - 1); cs->tab[h] != 0;
-		    h = (h + 1) & (cs->tcap - 1))
-			;
-		cs->tab[h] = v;
+	if (pk->tcp_flags & (VND_TH_FIN | VND_TH_RST)) {
+		c->closed = 1;
+		if (d->fin_ts == 0)
+			d->fin_ts = ts;
 	}
-	cs->v[k].gone = 1;	/* it stays, for the output; out of the table */
-	return 0;
-}
-
-static int
-insert(struct conns *cs, size_t idx)
-{
-	struct tuple t;
-	uint32_t *nt;
-	size_t i, j, ncap;
-
-	if ((cs->n + 1) * 2 > cs->tcap) {
-		ncap = cs->tcap ? cs->tcap * 2 : 1024;
-		if ((nt = calloc(ncap, sizeof(*nt))) == NULL)
-			return -1;
-		for (j = 0; j < cs->n; j++) {
-			if (j == idx || cs->v[j].gone)
-				continue;
-			tuple_of(&t, &cs->v[j], 0);
-			for (i = thash(&t) & (ncap - 1); nt[i] != 0; i = (i + 1) & (ncap - 1))
-				;
-			nt[i] = (uint32_t)j + 1;
-		}
-		free(cs->tab);
-		cs->tab = nt;
-		cs->tcap = ncap;
+	if (syn) {
+		d->isn = pk->seq;
+		d->isn_seen = 1;
 	}
-	tuple_of(&t, &cs->v[idx], 0);
-	for (i = thash(&t) & (cs->tcap - 1); cs->tab[i] != 0;
-	    i = (i + 1) & (cs->tcap - 1))
-		;
-	cs->tab[i] = (uint32_t)idx + 1;
-	return 0;
+	if (len > 0) {
+		if (d->first_data_ts == 0)
+			d->first_data_ts = ts;
+		d->last_data_ts = ts;
+		if (!d->high_seen || (int32_t)(pk->seq + len - d->high) > 0)
+			d->high = pk->seq + len;
+		d->high_seen = 1;
+	}
+	if (syn && !ack && fwd && !c->syn_seen) {
+		c->syn_seen = 1;
+		c->syn_ts = ts;
+	} else if (syn && ack && !fwd)
+		c->synack_seen = 1;
+	else if (ack && !syn && fwd && c->synack_seen && !c->open_seen) {
+		c->open_seen = 1;
+		c->open_ts = ts;
+	}
 }
 
 long
 conns_see(struct conns *cs, const struct vnd_pkt *pk, int64_t ts, int *forward)
 {
-	struct tuple t, r;
-	struct conn *c, *nv;
+	struct conn *c;
 	long k;
-	int syn, ack;
+	int dir = 0, tcp;
 
+	*forward = 1;
 	if (!VND_ISSET(pk, VND_COL_SRC_IP) || !VND_ISSET(pk, VND_COL_SRC_PORT))
 		return -1;
-	memset(&t, 0, sizeof(t));
-	t.ver = pk->ip_ver;
-	t.proto = pk->ip_proto;
-	memcpy(t.src, pk->src_ip, 16);
-	memcpy(t.dst, pk->dst_ip, 16);
-	t.sport = pk->src_port;
-	t.dport = pk->dst_port;
-	r = t;
-	memcpy(r.src, t.dst, 16);
-	memcpy(r.dst, t.src, 16);
-	r.sport = t.dport;
-	r.dport = t.sport;
-	syn = pk->ip_proto == 6 && VND_ISSET(pk, VND_COL_TCP_FLAGS) &&
-	    (pk->tcp_flags & VND_TH_SYN);
-	ack = pk->ip_proto == 6 && VND_ISSET(pk, VND_COL_TCP_FLAGS) &&
-	    (pk->tcp_flags & VND_TH_ACK);
-	if ((k = lookup(cs, &t)) >= 0)
-		*forward = 1;
-	else if ((k = lookup(cs, &r)) >= 0)
-		*forward = 0;
-	/* the same 5-tuple opened again after a close: a new connection */
-	if (k >= 0 && syn && !ack && cs->v[k].closed)
-		k = -1;
-	if (k < 0) {
-		/* new: a SYN-ACK's sender is the server; anything else opens it */
-		if (cs->n == cs->cap) {
-			cs->cap = cs->cap ? cs->cap * 2 : 256;
-			if ((nv = realloc(cs->v, cs->cap * sizeof(*nv))) == NULL)
-				return -1;
-			cs->v = nv;
-		}
-		c = &cs->v[cs->n];
-		memset(c, 0, sizeof(*c));
-		*forward = !(syn && ack);
-		c->ver = t.ver;
-		c->proto = t.proto;
-		memcpy(c->src, *forward ? t.src : t.dst, 16);
-		memcpy(c->dst, *forward ? t.dst : t.src, 16);
-		c->sport = *forward ? t.sport : t.dport;
-		c->dport = *forward ? t.dport : t.sport;
-		c->first_ts = ts;
-		k = (long)cs->n++;
-		if (forget(cs, &t) < 0 || forget(cs, &r) < 0 ||
-		    insert(cs, (size_t)k) < 0)
+	tcp = pk->ip_proto == 6 && VND_ISSET(pk, VND_COL_TCP_FLAGS);
+	k = vnd_flowtab_find(&cs->ft, pk, &cs->proto_point[pk->ip_proto], &dir);
+	/* the same 5-tuple opened again: after a close, or a new SYN */
+	if (k < 0 || (tcp && (pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK |
+	    VND_TH_RST)) == VND_TH_SYN && (cs->v[k].closed ||
+	    vnd_flow_new_syn(pk, dir == 0 && cs->v[k].syn_seen,
+	    cs->v[k].d[0].isn, cs->v[k].closed || cs->v[k].d[0].high_seen ||
+	    cs->v[k].d[1].high_seen)))) {
+		if ((k = conn_new(cs, pk, ts, k, forward)) < 0) {
+			*forward = 0;
 			return -1;
-	}
+		}
+	} else
+		*forward = !dir;
 	c = &cs->v[k];
 	c->pkts++;
-	if (pk->ip_proto == 6 && VND_ISSET(pk, VND_COL_TCP_FLAGS) &&
-	    (pk->tcp_flags & (VND_TH_FIN | VND_TH_RST)))
-		c->closed = 1;
-	if (syn && !ack && *forward && !c->syn_seen) {
-		c->syn_seen = 1;
-		c->syn_ts = ts;
-	} else if (syn && ack && !*forward)
-		c->synack_seen = 1;
-	else if (ack && !syn && *forward && c->synack_seen && !c->open_seen) {
-		c->open_seen = 1;
-		c->open_ts = ts;
-	}
+	if (tcp)
+		see_tcp(c, pk, ts, *forward);
 	return k;
+}
+
+int64_t
+conn_bytes(const struct conn *c, int dir)
+{
+	const struct conn_dir *d = &c->d[dir];
+
+	if (!d->isn_seen)
+		return -1;
+	return d->high_seen ? (int64_t)(uint32_t)(d->high - d->isn - 1) : 0;
 }
 
 void
 conns_free(struct conns *cs)
 {
 	free(cs->v);
-	free(cs->tab);
+	vnd_flowtab_free(&cs->ft);
 	memset(cs, 0, sizeof(*cs));
 }

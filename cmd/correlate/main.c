@@ -1,11 +1,12 @@
 /* vnd-correlate: the same packets and flows at an element's input and output (VND 3.5). */
-#include <err.h>
-#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
 #include "vnd_meta.h"
@@ -14,77 +15,101 @@
 #include "vnd_point.h"
 #include "vnd_table.h"
 #include "conn.h"
+#include "correlate.h"
 
 /*
- * Three ways to find a packet or a flow again on the other side (VND 3.5):
+ * Four ways to find a packet or a flow again on the other side:
  *   fingerprint	pkt_id (and the fields a router keeps): routers, NAT
  *   payload		the payload's hash: L4 load balancers that rewrite
  *			more, proxies that forward a message whole
- *   order		connection-creation order: a proxy splits each TCP
- *			connection in two; the k-th connection the clients
- *			completed is the k-th the proxy opened
- * auto tries them in that order for each connection.
+ *   time		when each connection opens, carries data and closes
+ *			on each side: a proxy splits each TCP connection in
+ *			two, and the pairs are chosen one to one (timing.c)
+ *   order		VND's connection-creation order: the k-th connection
+ *			the clients completed is the k-th the proxy opened
+ * auto takes the fingerprint's links, then pairs the TCP connections left
+ * by time, payload evidence counted in as far as payloads tell
+ * connections apart.
  */
-enum { M_FP = 1, M_PAYLOAD = 2, M_ORDER = 4, M_AUTO = 7 };
-
 static const char *const mname[] = {
 	[M_FP] = "fingerprint", [M_PAYLOAD] = "payload", [M_ORDER] = "order",
+	[M_TIME] = "time",
 };
+
+/* A payload match's weight, nats, when no two connections share a payload. */
+#define PAYLOAD_NATS	100.0
+
+#define RECENT	4096	/* payload keys remembered per point, by hash */
 
 struct point {
 	const char	*name;
 	const char	*path;
-	int		 owned;
+	char		*owned;		/* the name, when made from the path */
 	struct vnd_pktsrc src;
 	struct vnd_pkt	 pk;
 	int		 have;
 	int64_t		 offset;
 	struct conns	 conns;
-};
-
-/* A pair of connections, one each side, and how many packets tie them. */
-struct link {
-	long		 in, out;
-	uint64_t	 n[5];		/* by method: [M_FP], [M_PAYLOAD] */
+	uint64_t	 recent[RECENT];	/* the last payload key of each slot */
+	long		 recent_conn[RECENT];	/* and its connection */
 };
 
 struct run {
 	struct point	 p[2];
 	int		 methods;
+	int		 pairs_only;	/* --pairs */
+	int64_t		 window;
+	struct vnd_match *fp, *pl;
 	struct link	*links;
 	size_t		 nlinks, cap;
-	struct vnd_table *pairs;
+	uint64_t	 pl_seen, pl_dup;	/* payload sightings, and twins at one point */
+	uint64_t	 pl_rep;	/* payloads another connection had sent */
+	struct vnd_table *pairs, *flows;
+	struct vnd_meta_point meta[2];
+	const char	*how;		/* how the clocks were set */
 	int		 fp_now;	/* the packet in hand matched by fingerprint */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
 
 static const struct option longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
 	{ "method", required_argument, NULL, 'm' },
-	{ "no-header", no_argument, NULL, 'H' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "pairs", no_argument, NULL, 'P' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "version", no_argument, NULL, 'V' },
 	{ "window", required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
+static const char usage[] =
 "usage: vnd-correlate [-HqV] [-m method] [-o file.db] [-w seconds] [--pairs]\n"
 "                     in out (file or name=file: an element's input and output)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
-"  -m, --method NAME     auto (default), fingerprint, payload or order\n"
+"  -m, --method NAME     auto (default), time, fingerprint, payload or order\n"
 "  -o, --output FILE     write SQLite database FILE (tables flows and pairs)\n"
 "      --pairs           the matched packet pairs instead of the flow map (TSV)\n"
 "  -q, --quiet           no clock-offset line on stderr\n"
-"  -V, --version         print the version\n"
-"  -w, --window SECONDS  how long a packet may take to cross (default 2)\n");
+"  -w, --window SECONDS  how long a packet may take to cross (default 2)\n";
+
+static const struct vnd_colspec flow_cols[] = {
+	{ "in_src_ip", VND_TEXT }, { "in_src_port", VND_INT },
+	{ "in_dst_ip", VND_TEXT }, { "in_dst_port", VND_INT },
+	{ "ip_proto", VND_INT },
+	{ "out_src_ip", VND_TEXT }, { "out_src_port", VND_INT },
+	{ "out_dst_ip", VND_TEXT }, { "out_dst_port", VND_INT },
+	{ "method", VND_TEXT }, { "matched_pkts", VND_INT },
+	{ "confidence", VND_REAL }, { "in_first_ts_ns", VND_INT },
+};
+
+static const struct vnd_colspec pair_cols[] = {
+	{ "in_frame", VND_INT }, { "out_frame", VND_INT },
+	{ "in_ts_ns", VND_INT }, { "out_ts_ns", VND_INT },
+	{ "delay_ns", VND_INT }, { "from", VND_TEXT }, { "method", VND_TEXT },
+};
+
+static int
+oom(struct run *r)
+{
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	r->failed = 1;
+	return -1;
 }
 
 static struct link *
@@ -97,17 +122,29 @@ link_of(struct run *r, long in, long out)
 	for (i = r->nlinks; i > 0; i--)
 		if (r->links[i - 1].in == in && r->links[i - 1].out == out)
 			return &r->links[i - 1];
-	if (r->nlinks == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 256;
-		if ((l = realloc(r->links, r->cap * sizeof(*l))) == NULL)
-			return NULL;
-		r->links = l;
-	}
+	if ((l = vnd_grow(r->links, &r->cap, r->nlinks, sizeof(*l), 256)) == NULL)
+		return NULL;
+	r->links = l;
 	l = &r->links[r->nlinks++];
 	memset(l, 0, sizeof(*l));
 	l->in = in;
 	l->out = out;
 	return l;
+}
+
+static void
+put_pair(struct run *r, int method, int dir, const struct vnd_sighting *si,
+    const struct vnd_sighting *so, int64_t delay)
+{
+	vnd_put_int(r->pairs, (int64_t)si->frame);
+	vnd_put_int(r->pairs, (int64_t)so->frame);
+	vnd_put_int(r->pairs, si->ts + r->p[0].offset);
+	vnd_put_int(r->pairs, so->ts + r->p[1].offset);
+	vnd_put_int(r->pairs, delay);	/* along its way, from -> the other */
+	vnd_put_str(r->pairs, dir == VND_DIR_FWD ? "in" : "out");
+	vnd_put_str(r->pairs, mname[method]);
+	if (vnd_row_end(r->pairs, r->err) < 0)
+		r->failed = 1;
 }
 
 static void
@@ -118,27 +155,17 @@ on_match(struct run *r, int method, int dir, const struct vnd_sighting *in,
 	const struct vnd_sighting *so = in->side == 0 ? out : in;
 	struct link *l;
 
-	if ((long)si->tag < 0 || (long)so->tag < 0)
+	if ((long)si->tag < 0 || (long)so->tag < 0 || r->failed)
 		return;
 	if ((l = link_of(r, (long)si->tag, (long)so->tag)) == NULL) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
-		r->failed = 1;
+		oom(r);
 		return;
 	}
 	l->n[method]++;
 	r->p[0].conns.v[si->tag].mapped |= method;
 	r->p[1].conns.v[so->tag].mapped |= method;
-	if (r->pairs == NULL || r->failed)
-		return;
-	vnd_put_int(r->pairs, (int64_t)si->frame);
-	vnd_put_int(r->pairs, (int64_t)so->frame);
-	vnd_put_int(r->pairs, si->ts + r->p[0].offset);
-	vnd_put_int(r->pairs, so->ts + r->p[1].offset);
-	vnd_put_int(r->pairs, delay);	/* along its way, from -> the other */
-	vnd_put_str(r->pairs, dir == VND_DIR_FWD ? "in" : "out");
-	vnd_put_str(r->pairs, mname[method]);
-	if (vnd_row_end(r->pairs, r->err) < 0)
-		r->failed = 1;
+	if (r->pairs != NULL)
+		put_pair(r, method, dir, si, so, delay);
 }
 
 static void
@@ -161,6 +188,9 @@ on_payload(void *arg, int hop, int dir, int kind, const struct vnd_sighting *in,
 	struct run *r = arg;
 
 	(void)hop;
+	/* the same payload twice at one point, waiting: payloads repeat */
+	if (kind == VND_EV_DUP)
+		r->pl_dup++;
 	/* a packet the fingerprint matched already is not counted twice */
 	if (kind != VND_EV_PASSED || r->fp_now)
 		return;
@@ -192,28 +222,68 @@ advance(struct point *p)
 	return 0;
 }
 
-static const struct vnd_colspec flow_cols[] = {
-	{ "in_src_ip", VND_TEXT }, { "in_src_port", VND_INT },
-	{ "in_dst_ip", VND_TEXT }, { "in_dst_port", VND_INT },
-	{ "ip_proto", VND_INT },
-	{ "out_src_ip", VND_TEXT }, { "out_src_port", VND_INT },
-	{ "out_dst_ip", VND_TEXT }, { "out_dst_port", VND_INT },
-	{ "method", VND_TEXT }, { "matched_pkts", VND_INT },
-	{ "confidence", VND_REAL }, { "in_first_ts_ns", VND_INT },
-};
+/* Did another connection send this payload lately (static content)? */
+static void
+repeated(struct run *r, struct point *p, uint64_t key, long c)
+{
+	size_t i = (size_t)(key >> 40) % RECENT;
 
-static const struct vnd_colspec pair_cols[] = {
-	{ "in_frame", VND_INT }, { "out_frame", VND_INT },
-	{ "in_ts_ns", VND_INT }, { "out_ts_ns", VND_INT },
-	{ "delay_ns", VND_INT }, { "from", VND_TEXT }, { "method", VND_TEXT },
-};
+	if (p->recent[i] == key && p->recent_conn[i] != c)
+		r->pl_rep++;
+	p->recent[i] = key;
+	p->recent_conn[i] = c;
+}
 
-struct row {
-	long		 in, out;
-	int		 method;
-	uint64_t	 n;
-	double		 conf;
-};
+/* One packet of a side: its connection, then the matchers. */
+static int
+see(struct run *r, int side)
+{
+	struct point *p = &r->p[side];
+	int64_t now = p->pk.ts_ns - p->offset;
+	uint64_t key;
+	long c;
+	int fwd;
+
+	if ((c = conns_see(&p->conns, &p->pk, now, &fwd)) < 0 && !fwd)
+		return oom(r);
+	r->fp_now = 0;
+	if ((r->methods & M_FP) && vnd_match_key(&p->pk, &key) == 0 &&
+	    vnd_match_see(r->fp, side, &p->pk, key, now, (uint64_t)c) < 0)
+		return oom(r);
+	if ((r->methods & M_PAYLOAD) && payload_key(&p->pk, &key) == 0) {
+		r->pl_seen++;
+		repeated(r, p, key, c);
+		if (vnd_match_see(r->pl, side, &p->pk, key, now, (uint64_t)c) < 0)
+			return oom(r);
+	}
+	if (r->fp != NULL)
+		vnd_match_expire(r->fp, now);
+	if (r->pl != NULL)
+		vnd_match_expire(r->pl, now);
+	return r->failed ? -1 : 0;
+}
+
+/* Both points, merged in time (the output's clock corrected). */
+static int
+read_points(struct run *r)
+{
+	int side;
+
+	advance(&r->p[0]);
+	advance(&r->p[1]);
+	while (r->p[0].have || r->p[1].have) {
+		side = !r->p[0].have ? 1 : !r->p[1].have ? 0 :
+		    r->p[1].pk.ts_ns - r->p[1].offset < r->p[0].pk.ts_ns ? 1 : 0;
+		if (see(r, side) < 0)
+			return -1;
+		advance(&r->p[side]);
+	}
+	if (r->fp != NULL)
+		vnd_match_flush(r->fp);
+	if (r->pl != NULL)
+		vnd_match_flush(r->pl);
+	return r->failed ? -1 : 0;
+}
 
 static int
 cmp_row(const void *a, const void *b, void *arg)
@@ -227,334 +297,417 @@ cmp_row(const void *a, const void *b, void *arg)
 	return x->in < y->in ? -1 : x->in > y->in;
 }
 
-static int64_t open_time(const struct conn *c, int side);
-
 /* Qsort by time, for the order method's two lists. */
 static struct conns *sort_conns;
 static int sort_side;
 
-static int
-cmp_open(const void *a, const void *b)
-{
-	int64_t x = open_time(&sort_conns->v[*(const long *)a], sort_side);
-	int64_t y = open_time(&sort_conns->v[*(const long *)b], sort_side);
-
-	return x < y ? -1 : x > y;
-}
-
 /* When a connection was set up: at the input the client's handshake-completing
  * ACK, at the output the proxy's SYN (VND 5.1.2). */
 static int64_t
-open_time(const struct conn *c, int side)
+order_time(const struct conn *c, int side)
 {
 	if (side == 0 && c->open_ts)
 		return c->open_ts;
 	return c->syn_ts;
 }
 
-static void
-put_conn(struct vnd_table *t, const struct conn *c)
+static int
+cmp_open(const void *a, const void *b)
 {
-	char buf[64];
+	int64_t x = order_time(&sort_conns->v[*(const long *)a], sort_side);
+	int64_t y = order_time(&sort_conns->v[*(const long *)b], sort_side);
 
-	vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, c->src));
-	vnd_put_int(t, c->sport);
-	vnd_put_text(t, buf, vnd_ip_fmt(buf, c->ver, c->dst));
-	vnd_put_int(t, c->dport);
+	return x < y ? -1 : x > y;
 }
 
-/* The flow map: every linked pair, then the order method's zip. */
+/* The connections of a side the order method takes, sorted by setup. */
+static size_t
+order_list(struct conns *cs, int side, long *v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cs->n; i++)
+		if (!cs->v[i].mapped && cs->v[i].proto == 6 &&
+		    (cs->v[i].syn_seen || (side == 0 && cs->v[i].open_seen)))
+			v[n++] = (long)i;
+	sort_conns = cs;
+	sort_side = side;
+	qsort(v, n, sizeof(*v), cmp_open);
+	return n;
+}
+
+/* Proxied TCP connections nothing else found: the k-th with the k-th. */
 static int
-flow_map(struct run *r, struct vnd_table *t, char *errbuf)
+order_rows(struct run *r, struct row *rows, size_t *nr)
 {
 	struct conns *ci = &r->p[0].conns, *co = &r->p[1].conns;
-	struct row *rows = NULL;
-	long *li = NULL, *lo = NULL;
-	size_t nr = 0, i, j, ni = 0, no = 0, nz;
-	uint64_t *tot = NULL;
-	int m, ret = -1;
+	long *li, *lo;
+	size_t j, ni, no, nz;
 
-	if ((rows = calloc(r->nlinks + ci->n + 1, sizeof(*rows))) == NULL ||
-	    (tot = calloc(ci->n + 1, sizeof(*tot))) == NULL ||
-	    (li = calloc(ci->n + 1, sizeof(*li))) == NULL ||
-	    (lo = calloc(co->n + 1, sizeof(*lo))) == NULL)
-		goto oom;
-	/* per input connection, the method that found it and its packets */
-	for (i = 0; i < r->nlinks; i++) {
-		m = r->links[i].n[M_FP] ? M_FP : M_PAYLOAD;
-		if (ci->v[r->links[i].in].mapped & M_FP && m != M_FP)
-			continue;	/* auto: the fingerprint's answer stands */
-		tot[r->links[i].in] += r->links[i].n[m];
+	li = calloc(ci->n + 1, sizeof(*li));
+	lo = calloc(co->n + 1, sizeof(*lo));
+	if (li == NULL || lo == NULL) {
+		free(li);
+		free(lo);
+		return oom(r);
 	}
+	ni = order_list(ci, 0, li);
+	no = order_list(co, 1, lo);
+	nz = ni < no ? ni : no;
+	for (j = 0; j < nz; j++) {
+		rows[*nr].in = li[j];
+		rows[*nr].out = lo[j];
+		rows[*nr].method = M_ORDER;
+		rows[*nr].n = 0;
+		/* the lists' lengths agree: no connection on one side only */
+		rows[(*nr)++].conf = (double)nz / (double)(ni > no ? ni : no);
+	}
+	free(li);
+	free(lo);
+	return 0;
+}
+
+/* The method a link counts for (the fingerprint's, when it has any). */
+static int
+link_method(const struct run *r, const struct link *l)
+{
+	int m = l->n[M_FP] ? M_FP : M_PAYLOAD;
+
+	if (r->p[0].conns.v[l->in].mapped & M_FP && m != M_FP)
+		return 0;	/* the fingerprint's answer stands */
+	/* TCP a proxy split is the time method's, payload evidence in */
+	if (m == M_PAYLOAD && (r->methods & M_TIME) &&
+	    r->p[0].conns.v[l->in].proto == 6)
+		return 0;
+	return m;
+}
+
+/* Every link as a row, its confidence its share of the input's packets. */
+static int
+link_rows(struct run *r, struct row *rows, size_t *nr)
+{
+	uint64_t *tot;
+	size_t i;
+	int m;
+
+	if ((tot = calloc(r->p[0].conns.n + 1, sizeof(*tot))) == NULL)
+		return oom(r);
+	for (i = 0; i < r->nlinks; i++)
+		if ((m = link_method(r, &r->links[i])) != 0)
+			tot[r->links[i].in] += r->links[i].n[m];
 	for (i = 0; i < r->nlinks; i++) {
 		struct link *l = &r->links[i];
 
-		m = l->n[M_FP] ? M_FP : M_PAYLOAD;
-		if (ci->v[l->in].mapped & M_FP && m != M_FP)
+		if ((m = link_method(r, l)) == 0)
 			continue;
-		rows[nr].in = l->in;
-		rows[nr].out = l->out;
-		rows[nr].method = m;
-		rows[nr].n = l->n[m];
-		rows[nr].conf = tot[l->in] ? (double)l->n[m] / (double)tot[l->in] : 0;
-		nr++;
+		rows[*nr].in = l->in;
+		rows[*nr].out = l->out;
+		rows[*nr].method = m;
+		rows[*nr].n = l->n[m];
+		rows[(*nr)++].conf = tot[l->in] ? (double)l->n[m] /
+		    (double)tot[l->in] : 0;
 	}
-	/* proxied TCP connections nothing else found: the k-th with the k-th */
-	if (r->methods & M_ORDER) {
-		for (i = 0; i < ci->n; i++)
-			if (!ci->v[i].mapped && ci->v[i].proto == 6 &&
-			    (ci->v[i].open_seen || ci->v[i].syn_seen))
-				li[ni++] = (long)i;
-		for (i = 0; i < co->n; i++)
-			if (!co->v[i].mapped && co->v[i].proto == 6 &&
-			    co->v[i].syn_seen)
-				lo[no++] = (long)i;
-		sort_conns = ci;
-		sort_side = 0;
-		qsort(li, ni, sizeof(*li), cmp_open);
-		sort_conns = co;
-		sort_side = 1;
-		qsort(lo, no, sizeof(*lo), cmp_open);
-		nz = ni < no ? ni : no;
-		for (j = 0; j < nz; j++) {
-			rows[nr].in = li[j];
-			rows[nr].out = lo[j];
-			rows[nr].method = M_ORDER;
-			rows[nr].n = 0;
-			/* the lists' lengths agree: no connection on one side only */
-			rows[nr].conf = (double)nz / (double)(ni > no ? ni : no);
-			nr++;
-		}
-	}
-	qsort_r(rows, nr, sizeof(*rows), cmp_row, ci);
-	for (i = 0; i < nr; i++) {
-		const struct conn *a = &ci->v[rows[i].in], *b = &co->v[rows[i].out];
-
-		put_conn(t, a);
-		vnd_put_int(t, a->proto);
-		put_conn(t, b);
-		vnd_put_str(t, mname[rows[i].method]);
-		vnd_put_int(t, (int64_t)rows[i].n);
-		vnd_put_real(t, rows[i].conf);
-		vnd_put_int(t, a->first_ts + r->p[0].offset);
-		if (vnd_row_end(t, errbuf) < 0)
-			goto out;
-	}
-	ret = 0;
-	goto out;
-oom:
-	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-out:
-	free(rows);
 	free(tot);
-	free(li);
-	free(lo);
+	return 0;
+}
+
+/*
+ * How much a payload match says: as much as it is unlikely to be chance.
+ * Chance shows as payloads another connection at the same point had sent,
+ * payloads that met a twin there while waiting, and connections whose
+ * payloads tie them to several others.
+ */
+static int
+payload_weight(const struct run *r, double *w)
+{
+	uint32_t *nout;
+	size_t i, linked = 0, split = 0;
+	double rho;
+
+	*w = 0;
+	if (!(r->methods & M_PAYLOAD) || r->pl_seen == 0)
+		return 0;
+	if ((nout = calloc(r->p[0].conns.n + 1, sizeof(*nout))) == NULL)
+		return -1;
+	for (i = 0; i < r->nlinks; i++)
+		if (r->links[i].n[M_PAYLOAD] && nout[r->links[i].in]++ == 1)
+			split++;
+	for (i = 0; i < r->p[0].conns.n; i++)
+		linked += nout[i] > 0;
+	free(nout);
+	rho = (double)(r->pl_dup > r->pl_rep ? r->pl_dup : r->pl_rep) /
+	    (double)r->pl_seen;
+	if (linked && (double)split / (double)linked > rho)
+		rho = (double)split / (double)linked;
+	*w = rho < exp(-PAYLOAD_NATS) ? PAYLOAD_NATS : -log(rho);
+	return 0;
+}
+
+static int
+time_rows(struct run *r, struct row *rows, size_t *nr)
+{
+	struct vc_time t;
+
+	memset(&t, 0, sizeof(t));
+	t.ci = &r->p[0].conns;
+	t.co = &r->p[1].conns;
+	t.links = r->links;
+	t.nlinks = r->nlinks;
+	if (payload_weight(r, &t.payload_weight) < 0)
+		return oom(r);
+	/* payloads that repeat less than once in a hundred name their rows */
+	t.payload_decides = t.payload_weight > -log(0.01);
+	t.window = r->window;
+	if (vc_time_rows(&t, rows, nr, r->err) < 0) {
+		r->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+put_conn(struct vnd_table *t, const struct conn *c)
+{
+	vnd_flowkey_put(t, &c->k, 0);
+}
+
+static int
+put_rows(struct run *r, struct row *rows, size_t nr)
+{
+	size_t i;
+
+	qsort_r(rows, nr, sizeof(*rows), cmp_row, &r->p[0].conns);
+	for (i = 0; i < nr; i++) {
+		const struct conn *a = &r->p[0].conns.v[rows[i].in];
+		const struct conn *b = &r->p[1].conns.v[rows[i].out];
+
+		put_conn(r->flows, a);
+		vnd_put_int(r->flows, a->proto);
+		put_conn(r->flows, b);
+		vnd_put_str(r->flows, mname[rows[i].method]);
+		vnd_put_int(r->flows, (int64_t)rows[i].n);
+		vnd_put_real(r->flows, rows[i].conf);
+		vnd_put_int(r->flows, a->first_ts + r->p[0].offset);
+		if (vnd_row_end(r->flows, r->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The flow map: the links, then the order or time method's pairs. */
+static int
+flow_map(struct run *r)
+{
+	struct row *rows;
+	size_t nr = 0;
+	int ret;
+
+	if ((rows = calloc(r->nlinks + 2 * r->p[0].conns.n + 1,
+	    sizeof(*rows))) == NULL)
+		return oom(r);
+	ret = link_rows(r, rows, &nr);
+	if (ret == 0 && (r->methods & M_ORDER))
+		ret = order_rows(r, rows, &nr);
+	if (ret == 0 && (r->methods & M_TIME))
+		ret = time_rows(r, rows, &nr);
+	if (ret == 0)
+		ret = put_rows(r, rows, nr);
+	free(rows);
 	return ret;
 }
+
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	static const struct { const char *name; int m; } ms[] = {
+		{ "auto", M_AUTO }, { "fingerprint", M_FP },
+		{ "payload", M_PAYLOAD }, { "order", M_ORDER }, { "time", M_TIME },
+	};
+	struct run *r = ctx;
+	size_t i;
+
+	switch (ch) {
+	case 'm':
+		for (i = 0; i < VND_NELEM(ms); i++)
+			if (strcmp(arg, ms[i].name) == 0) {
+				r->methods = ms[i].m;
+				return 0;
+			}
+		return vnd_cli_bad(cli,
+		    "-m '%s': time, auto, fingerprint, payload or order", arg);
+	case 'P':
+		r->pairs_only = 1;
+		return 0;
+	case 'w':
+		return vnd_cli_seconds(cli, ch, arg, &r->window);
+	}
+	return -1;
+}
+
+static int
+check(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	const char *name;
+	int i;
+
+	if (cli->nops != 2)
+		return vnd_cli_bad(cli, "an input and an output point are needed");
+	for (i = 0; i < 2; i++) {
+		vnd_point_split(cli->ops[i], &name, &r->p[i].path);
+		if (strcmp(r->p[i].path, "-") == 0)
+			return vnd_cli_bad(cli, "points are read twice (clock "
+			    "offset first): standard input cannot be one");
+		r->p[i].name = name;
+	}
+	return 0;
+}
+
+/* Names, clocks and sources of the two points. */
+static int
+open_points(struct vnd_cli *cli, struct run *r)
+{
+	struct point *p;
+	int64_t v;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		p = &r->p[i];
+		if (p->name == NULL &&
+		    (p->name = p->owned = vnd_point_name(p->path)) == NULL)
+			return oom(r);
+	}
+	if (vnd_clock_offset(r->p[0].path, r->p[0].owned ? NULL : r->p[0].name,
+	    r->p[1].path, r->p[1].owned ? NULL : r->p[1].name, &v, &r->how,
+	    r->err) < 0)
+		return -1;
+	r->p[1].offset = v;
+	if (!cli->quiet)
+		fprintf(stderr, "vnd-correlate: clock of %s = clock of %s %+.9f s "
+		    "(%s)\n", r->p[1].name, r->p[0].name, (double)v / (double)VND_NS_PER_SEC, r->how);
+	for (i = 0; i < 2; i++) {
+		p = &r->p[i];
+		if (vnd_pktsrc_open(&p->src, p->path, p->owned ? NULL : p->name,
+		    r->err) < 0) {
+			char e[VND_ERRBUF_SIZE];
+
+			snprintf(e, sizeof(e), "%s", r->err);
+			snprintf(r->err, sizeof(r->err), "'%.100s': %.140s",
+			    p->path, e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The tables asked for, and the matchers. */
+static int
+open_outputs(struct vnd_cli *cli, struct run *r)
+{
+	if ((cli->output || r->pairs_only) && (r->pairs = vnd_cli_table(cli,
+	    "pairs", pair_cols, VND_NELEM(pair_cols))) == NULL)
+		return VND_RUN_SINK;
+	if ((cli->output || !r->pairs_only) && (r->flows = vnd_cli_table(cli,
+	    "flows", flow_cols, VND_NELEM(flow_cols))) == NULL)
+		return VND_RUN_SINK;
+	if (((r->methods & M_FP) &&
+	    (r->fp = vnd_match_new(0, r->window, on_fp, r)) == NULL) ||
+	    ((r->methods & M_PAYLOAD) &&
+	    (r->pl = vnd_match_new(0, r->window, on_payload, r)) == NULL)) {
+		oom(r);
+		return VND_RUN_ABORT;
+	}
+	return VND_RUN_OK;
+}
+
+/* An input cut short: warned about, the rest is right; unreadable: abort. */
+static int
+read_status(struct run *r)
+{
+	int i, status = VND_RUN_OK;
+
+	for (i = 0; i < 2; i++) {
+		struct point *p = &r->p[i];
+
+		if (p->src.status != 0)
+			fprintf(stderr, "vnd-correlate: '%s': %s\n", p->path,
+			    p->src.err);
+		if (p->src.status < 0)
+			return VND_RUN_ABORT;
+		if (p->src.status > 0)
+			status = VND_RUN_PARTIAL;
+		r->meta[i].name = p->name;
+		r->meta[i].file = p->path;
+		r->meta[i].format = vnd_pktsrc_format(&p->src);
+		r->meta[i].packets = p->src.frame;
+		r->meta[i].offset_ns = p->offset;
+		r->meta[i].offset_how = i ? r->how : "reference";
+	}
+	return status;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	int status;
+
+	if (open_points(cli, r) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
+		return VND_RUN_ABORT;
+	}
+	if ((status = open_outputs(cli, r)) != VND_RUN_OK) {
+		if (status == VND_RUN_ABORT)
+			snprintf(cli->err, sizeof(cli->err), "%s", r->err);
+		return status;
+	}
+	if (read_points(r) < 0 && r->err[0] != '\0') {
+		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
+		return VND_RUN_SINK;
+	}
+	if ((status = read_status(r)) == VND_RUN_ABORT) {
+		cli->err[0] = '\0';	/* said */
+		return status;
+	}
+	cli->meta = r->meta;
+	cli->nmeta = 2;
+	if (r->flows != NULL && flow_map(r) < 0) {
+		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
+		return VND_RUN_SINK;
+	}
+	return status;
+}
+
+static void
+run_free(void *ctx)
+{
+	struct run *r = ctx;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (r->p[i].src.in != NULL || r->p[i].src.db != NULL)
+			vnd_pktsrc_close(&r->p[i].src);
+		conns_free(&r->p[i].conns);
+		free(r->p[i].owned);
+	}
+	vnd_match_free(r->fp);
+	vnd_match_free(r->pl);
+	free(r->links);
+}
+
+static const struct vnd_tool tool = {
+	.name = "vnd-correlate", .usage = usage,
+	.shortopts = "m:w:", .longopts = longopts,
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
+	.min_ops = 0, .max_ops = -1,
+	.option = option, .check = check, .run = run,
+	.fini = run_free,
+};
 
 int
 main(int argc, char **argv)
 {
-	char errbuf[VND_ERRBUF_SIZE];
-	struct run run;
-	struct vnd_match *fp = NULL, *pl = NULL;
-	struct vnd_sink *sink = NULL;
-	struct vnd_table *flows = NULL;
-	const char *name, *path, *output = NULL, *how;
-	char *command = NULL;
-	int ch, i, npts = 0, header = 1, quiet = 0, pairs = 0, status = VND_EXIT_OK;
-	int64_t window = 2000000000, v;
+	static struct run r = { .methods = M_AUTO, .window = VND_WINDOW_NS };
 
-	memset(&run, 0, sizeof(run));
-	run.methods = M_AUTO;
-	while ((ch = getopt_long(argc, argv, "hHm:o:qVw:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return VND_EXIT_OK;
-		case 'H':
-			header = 0;
-			break;
-		case 'm':
-			if (strcmp(optarg, "auto") == 0)
-				run.methods = M_AUTO;
-			else if (strcmp(optarg, "fingerprint") == 0)
-				run.methods = M_FP;
-			else if (strcmp(optarg, "payload") == 0)
-				run.methods = M_PAYLOAD;
-			else if (strcmp(optarg, "order") == 0)
-				run.methods = M_ORDER;
-			else {
-				warnx("-m '%s': auto, fingerprint, payload or order",
-				    optarg);
-				return VND_EXIT_USAGE;
-			}
-			break;
-		case 'o':
-			output = strcmp(optarg, "-") == 0 ? NULL : optarg;
-			break;
-		case 'P':
-			pairs = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'V':
-			printf("vnd-correlate %s\n", VND_VERSION);
-			return VND_EXIT_OK;
-		case 'w':
-			if (vnd_strtons(optarg, &window) < 0) {
-				warnx("-w '%s': seconds, from 0.000001 to 86400", optarg);
-				return VND_EXIT_USAGE;
-			}
-			break;
-		default:
-			usage(stderr);
-			return VND_EXIT_USAGE;
-		}
-	}
-	/* before NAME=file operands are cut at their '=' */
-	if ((command = vnd_command_line(argc, argv)) == NULL)
-		err(VND_EXIT_FAIL, NULL);
-	if (argc - optind != 2) {
-		warnx("an input and an output point are needed");
-		usage(stderr);
-		free(command);
-		return VND_EXIT_USAGE;
-	}
-	for (i = optind; i < argc; i++, npts++) {
-		struct point *p = &run.p[npts];
-
-		vnd_point_split(argv[i], &name, &path);
-		p->path = path;
-		if (strcmp(path, "-") == 0) {
-			warnx("points are read twice (clock offset first): "
-			    "standard input cannot be one");
-			status = VND_EXIT_USAGE;
-			goto out;
-		}
-		if (name == NULL) {
-			if ((p->name = vnd_point_name(path)) == NULL)
-				err(VND_EXIT_FAIL, NULL);
-			p->owned = 1;
-		} else
-			p->name = name;
-	}
-	if (vnd_clock_offset(run.p[0].path, run.p[0].owned ? NULL : run.p[0].name,
-	    run.p[1].path, run.p[1].owned ? NULL : run.p[1].name, &v, &how,
-	    errbuf) < 0) {
-		warnx("%s", errbuf);
-		status = VND_EXIT_FAIL;
-		goto out;
-	}
-	run.p[1].offset = v;
-	if (!quiet)
-		fprintf(stderr, "vnd-correlate: clock of %s = clock of %s %+.9f s "
-		    "(%s)\n", run.p[1].name, run.p[0].name, (double)v / 1e9, how);
-
-	if ((output ? vnd_sink_sqlite(&sink, output, errbuf) :
-	    vnd_sink_tsv(&sink, stdout, header, errbuf)) < 0)
-		errx(VND_EXIT_FAIL, "'%s': %s", output ? output : "stdout", errbuf);
-	if ((output || pairs) && (run.pairs = vnd_sink_table(sink, "pairs",
-	    pair_cols, (int)(sizeof(pair_cols) / sizeof(pair_cols[0])),
-	    errbuf)) == NULL)
-		goto fail;
-	if ((output || !pairs) && (flows = vnd_sink_table(sink, "flows",
-	    flow_cols, (int)(sizeof(flow_cols) / sizeof(flow_cols[0])),
-	    errbuf)) == NULL)
-		goto fail;
-	if ((fp = vnd_match_new(0, window, on_fp, &run)) == NULL ||
-	    (pl = vnd_match_new(0, window, on_payload, &run)) == NULL)
-		err(VND_EXIT_FAIL, NULL);
-	for (i = 0; i < 2; i++) {
-		if (vnd_pktsrc_open(&run.p[i].src, run.p[i].path, run.p[i].owned ? NULL : run.p[i].name, errbuf) < 0) {
-			warnx("'%s': %s", run.p[i].path, errbuf);
-			status = VND_EXIT_FAIL;
-			goto abort;
-		}
-		advance(&run.p[i]);
-	}
-	for (;;) {
-		struct point *p;
-		uint64_t key;
-		int64_t now;
-		long c;
-		int fwd, side;
-
-		if (!run.p[0].have && !run.p[1].have)
-			break;
-		side = !run.p[0].have ? 1 : !run.p[1].have ? 0 :
-		    run.p[1].pk.ts_ns - run.p[1].offset < run.p[0].pk.ts_ns ? 1 : 0;
-		p = &run.p[side];
-		now = p->pk.ts_ns - p->offset;
-		c = conns_see(&p->conns, &p->pk, now, &fwd);
-		run.fp_now = 0;
-		if ((run.methods & M_FP) && vnd_match_key(&p->pk, &key) == 0 &&
-		    vnd_match_see(fp, side, &p->pk, key, now, (uint64_t)c) < 0)
-			err(VND_EXIT_FAIL, NULL);
-		if ((run.methods & M_PAYLOAD) && payload_key(&p->pk, &key) == 0 &&
-		    vnd_match_see(pl, side, &p->pk, key, now, (uint64_t)c) < 0)
-			err(VND_EXIT_FAIL, NULL);
-		vnd_match_expire(fp, now);
-		vnd_match_expire(pl, now);
-		if (run.failed)
-			break;
-		advance(p);
-	}
-	vnd_match_flush(fp);
-	vnd_match_flush(pl);
-	for (i = 0; i < 2; i++)
-		if (run.p[i].src.status != 0) {
-			warnx("'%s': %s", run.p[i].path, run.p[i].src.err);
-			status = VND_EXIT_FAIL;
-			if (run.p[i].src.status < 0)
-				goto abort;
-		}
-	if (run.failed) {
-		snprintf(errbuf, sizeof(errbuf), "%s", run.err);
-		goto fail;
-	}
-	if (flows != NULL && flow_map(&run, flows, errbuf) < 0)
-		goto fail;
-	if (output != NULL) {
-		struct vnd_meta_point m[2];
-
-		for (i = 0; i < 2; i++) {
-			m[i].name = run.p[i].name;
-			m[i].file = run.p[i].path;
-			m[i].format = vnd_pktsrc_format(&run.p[i].src);
-			m[i].packets = run.p[i].src.frame;
-			m[i].offset_ns = run.p[i].offset;
-			m[i].offset_how = i ? how : "reference";
-		}
-		if (vnd_meta_write(sink, "vnd-correlate", command, m, 2,
-		    errbuf) < 0)
-			goto fail;
-	}
-	if (vnd_sink_close(sink, 1, errbuf) < 0) {
-		sink = NULL;
-		goto fail;
-	}
-	sink = NULL;
-	goto out;
-fail:
-	warnx("'%s': %s", output ? output : "stdout", errbuf);
-	status = VND_EXIT_FAIL;
-abort:
-	vnd_sink_close(sink, output == NULL, errbuf);
-out:
-	for (i = 0; i < 2; i++) {
-		if (run.p[i].src.in != NULL || run.p[i].src.db != NULL)
-			vnd_pktsrc_close(&run.p[i].src);
-		conns_free(&run.p[i].conns);
-		if (run.p[i].owned)
-			free((char *)run.p[i].name);
-	}
-	vnd_match_free(fp);
-	vnd_match_free(pl);
-	free(run.links);
-	free(command);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		status = VND_EXIT_FAIL;
-	return status;
+	return vnd_cli_main(&tool, &r, argc, argv);
 }

@@ -31,8 +31,6 @@ static const char usage[] =
 "      --clock MODE      auto: one clock where the time stamps allow it,\n"
 "                        else an offset estimated (default); sync: one\n"
 "                        clock; estimate: an offset estimated at every hop\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   a row per time slot of SECS seconds\n"
 "      --lost            list the lost and created packets instead of the hops\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
@@ -40,7 +38,6 @@ static const char usage[] =
 "                        (as NTP measured it); repeat for several points\n"
 "      --path            a report naming the hop where loss and delay rise\n"
 "  -q, --quiet           no clock lines on stderr\n"
-"  -V, --version         print the version\n"
 "  -w, --window SECONDS  how long a packet may take to cross a hop (default 2)\n";
 
 /* "[-]SECONDS[.FRACTION]", up to 86400 s either way, to ns. */
@@ -437,8 +434,9 @@ run(struct vnd_cli *cli, void *ctx)
 }
 
 static void
-run_free(struct run *r)
+run_free(void *ctx)
 {
+	struct run *r = ctx;
 	int i;
 
 	for (i = 0; i < r->npts; i++) {
@@ -467,18 +465,13 @@ static const struct vnd_tool tool = {
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = run_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct run r;
-	int status;
+	static struct run r = { .window = VND_WINDOW_NS, .clock = 'a' };
 
-	memset(&r, 0, sizeof(r));
-	r.window = VND_WINDOW_NS;
-	r.clock = 'a';
-	status = vnd_cli_main(&tool, &r, argc, argv);
-	run_free(&r);
-	return status;
+	return vnd_cli_main(&tool, &r, argc, argv);
 }

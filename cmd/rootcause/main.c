@@ -55,11 +55,7 @@ static const char usage[] =
 "                        element between its points\n"
 "  -s, --state FILE      vnd-tcpstate's connections table of those captures\n"
 "                        ('-': standard input)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
-"  -o, --output FILE     write SQLite database FILE (table causes)\n"
-"  -V, --version         print the version\n";
-
+"  -o, --output FILE     write SQLite database FILE (table causes)\n";
 
 /* The inputs, in the order of the meta table. */
 enum { IN_COUNTERS, IN_CHAIN, IN_STATE, IN_HOPS, NIN };
@@ -209,23 +205,29 @@ run(struct vnd_cli *cli, void *ctx)
 	return VND_RUN_OK;
 }
 
+static void
+rc_free(void *ctx)
+{
+	struct rc *rc = ctx;
+	int i;
+
+	for (i = 0; i < NIN; i++)
+		tsv_free(&rc->in[i]);
+}
+
 static const struct vnd_tool tool = {
 	.name = "vnd-rootcause", .usage = usage,
 	.shortopts = "c:s:", .longopts = longopts,
 	.flags = VND_CLI_TABLE,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = rc_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct rc rc;
-	int i, status;
+	static struct rc rc;
 
-	memset(&rc, 0, sizeof(rc));
-	status = vnd_cli_main(&tool, &rc, argc, argv);
-	for (i = 0; i < NIN; i++)
-		tsv_free(&rc.in[i]);
-	return status;
+	return vnd_cli_main(&tool, &rc, argc, argv);
 }

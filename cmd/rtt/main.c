@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_flowtab.h"
 #include "vnd_pktsrc.h"
 #include "vnd_meta.h"
@@ -99,13 +100,10 @@ static const char usage[] =
 "usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
 "      --all             also the rejected candidates, with the rule that\n"
 "                        rejected each\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -i, --interval SECS   the summary per time slot of SECS seconds\n"
 "  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
 "  -q, --quiet           no warning about inputs cut short\n"
 "      --summary         a row per flow and direction instead of the samples\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
 "'-'; NAME=file names it, or picks a table's rows of that point.\n";
 
@@ -159,12 +157,9 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	    !vnd_flow_new_syn(pk, *dir == 0 && r->f[k].syn_frame != 0,
 	    r->f[k].syn_seq, r->f[k].carried))
 		return &r->f[k];
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((nf = realloc(r->f, r->cap * sizeof(*nf))) == NULL)
-			return NULL;
-		r->f = nf;
-	}
+	if ((nf = vnd_grow(r->f, &r->cap, r->n, sizeof(*nf), 64)) == NULL)
+		return NULL;
+	r->f = nf;
 	f = &r->f[r->n];
 	memset(f, 0, sizeof(*f));
 	vnd_flowkey_init(&f->k, pk, point, dir);
@@ -666,8 +661,9 @@ run(struct vnd_cli *cli, void *ctx)
 }
 
 static void
-run_free(struct run *r)
+run_free(void *ctx)
 {
+	struct run *r = ctx;
 	size_t k;
 	int i;
 
@@ -690,16 +686,13 @@ static const struct vnd_tool tool = {
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .run = run,
+	.fini = run_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct run r;
-	int status;
+	static struct run r;
 
-	memset(&r, 0, sizeof(r));
-	status = vnd_cli_main(&tool, &r, argc, argv);
-	run_free(&r);
-	return status;
+	return vnd_cli_main(&tool, &r, argc, argv);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tcpstate.h"
+#include "vnd_grow.h"
 
 static const char *const ccname[] = {
 	"-", "slow_start", "congestion_avoidance", "fast_recovery",
@@ -36,12 +37,9 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	    (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
 	    *dir == 0 && r->c[i].syn, r->c[i].d[0].isn, carried(&r->c[i]))))
 		return &r->c[i];
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 64;
-		if ((nc = realloc(r->c, r->cap * sizeof(*nc))) == NULL)
-			return NULL;
-		r->c = nc;
-	}
+	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+		return NULL;
+	r->c = nc;
 	c = &r->c[r->n];
 	memset(c, 0, sizeof(*c));
 	vnd_flowkey_init(&c->k, pk, point, dir);
@@ -66,17 +64,13 @@ keep_event(struct run *r, const struct conn *c, int dir, int64_t ts,
 {
 	struct evrec *ne, *e;
 
-	if (r->nev == r->evcap) {
-		size_t nc = r->evcap ? r->evcap * 2 : 256;
-
-		if ((ne = realloc(r->evs, nc * sizeof(*ne))) == NULL) {
-			snprintf(r->err, sizeof(r->err), "out of memory");
-			r->failed = 1;
-			return;
-		}
-		r->evs = ne;
-		r->evcap = nc;
+	if ((ne = vnd_grow(r->evs, &r->evcap, r->nev, sizeof(*ne),
+	    256)) == NULL) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		r->failed = 1;
+		return;
 	}
+	r->evs = ne;
 	e = &r->evs[r->nev++];
 	e->ord = r->ord;
 	e->frame = frame;

@@ -38,11 +38,8 @@ static const char usage[] =
 "                        instead of the connections\n"
 "  -j, --jobs N          decode and analyse on N threads, connections shared\n"
 "                        out by 5-tuple; the output is the same (default 1)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"  -h, --help            this help\n"
 "  -o, --output FILE     write SQLite database FILE (tables connections,\n"
 "                        events, and slots with -i)\n"
-"  -V, --version         print the version\n"
 "A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
 "'-'; NAME=file names it, or picks a table's rows of that point.\n";
 
@@ -151,25 +148,30 @@ run(struct vnd_cli *cli, void *ctx)
 	return status;
 }
 
+static void
+opts_free(void *ctx)
+{
+	struct opts *o = ctx;
+	int w;
+
+	for (w = 0; o->runs != NULL && w < o->nj; w++)
+		run_free(&o->runs[w]);
+	free(o->runs);
+}
+
 static const struct vnd_tool tool = {
 	.name = "vnd-tcpstate", .usage = usage,
 	.shortopts = "i:j:", .longopts = longopts,
 	.flags = VND_CLI_TABLE | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = opts_free,
 };
 
 int
 main(int argc, char **argv)
 {
-	struct opts o;
-	int status, w;
+	static struct opts o = { .nj = 1 };
 
-	memset(&o, 0, sizeof(o));
-	o.nj = 1;
-	status = vnd_cli_main(&tool, &o, argc, argv);
-	for (w = 0; o.runs != NULL && w < o.nj; w++)
-		run_free(&o.runs[w]);
-	free(o.runs);
-	return status;
+	return vnd_cli_main(&tool, &o, argc, argv);
 }

@@ -1,0 +1,16 @@
+/* vnd_grow.h: arrays that double as they fill, the one way every module grows one. */
+#ifndef VND_GROW_H
+#define VND_GROW_H
+
+#include <stddef.h>
+
+/*
+ * Room for element n of array p, which has room for *cap elements of size
+ * bytes: p itself while n < *cap, else p moved to twice the room (first
+ * elements the first time) and *cap updated. NULL when memory runs out or
+ * the size would overflow; p and *cap are then untouched and p still the
+ * caller's to free.
+ */
+void	*vnd_grow(void *p, size_t *cap, size_t n, size_t size, size_t first);
+
+#endif
