@@ -96,14 +96,11 @@ static const char usage[] =
 "  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
 "  -F, --format NAME     read every input with this libtrace format, for those\n"
 "                        with no recognisable header (legacyeth, tsh, ...)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"      --no-index        SQLite: no indexes (a bulk load, indexed later or scanned)\n"
-"  -h, --help            this help\n"
+"      --no-index        SQLite: no index (a bulk load, indexed later or scanned)\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
 "  -p, --point NAME      capture point name of the next file operand (repeatable)\n"
 "  -q, --quiet           no progress line, no malformed-packet summary\n"
-"      --strict          a malformed packet is an error\n"
-"  -V, --version         print the version\n";
+"      --strict          a malformed packet is an error\n";
 
 /* What vnd_input_open() says of a file no reader knows: -F can help. */
 static const char unknown_format[] = "not a capture file (unknown format)";
@@ -797,8 +794,9 @@ run(struct vnd_cli *cli, void *ctx)
 }
 
 static void
-parse_free(struct parse *p)
+parse_free(void *ctx)
 {
+	struct parse *p = ctx;
 	int i;
 
 	for (i = 0; i < p->npts; i++)
@@ -816,17 +814,14 @@ static const struct vnd_tool tool = {
 	.shortopts = "-c:Df:F:p:", .longopts = longopts,
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
-	.option = option, .run = run,
+	.option = option, .run = run, .fini = parse_free,
 };
 
 int
 main(int argc, char **argv)
 {
 	struct parse p;
-	int status;
 
 	memset(&p, 0, sizeof(p));
-	status = vnd_cli_main(&tool, &p, argc, argv);
-	parse_free(&p);
-	return status;
+	return vnd_cli_main(&tool, &p, argc, argv);
 }
