@@ -2,8 +2,12 @@
 
 /*
  * Inserts N rows of M integer columns into a fresh file with one prepared
- * statement in one transaction, journal_mode=OFF and synchronous=OFF: the
- * least SQLite can do for a table the size of a packets table.
+ * statement in one transaction, journal_mode=OFF, synchronous=OFF, 64 KiB
+ * pages, a connection without a mutex (SQLITE_OPEN_NOMUTEX) and no memory
+ * statistics (SQLITE_CONFIG_MEMSTATUS off); -s keeps SQLite's defaults, the
+ * serialized mode where every bind takes the connection's mutex and every
+ * allocation the statistics' one: the least SQLite can do for a table the
+ * size of a packets table.
  */
 
 #define _POSIX_C_SOURCE 200809L
@@ -43,8 +47,8 @@ run(sqlite3 *db, const char *path, long long n, int m)
 	cap = 64 + (size_t)m * 24;
 	if ((sql = malloc(cap)) == NULL)
 		goto out;
-	if (sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;",
-	    NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db, "PRAGMA page_size=65536; PRAGMA journal_mode=OFF; "
+	    "PRAGMA synchronous=OFF;", NULL, NULL, NULL) != SQLITE_OK)
 		goto sqlerr;
 	q = sql + sprintf(sql, "CREATE TABLE t(");
 	for (c = 0; c < m; c++)
@@ -87,11 +91,18 @@ main(int argc, char *argv[])
 {
 	sqlite3 *db;
 	long long n, m;
-	int rc;
+	int mode = SQLITE_OPEN_NOMUTEX, rc;
 
+	/* -s: SQLite's defaults, a mutex taken by every call and allocation */
+	if (argc == 5 && strcmp(argv[1], "-s") == 0) {
+		mode = SQLITE_OPEN_FULLMUTEX;
+		argc--;
+		argv++;
+	} else
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (argc != 4 || number(argv[1], INT64_MAX / 4, &n) == -1 ||
 	    number(argv[2], 2000, &m) == -1) {
-		fprintf(stderr, "usage: sqlite-floor ROWS COLUMNS FILE\n");
+		fprintf(stderr, "usage: sqlite-floor [-s] ROWS COLUMNS FILE\n");
 		return 2;
 	}
 	if (unlink(argv[3]) == -1 && errno != ENOENT) {
@@ -99,7 +110,8 @@ main(int argc, char *argv[])
 		    argv[3], strerror(errno));
 		return 1;
 	}
-	if (sqlite3_open(argv[3], &db) != SQLITE_OK) {
+	if (sqlite3_open_v2(argv[3], &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | mode, NULL) != SQLITE_OK) {
 		fprintf(stderr, "sqlite-floor: cannot open '%s': %s\n",
 		    argv[3], sqlite3_errmsg(db));
 		sqlite3_close(db);

@@ -179,7 +179,7 @@ lt_open(struct vnd_input *in, const char *path, const char *format,
 	if (vnd_lt_open(&in->lt, uri, errbuf) < 0) {
 		if (format == NULL)
 			snprintf(errbuf, VND_ERRBUF_SIZE,
-			    "not a capture file (unknown format; -F names one)");
+			    "not a capture file (unknown format)");
 		return -1;
 	}
 	snprintf(in->name, sizeof(in->name), "%s", vnd_lt_format(in->lt));

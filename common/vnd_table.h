@@ -23,6 +23,7 @@ struct vnd_table {
 	size_t		 len, cap;
 	void		*ins;		/* SQLite: the prepared INSERT */
 	char		*arena;		/* SQLite: text values of the row */
+	unsigned char	*null;		/* SQLite: [col] bound NULL (from 1) */
 	size_t		 alen, acap;
 	int		 err;
 	int64_t		 ts_sec;	/* TSV: the seconds of the last time written */

@@ -1,22 +1,20 @@
 /* vnd-parse: captures into the packets table (VND's trace tables), TSV or SQLite. */
 #include <err.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 
 #include "vnd.h"
+#include "vnd_cli.h"
 #include "vnd_conf.h"
 #include "vnd_decode.h"
 #include "vnd_input.h"
 #include "vnd_pkt.h"
-#include "vnd_pktrow.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
 #include "writer.h"
@@ -43,17 +41,38 @@ struct bpf_cache {
 	struct bpf_program prog;
 };
 
-struct opts {
+/* The run: options, points, tables. */
+struct parse {
 	const char	*config_path;
 	const char	*filter;
 	const char	*format;
-	const char	*output;
 	int		 describe;
-	int		 header;
-	int		 quiet;
 	int		 strict;
 	int		 noindex;
-	char		*command;
+	int		 quiet;
+	const char	*pending;	/* -p NAME, waiting for its file */
+	const char	*unnamed;	/* a -p NAME followed by another -p */
+	struct point	*pts;
+	int		 npts, cap;
+	struct vnd_conf	*conf;
+	struct vnd_conf_table **tabs;
+	int		 ntabs;
+	struct vnd_table **outs;	/* a table's output, NULL with -D to TSV */
+	struct vnd_table *meta;		/* -D or -o */
+};
+
+/* One input being read. */
+struct reading {
+	const struct parse *p;
+	struct point	*pt;
+	struct writer	*wr;
+	struct bpf_cache bc[MAX_LINKTYPES];
+	int		 nbc;
+	uint64_t	 frame;
+	uint64_t	 first_bad_frame;
+	const char	*first_bad;
+	int		 warned_lt;
+	int		 show;		/* a progress line */
 };
 
 static volatile sig_atomic_t stop;
@@ -63,21 +82,13 @@ static const struct option longopts[] = {
 	{ "describe", no_argument, NULL, 'D' },
 	{ "filter", required_argument, NULL, 'f' },
 	{ "format", required_argument, NULL, 'F' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "no-header", no_argument, NULL, 'H' },
 	{ "no-index", no_argument, NULL, 'I' },
-	{ "output", required_argument, NULL, 'o' },
 	{ "point", required_argument, NULL, 'p' },
-	{ "quiet", no_argument, NULL, 'q' },
 	{ "strict", no_argument, NULL, 'S' },
-	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *fp)
-{
-	fprintf(fp,
+static const char usage[] =
 "usage: vnd-parse [-DHqV] [-c config] [-f filter] [-F format] [-o file.db]\n"
 "                 [-p name]... [--strict] [file | name=file ...]\n"
 "  -c, --config FILE     VND parse configuration (filter and field list)\n"
@@ -85,15 +96,16 @@ usage(FILE *fp)
 "  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
 "  -F, --format NAME     read every input with this libtrace format, for those\n"
 "                        with no recognisable header (legacyeth, tsh, ...)\n"
-"  -H, --no-header       omit the TSV header line\n"
-"      --no-index        SQLite: no indexes (a bulk load, indexed later or scanned)\n"
-"  -h, --help            this help\n"
+"      --no-index        SQLite: no index (a bulk load, indexed later or scanned)\n"
 "  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
 "  -p, --point NAME      capture point name of the next file operand (repeatable)\n"
 "  -q, --quiet           no progress line, no malformed-packet summary\n"
-"      --strict          a malformed packet is an error\n"
-"  -V, --version         print the version\n");
-}
+"      --strict          a malformed packet is an error\n";
+
+/* What vnd_input_open() says of a file no reader knows: -F can help. */
+static const char unknown_format[] = "not a capture file (unknown format)";
+
+static char stdin_arg[] = "-";
 
 /* The SQLite temporary file, for the signal handler to remove. */
 static char tmp_path[4096];
@@ -116,6 +128,18 @@ on_signal(int sig)
 		_exit(VND_EXIT_FAIL);
 	}
 	stop = 1;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 static char *
@@ -159,35 +183,37 @@ fail:
 	return NULL;
 }
 
+/* Does the frame pass -f? 0 also when it cannot be filtered (*failed set). */
 static int
-filter_pass(struct bpf_cache *bc, int *nbc, const char *expr,
-    const struct vnd_frame *f, const char *file, int *failed)
+filter_pass(struct reading *rd, const struct vnd_frame *f, int *failed)
 {
+	struct bpf_cache *bc = rd->bc;
 	struct pcap_pkthdr h;
 	pcap_t *p;
 	int i;
 
-	for (i = 0; i < *nbc; i++)
+	for (i = 0; i < rd->nbc; i++)
 		if (bc[i].linktype == f->linktype)
 			break;
-	if (i == *nbc) {
-		if (*nbc == MAX_LINKTYPES) {
-			warnx("'%s': too many link types for one filter", file);
+	if (i == rd->nbc) {
+		if (rd->nbc == MAX_LINKTYPES) {
+			warnx("'%s': too many link types for one filter",
+			    rd->pt->path);
 			*failed = 1;
 			return 0;
 		}
 		bc[i].linktype = f->linktype;
 		bc[i].ok = 0;
-		(*nbc)++;
+		rd->nbc++;
 		if ((p = pcap_open_dead(f->linktype, 262144)) == NULL) {
-			warnx("'%s': cannot filter link type %d", file,
+			warnx("'%s': cannot filter link type %d", rd->pt->path,
 			    f->linktype);
 			*failed = 1;
 			return 0;
 		}
-		if (pcap_compile(p, &bc[i].prog, expr, 1,
+		if (pcap_compile(p, &bc[i].prog, rd->p->filter, 1,
 		    PCAP_NETMASK_UNKNOWN) < 0) {
-			warnx("'%s': filter: %s", file, pcap_geterr(p));
+			warnx("'%s': filter: %s", rd->pt->path, pcap_geterr(p));
 			*failed = 1;
 		} else
 			bc[i].ok = 1;
@@ -211,15 +237,15 @@ static const struct vnd_colspec meta_cols[] = {
 };
 
 static int
-write_meta(struct vnd_table *t, const struct point *pts, int npts,
-    const struct opts *o, char *errbuf)
+write_meta(struct vnd_table *t, const struct parse *p, const char *command,
+    char *errbuf)
 {
 	char lt[MAX_LINKTYPES * 24], nb[32];
 	size_t n;
 	int i, j;
 
-	for (i = 0; i < npts; i++) {
-		const struct point *pt = &pts[i];
+	for (i = 0; i < p->npts; i++) {
+		const struct point *pt = &p->pts[i];
 
 		n = 0;
 		lt[0] = '\0';
@@ -240,11 +266,11 @@ write_meta(struct vnd_table *t, const struct point *pts, int npts,
 			vnd_put_null(t);
 			vnd_put_null(t);
 		}
-		vnd_put_str(t, o->filter);
-		vnd_put_str(t, o->config_path);
+		vnd_put_str(t, p->filter);
+		vnd_put_str(t, p->config_path);
 		vnd_put_str(t, "vnd-parse");
 		vnd_put_str(t, VND_VERSION);
-		vnd_put_str(t, o->command);
+		vnd_put_str(t, command);
 		if (vnd_row_end(t, errbuf) < 0)
 			return -1;
 	}
@@ -314,53 +340,42 @@ add_point_column(struct vnd_conf_table *t)
 }
 
 static int
-has_cols(const struct vnd_conf_table *t, const char *const *names)
+has_col(const struct vnd_conf_table *t, const char *name)
 {
 	int c;
 
-	for (; *names != NULL; names++) {
-		for (c = 0; c < t->nouts; c++)
-			if (strcmp(t->outs[c].name, *names) == 0)
-				break;
-		if (c == t->nouts)
-			return 0;
-	}
-	return 1;
+	for (c = 0; c < t->nouts; c++)
+		if (strcmp(t->outs[c].name, name) == 0)
+			return 1;
+	return 0;
 }
 
-/* The indexes the later tools join on, where a table has their columns. */
+/*
+ * The one index the joins need: VND's one-hop delay and loss match a point's
+ * packets to another's by pkt_id (payload_hash, compared too, narrows the
+ * match). pkt_id first: a reader's "point = ? ORDER BY rowid" then scans the
+ * table in order rather than sort a point's rows through an index led by
+ * point (1.5x slower for vnd-rtt). Built after the load, a scan and a sort:
+ * kept up to date row by row it was no faster. On 1.15 M packets it takes
+ * 0.7 to 0.9 s; the flow (point and 5-tuple) and time indexes made before
+ * took 1.7 to 2.2 s and 0.4 to 0.6 s more, for queries a scan answers.
+ */
 static int
 add_indexes(struct vnd_sink *sink, struct vnd_conf_table **tabs, int ntabs,
     char *errbuf)
 {
-	static const char *const c_id[] = { "point", "pkt_id", NULL };
-	static const char *const c_flow[] = { "point", "src_ip", "src_port",
-	    "dst_ip", "dst_port", "ip_proto", NULL };
-	static const char *const c_ts[] = { "point", "ts_ns", NULL };
-	static const struct {
-		const char	*suffix;
-		const char *const *cols;
-		const char	*list;
-	} idx[] = {
-		{ "pkt_id", c_id, "point, pkt_id" },
-		{ "flow", c_flow, "point, src_ip, src_port, dst_ip, dst_port, ip_proto" },
-		{ "ts", c_ts, "point, ts_ns" },
-	};
 	char sql[512];
-	size_t k;
 	int i;
 
-	for (i = 0; i < ntabs; i++)
-		for (k = 0; k < sizeof(idx) / sizeof(idx[0]); k++) {
-			if (!has_cols(tabs[i], idx[k].cols))
-				continue;
-			snprintf(sql, sizeof(sql),
-			    "CREATE INDEX \"%s_%s\" ON \"%s\" (%s)",
-			    tabs[i]->name, idx[k].suffix, tabs[i]->name,
-			    idx[k].list);
-			if (vnd_sink_exec(sink, sql, errbuf) < 0)
-				return -1;
-		}
+	for (i = 0; i < ntabs; i++) {
+		if (!has_col(tabs[i], "pkt_id") || !has_col(tabs[i], "point"))
+			continue;
+		snprintf(sql, sizeof(sql),
+		    "CREATE INDEX \"%s_pkt_id\" ON \"%s\" (pkt_id, point)",
+		    tabs[i]->name, tabs[i]->name);
+		if (vnd_sink_exec(sink, sql, errbuf) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -371,413 +386,442 @@ progress(const struct point *pt, uint64_t n, int done)
 	    (unsigned long long)n, done ? "\n" : "");
 }
 
+/* The link types an input shows, for the meta table; a warning for those not decoded. */
+static void
+note_linktype(struct reading *rd, int linktype)
+{
+	struct point *pt = rd->pt;
+	char nb[32];
+	int j;
+
+	if (linktype == VND_LT_NONE)
+		return;
+	for (j = 0; j < pt->nlinktypes; j++)
+		if (pt->linktypes[j] == linktype)
+			break;
+	if (j == pt->nlinktypes && j < MAX_LINKTYPES)
+		pt->linktypes[pt->nlinktypes++] = linktype;
+	if (!vnd_decode_knows(linktype) && !rd->warned_lt && !rd->p->quiet) {
+		warnx("'%s': link type %s is not decoded; its frames have no "
+		    "header fields", pt->path, vnd_dlt_name(linktype, nb,
+		    sizeof(nb)));
+		rd->warned_lt = 1;
+	}
+}
+
+/* Decode a frame into the writer's next slot and send it to its tables. */
+static int
+put_frame(struct reading *rd, const struct vnd_frame *f)
+{
+	const struct parse *p = rd->p;
+	struct point *pt = rd->pt;
+	struct wpkt *w = writer_slot(rd->wr);
+	struct vnd_pkt *pk = &w->pk;
+	int i;
+
+	/* decoded straight into the writer's slot: no copy */
+	pk->frame = rd->frame;
+	pk->ts_ns = f->ts_ns;
+	pk->wire_bytes = f->wirelen;
+	pk->cap_bytes = f->caplen;
+	vnd_decode(pk, f->linktype, f->data, f->caplen);
+	if (f->ts_ns == VND_NO_TS)
+		pk->set &= ~((uint64_t)1 << VND_COL_TS_NS);
+	w->tables = 0;
+	for (i = 0; i < p->ntabs; i++)
+		if (vnd_conf_applies(p->tabs[i], pt->name) &&
+		    vnd_conf_match(p->tabs[i], pk))
+			w->tables |= (uint32_t)1 << i;
+	if (w->tables == 0)
+		return 0;
+	pk->payload = NULL;	/* the input buffer moves on; the hash is made */
+	w->point = pt->name;
+	writer_push(rd->wr);
+	if (writer_failed(rd->wr))
+		return -1;
+	if (f->ts_ns != VND_NO_TS) {
+		if (pt->first_ts == 0 && pt->last_ts == 0)
+			pt->first_ts = pk->ts_ns;
+		pt->last_ts = pk->ts_ns;
+	}
+	pt->rows++;
+	if (pk->malformed == NULL)
+		return 0;
+	if (pt->malformed++ == 0) {
+		rd->first_bad = pk->malformed;
+		rd->first_bad_frame = rd->frame;
+	}
+	if (!p->strict)
+		return 0;
+	warnx("'%s': frame %llu: malformed: %s", pt->path,
+	    (unsigned long long)rd->frame, pk->malformed);
+	return -1;
+}
+
+/* One frame read: 0 to go on, -1 to stop. */
+static int
+take_frame(struct reading *rd, const struct vnd_frame *f)
+{
+	int failed = 0;
+
+	rd->frame++;
+	if (rd->show && rd->frame % PROGRESS_EVERY == 0)
+		progress(rd->pt, rd->frame, 0);
+	note_linktype(rd, f->linktype);
+	if (rd->p->filter != NULL) {
+		/* a record that is no packet matches no packet filter */
+		if (f->linktype == VND_LT_NONE)
+			return 0;
+		if (!filter_pass(rd, f, &failed))
+			return failed ? -1 : 0;
+	}
+	return put_frame(rd, f);
+}
+
+/* Every frame of an open input: 0, 1 when it was cut short, -1 to stop the run. */
+static int
+read_frames(struct reading *rd, struct vnd_input *in)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	struct vnd_frame f;
+	int r;
+
+	for (;;) {
+		if (stop) {
+			warnx("interrupted");
+			return -1;
+		}
+		r = vnd_input_next(in, &f, errbuf);
+		if (r == VND_IN_EOF)
+			return 0;
+		if (r == VND_IN_ERR || r == VND_IN_TRUNC) {
+			warnx("'%s': %s", rd->pt->path, errbuf);
+			return r == VND_IN_ERR && rd->frame == 0 ? -1 : 1;
+		}
+		if (take_frame(rd, &f) < 0)
+			return -1;
+	}
+}
+
+static int
+open_input(struct vnd_input **in, const struct parse *p, struct point *pt)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+
+	if (vnd_input_open(in, pt->path, p->format, errbuf) == 0) {
+		snprintf(pt->format, sizeof(pt->format), "%s",
+		    vnd_input_format(*in));
+		return 0;
+	}
+	/* the library's words, with the option that helps here */
+	if (p->format == NULL && strcmp(errbuf, unknown_format) == 0)
+		warnx("'%s': not a capture file (unknown format; -F names one)",
+		    pt->path);
+	else
+		warnx("'%s': %s", pt->path, errbuf);
+	return -1;
+}
+
 /*
  * Read one input into the tables. Returns 0, 1 when the input was cut short
  * (all whole records written), or -1 when the run cannot go on.
  */
 static int
-parse_one(struct point *pt, const struct opts *o, struct vnd_conf_table **tabs,
-    int ntabs, struct writer *wr, int show)
+parse_one(const struct parse *p, struct point *pt, struct writer *wr, int show)
 {
-	char errbuf[VND_ERRBUF_SIZE], nb[32];
-	struct bpf_cache bc[MAX_LINKTYPES];
-	struct vnd_input *in = NULL;
-	struct vnd_frame f;
-	struct vnd_pkt *pk;
-	struct wpkt *w;
-	const char *first_bad = NULL;
-	uint64_t frame = 0, first_bad_frame = 0;
-	int nbc = 0, r, i, j, failed = 0, ret = 0, warned_lt = 0;
+	struct reading rd;
+	struct vnd_input *in;
+	int i, ret;
 
-	if (vnd_input_open(&in, pt->path, o->format, errbuf) < 0) {
-		warnx("'%s': %s", pt->path, errbuf);
+	if (open_input(&in, p, pt) < 0)
 		return -1;
-	}
-	snprintf(pt->format, sizeof(pt->format), "%s", vnd_input_format(in));
-	for (;;) {
-		if (stop) {
-			warnx("interrupted");
-			ret = -1;
-			break;
-		}
-		r = vnd_input_next(in, &f, errbuf);
-		if (r == VND_IN_EOF)
-			break;
-		if (r == VND_IN_ERR) {
-			warnx("'%s': %s", pt->path, errbuf);
-			ret = frame ? 1 : -1;
-			break;
-		}
-		if (r == VND_IN_TRUNC) {
-			warnx("'%s': %s", pt->path, errbuf);
-			ret = 1;
-			break;
-		}
-		frame++;
-		if (show && frame % PROGRESS_EVERY == 0)
-			progress(pt, frame, 0);
-		for (j = 0; j < pt->nlinktypes; j++)
-			if (pt->linktypes[j] == f.linktype)
-				break;
-		if (j == pt->nlinktypes && j < MAX_LINKTYPES &&
-		    f.linktype != VND_LT_NONE)
-			pt->linktypes[pt->nlinktypes++] = f.linktype;
-		if (!vnd_decode_knows(f.linktype) && f.linktype != VND_LT_NONE &&
-		    !warned_lt && !o->quiet) {
-			warnx("'%s': link type %s is not decoded; its frames "
-			    "have no header fields", pt->path,
-			    vnd_dlt_name(f.linktype, nb, sizeof(nb)));
-			warned_lt = 1;
-		}
-		if (o->filter != NULL) {
-			/* a record that is no packet matches no packet filter */
-			if (f.linktype == VND_LT_NONE)
-				continue;
-			if (!filter_pass(bc, &nbc, o->filter, &f, pt->path,
-			    &failed)) {
-				if (failed) {
-					ret = -1;
-					break;
-				}
-				continue;
-			}
-		}
-		/* decoded straight into the writer's slot: no copy */
-		w = writer_slot(wr);
-		pk = &w->pk;
-		pk->frame = frame;
-		pk->ts_ns = f.ts_ns;
-		pk->wire_bytes = f.wirelen;
-		pk->cap_bytes = f.caplen;
-		vnd_decode(pk, f.linktype, f.data, f.caplen);
-		if (f.ts_ns == VND_NO_TS)
-			pk->set &= ~((uint64_t)1 << VND_COL_TS_NS);
-		w->tables = 0;
-		for (i = 0; i < ntabs; i++)
-			if (vnd_conf_applies(tabs[i], pt->name) &&
-			    vnd_conf_match(tabs[i], pk))
-				w->tables |= (uint32_t)1 << i;
-		if (w->tables == 0)
-			continue;
-		pk->payload = NULL;	/* the input buffer moves on; the hash is made */
-		w->point = pt->name;
-		writer_push(wr);
-		if (writer_failed(wr)) {
-			ret = -1;
-			break;
-		}
-		if (f.ts_ns != VND_NO_TS) {
-			if (pt->first_ts == 0 && pt->last_ts == 0)
-				pt->first_ts = pk->ts_ns;
-			pt->last_ts = pk->ts_ns;
-		}
-		pt->rows++;
-		if (pk->malformed != NULL) {
-			if (pt->malformed++ == 0) {
-				first_bad = pk->malformed;
-				first_bad_frame = frame;
-			}
-			if (o->strict) {
-				warnx("'%s': frame %llu: malformed: %s", pt->path,
-				    (unsigned long long)frame, pk->malformed);
-				ret = -1;
-				break;
-			}
-		}
-	}
+	memset(&rd, 0, sizeof(rd));
+	rd.p = p;
+	rd.pt = pt;
+	rd.wr = wr;
+	rd.show = show;
+	ret = read_frames(&rd, in);
 	if (show)
-		progress(pt, frame, 1);
-	if (pt->malformed && !o->quiet && !o->strict)
+		progress(pt, rd.frame, 1);
+	if (pt->malformed && !p->quiet && !p->strict)
 		warnx("'%s': %llu malformed packet%s (first: frame %llu, %s)",
 		    pt->path, (unsigned long long)pt->malformed,
 		    pt->malformed == 1 ? "" : "s",
-		    (unsigned long long)first_bad_frame, first_bad);
-	for (i = 0; i < nbc; i++)
-		if (bc[i].ok)
-			pcap_freecode(&bc[i].prog);
+		    (unsigned long long)rd.first_bad_frame, rd.first_bad);
+	for (i = 0; i < rd.nbc; i++)
+		if (rd.bc[i].ok)
+			pcap_freecode(&rd.bc[i].prog);
 	vnd_input_close(in);
 	return ret;
 }
 
+/* A file operand; the -p before it, if any, names it. */
+static void
+add_point(struct parse *p, char *arg)
+{
+	struct point *np;
+	const char *name, *path;
+
+	if (p->npts == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		if ((np = realloc(p->pts, (size_t)p->cap * sizeof(*np))) == NULL)
+			err(VND_EXIT_FAIL, NULL);
+		p->pts = np;
+	}
+	vnd_point_split(arg, &name, &path);
+	memset(&p->pts[p->npts], 0, sizeof(p->pts[0]));
+	p->pts[p->npts].path = path;
+	p->pts[p->npts].name = name ? name : p->pending;
+	p->pending = NULL;
+	p->npts++;
+}
+
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	struct parse *p = ctx;
+
+	(void)cli;
+	switch (ch) {
+	case 1:			/* an operand, in its place among the options */
+		add_point(p, arg);
+		return 0;
+	case 'c':
+		p->config_path = arg;
+		return 0;
+	case 'D':
+		p->describe = 1;
+		return 0;
+	case 'f':
+		p->filter = arg;
+		return 0;
+	case 'F':
+		p->format = arg;
+		return 0;
+	case 'I':
+		p->noindex = 1;
+		return 0;
+	case 'p':
+		if (p->pending != NULL && p->unnamed == NULL)
+			p->unnamed = p->pending;
+		p->pending = arg;
+		return 0;
+	case 'S':
+		p->strict = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Every point has a name of its own, and standard input is read once. */
+static int
+check_points(struct vnd_cli *cli, struct parse *p)
+{
+	struct point *pt;
+	int i, j, nstdin = 0;
+
+	for (i = 0; i < p->npts; i++) {
+		pt = &p->pts[i];
+		if (strcmp(pt->path, "-") == 0 && nstdin++ > 0)
+			return vnd_cli_bad(cli, "standard input can be read "
+			    "only once");
+		if (pt->name == NULL) {
+			if ((pt->name = vnd_point_name(pt->path)) == NULL)
+				err(VND_EXIT_FAIL, NULL);
+			pt->owned = 1;
+		}
+		/* it would break the TSV it names every row of */
+		if (!vnd_point_valid(pt->name))
+			return vnd_cli_bad(cli, "bad point name for '%s': "
+			    "empty or with a control character", pt->path);
+		if (*pt->name == '\0')
+			return vnd_cli_bad(cli, "empty point name for '%s'",
+			    pt->path);
+		for (j = 0; j < i; j++)
+			if (strcmp(pt->name, p->pts[j].name) == 0)
+				return vnd_cli_bad(cli, "point '%s' named twice; "
+				    "name them with -p or NAME=file", pt->name);
+	}
+	return 0;
+}
+
+/* A filter that does not compile at all is a usage error. */
+static int
+check_filter(struct vnd_cli *cli, const struct parse *p)
+{
+	struct bpf_program prog;
+	pcap_t *pc;
+	int r = 0;
+
+	if (p->filter == NULL)
+		return 0;
+	if ((pc = pcap_open_dead(1, 262144)) == NULL)
+		errx(VND_EXIT_FAIL, "cannot start libpcap");
+	if (pcap_compile(pc, &prog, p->filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		r = vnd_cli_bad(cli, "filter: %s", pcap_geterr(pc));
+	else
+		pcap_freecode(&prog);
+	pcap_close(pc);
+	return r;
+}
+
+/* The tables: the packets table, or those of the -c configuration. */
+static int
+load_tables(struct vnd_cli *cli, struct parse *p)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+	char *text;
+	int i, r;
+
+	if (p->config_path == NULL) {
+		p->ntabs = 1;
+		if ((p->tabs = calloc(1, sizeof(*p->tabs))) == NULL)
+			err(VND_EXIT_FAIL, NULL);
+		p->tabs[0] = default_table();
+		return 0;
+	}
+	if ((text = read_file(p->config_path, errbuf)) == NULL)
+		return vnd_cli_bad(cli, "%s", errbuf);
+	r = vnd_conf_parse(&p->conf, text, errbuf);
+	free(text);
+	if (r < 0)
+		return vnd_cli_bad(cli, "'%s': %s", p->config_path, errbuf);
+	p->ntabs = p->conf->ntabs;
+	if ((p->tabs = calloc((size_t)p->ntabs, sizeof(*p->tabs))) == NULL)
+		err(VND_EXIT_FAIL, NULL);
+	for (i = 0; i < p->ntabs; i++) {
+		p->tabs[i] = &p->conf->tabs[i];
+		if (add_point_column(p->tabs[i]) < 0)
+			err(VND_EXIT_FAIL, NULL);
+	}
+	if (p->ntabs > 1 && cli->output == NULL && !p->describe)
+		return vnd_cli_bad(cli, "'%s' makes %d tables: TSV "
+		    "holds one, use -o", p->config_path, p->ntabs);
+	return 0;
+}
+
+/*
+ * The points, the filter and the tables, or a usage error. Not in the
+ * frame's check(): vnd-parse(1) promises these errors one line each, and
+ * after check() the frame prints the usage too. run() returns them as
+ * VND_RUN_USAGE, before any output is opened.
+ */
+static int
+prepare(struct vnd_cli *cli, struct parse *p)
+{
+	int i;
+
+	if (p->unnamed != NULL)
+		return vnd_cli_bad(cli, "-p '%s' names no file", p->unnamed);
+	/* operands after "--" come back to the frame, not to option() */
+	for (i = 0; i < cli->nops; i++)
+		add_point(p, cli->ops[i]);
+	if (p->pending != NULL && p->npts > 0)
+		return vnd_cli_bad(cli, "-p '%s' names no file", p->pending);
+	if (p->npts == 0)
+		add_point(p, stdin_arg);
+	p->quiet = cli->quiet;
+	cli->nometa = 1;	/* parse's meta table is its own, below */
+	if (check_points(cli, p) < 0 || check_filter(cli, p) < 0)
+		return -1;
+	return load_tables(cli, p);
+}
+
+/* The output tables: packets (or the configured ones) and meta, as asked. */
+static int
+open_tables(struct vnd_cli *cli, struct parse *p)
+{
+	int i;
+
+	if ((p->outs = calloc((size_t)p->ntabs, sizeof(*p->outs))) == NULL) {
+		snprintf(cli->err, sizeof(cli->err), "out of memory");
+		return -1;
+	}
+	if (vnd_cli_sink(cli) == NULL)
+		return -1;
+	if (cli->output != NULL)
+		snprintf(tmp_path, sizeof(tmp_path), "%s",
+		    vnd_sink_tmp_path(cli->sink));
+	for (i = 0; i < p->ntabs && (cli->output || !p->describe); i++)
+		if ((p->outs[i] = vnd_cli_table(cli, p->tabs[i]->name,
+		    p->tabs[i]->cols, p->tabs[i]->nouts)) == NULL)
+			return -1;
+	if ((cli->output || p->describe) && (p->meta = vnd_cli_table(cli,
+	    "meta", meta_cols, VND_NELEM(meta_cols))) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Read every input, then the meta table and the index: VND_RUN_x. */
+static int
+load(struct vnd_cli *cli, struct parse *p, struct writer *wr)
+{
+	int i, r, status = VND_RUN_OK;
+	int show = !cli->quiet && isatty(STDERR_FILENO);
+
+	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++)
+		if ((r = parse_one(p, &p->pts[i], wr, show)) != 0)
+			status = r < 0 ? VND_RUN_ABORT : VND_RUN_PARTIAL;
+	if (writer_finish(wr, cli->err) < 0)
+		return VND_RUN_SINK;
+	if (status == VND_RUN_ABORT)
+		return status;
+	if ((p->meta != NULL && write_meta(p->meta, p, cli->command,
+	    cli->err) < 0) || (cli->output != NULL && !p->noindex &&
+	    add_indexes(cli->sink, p->tabs, p->ntabs, cli->err) < 0))
+		return VND_RUN_SINK;
+	return status;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct parse *p = ctx;
+	struct writer *wr;
+	int r;
+
+	if (prepare(cli, p) < 0)
+		return VND_RUN_USAGE;
+	catch_signals();
+	if (open_tables(cli, p) < 0 || writer_start(&wr, p->tabs, p->outs,
+	    p->ntabs, p->config_path == NULL, cli->err) < 0)
+		r = VND_RUN_SINK;
+	else
+		r = load(cli, p, wr);
+	/* the frame commits or removes the file now, a signal notwithstanding */
+	tmp_path[0] = '\0';
+	return r;
+}
+
+static void
+parse_free(void *ctx)
+{
+	struct parse *p = ctx;
+	int i;
+
+	for (i = 0; i < p->npts; i++)
+		if (p->pts[i].owned)
+			free((char *)p->pts[i].name);
+	free(p->pts);
+	free(p->tabs);
+	free(p->outs);
+	vnd_conf_free(p->conf);
+}
+
+static const struct vnd_tool tool = {
+	.name = "vnd-parse", .usage = usage,
+	/* '-': operands come back in order, so -p names the file after it */
+	.shortopts = "-c:Df:F:p:", .longopts = longopts,
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
+	.min_ops = 0, .max_ops = -1,
+	.option = option, .run = run, .fini = parse_free,
+};
+
 int
 main(int argc, char **argv)
 {
-	char errbuf[VND_ERRBUF_SIZE];
-	struct opts o;
-	struct point *pts = NULL;
-	struct vnd_conf *conf = NULL;
-	struct vnd_conf_table **tabs = NULL;
-	struct vnd_table **outs = NULL, *meta = NULL;
-	struct vnd_sink *sink = NULL;
-	struct writer *wr = NULL;
-	const char *pending = NULL, *name, *path;
-	char *text;
-	int npts = 0, ntabs = 0, ch, i, j, r, status = VND_EXIT_OK, show;
+	struct parse p;
 
-	memset(&o, 0, sizeof(o));
-	o.header = 1;
-	/* before getopt and NAME=file splitting change argv */
-	if ((o.command = vnd_command_line(argc, argv)) == NULL)
-		err(VND_EXIT_FAIL, NULL);
-	if ((pts = calloc((size_t)argc + 1, sizeof(*pts))) == NULL)
-		err(VND_EXIT_FAIL, NULL);
-	/* '-': operands come back in order, so -p names the file after it. */
-	while ((ch = getopt_long(argc, argv, "-c:Df:F:hHo:p:qV", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 1:
-			vnd_point_split(optarg, &name, &path);
-			pts[npts].path = path;
-			pts[npts].name = name ? name : pending;
-			pending = NULL;
-			npts++;
-			break;
-		case 'c':
-			o.config_path = optarg;
-			break;
-		case 'D':
-			o.describe = 1;
-			break;
-		case 'f':
-			o.filter = optarg;
-			break;
-		case 'F':
-			o.format = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			{
-				status = VND_EXIT_OK;
-				goto out;
-			}
-		case 'H':
-			o.header = 0;
-			break;
-		case 'I':
-			o.noindex = 1;
-			break;
-		case 'o':
-			o.output = strcmp(optarg, "-") == 0 ? NULL : optarg;
-			break;
-		case 'p':
-			if (pending != NULL) {
-				warnx("-p '%s' names no file", pending);
-				{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-			}
-			pending = optarg;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
-		case 'S':
-			o.strict = 1;
-			break;
-		case 'V':
-			printf("vnd-parse %s\n", VND_VERSION);
-			{
-				status = VND_EXIT_OK;
-				goto out;
-			}
-		default:
-			usage(stderr);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-	}
-	if (npts == 0) {
-		pts[0].path = "-";
-		pts[0].name = pending;
-		npts = 1;
-	} else if (pending != NULL) {
-		warnx("-p '%s' names no file", pending);
-		{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-	}
-	for (i = 0; i < npts; i++) {
-		if (strcmp(pts[i].path, "-") == 0 && npts > 1) {
-			for (j = 0; j < i; j++)
-				if (strcmp(pts[j].path, "-") == 0)
-					break;
-			if (j < i) {
-				warnx("standard input can be read only once");
-				{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-			}
-		}
-		if (pts[i].name == NULL) {
-			if ((pts[i].name = vnd_point_name(pts[i].path)) == NULL)
-				err(VND_EXIT_FAIL, NULL);
-			pts[i].owned = 1;
-		}
-		if (!vnd_point_valid(pts[i].name)) {
-			/* it would break the TSV it names every row of */
-			warnx("bad point name for '%s': empty or with a control "
-			    "character", pts[i].path);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-		if (*pts[i].name == '\0') {
-			warnx("empty point name for '%s'", pts[i].path);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-		for (j = 0; j < i; j++)
-			if (strcmp(pts[i].name, pts[j].name) == 0) {
-				warnx("point '%s' named twice; name them with -p "
-				    "or NAME=file", pts[i].name);
-				{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-			}
-	}
-	/* A filter that does not compile at all is a usage error. */
-	if (o.filter != NULL) {
-		pcap_t *p = pcap_open_dead(1, 262144);
-		struct bpf_program prog;
-
-		if (p == NULL)
-			errx(VND_EXIT_FAIL, "cannot start libpcap");
-		if (pcap_compile(p, &prog, o.filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-			warnx("filter: %s", pcap_geterr(p));
-			pcap_close(p);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-		pcap_freecode(&prog);
-		pcap_close(p);
-	}
-	if (o.config_path != NULL) {
-		if ((text = read_file(o.config_path, errbuf)) == NULL) {
-			warnx("%s", errbuf);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-		if (vnd_conf_parse(&conf, text, errbuf) < 0) {
-			warnx("'%s': %s", o.config_path, errbuf);
-			free(text);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-		free(text);
-		ntabs = conf->ntabs;
-		if ((tabs = calloc((size_t)ntabs, sizeof(*tabs))) == NULL)
-			err(VND_EXIT_FAIL, NULL);
-		for (i = 0; i < ntabs; i++) {
-			tabs[i] = &conf->tabs[i];
-			if (add_point_column(tabs[i]) < 0)
-				err(VND_EXIT_FAIL, NULL);
-		}
-		if (ntabs > 1 && o.output == NULL && !o.describe) {
-			warnx("'%s' makes %d tables: TSV holds one, use -o",
-			    o.config_path, ntabs);
-			{
-				status = VND_EXIT_USAGE;
-				goto out;
-			}
-		}
-	} else {
-		ntabs = 1;
-		if ((tabs = calloc(1, sizeof(*tabs))) == NULL)
-			err(VND_EXIT_FAIL, NULL);
-		tabs[0] = default_table();
-	}
-	if ((outs = calloc((size_t)ntabs, sizeof(*outs))) == NULL)
-		err(VND_EXIT_FAIL, NULL);
-
-	{
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
-	r = o.output ? vnd_sink_sqlite(&sink, o.output, errbuf) :
-	    vnd_sink_tsv(&sink, stdout, o.header, errbuf);
-	if (r < 0)
-		errx(VND_EXIT_FAIL, "'%s': %s", o.output ? o.output : "stdout",
-		    errbuf);
-	if (o.output)
-		snprintf(tmp_path, sizeof(tmp_path), "%s", vnd_sink_tmp_path(sink));
-	for (i = 0; i < ntabs && (o.output || !o.describe); i++)
-		if ((outs[i] = vnd_sink_table(sink, tabs[i]->name, tabs[i]->cols,
-		    tabs[i]->nouts, errbuf)) == NULL)
-			goto fail;
-	if ((o.output || o.describe) && (meta = vnd_sink_table(sink, "meta",
-	    meta_cols, (int)(sizeof(meta_cols) / sizeof(meta_cols[0])),
-	    errbuf)) == NULL)
-		goto fail;
-
-	show = !o.quiet && isatty(STDERR_FILENO);
-	if (writer_start(&wr, tabs, outs, ntabs, o.config_path == NULL,
-	    errbuf) < 0)
-		goto fail;
-	for (i = 0; i < npts; i++) {
-		r = parse_one(&pts[i], &o, tabs, ntabs, wr, show);
-		if (r < 0)
-			status = VND_EXIT_FAIL;
-		if (r != 0)
-			status = VND_EXIT_FAIL;
-		if (r < 0)
-			break;
-	}
-	r = writer_finish(wr, errbuf);
-	wr = NULL;
-	if (r < 0)
-		goto fail;
-	if (i < npts)
-		goto abort;
-	if (meta != NULL && write_meta(meta, pts, npts, &o, errbuf) < 0)
-		goto fail;
-	if (o.output && !o.noindex && add_indexes(sink, tabs, ntabs, errbuf) < 0)
-		goto fail;
-	tmp_path[0] = '\0';
-	r = vnd_sink_close(sink, 1, errbuf);
-	sink = NULL;
-	if (r < 0) {
-		warnx("'%s': %s", o.output ? o.output : "stdout", errbuf);
-		status = VND_EXIT_FAIL;
-	}
-	goto out;
-fail:
-	warnx("'%s': %s", o.output ? o.output : "stdout", errbuf);
-	status = VND_EXIT_FAIL;
-abort:
-	/* SQLite: the temporary file goes, an existing database stays. */
-	tmp_path[0] = '\0';
-	vnd_sink_close(sink, o.output == NULL, errbuf);
-	sink = NULL;
-out:
-	/* Everything goes back, so the sanitizers' leak check stays quiet. */
-	vnd_sink_close(sink, 0, errbuf);
-	for (i = 0; i < npts; i++)
-		if (pts[i].owned)
-			free((char *)pts[i].name);
-	free(pts);
-	free(tabs);
-	free(outs);
-	free(o.command);
-	vnd_conf_free(conf);
-	return status;
+	memset(&p, 0, sizeof(p));
+	return vnd_cli_main(&tool, &p, argc, argv);
 }
