@@ -154,13 +154,18 @@ stdout_failed(int say)
 	return 1;
 }
 
-/* Close the sink: the meta table and commit, or throw a SQLite file away. */
+/*
+ * Close the sink: the meta table and commit; or, when the run aborted,
+ * throw a SQLite file away and what TSV is still buffered (a header and
+ * the first rows: for an input that cannot be read, nothing at all).
+ */
 static int
 finish(struct vnd_cli *cli, int r)
 {
 	char errbuf[VND_ERRBUF_SIZE];
 	const char *out = cli->output ? cli->output : "stdout";
-	int commit = r >= 0 || cli->output == NULL;
+	/* an aborted run's rows still in the buffer are not written either */
+	int commit = r >= 0;
 
 	if (r >= 0 && cli->output != NULL && cli->sink != NULL && !cli->nometa &&
 	    vnd_meta_write(cli->sink, cli->tool->name, cli->command, cli->meta,

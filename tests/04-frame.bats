@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# The frame every tool stands on (common/vnd_cli): its promises, tool by tool.
+bats_require_minimum_version 1.5.0
+load helpers
+
+TOOLS="parse hoploss correlate rtt tcpstate capture rootcause plot report stitch"
+
+@test "frame: --help and -V go to stdout, exit 0" {
+	for t in $TOOLS; do
+		run -0 "$BIN/vnd-$t" --help
+		[[ $output == "usage: vnd-$t "* ]]
+		run -0 "$BIN/vnd-$t" -V
+		[ "$output" = "vnd-$t $(sed -n 's/.*VND_VERSION[^"]*"\(.*\)"/\1/p' "$TOP/common/vnd.h")" ]
+	done
+}
+
+@test "frame: a full stdout after -h is one line on stderr" {
+	for t in $TOOLS; do
+		run -1 --separate-stderr sh -c '"$0" -h >/dev/full' "$BIN/vnd-$t"
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ $stderr == "vnd-$t: stdout: "* ]]
+	done
+}
+
+@test "frame: an unknown option is usage on stderr, exit 2, nothing on stdout" {
+	for t in $TOOLS; do
+		run -2 --separate-stderr "$BIN/vnd-$t" --bogus
+		[ "$output" = "" ]
+		[[ $stderr == *"usage: vnd-$t "* ]]
+	done
+}
+
+@test "frame: -H, -h and -V are in every tool's help once; -H only where there is a table" {
+	for t in $TOOLS; do
+		"$BIN/vnd-$t" --help >"$BATS_TEST_TMPDIR/h"
+		[ "$(grep -c -- '^  -h, --help ' "$BATS_TEST_TMPDIR/h")" -eq 1 ]
+		[ "$(grep -c -- '^  -V, --version ' "$BATS_TEST_TMPDIR/h")" -eq 1 ]
+	done
+	for t in capture plot report; do
+		run -2 "$BIN/vnd-$t" -H
+	done
+}
+
+@test "frame: a file that is not a capture writes nothing on stdout, one line on stderr" {
+	printf 'not a capture\n' >"$BATS_TEST_TMPDIR/a.txt"
+	for t in rtt tcpstate; do
+		run -1 --separate-stderr "$BIN/vnd-$t" "$BATS_TEST_TMPDIR/a.txt"
+		[ "$output" = "" ]
+		[ "$stderr" = "vnd-$t: '$BATS_TEST_TMPDIR/a.txt': not a capture file (unknown format)" ]
+	done
+	for t in hoploss correlate; do
+		run -1 --separate-stderr "$BIN/vnd-$t" "$BATS_TEST_TMPDIR/a.txt" "$SAMPLES/path-client.pcap"
+		[ "$output" = "" ]
+		[ "$stderr" = "vnd-$t: '$BATS_TEST_TMPDIR/a.txt': not a capture file (unknown format)" ]
+	done
+}
+
+@test "frame: an aborted SQLite run leaves neither the file nor its temporary" {
+	printf 'not a capture\n' >"$BATS_TEST_TMPDIR/a.txt"
+	cd "$BATS_TEST_TMPDIR"
+	for t in rtt tcpstate; do
+		run -1 "$BIN/vnd-$t" -o out.db a.txt
+		[ ! -e out.db ]
+	done
+	run -0 ls -A
+	[ "$output" = "a.txt" ]
+}
+
+@test "frame: the meta table records the command as given, stdin and all" {
+	cd "$BATS_TEST_TMPDIR"
+	for t in rtt tcpstate; do
+		"$BIN/vnd-$t" -o "$t.db" <"$SAMPLES/path-client.pcap"
+		run -0 sqlite3 "$t.db" "SELECT DISTINCT command FROM meta"
+		[ "$output" = "$BIN/vnd-$t -o $t.db" ]
+	done
+}
+
+@test "frame: -q silences the warning about a cut input, not the exit status" {
+	head -c 100000 "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/cut.pcap"
+	run -1 --separate-stderr "$BIN/vnd-rtt" "$BATS_TEST_TMPDIR/cut.pcap"
+	[[ $stderr == *"cut.pcap'"* ]]
+	run -1 --separate-stderr "$BIN/vnd-rtt" -q "$BATS_TEST_TMPDIR/cut.pcap"
+	[ "$stderr" = "" ]
+	[ "${#lines[@]}" -gt 1 ]
+}
