@@ -333,6 +333,7 @@ add_row(struct vnd_assign *a, size_t s)
 		return 0;
 	/* its potential: none of its pairs below 0 */
 	for (i = a->start[s]; i < a->start[s + 1]; i++)
+		/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.ArraySubscript): set before a solve */
 		if (a->pc[a->adj[i].col] - a->adj[i].cost > p)
 			p = a->pc[a->adj[i].col] - a->adj[i].cost;
 	a->pr[s] = p;
@@ -415,6 +416,7 @@ regret_back(struct vnd_assign *a, size_t s, size_t x, double *best)
 			*best = h.d - a->pc[h.col];
 		/* a row r that could take h.col leaves its own column c2 */
 		for (i = a->cstart[h.col]; i < a->cstart[h.col + 1]; i++) {
+			/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign): radj is built whole before a solve */
 			r = a->radj[i].col;
 			if (r == s || (c2 = a->col_of[r]) < 0 || (size_t)c2 == h.col ||
 			    a->done[c2] == a->stamp)

@@ -87,8 +87,9 @@ figure(struct report *r, FILE *fp, int j, const char *caption)
 
 	fputs("<figure>\n", fp);
 	if (put_svg(fp, r->jobs[j].out, ++nfig) < 0) {
+		report_fail(r, "no picture from '%s'", cmd ? cmd : "vnd plot");
 		free(cmd);
-		return report_fail(r, "no picture from '%s'", cmd ? cmd : "vnd plot");
+		return -1;
 	}
 	fputs("<figcaption>", fp);
 	esc(fp, caption);
@@ -106,7 +107,7 @@ table(struct report *r, FILE *fp, const char *path, const char *const *cols,
 {
 	struct vnd_tsvread *t;
 	const char *v;
-	int c[16], i, n = 0, k;
+	int c[16], i, n = 0, k = 0;
 
 	if (vnd_tsvread_open(&t, path, NULL, r->err) < 0)
 		return -1;
@@ -132,7 +133,7 @@ table(struct report *r, FILE *fp, const char *path, const char *const *cols,
 	}
 	fputs("</table>\n", fp);
 	vnd_tsvread_close(t);
-	return 0;
+	return k < 0 ? -1 : 0;
 }
 
 /* The sentences of vnd-rootcause, the first the one for the postmortem. */

@@ -87,7 +87,8 @@ list_tools(void)
 			scan(tok, &names, &n);
 		free(path);
 	}
-	qsort(names, n, sizeof(*names), cmp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmp);
 	for (i = 0; i < n; i++) {
 		printf("%s\n", names[i]);
 		free(names[i]);
