@@ -145,12 +145,35 @@ flow_key(void *arg, size_t i)
 	return &((struct run *)arg)->f[i].k;
 }
 
+/* A run out of memory: it stops, saying so. */
+static void
+nomem(struct run *r)
+{
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	r->failed = 1;
+}
+
+/* A new flow of pk at point, *dir as vnd_flowkey_init says. */
+static int
+flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
+    int *dir)
+{
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	vnd_flowkey_init(&f->k, pk, point, dir);
+	f->proto = pk->ip_proto;
+	for (i = 0; i < 2; i++)
+		if (vnd_stats_init(&f->h[i].st, 8) < 0)
+			return -1;
+	return 0;
+}
+
 static struct flow *
 flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct flow *f, *nf;
 	long k;
-	int i;
 
 	/* a 5-tuple used again, after or even during the last: a new SYN */
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
@@ -161,17 +184,11 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 		return NULL;
 	r->f = nf;
 	f = &r->f[r->n];
-	memset(f, 0, sizeof(*f));
-	vnd_flowkey_init(&f->k, pk, point, dir);
-	f->proto = pk->ip_proto;
-	for (i = 0; i < 2; i++)
-		if (vnd_stats_init(&f->h[i].st, 8) < 0)
-			return NULL;
+	if (flow_init(f, pk, point, dir) < 0)
+		return NULL;
 	r->ft.key = flow_key;
 	r->ft.arg = r;
-	if (k >= 0)
-		vnd_flowtab_retarget(&r->ft, (size_t)k, r->n);
-	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
+	if (vnd_flowtab_place(&r->ft, k, r->n) < 0)
 		return NULL;
 	r->n++;
 	return f;
@@ -248,8 +265,7 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		    vnd_slot(ts, r->slot_ns));
 
 		if (sl == NULL) {
-			snprintf(r->err, sizeof(r->err), "out of memory");
-			r->failed = 1;
+			nomem(r);
 			return;
 		}
 		if (ok)
@@ -453,12 +469,10 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	uint32_t len;
 	int dir, syn, ackf, fin;
 
-	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
-	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
+	if (!vnd_pkt_tcp(pk))
 		return;
 	if ((f = flow_of(r, pk, point, &dir)) == NULL) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
-		r->failed = 1;
+		nomem(r);
 		return;
 	}
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
