@@ -76,7 +76,8 @@ rtt_draw(struct plot *p, struct rtt *r)
 	int block[GROUPS_MAX], i;
 
 	if (begin(r, "no RTT sample in the input", p->by_flow ?
-	    "RTT samples per point and flow" : "RTT samples per capture point") < 0)
+	    "RTT samples per point and flow" :
+	    "RTT samples per capture point") < 0)
 		return -1;
 	gp_xtime(p, r->t0);
 	fputs("set ylabel \"RTT (ms)\"\n", p->gp);
@@ -154,7 +155,8 @@ cdf_draw(struct plot *p, struct rtt *r)
 	int block[GROUPS_MAX], i;
 
 	if (begin(r, "no sample in the input", r->cdf ?
-	    "distribution of the hop delay" : "distribution of RTT samples") < 0)
+	    "distribution of the hop delay" :
+	    "distribution of RTT samples") < 0)
 		return -1;
 	fprintf(p->gp, "set xlabel \"%s (ms)\"\nset ylabel \"fraction of "
 	    "samples\"\nset yrange [0:1]\n", r->cdf ? "delay" : "RTT");

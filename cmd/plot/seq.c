@@ -137,7 +137,8 @@ sent_add(struct spoint *sp, const struct vnd_pkt *pk, double x, double y,
 	    pk->payload_bytes) ^ ((uint64_t)pk->tcp_flags << 32 | pk->tsval));
 	struct sent *ns;
 
-	if ((ns = vnd_grow(sp->s, &sp->scap, sp->ns, sizeof(*ns), 1024)) == NULL)
+	if ((ns = vnd_grow(sp->s, &sp->scap, sp->ns, sizeof(*ns),
+	    1024)) == NULL)
 		return -1;
 	sp->s = ns;
 	sp->s[sp->ns++] = (struct sent){ key, x, y, in };

@@ -54,7 +54,8 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	uint32_t len;
 	int dir, syn, ack;
 
-	r->ord = pk->ord;	/* the events of this packet are kept at its place */
+	/* where this packet's events are merged (-j) */
+	r->ord = pk->ord;
 	if (!vnd_pkt_tcp(pk) || (c = conn_of(r, pk, point, &dir)) == NULL)
 		return;
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
