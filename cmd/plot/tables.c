@@ -70,7 +70,7 @@ group_of(struct groups *gs, const char *name)
 {
 	struct group *g = group_find(gs, name);
 
-	if (g == NULL && gs->n == GROUPS_MAX - 1)
+	if (g == NULL && gs->n >= GROUPS_MAX - 1)
 		g = group_find(gs, name = "other");
 	if (g != NULL)
 		return g;
