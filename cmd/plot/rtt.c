@@ -60,25 +60,28 @@ rtt_row(void *arg, const struct tin *in)
 	return 0;
 }
 
-/* The picture's title, or the error none when there is no series. */
+typedef void (*draw_fn)(struct plot *, struct rtt *);
+
+/* What reading gave (read: table_each's return) drawn, or none if empty. */
 static int
-begin(struct rtt *r, const char *none, const char *title)
+picture(struct plot *p, struct rtt *r, int read, const char *none,
+    draw_fn draw)
 {
+	if (read < 0)
+		return -1;
 	if (r->gs.n == 0)
-		return plot_fail(r->p, "%s", none);
-	gp_title(r->p, title);
+		return plot_fail(p, "%s", none);
+	draw(p, r);
 	return 0;
 }
 
-static int
+static void
 rtt_draw(struct plot *p, struct rtt *r)
 {
 	int block[GROUPS_MAX], i;
 
-	if (begin(r, "no RTT sample in the input", p->by_flow ?
-	    "RTT samples per point and flow" :
-	    "RTT samples per capture point") < 0)
-		return -1;
+	gp_title(p, p->by_flow ? "RTT samples per point and flow" :
+	    "RTT samples per capture point");
 	gp_xtime(p, r->t0);
 	fputs("set ylabel \"RTT (ms)\"\n", p->gp);
 	if (p->logy)
@@ -89,7 +92,6 @@ rtt_draw(struct plot *p, struct rtt *r)
 		gp_block_end(p);
 	}
 	groups_plot(p, &r->gs, block, "1:2", "points pt 7 ps 0.45");
-	return 0;
 }
 
 int
@@ -97,8 +99,9 @@ plot_rtt(struct plot *p)
 {
 	struct rtt r = { .p = p, .gs.ncol = p->width };
 
-	return groups_done(&r.gs, table_each(p, "samples", rtt_cols,
-	    VND_NELEM(rtt_cols), 2, rtt_row, &r) == 0 ? rtt_draw(p, &r) : -1);
+	return groups_done(&r.gs, picture(p, &r, table_each(p, "samples",
+	    rtt_cols, VND_NELEM(rtt_cols), 2, rtt_row, &r),
+	    "no RTT sample in the input", rtt_draw));
 }
 
 /* cdf: vnd-rtt's samples (rtt_ns) or vnd-correlate's pairs (delay_ns). */
@@ -149,15 +152,13 @@ cdf_write(struct plot *p, struct group *g)
 	fprintf(p->gp, "%.9g 1\n", g->v[g->nv - 1]);
 }
 
-static int
+static void
 cdf_draw(struct plot *p, struct rtt *r)
 {
 	int block[GROUPS_MAX], i;
 
-	if (begin(r, "no sample in the input", r->cdf ?
-	    "distribution of the hop delay" :
-	    "distribution of RTT samples") < 0)
-		return -1;
+	gp_title(p, r->cdf ? "distribution of the hop delay" :
+	    "distribution of RTT samples");
 	fprintf(p->gp, "set xlabel \"%s (ms)\"\nset ylabel \"fraction of "
 	    "samples\"\nset yrange [0:1]\n", r->cdf ? "delay" : "RTT");
 	if (p->logy)
@@ -175,7 +176,6 @@ cdf_draw(struct plot *p, struct rtt *r)
 		    sizeof(t)), sizeof(t), "%s", t);
 	}
 	groups_plot(p, &r->gs, block, "1:2", "steps lw 1.5");
-	return 0;
 }
 
 int
@@ -184,6 +184,7 @@ plot_cdf(struct plot *p)
 	struct rtt r = { .p = p, .gs.ncol = 1 };
 
 	p->by_flow = 0;
-	return groups_done(&r.gs, table_each(p, "samples,pairs", cdf_cols,
-	    VND_NELEM(cdf_cols), 0, cdf_row, &r) == 0 ? cdf_draw(p, &r) : -1);
+	return groups_done(&r.gs, picture(p, &r, table_each(p,
+	    "samples,pairs", cdf_cols, VND_NELEM(cdf_cols), 0, cdf_row, &r),
+	    "no sample in the input", cdf_draw));
 }
