@@ -111,6 +111,15 @@ place(uint32_t *tab, size_t cap, const struct vnd_flowkey *k, size_t i)
 }
 
 int
+vnd_flowtab_place(struct vnd_flowtab *ft, long old, size_t pos)
+{
+	if (old < 0)
+		return vnd_flowtab_add(ft, pos);
+	vnd_flowtab_retarget(ft, (size_t)old, pos);
+	return 0;
+}
+
+int
 vnd_flowtab_add(struct vnd_flowtab *ft, size_t pos)
 {
 	uint32_t *nt;

@@ -43,6 +43,13 @@ void	 vnd_flowkey_init(struct vnd_flowkey *, const struct vnd_pkt *,
 int	 vnd_flowtab_add(struct vnd_flowtab *, size_t pos);
 
 /*
+ * Index the caller's new connection at position pos: in place of the one at
+ * old when old >= 0 (vnd_flowtab_retarget), else as another (vnd_flowtab_add);
+ * -1: no memory.
+ */
+int	 vnd_flowtab_place(struct vnd_flowtab *, long old, size_t pos);
+
+/*
  * A 5-tuple used again: its key now finds the caller's connection at pos
  * (same key), no longer the one at old, which stays the caller's.
  */

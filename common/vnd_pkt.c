@@ -42,6 +42,13 @@ const struct vnd_colspec vnd_packet_cols[VND_NCOLS] = {
 };
 
 int
+vnd_pkt_tcp(const struct vnd_pkt *pk)
+{
+	return VND_ISSET(pk, VND_COL_TCP_FLAGS) && pk->ip_proto == 6 &&
+	    !(VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off);
+}
+
+int
 vnd_col_lookup(const char *name)
 {
 	int i;

@@ -107,6 +107,12 @@ const char *vnd_tunnel_name(int tunnel);
 /* Write an address of family 4 or 6 as text; returns the length. */
 size_t	 vnd_ip_fmt(char *buf, int ver, const uint8_t *addr);
 
+/*
+ * Is pk a TCP segment whose header was read: flags known, not a later
+ * fragment? What the TCP state machines look at.
+ */
+int	 vnd_pkt_tcp(const struct vnd_pkt *pk);
+
 /* Parse a column name; -1 when unknown. */
 int	 vnd_col_lookup(const char *name);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_grow.h"
 #include "vnd.h"
 #include "collect.h"
 
@@ -67,16 +68,10 @@ put(struct buf *b, const char *s)
 	size_t n = strlen(s);
 	char *p;
 
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 128;
-
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(b->s, cap)) == NULL)
-			return -1;
-		b->s = p;
-		b->cap = cap;
-	}
+	/* room for the byte at len + n, the string's end */
+	if ((p = vnd_grow(b->s, &b->cap, b->len + n, 1, 128)) == NULL)
+		return -1;
+	b->s = p;
 	memcpy(b->s + b->len, s, n + 1);
 	b->len += n;
 	return 0;

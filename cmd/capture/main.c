@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -777,27 +778,31 @@ capture(struct cap *c)
 	return close_all(c, st);
 }
 
-/* Where a number option goes, and in what unit. */
+/* The number options: where each goes in struct cap, and in what unit. */
+static const struct {
+	int	 ch;
+	size_t	 off;
+	int64_t	 unit;
+} numbers[] = {
+	{ 'c', offsetof(struct cap, count), 1 },
+	{ 'C', offsetof(struct cap, rotate_mb), 1 },
+	{ 'd', offsetof(struct cap, duration_ns), VND_NS_PER_SEC },
+	{ 'G', offsetof(struct cap, rotate_s), 1 },
+	{ 'k', offsetof(struct cap, counters_ns), VND_NS_PER_SEC },
+	{ 's', offsetof(struct cap, snaplen), 1 },
+};
+
+/* Where a number option goes, and in what unit; NULL: not one. */
 static int64_t *
 number_of(struct cap *c, int ch, int64_t *unit)
 {
-	*unit = 1;
-	switch (ch) {
-	case 'c':
-		return &c->count;
-	case 'C':
-		return &c->rotate_mb;
-	case 'd':
-		*unit = VND_NS_PER_SEC;
-		return &c->duration_ns;
-	case 'G':
-		return &c->rotate_s;
-	case 'k':
-		*unit = VND_NS_PER_SEC;
-		return &c->counters_ns;
-	case 's':
-		return &c->snaplen;
-	}
+	size_t i;
+
+	for (i = 0; i < VND_NELEM(numbers); i++)
+		if (numbers[i].ch == ch) {
+			*unit = numbers[i].unit;
+			return (int64_t *)(void *)((char *)c + numbers[i].off);
+		}
 	return NULL;
 }
 

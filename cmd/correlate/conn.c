@@ -41,9 +41,7 @@ conn_new(struct conns *cs, const struct vnd_pkt *pk, int64_t ts, long old,
 	c->first_ts = ts;
 	cs->ft.key = conn_key;
 	cs->ft.arg = cs;
-	if (old >= 0)
-		vnd_flowtab_retarget(&cs->ft, (size_t)old, cs->n);
-	else if (vnd_flowtab_add(&cs->ft, cs->n) < 0)
+	if (vnd_flowtab_place(&cs->ft, old, cs->n) < 0)
 		return -1;
 	return (long)cs->n++;
 }

@@ -168,33 +168,25 @@ on_match(struct run *r, int method, int dir, const struct vnd_sighting *in,
 		put_pair(r, method, dir, si, so, delay);
 }
 
+/* An event of the matcher of method (M_FP or M_PAYLOAD: its index). */
 static void
-on_fp(void *arg, int hop, int dir, int kind, const struct vnd_sighting *in,
-    const struct vnd_sighting *out, int64_t delay)
+on_event(void *arg, int method, int dir, int kind,
+    const struct vnd_sighting *in, const struct vnd_sighting *out,
+    int64_t delay)
 {
 	struct run *r = arg;
 
-	(void)hop;
+	/* the same payload twice at one point, waiting: payloads repeat */
+	if (method == M_PAYLOAD && kind == VND_EV_DUP)
+		r->pl_dup++;
 	if (kind != VND_EV_PASSED)
 		return;
-	r->fp_now = 1;
-	on_match(r, M_FP, dir, in, out, delay);
-}
-
-static void
-on_payload(void *arg, int hop, int dir, int kind, const struct vnd_sighting *in,
-    const struct vnd_sighting *out, int64_t delay)
-{
-	struct run *r = arg;
-
-	(void)hop;
-	/* the same payload twice at one point, waiting: payloads repeat */
-	if (kind == VND_EV_DUP)
-		r->pl_dup++;
 	/* a packet the fingerprint matched already is not counted twice */
-	if (kind != VND_EV_PASSED || r->fp_now)
+	if (method == M_FP)
+		r->fp_now = 1;
+	else if (r->fp_now)
 		return;
-	on_match(r, M_PAYLOAD, dir, in, out, delay);
+	on_match(r, method, dir, in, out, delay);
 }
 
 static int
@@ -611,9 +603,9 @@ open_outputs(struct vnd_cli *cli, struct run *r)
 	    "flows", flow_cols, VND_NELEM(flow_cols))) == NULL)
 		return VND_RUN_SINK;
 	if (((r->methods & M_FP) &&
-	    (r->fp = vnd_match_new(0, r->window, on_fp, r)) == NULL) ||
-	    ((r->methods & M_PAYLOAD) &&
-	    (r->pl = vnd_match_new(0, r->window, on_payload, r)) == NULL)) {
+	    (r->fp = vnd_match_new(M_FP, r->window, on_event, r)) == NULL) ||
+	    ((r->methods & M_PAYLOAD) && (r->pl = vnd_match_new(M_PAYLOAD,
+	    r->window, on_event, r)) == NULL)) {
 		oom(r);
 		return VND_RUN_ABORT;
 	}

@@ -1,9 +1,11 @@
 /* rows.c: what vnd-hoploss counts of each packet, and the tables and report it writes. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vnd_num.h"
+#include "vnd_sorted.h"
 #include "hoploss.h"
 
 static const struct vnd_colspec hop_cols[] = {
@@ -256,8 +258,9 @@ cmp_int64(int64_t a, int64_t b)
 static int
 cmp_group(const void *a, const void *b)
 {
-	const struct gkey *x = &(*(struct group *const *)a)->k;
-	const struct gkey *y = &(*(struct group *const *)b)->k;
+	const struct group *ga = *(const void *const *)a;
+	const struct group *gb = *(const void *const *)b;
+	const struct gkey *x = &ga->k, *y = &gb->k;
 	int c;
 
 	if ((c = cmp_int64(x->hop, y->hop)) != 0 ||
@@ -332,38 +335,41 @@ put_row(struct vnd_table *t, const struct run *r, const struct gkey *k,
 }
 
 /* The rows: every hop and direction, or every group in order. */
+/* By flow or by slot: a row a group. */
+static int
+put_group(struct vnd_table *t, void *arg, const void *entry, char *errbuf)
+{
+	const struct group *g = entry;
+
+	return put_row(t, arg, &g->k, &g->st, errbuf);
+}
+
+/* Neither by flow nor by slot: a row a hop and direction. */
+static int
+put_totals(struct vnd_table *t, struct run *r, char *errbuf)
+{
+	struct gkey k;
+	int hop, dir;
+
+	for (hop = 0; hop < r->npts - 1; hop++)
+		for (dir = VND_DIR_FWD; dir <= VND_DIR_BWD; dir++) {
+			memset(&k, 0, sizeof(k));
+			k.hop = hop;
+			k.dir = dir;
+			if (put_row(t, r, &k, &r->total[2 * hop + dir],
+			    errbuf) < 0)
+				return -1;
+		}
+	return 0;
+}
+
 int
 hl_put_rows(struct vnd_table *t, struct run *r, char *errbuf)
 {
-	struct group **v;
-	struct gkey k;
-	size_t i, n = 0;
-	int hop, dir, ret = 0;
-
-	if (!r->byflow && !r->slot) {
-		for (hop = 0; hop < r->npts - 1; hop++)
-			for (dir = VND_DIR_FWD; dir <= VND_DIR_BWD; dir++) {
-				memset(&k, 0, sizeof(k));
-				k.hop = hop;
-				k.dir = dir;
-				if (put_row(t, r, &k, &r->total[2 * hop + dir],
-				    errbuf) < 0)
-					return -1;
-			}
-		return 0;
-	}
-	if ((v = calloc(r->glen + 1, sizeof(*v))) == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-		return -1;
-	}
-	for (i = 0; i < r->gcap; i++)
-		if (r->g[i].used)
-			v[n++] = &r->g[i];
-	qsort(v, n, sizeof(*v), cmp_group);
-	for (i = 0; i < n && ret == 0; i++)
-		ret = put_row(t, r, &v[i]->k, &v[i]->st, errbuf);
-	free(v);
-	return ret;
+	if (!r->byflow && !r->slot)
+		return put_totals(t, r, errbuf);
+	return vnd_sorted_each(t, r->g, r->gcap, sizeof(*r->g),
+	    offsetof(struct group, used), cmp_group, put_group, r, errbuf);
 }
 
 static double

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vnd_grow.h"
 #include "vnd.h"
 #include "vnd_operands.h"
 #include "vnd_flowtab.h"
@@ -124,12 +125,10 @@ census_pkt(void *arg, const struct vnd_pkt *pk, const char *point)
 	if (!flow_match(cs->want, pk, &d))
 		return 0;
 	if ((k = vnd_flowtab_find(&cs->ft, pk, NULL, &dir)) < 0) {
-		if (cs->n == cs->cap) {
-			cs->cap = cs->cap ? cs->cap * 2 : 64;
-			if ((nc = realloc(cs->c, cs->cap * sizeof(*nc))) == NULL)
-				return -1;
-			cs->c = nc;
-		}
+		if ((nc = vnd_grow(cs->c, &cs->cap, cs->n, sizeof(*nc),
+		    64)) == NULL)
+			return -1;
+		cs->c = nc;
 		c = &cs->c[cs->n];
 		memset(c, 0, sizeof(*c));
 		vnd_flowkey_init(&c->k, pk, NULL, &dir);

@@ -139,13 +139,16 @@ cmp_rows(const void *a, const void *b)
 	return x->nv > y->nv ? -1 : x->nv < y->nv;
 }
 
-static void
+static int
 limits_draw(struct limits *l)
 {
 	struct plot *p = l->p;
 	int64_t w = slot_width(l);
 	int n = l->gs.n < PANELS_MAX ? l->gs.n : PANELS_MAX, k, b;
 
+	if (l->gs.n == 0)
+		return plot_fail(p, "no slot in the input%s", l->filter ?
+		    " of the connection -f names" : "");
 	qsort(l->gs.g, (size_t)l->gs.n, sizeof(l->gs.g[0]), cmp_rows);
 	gp_xtime(p, l->t0);
 	/* one time axis for every panel, so that they compare */
@@ -170,34 +173,29 @@ limits_draw(struct limits *l)
 		    "\"#d55e00\" title \"network\"\n", b, b, b);
 	}
 	fputs("unset multiplot\n", p->gp);
+	return 0;
+}
+
+/* The slots of the connections -f names (all without -f). */
+static int
+limits_read(struct limits *l)
+{
+	struct plot *p = l->p;
+
+	for (l->filter = 0; l->filter < p->nflow; l->filter++)
+		if (flow_parse(&l->f[l->filter], p->flow[l->filter]) < 0)
+			return plot_fail(p, "-f '%s': not PORT or "
+			    "ADDR:PORT>ADDR:PORT", p->flow[l->filter]);
+	return table_each(p, "slots", limit_cols, VND_NELEM(limit_cols), 4,
+	    limit_row, l);
 }
 
 int
 plot_limits(struct plot *p)
 {
-	struct limits l;
-	int ret = -1;
+	struct limits l = { .p = p, .gs.ncol = 1 };
 
-	memset(&l, 0, sizeof(l));
-	l.p = p;
-	l.gs.ncol = 1;
-	for (l.filter = 0; l.filter < p->nflow; l.filter++)
-		if (flow_parse(&l.f[l.filter], p->flow[l.filter]) < 0)
-			return plot_fail(p, "-f '%s': not PORT or "
-			    "ADDR:PORT>ADDR:PORT", p->flow[l.filter]);
-	if (table_each(p, "slots", limit_cols, VND_NELEM(limit_cols), 4,
-	    limit_row, &l) < 0)
-		goto out;
-	if (l.gs.n == 0)
-		plot_fail(p, "no slot in the input%s", l.filter ?
-		    " of the connection -f names" : "");
-	else {
-		limits_draw(&l);
-		ret = 0;
-	}
-out:
-	groups_free(&l.gs);
-	return ret;
+	return groups_done(&l.gs, limits_read(&l) == 0 ? limits_draw(&l) : -1);
 }
 
 /* counters: <ts_ns element attr value> snapshots, the drop counters' rise. */
@@ -271,6 +269,9 @@ counters_draw(struct counters *c)
 	int block[GROUPS_MAX], k, drawn = 0, flat = 0;
 	char t[200];
 
+	if (c->gs.n == 0)
+		return plot_fail(p, "no %s counter in the input", p->attr ?
+		    p->attr : "drop");
 	for (k = 0; k < c->gs.n; k++) {
 		struct group *g = &c->gs.g[k];
 
@@ -303,20 +304,9 @@ counters_draw(struct counters *c)
 int
 plot_counters(struct plot *p)
 {
-	struct counters c;
-	int ret = -1;
+	struct counters c = { .p = p, .gs.ncol = 1 };
 
-	memset(&c, 0, sizeof(c));
-	c.p = p;
-	c.gs.ncol = 1;
-	if (table_each(p, "counters", counter_cols, VND_NELEM(counter_cols), 4,
-	    counter_row, &c) == 0) {
-		if (c.gs.n == 0)
-			plot_fail(p, "no %s counter in the input", p->attr ?
-			    p->attr : "drop");
-		else
-			ret = counters_draw(&c);
-	}
-	groups_free(&c.gs);
-	return ret;
+	return groups_done(&c.gs, table_each(p, "counters", counter_cols,
+	    VND_NELEM(counter_cols), 4, counter_row, &c) == 0 ?
+	    counters_draw(&c) : -1);
 }

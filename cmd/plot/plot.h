@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "vnd.h"
+#include "vnd_errf.h"
 
 #define PLOT_FLOWS	4	/* -f given more than once: seq's panels */
 
@@ -52,8 +53,7 @@ int	 gp_finish(struct plot *);		/* --script, or run gnuplot */
 void	 gp_free(struct plot *);
 
 /* Fail with a message: -1. */
-int	 plot_fail(struct plot *, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+#define plot_fail(p, ...)	vnd_errf((p)->err, __VA_ARGS__)
 
 /*
  * thin.c: a series brought down to what the picture's pixel columns can

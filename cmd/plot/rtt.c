@@ -60,38 +60,48 @@ rtt_row(void *arg, const struct tin *in)
 	return 0;
 }
 
-int
-plot_rtt(struct plot *p)
-{
-	struct rtt r;
-	int block[GROUPS_MAX], i, ret = -1;
+typedef void (*draw_fn)(struct plot *, struct rtt *);
 
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	r.gs.ncol = p->width;
-	if (table_each(p, "samples", rtt_cols, VND_NELEM(rtt_cols), 2, rtt_row,
-	    &r) < 0)
-		goto out;
-	if (r.gs.n == 0) {
-		plot_fail(p, "no RTT sample in the input");
-		goto out;
-	}
+/* What reading gave (read: table_each's return) drawn, or none if empty. */
+static int
+picture(struct plot *p, struct rtt *r, int read, const char *none,
+    draw_fn draw)
+{
+	if (read < 0)
+		return -1;
+	if (r->gs.n == 0)
+		return plot_fail(p, "%s", none);
+	draw(p, r);
+	return 0;
+}
+
+static void
+rtt_draw(struct plot *p, struct rtt *r)
+{
+	int block[GROUPS_MAX], i;
+
 	gp_title(p, p->by_flow ? "RTT samples per point and flow" :
 	    "RTT samples per capture point");
-	gp_xtime(p, r.t0);
+	gp_xtime(p, r->t0);
 	fputs("set ylabel \"RTT (ms)\"\n", p->gp);
 	if (p->logy)
 		fputs("set logscale y\n", p->gp);
-	for (i = 0; i < r.gs.n; i++) {
+	for (i = 0; i < r->gs.n; i++) {
 		block[i] = gp_block(p);
-		thin_write(&r.gs.g[i].t, p->gp);
+		thin_write(&r->gs.g[i].t, p->gp);
 		gp_block_end(p);
 	}
-	groups_plot(p, &r.gs, block, "1:2", "points pt 7 ps 0.45");
-	ret = 0;
-out:
-	groups_free(&r.gs);
-	return ret;
+	groups_plot(p, &r->gs, block, "1:2", "points pt 7 ps 0.45");
+}
+
+int
+plot_rtt(struct plot *p)
+{
+	struct rtt r = { .p = p, .gs.ncol = p->width };
+
+	return groups_done(&r.gs, picture(p, &r, table_each(p, "samples",
+	    rtt_cols, VND_NELEM(rtt_cols), 2, rtt_row, &r),
+	    "no RTT sample in the input", rtt_draw));
 }
 
 /* cdf: vnd-rtt's samples (rtt_ns) or vnd-correlate's pairs (delay_ns). */
@@ -142,42 +152,39 @@ cdf_write(struct plot *p, struct group *g)
 	fprintf(p->gp, "%.9g 1\n", g->v[g->nv - 1]);
 }
 
+static void
+cdf_draw(struct plot *p, struct rtt *r)
+{
+	int block[GROUPS_MAX], i;
+
+	gp_title(p, r->cdf ? "distribution of the hop delay" :
+	    "distribution of RTT samples");
+	fprintf(p->gp, "set xlabel \"%s (ms)\"\nset ylabel \"fraction of "
+	    "samples\"\nset yrange [0:1]\n", r->cdf ? "delay" : "RTT");
+	if (p->logy)
+		fputs("set logscale x\n", p->gp);
+	for (i = 0; i < r->gs.n; i++) {
+		struct group *g = &r->gs.g[i];
+		char t[32];
+
+		block[i] = gp_block(p);
+		cdf_write(p, g);
+		gp_block_end(p);
+		/* the key says how many samples each curve holds */
+		snprintf(t, sizeof(t), " (%zu)", g->nv);
+		snprintf(g->name + strnlen(g->name, sizeof(g->name) -
+		    sizeof(t)), sizeof(t), "%s", t);
+	}
+	groups_plot(p, &r->gs, block, "1:2", "steps lw 1.5");
+}
+
 int
 plot_cdf(struct plot *p)
 {
-	struct rtt r;
-	int block[GROUPS_MAX], i, ret = -1;
-	char t[32];
+	struct rtt r = { .p = p, .gs.ncol = 1 };
 
-	memset(&r, 0, sizeof(r));
-	r.p = p;
-	r.gs.ncol = 1;
 	p->by_flow = 0;
-	if (table_each(p, "samples,pairs", cdf_cols, VND_NELEM(cdf_cols), 0,
-	    cdf_row, &r) < 0)
-		goto out;
-	if (r.gs.n == 0) {
-		plot_fail(p, "no sample in the input");
-		goto out;
-	}
-	gp_title(p, r.cdf ? "distribution of the hop delay" :
-	    "distribution of RTT samples");
-	fprintf(p->gp, "set xlabel \"%s (ms)\"\nset ylabel \"fraction of "
-	    "samples\"\nset yrange [0:1]\n", r.cdf ? "delay" : "RTT");
-	if (p->logy)
-		fputs("set logscale x\n", p->gp);
-	for (i = 0; i < r.gs.n; i++) {
-		block[i] = gp_block(p);
-		cdf_write(p, &r.gs.g[i]);
-		gp_block_end(p);
-		/* the key says how many samples each curve holds */
-		snprintf(t, sizeof(t), " (%zu)", r.gs.g[i].nv);
-		snprintf(r.gs.g[i].name + strnlen(r.gs.g[i].name, sizeof(
-		    r.gs.g[i].name) - sizeof(t)), sizeof(t), "%s", t);
-	}
-	groups_plot(p, &r.gs, block, "1:2", "steps lw 1.5");
-	ret = 0;
-out:
-	groups_free(&r.gs);
-	return ret;
+	return groups_done(&r.gs, picture(p, &r, table_each(p,
+	    "samples,pairs", cdf_cols, VND_NELEM(cdf_cols), 0, cdf_row, &r),
+	    "no sample in the input", cdf_draw));
 }

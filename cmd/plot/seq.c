@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vnd_grow.h"
 #include "plot.h"
 #include "flow.h"
 
@@ -136,12 +137,10 @@ sent_add(struct spoint *sp, const struct vnd_pkt *pk, double x, double y,
 	    pk->payload_bytes) ^ ((uint64_t)pk->tcp_flags << 32 | pk->tsval));
 	struct sent *ns;
 
-	if (sp->ns == sp->scap) {
-		sp->scap = sp->scap ? sp->scap * 2 : 1024;
-		if ((ns = realloc(sp->s, sp->scap * sizeof(*ns))) == NULL)
-			return -1;
-		sp->s = ns;
-	}
+	if ((ns = vnd_grow(sp->s, &sp->scap, sp->ns, sizeof(*ns),
+	    1024)) == NULL)
+		return -1;
+	sp->s = ns;
 	sp->s[sp->ns++] = (struct sent){ key, x, y, in };
 	return 0;
 }
@@ -209,12 +208,10 @@ seen_before(struct spoint *sp, const struct vnd_pkt *pk, double lo)
 			return same_ipid(sp->st[a].ipid, pk) ? 2 : 1;
 		return seen_aside(sp, pk);
 	}
-	if (sp->nst == sp->stcap) {
-		sp->stcap = sp->stcap ? sp->stcap * 2 : 1024;
-		if ((ns = realloc(sp->st, sp->stcap * sizeof(*ns))) == NULL)
-			return -1;
-		sp->st = ns;
-	}
+	if ((ns = vnd_grow(sp->st, &sp->stcap, sp->nst, sizeof(*ns),
+	    1024)) == NULL)
+		return -1;
+	sp->st = ns;
 	sp->st[sp->nst++] = (struct start){ lo, pk->ip_id };
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_grow.h"
 #include "vnd_point.h"
 #include "vnd_tsvread.h"
 #include "plot.h"
@@ -52,21 +53,27 @@ table_each(struct plot *p, const char *tables, const char *const *names,
 	return r < 0 ? -1 : 0;
 }
 
-/* The series of a name: a new one while there is room, else "other". */
-struct group *
-group_of(struct groups *gs, const char *name)
+static struct group *
+group_find(struct groups *gs, const char *name)
 {
-	struct group *g;
 	int i;
 
 	for (i = 0; i < gs->n; i++)
 		if (strcmp(gs->g[i].name, name) == 0)
 			return &gs->g[i];
-	if (gs->n == GROUPS_MAX - 1)
-		name = "other";
-	for (i = 0; i < gs->n; i++)
-		if (strcmp(gs->g[i].name, name) == 0)
-			return &gs->g[i];
+	return NULL;
+}
+
+/* The series of a name: a new one while there is room, else "other". */
+struct group *
+group_of(struct groups *gs, const char *name)
+{
+	struct group *g = group_find(gs, name);
+
+	if (g == NULL && gs->n >= GROUPS_MAX - 1)
+		g = group_find(gs, name = "other");
+	if (g != NULL)
+		return g;
 	g = &gs->g[gs->n];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->name, sizeof(g->name), "%s", name);
@@ -81,12 +88,9 @@ group_value(struct group *g, double v)
 {
 	double *nv;
 
-	if (g->nv == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 1024;
-		if ((nv = realloc(g->v, g->cap * sizeof(*nv))) == NULL)
-			return -1;
-		g->v = nv;
-	}
+	if ((nv = vnd_grow(g->v, &g->cap, g->nv, sizeof(*nv), 1024)) == NULL)
+		return -1;
+	g->v = nv;
 	g->v[g->nv++] = v;
 	return 0;
 }
@@ -102,6 +106,13 @@ groups_free(struct groups *gs)
 		free(gs->g[i].bin);
 	}
 	gs->n = 0;
+}
+
+int
+groups_done(struct groups *gs, int ret)
+{
+	groups_free(gs);
+	return ret;
 }
 
 /* "point", or "point src:port > dst:port" with --by flow, from named columns. */

@@ -44,6 +44,8 @@ struct groups {
 struct group *group_of(struct groups *, const char *name);
 int	 group_value(struct group *, double);
 void	 groups_free(struct groups *);
+/* The end of a picture drawn from gs: gs freed, ret returned. */
+int	 groups_done(struct groups *gs, int ret);
 void	 row_series(const struct plot *, const struct tin *, int cpoint,
 	    const int *cflow, char *buf, size_t len);
 void	 groups_plot(struct plot *, const struct groups *, const int *block,

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_grow.h"
 #include "plot.h"
 
 int
@@ -94,12 +95,9 @@ thin_mark(struct thin *t, double x, double y)
 {
 	struct pt *nm;
 
-	if (t->nm == t->mcap) {
-		t->mcap = t->mcap ? t->mcap * 2 : 64;
-		if ((nm = realloc(t->m, t->mcap * sizeof(*nm))) == NULL)
-			return -1;
-		t->m = nm;
-	}
+	if ((nm = vnd_grow(t->m, &t->mcap, t->nm, sizeof(*nm), 64)) == NULL)
+		return -1;
+	t->m = nm;
 	t->m[t->nm++] = (struct pt){ x, y };
 	return 0;
 }

@@ -131,13 +131,15 @@ write_bins(struct tput *tp, const struct group *g)
 		    g->bin[g->nbin - 1] * 8 / s / 1e6);
 }
 
-static void
+static int
 tput_draw(struct tput *tp)
 {
 	struct plot *p = tp->p;
 	int block[GROUPS_MAX], i;
 	char t[128];
 
+	if (tp->gs.n == 0)
+		return plot_fail(p, "no packet in the input");
 	/* the busiest first; past SERIES_MAX, one "other flows" */
 	qsort(tp->gs.g, (size_t)tp->gs.n, sizeof(tp->gs.g[0]), cmp_total);
 	for (i = SERIES_MAX; p->by_flow && i < tp->gs.n; i++) {
@@ -163,28 +165,16 @@ tput_draw(struct tput *tp)
 		gp_block_end(p);
 	}
 	groups_plot(p, &tp->gs, block, "1:2", "steps lw 1.5");
+	return 0;
 }
 
 int
 plot_throughput(struct plot *p)
 {
-	struct tput tp;
-	int ret = -1;
+	struct tput tp = { .p = p, .gs.ncol = 1 };
 
-	memset(&tp, 0, sizeof(tp));
-	tp.p = p;
-	tp.gs.ncol = 1;
 	tp.fixed = p->slot_ns != 0;
 	tp.slot = tp.fixed ? p->slot_ns : VND_NS_PER_SEC / 1024;
-	if (flow_read(p->ops, p->nops, tput_pkt, &tp, p->err) < 0)
-		goto out;
-	if (tp.gs.n == 0)
-		plot_fail(p, "no packet in the input");
-	else {
-		tput_draw(&tp);
-		ret = 0;
-	}
-out:
-	groups_free(&tp.gs);
-	return ret;
+	return groups_done(&tp.gs, flow_read(p->ops, p->nops, tput_pkt, &tp,
+	    p->err) >= 0 ? tput_draw(&tp) : -1);
 }

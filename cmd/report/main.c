@@ -1,6 +1,5 @@
 /* vnd-report: the incident on one page: the analyses run as the tools, their tables and figures in one HTML file. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +31,6 @@ static const char usage[] =
 "A point is a capture or vnd-parse's packets table, NAME=file naming it,\n"
 "given in path order from the client end; the first is where each\n"
 "connection's limits are read.\n";
-
-int
-report_fail(struct report *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start is above; clang-tidy 14 loses it */
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)

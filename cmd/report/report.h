@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "vnd.h"
+#include "vnd_errf.h"
 
 #define MAX_ARGS	64
 #define MAX_JOBS	32
@@ -68,7 +69,7 @@ void	 jobs_free(struct report *);
 int	 page_write(struct report *, FILE *);
 int	 text_write(struct report *, FILE *);
 
-int	 report_fail(struct report *, const char *fmt, ...)
-	    __attribute__((format(printf, 2, 3)));
+/* Fail with a message: -1. */
+#define report_fail(r, ...)	vnd_errf((r)->err, __VA_ARGS__)
 
 #endif

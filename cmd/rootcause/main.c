@@ -62,6 +62,8 @@ enum { IN_COUNTERS, IN_CHAIN, IN_STATE, IN_HOPS, NIN };
 
 static const char *const in_names[NIN] = { "counters", "chain", "state",
     "hops" };
+/* the short option of each input, in the same order */
+static const char in_opts[NIN + 1] = "cCsP";
 
 struct rc {
 	const char	*path[NIN];	/* NULL: not asked for */
@@ -102,23 +104,13 @@ static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
 	struct rc *rc = ctx;
+	const char *o = ch > 0 && ch < 128 ? strchr(in_opts, ch) : NULL;
 
 	(void)cli;
-	switch (ch) {
-	case 'c':
-		rc->path[IN_COUNTERS] = arg;
-		return 0;
-	case 'C':
-		rc->path[IN_CHAIN] = arg;
-		return 0;
-	case 'P':
-		rc->path[IN_HOPS] = arg;
-		return 0;
-	case 's':
-		rc->path[IN_STATE] = arg;
-		return 0;
-	}
-	return -1;
+	if (o == NULL)
+		return -1;
+	rc->path[o - in_opts] = arg;
+	return 0;
 }
 
 static int

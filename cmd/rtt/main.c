@@ -1,4 +1,5 @@
 /* vnd-rtt: round-trip times at one capture point, by Karn's rule, with the rule behind each sample. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "vnd_operands.h"
 #include "vnd_num.h"
 #include "vnd_point.h"
+#include "vnd_sorted.h"
 #include "vnd_stats.h"
 #include "vnd_table.h"
 
@@ -145,12 +147,35 @@ flow_key(void *arg, size_t i)
 	return &((struct run *)arg)->f[i].k;
 }
 
+/* A run out of memory: it stops, saying so. */
+static void
+nomem(struct run *r)
+{
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	r->failed = 1;
+}
+
+/* A new flow of pk at point, *dir as vnd_flowkey_init says. */
+static int
+flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
+    int *dir)
+{
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	vnd_flowkey_init(&f->k, pk, point, dir);
+	f->proto = pk->ip_proto;
+	for (i = 0; i < 2; i++)
+		if (vnd_stats_init(&f->h[i].st, 8) < 0)
+			return -1;
+	return 0;
+}
+
 static struct flow *
 flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct flow *f, *nf;
 	long k;
-	int i;
 
 	/* a 5-tuple used again, after or even during the last: a new SYN */
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
@@ -161,17 +186,11 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 		return NULL;
 	r->f = nf;
 	f = &r->f[r->n];
-	memset(f, 0, sizeof(*f));
-	vnd_flowkey_init(&f->k, pk, point, dir);
-	f->proto = pk->ip_proto;
-	for (i = 0; i < 2; i++)
-		if (vnd_stats_init(&f->h[i].st, 8) < 0)
-			return NULL;
+	if (flow_init(f, pk, point, dir) < 0)
+		return NULL;
 	r->ft.key = flow_key;
 	r->ft.arg = r;
-	if (k >= 0)
-		vnd_flowtab_retarget(&r->ft, (size_t)k, r->n);
-	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
+	if (vnd_flowtab_place(&r->ft, k, r->n) < 0)
 		return NULL;
 	r->n++;
 	return f;
@@ -248,8 +267,7 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		    vnd_slot(ts, r->slot_ns));
 
 		if (sl == NULL) {
-			snprintf(r->err, sizeof(r->err), "out of memory");
-			r->failed = 1;
+			nomem(r);
 			return;
 		}
 		if (ok)
@@ -453,12 +471,10 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	uint32_t len;
 	int dir, syn, ackf, fin;
 
-	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
-	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
+	if (!vnd_pkt_tcp(pk))
 		return;
 	if ((f = flow_of(r, pk, point, &dir)) == NULL) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
-		r->failed = 1;
+		nomem(r);
 		return;
 	}
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
@@ -547,7 +563,8 @@ put_stats(struct vnd_table *t, const struct run *r, const struct flow *f,
 static int
 cmp_slot(const void *a, const void *b)
 {
-	const struct slot *x = *(struct slot *const *)a, *y = *(struct slot *const *)b;
+	const struct slot *x = *(const void *const *)a;
+	const struct slot *y = *(const void *const *)b;
 
 	if (x->flow != y->flow)
 		return x->flow < y->flow ? -1 : 1;
@@ -556,39 +573,44 @@ cmp_slot(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* With -i: a row a flow, direction and slot. */
+static int
+put_slot(struct vnd_table *t, void *arg, const void *entry, char *errbuf)
+{
+	const struct run *r = arg;
+	const struct slot *s = entry;
+
+	return put_stats(t, r, &r->f[s->flow], s->dir, &s->start, &s->st,
+	    s->rejected, errbuf);
+}
+
+/* Without -i: a row a flow and direction, those with a sample. */
+static int
+put_totals(struct run *r, struct vnd_table *t, char *errbuf)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < r->n; i++)
+		for (d = 0; d < 2; d++) {
+			const struct half *h = &r->f[i].h[d];
+
+			if (h->st.delay.n == 0 && h->rejected == 0)
+				continue;
+			if (put_stats(t, r, &r->f[i], d, NULL, &h->st,
+			    h->rejected, errbuf) < 0)
+				return -1;
+		}
+	return 0;
+}
+
 static int
 put_flows(struct run *r, struct vnd_table *t, char *errbuf)
 {
-	struct slot **v;
-	size_t i, n = 0;
-	int d, ret = 0;
-
-	if (!r->slot_ns) {
-		for (i = 0; i < r->n; i++)
-			for (d = 0; d < 2; d++) {
-				const struct half *h = &r->f[i].h[d];
-
-				if (h->st.delay.n == 0 && h->rejected == 0)
-					continue;
-				if (put_stats(t, r, &r->f[i], d, NULL, &h->st,
-				    h->rejected, errbuf) < 0)
-					return -1;
-			}
-		return 0;
-	}
-	if ((v = calloc(r->sn + 1, sizeof(*v))) == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-		return -1;
-	}
-	for (i = 0; i < r->scap; i++)
-		if (r->slots[i].used)
-			v[n++] = &r->slots[i];
-	qsort(v, n, sizeof(*v), cmp_slot);
-	for (i = 0; i < n && ret == 0; i++)
-		ret = put_stats(t, r, &r->f[v[i]->flow], v[i]->dir, &v[i]->start,
-		    &v[i]->st, v[i]->rejected, errbuf);
-	free(v);
-	return ret;
+	if (!r->slot_ns)
+		return put_totals(r, t, errbuf);
+	return vnd_sorted_each(t, r->slots, r->scap, sizeof(*r->slots),
+	    offsetof(struct slot, used), cmp_slot, put_slot, r, errbuf);
 }
 
 static int

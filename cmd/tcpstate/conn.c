@@ -25,6 +25,14 @@ carried(const struct conn *c)
 	    c->rst[0] || c->rst[1];
 }
 
+/* A run out of memory: it stops, saying so. */
+static void
+nomem(struct run *r)
+{
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	r->failed = 1;
+}
+
 struct conn *
 conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
@@ -37,8 +45,10 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	    (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
 	    *dir == 0 && r->c[i].syn, r->c[i].d[0].isn, carried(&r->c[i]))))
 		return &r->c[i];
-	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL) {
+		nomem(r);
 		return NULL;
+	}
 	r->c = nc;
 	c = &r->c[r->n];
 	memset(c, 0, sizeof(*c));
@@ -49,10 +59,10 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	c->shift[0] = c->shift[1] = -1;
 	r->ft.key = conn_key;
 	r->ft.arg = r;
-	if (i >= 0)
-		vnd_flowtab_retarget(&r->ft, (size_t)i, r->n);
-	else if (vnd_flowtab_add(&r->ft, r->n) < 0)
+	if (vnd_flowtab_place(&r->ft, i, r->n) < 0) {
+		nomem(r);
 		return NULL;
+	}
 	r->n++;
 	return c;
 }
@@ -66,8 +76,7 @@ keep_event(struct run *r, const struct conn *c, int dir, int64_t ts,
 
 	if ((ne = vnd_grow(r->evs, &r->evcap, r->nev, sizeof(*ne),
 	    256)) == NULL) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
-		r->failed = 1;
+		nomem(r);
 		return;
 	}
 	r->evs = ne;

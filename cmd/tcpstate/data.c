@@ -162,6 +162,18 @@ gap_drop(struct dir *d, int g)
 	d->ngap--;
 }
 
+/* The hole of d that seq falls in; -1: none. */
+static int
+gap_of(const struct dir *d, uint32_t seq)
+{
+	int g;
+
+	for (g = 0; g < d->ngap; g++)
+		if (!seq_lt(seq, d->gap_lo[g]) && seq_lt(seq, d->gap_hi[g]))
+			return g;
+	return -1;
+}
+
 /*
  * A segment filling sequence space this point never saw: never sent past
  * here before, so not a retransmission seen twice; soon after the jump:
@@ -173,13 +185,9 @@ gap_fill(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
 	struct dir *d = &c->d[dir];
-	uint32_t end = pk->seq + len;
-	int g;
+	int g = gap_of(d, pk->seq);
 
-	for (g = 0; g < d->ngap; g++)
-		if (!seq_lt(pk->seq, d->gap_lo[g]) && seq_lt(pk->seq, d->gap_hi[g]))
-			break;
-	if (g == d->ngap)
+	if (g < 0)
 		return 0;
 	if (pk->ts_ns - d->gap_ts[g] < REORDER_NS) {
 		d->reordered++;
@@ -191,8 +199,8 @@ gap_fill(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 		event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
 		    pk->seq - d->isn);
 	}
-	if (seq_le(end, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
-		d->gap_lo[g] = end;	/* the front filled */
+	if (seq_le(pk->seq + len, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
+		d->gap_lo[g] = pk->seq + len;	/* the front filled */
 	if (!seq_lt(d->gap_lo[g], d->gap_hi[g]))
 		gap_drop(d, g);
 	d->pkts++;

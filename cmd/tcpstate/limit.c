@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_grow.h"
 #include "tcpstate.h"
 #include "vnd_num.h"
 
@@ -27,14 +28,10 @@ slot_add(struct dir *d, int64_t w, int st, int64_t from, int64_t to)
 		start = vnd_slot(from, w);
 		end = start + w < to ? start + w : to;
 		if (d->nslots == 0 || d->slots[d->nslots - 1].start != start) {
-			if (d->nslots == d->capslots) {
-				size_t nc = d->capslots ? d->capslots * 2 : 8;
-
-				if ((ns = realloc(d->slots, nc * sizeof(*ns))) == NULL)
-					return;		/* the slots lose this time */
-				d->slots = ns;
-				d->capslots = nc;
-			}
+			if ((ns = vnd_grow(d->slots, &d->capslots, d->nslots,
+			    sizeof(*ns), 8)) == NULL)
+				return;		/* the slots lose this time */
+			d->slots = ns;
 			memset(&d->slots[d->nslots], 0, sizeof(*d->slots));
 			d->slots[d->nslots++].start = start;
 		}

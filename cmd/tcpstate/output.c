@@ -60,10 +60,12 @@ put_event(struct vnd_table *t, const struct conn *c, int dir, int64_t ts,
 
 /*
  * The runs' lists, each in the order of the input, merged into one: the item
- * with the least ord first. One list is a run's events or its connections.
+ * with the least ord first. One list is a run's events or its connections;
+ * ord is NO_ORD past a list's end.
  */
+#define NO_ORD	UINT64_MAX
+
 struct list {
-	size_t		(*n)(const struct run *);
 	uint64_t	(*ord)(const struct run *, size_t);
 	int		(*put)(struct run *, size_t, struct vnd_table *,
 			    struct vnd_table *, char *);
@@ -74,6 +76,7 @@ merge(struct run *runs, int nj, const struct list *l, struct vnd_table *t,
     struct vnd_table *t2, char *errbuf)
 {
 	size_t *at;
+	uint64_t o, least;
 	int w, best, ret = 0;
 
 	if ((at = calloc((size_t)nj, sizeof(*at))) == NULL) {
@@ -82,11 +85,12 @@ merge(struct run *runs, int nj, const struct list *l, struct vnd_table *t,
 	}
 	for (;;) {
 		best = -1;
+		least = NO_ORD;
 		for (w = 0; w < nj; w++)
-			if (at[w] < l->n(&runs[w]) && (best < 0 ||
-			    l->ord(&runs[w], at[w]) <
-			    l->ord(&runs[best], at[best])))
+			if ((o = l->ord(&runs[w], at[w])) < least) {
+				least = o;
 				best = w;
+			}
 		if (best < 0 ||
 		    (ret = l->put(&runs[best], at[best]++, t, t2, errbuf)) < 0)
 			break;
@@ -95,16 +99,10 @@ merge(struct run *runs, int nj, const struct list *l, struct vnd_table *t,
 	return ret;
 }
 
-static size_t
-ev_n(const struct run *r)
-{
-	return r->nev;
-}
-
 static uint64_t
 ev_ord(const struct run *r, size_t i)
 {
-	return r->evs[i].ord;
+	return i < r->nev ? r->evs[i].ord : NO_ORD;
 }
 
 static int
@@ -122,7 +120,7 @@ ev_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *unused,
 int
 put_events(struct run *runs, int nj, struct vnd_table *t, char *errbuf)
 {
-	static const struct list events = { ev_n, ev_ord, ev_put };
+	static const struct list events = { ev_ord, ev_put };
 
 	return merge(runs, nj, &events, t, NULL, errbuf);
 }
@@ -292,18 +290,6 @@ put_conn(struct conn *c, int64_t slot_ns, struct vnd_table *t,
 	return 0;
 }
 
-static size_t
-conn_n(const struct run *r)
-{
-	return r->n;
-}
-
-static uint64_t
-conn_ord(const struct run *r, size_t i)
-{
-	return r->c[i].first_ord;
-}
-
 static int
 conn_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
@@ -311,12 +297,18 @@ conn_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *st,
 	return put_conn(&r->c[i], r->slot_ns, t, st, errbuf);
 }
 
+static uint64_t
+conn_ord(const struct run *r, size_t i)
+{
+	return i < r->n ? r->c[i].first_ord : NO_ORD;
+}
+
 /* The connections in the order their first packets came, in whichever run. */
 int
 put_conns(struct run *runs, int nj, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
 {
-	static const struct list conns = { conn_n, conn_ord, conn_put };
+	static const struct list conns = { conn_ord, conn_put };
 
 	return merge(runs, nj, &conns, t, st, errbuf);
 }

@@ -54,15 +54,10 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	uint32_t len;
 	int dir, syn, ack;
 
-	if (!VND_ISSET(pk, VND_COL_TCP_FLAGS) || pk->ip_proto != 6 ||
-	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
-		return;
+	/* where this packet's events are merged (-j) */
 	r->ord = pk->ord;
-	if ((c = conn_of(r, pk, point, &dir)) == NULL) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
-		r->failed = 1;
+	if (!vnd_pkt_tcp(pk) || (c = conn_of(r, pk, point, &dir)) == NULL)
 		return;
-	}
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
 	c->last_ts = pk->ts_ns;

@@ -166,7 +166,7 @@ mss_to(const struct conn *c, int receiver)
 	return !c->hs[receiver] && seg && seg <= MAX_MSS ? seg : DEFAULT_MSS;
 }
 
-/* conn.c: the connections of a run and their events */
+/* conn.c: the connections of a run and their events; NULL: the run failed */
 struct conn	*conn_of(struct run *, const struct vnd_pkt *, const char *point,
 		    int *dir);
 void		 event(struct run *, const struct conn *, int dir, int64_t ts,
