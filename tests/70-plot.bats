@@ -217,3 +217,11 @@ hop_lost() {
 	grep -q ">r2 ($n)<" "$BATS_TEST_TMPDIR/d.svg"
 	grep -q '>distribution of the hop delay<' "$BATS_TEST_TMPDIR/d.svg"
 }
+
+@test "plot throughput: more flows than series, by flow and slot, all counted in 'other'" {
+	# crashed (a write past the series) once the 'other' series existed
+	run -0 --separate-stderr "$BIN/vnd-plot" --script --by flow -i 0.05 throughput "$SAMPLES/haproxy-front.pcap"
+	grep -c . <<<"$output" >"$BATS_TEST_TMPDIR/n"
+	[ "$(cat "$BATS_TEST_TMPDIR/n")" -gt 20 ]
+	[[ $output == *other* ]]
+}

@@ -274,9 +274,15 @@ flow_spool(char **ops, int nops, char **tmp, char *errbuf)
 		    " %s", strerror(errno));
 		return -1;
 	}
+	errno = 0;
 	while ((k = read(0, buf, sizeof(buf))) > 0)
-		if (write(fd, buf, (size_t)k) != k)
-			k = -1, errno = errno ? errno : ENOSPC;
+		if (write(fd, buf, (size_t)k) != k) {
+			/* a short write sets no errno: the disk is full */
+			if (errno == 0)
+				errno = ENOSPC;
+			k = -1;
+			break;
+		}
 	if (k < 0 || close(fd) < 0 || asprintf(&nop, "%.*s%s",
 	    eq ? (int)(eq - ops[i] + 1) : 0, ops[i], path) < 0) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot keep standard input:"

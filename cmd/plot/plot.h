@@ -77,8 +77,8 @@ struct bucket {
 struct thin {
 	struct bucket	*b;
 	int		 ncol;
-	double		 x0, w;		/* the first bucket's start, width */
 	int		 bars;		/* lo.y .. hi.y segments, not a line */
+	double		 x0, w;		/* the first bucket's start, width */
 	struct pt	*m;		/* marks */
 	size_t		 nm, mcap;
 	uint64_t	 n;		/* points given */
