@@ -31,7 +31,7 @@ traffic() {
 	ip netns exec $A socat -u TCP-LISTEN:7000,reuseaddr OPEN:/dev/null &
 	l=$!
 	sleep 0.3
-	head -c "$1" /dev/urandom | ip netns exec $B socat -u - TCP:198.18.99.1:7000
+	head -c "$1" /dev/urandom | ip netns exec $B socat -u - TCP:198.18.99.1:7000,retry=50,interval=0.1
 	wait $l
 }
 
@@ -129,7 +129,7 @@ causes() {
 	command -v tc >/dev/null && command -v iptables >/dev/null || skip "needs tc and iptables"
 	# in B: a slow egress queue toward A, and a rule dropping a share of what B sends
 	ip netns exec $B tc qdisc add dev vndcap$$b root tbf rate 2mbit burst 4kb latency 5ms
-	ip netns exec $B iptables -A OUTPUT -p tcp -d 198.18.99.1 -m statistic --mode random --probability 0.02 -j DROP
+	ip netns exec $B iptables -A OUTPUT -p tcp -d 198.18.99.1 -m statistic --mode random --probability 0.05 -j DROP
 	ip netns exec $B "$BIN/vnd-capture" -q -i b=vndcap$$b -w "$BATS_TEST_TMPDIR" -d 60 --counters 1 &
 	pid=$!
 	sleep 1
