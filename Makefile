@@ -44,7 +44,7 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
 
 .SECONDEXPANSION:
-bin/vnd-%: $$(wildcard cmd/%/*.c cmd/%/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
+bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 

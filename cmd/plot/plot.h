@@ -63,7 +63,7 @@ void	 gp_free(struct plot *);
  * segments) its lowest start and highest end, so that no peak and no gap is
  * lost. Marks are kept one by one up to MARKS_MAX, then one per pixel.
  */
-#define MARKS_MAX	20000
+#define MARKS_MAX	1000
 
 struct pt {
 	double		 x, y;
