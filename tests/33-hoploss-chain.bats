@@ -16,16 +16,16 @@ check_run() {
 	local d="$1" t="$1/truth.tsv" out="$1/hops.tsv"
 	shift
 	# the captures themselves lost nothing
-	[ "$(awk -F'\t' '$2 == "kernel_dropped_pkts" && $3 != 0' "$t" | wc -l)" -eq 0 ]
-	[ "$(awk -F'\t' '$2 == "captured_pkts"' "$t" | wc -l)" -eq 4 ]
-	c2s=$(awk -F'\t' '$1 == "m1:iptables:vh-c2s" { print $3 }' "$t")
-	ipt=$(awk -F'\t' '$1 == "m1:iptables:vh-drop" { print $3 }' "$t")
-	tbf=$(awk -F'\t' '$1 == "m2:tc:tbf" && $2 == "dropped_pkts" { print $3 }' "$t")
+	[ "$(tsv_count 'v["attr"] == "kernel_dropped_pkts" && v["value"] != 0' "$t")" -eq 0 ]
+	[ "$(tsv_count 'v["attr"] == "captured_pkts"' "$t")" -eq 4 ]
+	c2s=$(tsv_awk 'v["element"] == "m1:iptables:vh-c2s" { print v["value"] }' "$t")
+	ipt=$(tsv_awk 'v["element"] == "m1:iptables:vh-drop" { print v["value"] }' "$t")
+	tbf=$(truth m2:tc:tbf dropped_pkts "$t")
 	echo "run $d: iptables $ipt of $c2s, tbf $tbf"
 	[ "$ipt" -gt 0 ]
 	[ "$tbf" -gt 0 ]
 	(cd "$d" && "$BIN/vnd-hoploss" -q "$@" m1in.pcap m1out.pcap m2in.pcap m2out.pcap) >"$out"
-	awk -F'\t' '{ print $1, $2, $3, $4, $5, $6, $12 }' "$out"
+	tsv_col in_point out_point src_side in_pkts out_pkts lost_pkts created_pkts <"$out"
 	# m1 drops exactly what its rule counted, of every packet its rules saw
 	[ "$(tsv_count "v[\"in_point\"] == \"m1in\" && v[\"src_side\"] == \"client\" && v[\"in_pkts\"] == $c2s && v[\"lost_pkts\"] == $ipt" "$out")" -eq 1 ]
 	# m2 exactly what its tbf dropped
@@ -58,8 +58,8 @@ check_run() {
 	"$TOP/tests/hoploss-chain.sh" "$BATS_TEST_TMPDIR/run" 2
 	cd "$BATS_TEST_TMPDIR/run"
 	"$BIN/vnd-hoploss" -q m2in.pcap m2out.pcap >hops.tsv
-	cl=$(awk -F'\t' 'NR > 1 && $3 == "client" { print $9 }' hops.tsv)
-	sv=$(awk -F'\t' 'NR > 1 && $3 == "server" { print $9 }' hops.tsv)
+	cl=$(tsv_awk 'v["src_side"] == "client" { print v["delay_p50_ns"] }' hops.tsv)
+	sv=$(tsv_awk 'v["src_side"] == "server" { print v["delay_p50_ns"] }' hops.tsv)
 	echo "p50 client $cl server $sv"
 	# 48 kb at 40 Mbit/s is up to 9.8 ms of queue; the ACKs go by in microseconds
 	[ "$cl" -gt 1000000 ]
@@ -70,8 +70,9 @@ check_run() {
 	set -- m1in m1out m2in m2out
 	while [ $# -ge 2 ]; do
 		"$TOP/tests/hoploss-raw.sh" "$BIN" "$1.pcap" "$2.pcap" 198.18.40.1 | cut -d' ' -f1-3 >raw
-		awk -F'\t' -v a="$1" 'NR > 1 && (($1 == a && $3 == "client") || ($2 == a && $3 == "server")) {
-		    print $3, $8, $11 }' all.tsv | sort >got
+		tsv_awk -v a="$1" '(v["in_point"] == a && v["src_side"] == "client") ||
+		    (v["out_point"] == a && v["src_side"] == "server") {
+		    print v["src_side"], v["delay_min_ns"], v["delay_max_ns"] }' all.tsv | sort >got
 		echo "$1 -> $2:"; cat got
 		[ "$(wc -l <got)" -eq 2 ]
 		diff -u raw got
