@@ -119,4 +119,17 @@ int	 vnd_col_lookup(const char *name);
 /* 64-bit hash of a payload, 63 bits kept so SQLite stores it as an integer. */
 uint64_t vnd_hash(const uint8_t *p, size_t n);
 
+/* RFC 1982 serial number arithmetic on sequence numbers: a before b. */
+static inline int
+vnd_seq_lt(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+static inline int
+vnd_seq_le(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) <= 0;
+}
+
 #endif

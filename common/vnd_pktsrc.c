@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "vnd.h"
+#include "vnd_table.h"
 #include "vnd_decode.h"
 #include "vnd_pktsrc.h"
 
@@ -17,21 +18,6 @@
  * name, fill the same struct vnd_pkt the decoder fills. Only the payload
  * bytes are not there (their hash is).
  */
-
-/* Is path a SQLite database (its header string)? */
-static int
-is_sqlite(const char *path)
-{
-	char h[16];
-	FILE *fp;
-	size_t n;
-
-	if (strcmp(path, "-") == 0 || (fp = fopen(path, "rb")) == NULL)
-		return 0;
-	n = fread(h, 1, sizeof(h), fp);
-	fclose(fp);
-	return n == sizeof(h) && memcmp(h, "SQLite format 3", 16) == 0;
-}
 
 /* The packets table of a SQLite file vnd-parse wrote, its rows in order. */
 static int
@@ -80,7 +66,7 @@ vnd_pktsrc_open(struct vnd_pktsrc *s, const char *path, const char *point,
 	memset(s, 0, sizeof(*s));
 	s->path = path;
 	s->point = point;
-	if (is_sqlite(path))
+	if (vnd_path_is_sqlite(path))
 		return open_sqlite(s, path, errbuf);
 	if (vnd_input_open(&s->in, path, NULL, errbuf) < 0)
 		return -1;

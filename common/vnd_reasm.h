@@ -26,19 +26,6 @@
 
 struct vnd_reasm_seg;
 
-/* RFC 1982 serial number arithmetic on sequence numbers: a before b. */
-static inline int
-vnd_seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static inline int
-vnd_seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
-
 struct vnd_reasm_stats {
 	uint64_t	 bytes;		/* handed over */
 	uint64_t	 segs;		/* segments with payload */

@@ -221,6 +221,20 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 }
 
 int
+vnd_path_is_sqlite(const char *path)
+{
+	char h[16];
+	FILE *fp;
+	size_t n;
+
+	if (strcmp(path, "-") == 0 || (fp = fopen(path, "rb")) == NULL)
+		return 0;
+	n = fread(h, 1, sizeof(h), fp);
+	fclose(fp);
+	return n == sizeof(h) && memcmp(h, "SQLite format 3", 16) == 0;
+}
+
+int
 vnd_sink_is_sqlite(const struct vnd_sink *s)
 {
 	return s->sqlite;

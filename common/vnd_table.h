@@ -42,6 +42,9 @@ int	 vnd_sink_sqlite(struct vnd_sink **, const char *path, char *errbuf);
 
 int	 vnd_sink_is_sqlite(const struct vnd_sink *);
 
+/* Is path a SQLite database (its header string)? Not '-', which is read once. */
+int	 vnd_path_is_sqlite(const char *path);
+
 /* The temporary file a SQLite sink writes, "" for TSV (for signal handlers). */
 const char *vnd_sink_tmp_path(const struct vnd_sink *);
 

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "vnd.h"
+#include "vnd_table.h"
 #include "vnd_tsvread.h"
 
 #define MAX_COLS	256
@@ -76,20 +77,6 @@ open_tsv(struct vnd_tsvread *r, const char *path, char *errbuf)
 	return 0;
 }
 
-static int
-is_sqlite(const char *path)
-{
-	char h[16];
-	FILE *fp;
-	size_t n;
-
-	if (strcmp(path, "-") == 0 || (fp = fopen(path, "rb")) == NULL)
-		return 0;
-	n = fread(h, 1, sizeof(h), fp);
-	fclose(fp);
-	return n == sizeof(h) && memcmp(h, "SQLite format 3", 16) == 0;
-}
-
 /* The first of the comma-separated tables that the database has. */
 static int
 open_sqlite(struct vnd_tsvread *r, const char *path, const char *tables,
@@ -139,7 +126,7 @@ vnd_tsvread_open(struct vnd_tsvread **rp, const char *path, const char *table,
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		return -1;
 	}
-	if (is_sqlite(path))
+	if (vnd_path_is_sqlite(path))
 		ret = open_sqlite(r, path, table, errbuf);
 	else
 		ret = open_tsv(r, path, errbuf);

@@ -128,19 +128,6 @@ static const struct vnd_colspec flow_cols[] = {
 	{ "rtt_max_ns", VND_INT },
 };
 
-/* RFC 1982 serial number arithmetic. */
-static int
-seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static int
-seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
-
 static const struct vnd_flowkey *
 flow_key(void *arg, size_t i)
 {
@@ -300,7 +287,7 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 	struct seg *s;
 	size_t i;
 
-	if (h->started && seq_lt(seq, h->high)) {
+	if (h->started && vnd_seq_lt(seq, h->high)) {
 		/*
 		 * Sent before: every outstanding segment it overlaps is
 		 * ambiguous (Karn). And the segments after it waited for it at
@@ -309,12 +296,12 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 		 */
 		for (i = 0; i < h->n; i++) {
 			s = &h->segs[(h->head + i) % h->cap];
-			if (seq_lt(seq, s->end) && seq_lt(s->seq, end))
+			if (vnd_seq_lt(seq, s->end) && vnd_seq_lt(s->seq, end))
 				s->retx = 1;
-			else if (!seq_lt(s->seq, seq) && !s->retx)
+			else if (!vnd_seq_lt(s->seq, seq) && !s->retx)
 				s->retx = 2;
 		}
-		if (seq_le(end, h->high))
+		if (vnd_seq_le(end, h->high))
 			return;
 		seq = h->high;		/* new bytes after the old ones */
 	}
@@ -347,7 +334,7 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 	s->has_ts = VND_ISSET(pk, VND_COL_TSVAL);
 	s->tsval = pk->tsval;
 
-	if (!h->started || seq_lt(h->high, end))
+	if (!h->started || vnd_seq_lt(h->high, end))
 		h->high = end;
 	h->started = 1;
 }
@@ -372,14 +359,14 @@ on_sack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (seq_lt(h->segs[(h->head + mid) % h->cap].seq, le))
+		if (vnd_seq_lt(h->segs[(h->head + mid) % h->cap].seq, le))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (i = lo; i < h->n; i++) {
 		s = &h->segs[(h->head + i) % h->cap];
-		if (!seq_le(s->end, re))
+		if (!vnd_seq_le(s->end, re))
 			break;
 		if (s->sacked)
 			continue;
@@ -404,14 +391,14 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	size_t covered = 0;
 
 	if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0 &&
-	    seq_lt(a, pk->sack[0][0]))
+	    vnd_seq_lt(a, pk->sack[0][0]))
 		on_sack(r, f, dir, pk);
-	if (h->acked_any && !seq_lt(h->acked, a))
+	if (h->acked_any && !vnd_seq_lt(h->acked, a))
 		return;			/* a duplicate or old ACK times nothing */
 	/* the segments this ACK covers whole, oldest first */
 	while (h->n > 0) {
 		s = &h->segs[h->head];
-		if (!seq_le(s->end, a))
+		if (!vnd_seq_le(s->end, a))
 			break;
 		covered++;
 		last = s;
@@ -439,7 +426,7 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 			sample(r, f, dir, "data", covered > 1 ? "cumulative" :
 			    "ack", 1, pk->ts_ns - last->ts, pk->ts_ns,
 			    last->frame, pk->frame, last->seq, a);
-	} else if (h->n > 0 && seq_lt(h->segs[h->head].seq, a))
+	} else if (h->n > 0 && vnd_seq_lt(h->segs[h->head].seq, a))
 		/* inside a segment: part of it acknowledged (TSO, or lost tail) */
 		sample(r, f, dir, "data", "partial", 0,
 		    pk->ts_ns - h->segs[h->head].ts, pk->ts_ns,

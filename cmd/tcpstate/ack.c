@@ -107,7 +107,7 @@ static void
 ack_times(struct dir *o, const struct vnd_pkt *pk, int newdata)
 {
 	/* all it sent acknowledged: here to the receiver and back */
-	if (newdata && o->pkts && seq_le(o->high, pk->ack) &&
+	if (newdata && o->pkts && vnd_seq_le(o->high, pk->ack) &&
 	    pk->ts_ns >= o->last_data_ts && (o->rtt_fwd == 0 ||
 	    pk->ts_ns - o->last_data_ts < o->rtt_fwd))
 		o->rtt_fwd = pk->ts_ns - o->last_data_ts + 1;
@@ -151,7 +151,7 @@ newack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
 	/* RFC 3522 (Eifel): the first ACK to cover a retransmitted segment
 	 * echoes the original's timestamp, older than the retransmission's:
 	 * the original arrived, and the retransmission was not needed */
-	if (o->eifel && seq_le(o->eifel_end, a)) {
+	if (o->eifel && vnd_seq_le(o->eifel_end, a)) {
 		if (VND_ISSET(pk, VND_COL_TSECR) &&
 		    (int32_t)(pk->tsecr - o->eifel_tsval) < 0)
 			spurious(r, c, odir, 1, o->eifel_seq, pk);
@@ -160,7 +160,7 @@ newack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
 	o->ndup = 0;
 	o->acked = a;
 	o->acked_any = 1;
-	if (o->recovery && !seq_lt(a, o->recovery_point)) {
+	if (o->recovery && !vnd_seq_lt(a, o->recovery_point)) {
 		o->recovery = 0;
 		o->recov_retx = 0;
 		cc_set(r, c, odir, o, CC_AVOIDANCE, pk->ts_ns, pk->frame);
@@ -173,19 +173,19 @@ on_ack(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
 {
 	struct dir *o = &c->d[!dir];
 	uint32_t a = pk->ack;
-	int newdata = !o->acked_any || seq_lt(o->acked, a);
+	int newdata = !o->acked_any || vnd_seq_lt(o->acked, a);
 
 	ack_times(o, pk, newdata);
 	if (!newdata && payload_len(pk) == 0 &&
 	    !(pk->tcp_flags & VND_TH_FIN) && o->acked_any && a == o->acked &&
-	    seq_lt(a, o->high))
+	    vnd_seq_lt(a, o->high))
 		dupack(r, c, !dir, pk);
 	else if (newdata)
 		newack(r, c, !dir, pk);
 	/* RFC 2883: a first SACK block below the cumulative ACK reports data
 	 * received twice; if it was sent twice, once was spurious */
 	if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0 &&
-	    seq_le(pk->sack[0][1], a))
+	    vnd_seq_le(pk->sack[0][1], a))
 		spurious(r, c, !dir, 2, pk->sack[0][0], pk);
 }
 

@@ -68,7 +68,7 @@ by_timer(const struct conn *c, const struct dir *d, const struct vnd_pkt *pk,
 	 * Data acknowledged already: the ACK that did it crossed the
 	 * retransmission on the way, the timer had fired before it came.
 	 */
-	if (d->ack_seen && d->acked_any && seq_le(end, d->acked))
+	if (d->ack_seen && d->acked_any && vnd_seq_le(end, d->acked))
 		from = d->prev_adv_ts;
 	else if (d->ack_seen && pk->ts_ns - d->last_ack_ts <= back + ACK_JUST_NS)
 		return 0;		/* an ACK just came */
@@ -169,7 +169,7 @@ gap_of(const struct dir *d, uint32_t seq)
 	int g;
 
 	for (g = 0; g < d->ngap; g++)
-		if (!seq_lt(seq, d->gap_lo[g]) && seq_lt(seq, d->gap_hi[g]))
+		if (!vnd_seq_lt(seq, d->gap_lo[g]) && vnd_seq_lt(seq, d->gap_hi[g]))
 			return g;
 	return -1;
 }
@@ -199,9 +199,9 @@ gap_fill(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 		event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
 		    pk->seq - d->isn);
 	}
-	if (seq_le(pk->seq + len, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
+	if (vnd_seq_le(pk->seq + len, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
 		d->gap_lo[g] = pk->seq + len;	/* the front filled */
-	if (!seq_lt(d->gap_lo[g], d->gap_hi[g]))
+	if (!vnd_seq_lt(d->gap_lo[g], d->gap_hi[g]))
 		gap_drop(d, g);
 	d->pkts++;
 	d->bytes += len;
@@ -217,7 +217,7 @@ new_bytes(struct dir *d, const struct vnd_pkt *pk, uint32_t end)
 	if (d->ack_seen && pk->ts_ns >= d->last_ack_ts && (d->rtt_back == 0 ||
 	    pk->ts_ns - d->last_ack_ts < d->rtt_back))
 		d->rtt_back = pk->ts_ns - d->last_ack_ts + 1;
-	d->unique += end - (seq_lt(pk->seq, d->high) ? d->high : pk->seq);
+	d->unique += end - (vnd_seq_lt(pk->seq, d->high) ? d->high : pk->seq);
 	d->high = end;
 }
 
@@ -268,15 +268,15 @@ segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 		 * ACK that came before it if that is lower; what it sent past
 		 * that ACK before this segment is in flight, not a hole.
 		 */
-		if (!d->started || seq_lt(pk->seq, d->isn + 1))
+		if (!d->started || vnd_seq_lt(pk->seq, d->isn + 1))
 			d->isn = pk->seq - 1;
-		if (!d->started || seq_lt(d->high, pk->seq))
+		if (!d->started || vnd_seq_lt(d->high, pk->seq))
 			d->high = pk->seq;
 		d->started = 1;
 		d->from_ack = 0;
 	}
 	/* a jump past the highest sequence: bytes this point never saw */
-	if (seq_lt(d->high, pk->seq) && d->ngap < NGAP) {
+	if (vnd_seq_lt(d->high, pk->seq) && d->ngap < NGAP) {
 		d->gap_lo[d->ngap] = d->high;
 		d->gap_hi[d->ngap] = pk->seq;
 		d->gap_ts[d->ngap] = pk->ts_ns;
@@ -291,9 +291,9 @@ segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 		return;
 	d->pkts++;
 	d->bytes += len;
-	if (seq_lt(pk->seq, d->high))
+	if (vnd_seq_lt(pk->seq, d->high))
 		resent(r, c, dir, pk, len);
-	if (seq_lt(d->high, end))
+	if (vnd_seq_lt(d->high, end))
 		new_bytes(d, pk, end);
 	remember(d, pk, len);
 	d->last_data_ts = pk->ts_ns;

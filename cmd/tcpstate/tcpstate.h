@@ -131,19 +131,6 @@ struct run {
 	char		 err[VND_ERRBUF_SIZE];
 };
 
-/* RFC 1982 serial number arithmetic. */
-static inline int
-seq_lt(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) < 0;
-}
-
-static inline int
-seq_le(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) <= 0;
-}
-
 static inline uint32_t
 payload_len(const struct vnd_pkt *pk)
 {
