@@ -91,23 +91,7 @@ struct run {
 	char		 err[VND_ERRBUF_SIZE];
 };
 
-static const struct option longopts[] = {
-	{ "all", no_argument, NULL, 'a' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "summary", no_argument, NULL, 's' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
-"      --all             also the rejected candidates, with the rule that\n"
-"                        rejected each\n"
-"  -i, --interval SECS   the summary per time slot of SECS seconds\n"
-"  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
-"  -q, --quiet           no warning about inputs cut short\n"
-"      --summary         a row per flow and direction instead of the samples\n"
-"A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
-"'-'; NAME=file names it, or picks a table's rows of that point.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static const struct vnd_colspec sample_cols[] = {
 	{ "point", VND_TEXT }, { "ts_ns", VND_INT },
@@ -689,19 +673,14 @@ run_free(void *ctx)
 	free(r->slots);
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx;
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-rtt", .usage = usage,
-	.shortopts = "i:", .longopts = longopts,
+	.longonly = "all=a summary=s",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .run = run,
 	.fini = run_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct run r;
-
-	return vnd_cli_main(&tool, &r, argc, argv);
-}
