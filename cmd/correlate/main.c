@@ -101,12 +101,13 @@ oom(struct run *r)
 static struct link *
 link_of(struct run *r, long in, long out)
 {
+	struct conn *c = &r->p[0].conns.v[in];
 	struct link *l;
 	size_t i;
 
-	/* a connection pair is usually the last one touched: look back first */
-	for (i = r->nlinks; i > 0; i--)
-		if (r->links[i - 1].in == in && r->links[i - 1].out == out)
+	/* the input connection's links, latest first: one or a few */
+	for (i = c->links; i > 0; i = r->links[i - 1].next)
+		if (r->links[i - 1].out == out)
 			return &r->links[i - 1];
 	if ((l = vnd_grow(r->links, &r->cap, r->nlinks, sizeof(*l), 256)) == NULL)
 		return NULL;
@@ -115,6 +116,8 @@ link_of(struct run *r, long in, long out)
 	memset(l, 0, sizeof(*l));
 	l->in = in;
 	l->out = out;
+	l->next = c->links;
+	c->links = r->nlinks;
 	return l;
 }
 
