@@ -87,6 +87,7 @@ struct run {
 	struct vnd_flowtab ft;		/* over f */
 	struct vnd_table *t;
 	int		 all, summary;
+	int		 per_flow;	/* the flows table is written: keep its stats */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
@@ -129,14 +130,15 @@ nomem(struct run *r)
 /* A new flow of pk at point, *dir as vnd_flowkey_init says. */
 static int
 flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
-    int *dir)
+    int *dir, int stats)
 {
 	int i;
 
 	memset(f, 0, sizeof(*f));
 	vnd_flowkey_init(&f->k, pk, point, dir);
 	f->proto = pk->ip_proto;
-	for (i = 0; i < 2; i++)
+	/* 4 KiB a direction: only for the flows table */
+	for (i = 0; stats && i < 2; i++)
 		if (vnd_stats_init(&f->h[i].st, 8) < 0)
 			return -1;
 	return 0;
@@ -157,7 +159,7 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 		return NULL;
 	r->f = nf;
 	f = &r->f[r->n];
-	if (flow_init(f, pk, point, dir) < 0)
+	if (flow_init(f, pk, point, dir, r->per_flow) < 0)
 		return NULL;
 	r->ft.key = flow_key;
 	r->ft.arg = r;
@@ -229,10 +231,10 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		ok = 0;
 		rule = "backwards";
 	}
-	if (ok)
-		vnd_hist_add(&f->h[dir].st.delay, rtt);
-	else
+	if (!ok)
 		f->h[dir].rejected++;
+	else if (r->per_flow)
+		vnd_hist_add(&f->h[dir].st.delay, rtt);
 	if (r->slot_ns) {
 		struct slot *sl = slot_of(r, (size_t)(f - r->f), dir,
 		    vnd_slot(ts, r->slot_ns));
@@ -635,6 +637,7 @@ run(struct vnd_cli *cli, void *ctx)
 	struct vnd_table *flows = NULL;
 	int status;
 
+	r->per_flow = cli->output != NULL || r->summary;
 	if ((cli->output || !r->summary) && (r->t = vnd_cli_table(cli,
 	    "samples", sample_cols, VND_NELEM(sample_cols))) == NULL)
 		return VND_RUN_SINK;
