@@ -344,7 +344,7 @@ ori_grow(struct vnd_match *h)
 {
 	struct orient *nv;
 	int64_t since = h->now - FORGET_WINDOWS * h->window;
-	size_t i, alive = 0, ncap = h->ocap;
+	size_t i, alive = 0, ncap = h->ocap > 0 ? h->ocap : 256;
 
 	for (i = 0; i < h->ocap; i++)
 		if (h->ori[i].used && h->ori[i].last >= since)
