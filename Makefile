@@ -7,8 +7,8 @@ ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC	?= cc
 CFLAGS	?= -O2 -g
-PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
-PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
+PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 libcrypto 2>/dev/null || true
+PKG_LIBS != pkg-config --libs libpcap sqlite3 libcrypto 2>/dev/null || echo -lpcap -lsqlite3 -lcrypto
 VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
 LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread -lm
 
