@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
  */
 
 #define MAX_POINTS	64
+#define MAX_POST	64	/* -z commands whose file is remembered */
 
 struct point {
 	const char	*name;
@@ -61,13 +63,15 @@ static const struct option longopts[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "write-dir", required_argument, NULL, 'w' },
+	{ "postrotate-command", required_argument, NULL, 'z' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char usage[] =
 "usage: vnd-capture [-qV] -i name=iface... [-c count] [-C mbytes] [-d seconds]\n"
 "                   [-f filter] [-G seconds] [-s snaplen] [-u user] [-w dir]\n"
-"                   [--collection file] [--counters seconds] [--print-policy]\n"
+"                   [-z command] [--collection file] [--counters seconds]\n"
+"                   [--print-policy]\n"
 "      --collection FILE    VND trace collection configuration: appliances,\n"
 "                           capture points, flow patterns (-i gives the\n"
 "                           interface of a point it does not)\n"
@@ -86,6 +90,9 @@ static const char usage[] =
 "  -u, --user USER          run as USER once the devices are open\n"
 "  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
 "                           DIR/manifest.tsv\n"
+"  -z, --postrotate-command CMD  run sh -c 'CMD FILE' on every file closed\n"
+"                           (ring or end), as the -u user, without waiting;\n"
+"                           those still running are waited for at the end\n"
 "SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n";
 
 static void
@@ -102,6 +109,71 @@ now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * VND_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* -z: the commands running, and the file each was given. */
+static struct {
+	pid_t	 pid;
+	char	 path[4096];
+} post[MAX_POST];
+static int npost;
+
+/*
+ * -z on a closed file, as tcpdump's -z: sh -c 'CMD "$1"' with the file as
+ * $1 (never pasted into the command), in a process group of its own so that
+ * the terminal's ^C stops the capture and not a load half done, without
+ * the capture's descriptors, as the user the capture now runs as.
+ */
+static void
+post_run(const char *cmd, const char *path)
+{
+	char *sh;
+	pid_t pid;
+
+	if (cmd == NULL)
+		return;
+	if (asprintf(&sh, "%s \"$1\"", cmd) < 0) {
+		warnx("-z: out of memory");
+		return;
+	}
+	if ((pid = fork()) < 0)
+		warn("-z: fork");
+	else if (pid == 0) {
+		(void)setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		closefrom(STDERR_FILENO + 1);
+		execl("/bin/sh", "sh", "-c", sh, "sh", path, (char *)NULL);
+		_exit(127);
+	} else if (npost < MAX_POST) {
+		post[npost].pid = pid;
+		snprintf(post[npost].path, sizeof(post[npost].path), "%s", path);
+		npost++;
+	}
+	free(sh);
+}
+
+/* -z commands that ended (all of them, waiting, when block is set); failures said. */
+static void
+post_reap(int block)
+{
+	const char *file = NULL;
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
+		for (i = 0; i < npost && post[i].pid != pid; i++)
+			continue;
+		if (i < npost) {
+			file = post[i].path;
+			post[i] = post[--npost];
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		warnx("-z command on '%s' %s %d", file ? file : "a file",
+		    WIFEXITED(st) ? "exited with" : "killed by signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	}
 }
 
 static int
@@ -129,6 +201,7 @@ struct ctx {
 	int64_t		 rotate_ns;
 	int		 nano;		/* the device gives nanoseconds */
 	int		 failed;
+	const char	*post;		/* -z */
 };
 
 static void
@@ -148,6 +221,7 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 	    c->rotate_bytes) || (c->rotate_ns && now_ns() - pt->opened_ns >=
 	    c->rotate_ns))) {
 		pcap_dump_close(pt->d);
+		post_run(c->post, pt->path);
 		pt->seq++;
 		if (open_file(pt, c->dir, 1) < 0) {
 			c->failed = 1;
@@ -346,7 +420,7 @@ drop_privileges(const char *user, const char *dir)
 
 /* A run: its options, its points and their files. */
 struct cap {
-	const char	*dir, *filter, *user, *conf;
+	const char	*dir, *filter, *user, *conf, *post;
 	int64_t		 snaplen, count, duration_ns, counters_ns;
 	int64_t		 rotate_mb, rotate_s;
 	int		 print, quiet;
@@ -604,6 +678,7 @@ open_files(struct cap *c)
 		c->ctx[i].ring = c->rotate_mb || c->rotate_s;
 		c->ctx[i].rotate_bytes = (uint64_t)c->rotate_mb * 1000000;
 		c->ctx[i].rotate_ns = c->rotate_s * VND_NS_PER_SEC;
+		c->ctx[i].post = c->post;
 		c->ctx[i].nano = pcap_get_tstamp_precision(c->pts[i].p) ==
 		    PCAP_TSTAMP_PRECISION_NANO;
 		if (open_file(&c->pts[i], c->dir, c->ctx[i].ring) < 0)
@@ -693,6 +768,7 @@ capture_loop(struct cap *c)
 		}
 		if (dispatch(c) != VND_EXIT_OK)
 			st = VND_EXIT_FAIL;
+		post_reap(0);
 		if (c->count && total_pkts(c) >= (uint64_t)c->count)
 			break;
 	}
@@ -732,8 +808,10 @@ close_point(struct cap *c, struct point *pt)
 		warnx("'%s': write error", pt->path);
 		st = VND_EXIT_FAIL;
 	}
-	if (pt->d != NULL)
+	if (pt->d != NULL) {
 		pcap_dump_close(pt->d);
+		post_run(c->post, pt->path);
+	}
 	if (pt->p != NULL)
 		pcap_close(pt->p);
 	pt->d = NULL;
@@ -775,7 +853,9 @@ capture(struct cap *c)
 		st = VND_EXIT_FAIL;
 	if (st == VND_EXIT_OK)
 		st = capture_loop(c);
-	return close_all(c, st);
+	st = close_all(c, st);
+	post_reap(1);
+	return st;
 }
 
 /* The number options: where each goes in struct cap, and in what unit. */
@@ -855,6 +935,9 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	case 'w':
 		c->dir = arg;
 		return 0;
+	case 'z':
+		c->post = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -897,7 +980,7 @@ cap_free(void *ctx)
 
 static const struct vnd_tool tool = {
 	.name = "vnd-capture", .usage = usage,
-	.shortopts = "c:C:d:f:G:i:s:u:w:", .longopts = longopts,
+	.shortopts = "c:C:d:f:G:i:s:u:w:z:", .longopts = longopts,
 	.flags = VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
