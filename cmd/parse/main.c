@@ -106,7 +106,8 @@ static const char usage[] =
 "       vnd-parse --append [--wait seconds] -o file.db [options] file ...\n"
 "      --append          add the files to database -o in one transaction,\n"
 "                        skipping those it holds already (same size and\n"
-"                        SHA-256); a point loaded before numbers on its frames\n"
+"                        SHA-256); a point loaded before, or named again,\n"
+"                        numbers on its frames\n"
 "  -c, --config FILE     VND parse configuration (filter and field list)\n"
 "  -D, --describe        write the meta table (one row per point) instead of packets\n"
 "  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
@@ -691,7 +692,8 @@ check_points(struct vnd_cli *cli, struct parse *p)
 		if (*pt->name == '\0')
 			return vnd_cli_bad(cli, "empty point name for '%s'",
 			    pt->path);
-		for (j = 0; j < i; j++)
+		/* --append: the files of one point, one after the other */
+		for (j = 0; j < i && !p->append; j++)
 			if (strcmp(pt->name, p->pts[j].name) == 0)
 				return vnd_cli_bad(cli, "point '%s' named twice; "
 				    "name them with -p or NAME=file", pt->name);
@@ -890,6 +892,19 @@ know_files(struct vnd_cli *cli, struct parse *p)
 	return 0;
 }
 
+/* --append: a point's frames go on after those of its files read before. */
+static void
+frames_before(struct parse *p, int i)
+{
+	struct point *pt = &p->pts[i];
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (!p->pts[j].skip && strcmp(p->pts[j].name, pt->name) == 0 &&
+		    p->pts[j].frame_base + p->pts[j].frames > pt->frame_base)
+			pt->frame_base = p->pts[j].frame_base + p->pts[j].frames;
+}
+
 /* Read every input, then the meta table and the index: VND_RUN_x. */
 static int
 load(struct vnd_cli *cli, struct parse *p, struct writer *wr)
@@ -899,10 +914,13 @@ load(struct vnd_cli *cli, struct parse *p, struct writer *wr)
 
 	if (know_files(cli, p) < 0)
 		status = VND_RUN_ABORT;
-	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++)
-		if (!p->pts[i].skip &&
-		    (r = parse_one(p, &p->pts[i], wr, show)) != 0)
+	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++) {
+		if (p->pts[i].skip)
+			continue;
+		frames_before(p, i);
+		if ((r = parse_one(p, &p->pts[i], wr, show)) != 0)
 			status = r < 0 ? VND_RUN_ABORT : VND_RUN_PARTIAL;
+	}
 	if (writer_finish(wr, cli->err) < 0)
 		return VND_RUN_SINK;
 	if (status == VND_RUN_ABORT)
