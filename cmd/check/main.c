@@ -8,6 +8,7 @@
 #include "vnd_cli.h"
 #include "vnd_errf.h"
 #include "vnd_num.h"
+#include "vnd_proc.h"
 #include "vnd_tsvread.h"
 #include "check.h"
 
@@ -155,18 +156,6 @@ points(struct vnd_cli *cli, struct check *c)
 	return 0;
 }
 
-/* The directory of this program: the other tools are beside it. */
-static void
-find_bindir(struct check *c)
-{
-	ssize_t n = readlink("/proc/self/exe", c->bindir, sizeof(c->bindir) - 1);
-	char *sl;
-
-	c->bindir[n > 0 ? n : 0] = '\0';
-	if ((sl = strrchr(c->bindir, '/')) != NULL)
-		*sl = '\0';
-}
-
 /* Run a tool into dir/out, then judge that table. */
 static int
 run_judge(struct check *c, const char *out, char *const argv[],
@@ -264,7 +253,7 @@ run(struct vnd_cli *cli, void *ctx)
 		    cli->ops[0]);
 		return VND_RUN_ABORT;
 	}
-	find_bindir(c);
+	vnd_proc_bindir(c->bindir, sizeof(c->bindir));
 	snprintf(c->dir, sizeof(c->dir), "%s/vnd-check.XXXXXX",
 	    tmp != NULL && *tmp != '\0' && strlen(tmp) < 40 ? tmp : "/tmp");
 	if (mkdtemp(c->dir) == NULL) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vnd_errf.h"
+#include "vnd_proc.h"
 #include "check.h"
 
 extern char **environ;
@@ -19,21 +20,6 @@ tool_path(const struct check *c, const char *name)
 	char *p;
 
 	return asprintf(&p, "%s/%s", c->dir, name) < 0 ? NULL : p;
-}
-
-/* The last line of a failed run's standard error. */
-static void
-last_line(const char *path, char *buf, size_t len)
-{
-	FILE *fp = fopen(path, "r");
-	char line[512];
-
-	buf[0] = '\0';
-	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
-		if (line[0] != '\n')
-			snprintf(buf, len, "%s", strtok(line, "\n"));
-	if (fp != NULL)
-		fclose(fp);
 }
 
 /* The tool beside this program if it is there, else on $PATH. */
@@ -78,7 +64,7 @@ tool_run(struct check *c, const char *out, char *const argv[])
 	else if (waitpid(pid, &st, 0) < 0)
 		r = vnd_errf(c->err, "wait: %s", strerror(errno));
 	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		last_line(e, why, sizeof(why));
+		vnd_proc_last_line(e, why, sizeof(why));
 		r = vnd_errf(c->err, "%s failed%s%.200s", argv[0],
 		    why[0] ? ": " : "", why);
 	}
