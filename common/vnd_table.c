@@ -681,6 +681,35 @@ vnd_sink_exec(struct vnd_sink *s, const char *sql, char *errbuf)
 	return 0;
 }
 
+/*
+ * Out of the write-ahead log once a load has committed: at rest the
+ * database is a plain file again, which read-only readers open also in a
+ * directory they cannot write (the log's -shm file needs that). Not while
+ * a reader has it open: then it stays in WAL mode until the next load.
+ */
+static void
+unlog(struct vnd_sink *s)
+{
+	sqlite3_busy_timeout(s->db, 0);
+	(void)sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE", NULL, NULL,
+	    NULL);
+}
+
+/*
+ * The log a killed --append left beside path belongs to the database the
+ * rename replaces: SQLite would read it into the new one.
+ */
+static void
+drop_log(const char *path)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s-wal", path);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	(void)unlink(p);
+}
+
 int
 vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
 {
@@ -719,12 +748,16 @@ vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
 			db_err(s, "sqlite commit", errbuf);
 			r = -1;
 		}
+		if (s->append && commit && r == 0)
+			unlog(s);
 		if (sqlite3_close(s->db) != SQLITE_OK && r == 0) {
 			snprintf(errbuf, VND_ERRBUF_SIZE, "sqlite close failed");
 			r = -1;
 		}
 	}
 	if (s->tmp != NULL) {
+		if (commit && r == 0)
+			drop_log(s->path);
 		if (commit && r == 0 && rename(s->tmp, s->path) < 0) {
 			snprintf(errbuf, VND_ERRBUF_SIZE, "cannot rename to '%s': %s",
 			    s->path, strerror(errno));

@@ -139,3 +139,35 @@ wait_size() {
 	[ "$stderr" = "vnd-parse: '$BATS_TEST_TMPDIR/other.db': not a vnd database" ]
 	[ "$(sqlite3 "$BATS_TEST_TMPDIR/other.db" 'SELECT count(*) FROM sqlite_master')" -eq 1 ]
 }
+
+@test "parse --append: at rest the database opens read-only where the reader cannot write" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to read as nobody"
+	id nobody >/dev/null 2>&1 || skip "needs the user nobody"
+	d=$(mktemp -d /tmp/sch$$.XXXXXX)
+	chmod 755 "$d"
+	"$BIN/vnd-parse" -q --append -o "$d/a.db" "$SAMPLES/path-client.pcap"
+	# out of the write-ahead log once committed, no log file beside it
+	[ "$(sqlite3 "$d/a.db" 'PRAGMA journal_mode')" = delete ]
+	[ "$(ls "$d")" = a.db ]
+	"$BIN/vnd-rtt" --summary "$SAMPLES/path-client.pcap" >"$BATS_TEST_TMPDIR/want"
+	run -0 su nobody -s /bin/sh -c "'$BIN/vnd-rtt' --summary '$d/a.db'"
+	rm -rf "$d"
+	printf '%s\n' "${lines[@]}" >"$BATS_TEST_TMPDIR/got"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "parse: a one-shot load over a database an append was killed in drops its log" {
+	db="$BATS_TEST_TMPDIR/a.db"
+	bigpcap
+	"$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
+	"$BIN/vnd-parse" -q --append -o "$db" "$BATS_TEST_TMPDIR/big.pcap" &
+	pid=$!
+	wait_size "$db-wal" 8000000
+	kill -9 $pid
+	wait $pid || true
+	[ -e "$db-wal" ]
+	"$BIN/vnd-parse" -q -o "$db" "$SAMPLES/path-r1in.pcap"
+	[ ! -e "$db-wal" ]
+	[ "$(sqlite3 "$db" 'SELECT DISTINCT point FROM packets')" = path-r1in ]
+	[ "$(sqlite3 "$db" 'SELECT count(*) FROM packets')" -eq 4514 ]
+}
