@@ -748,7 +748,10 @@ vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
 			db_err(s, "sqlite commit", errbuf);
 			r = -1;
 		}
-		if (s->append && commit && r == 0)
+		/* an append taken back is out of the log as well */
+		if (s->append && !commit)
+			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (s->append && (!commit || r == 0))
 			unlog(s);
 		if (sqlite3_close(s->db) != SQLITE_OK && r == 0) {
 			snprintf(errbuf, VND_ERRBUF_SIZE, "sqlite close failed");

@@ -171,3 +171,41 @@ wait_size() {
 	[ "$(sqlite3 "$db" 'SELECT DISTINCT point FROM packets')" = path-r1in ]
 	[ "$(sqlite3 "$db" 'SELECT count(*) FROM packets')" -eq 4514 ]
 }
+
+@test "parse --append: a file cut short is not loaded, and is whole the next time" {
+	db="$BATS_TEST_TMPDIR/a.db"
+	head -c 300000 "$SAMPLES/path-r1in.pcap" >"$BATS_TEST_TMPDIR/ring-001.pcap"
+	run -1 --separate-stderr "$BIN/vnd-parse" -q --append -o "$db" \
+	    A="$SAMPLES/path-client.pcap" A="$BATS_TEST_TMPDIR/ring-001.pcap" B="$SAMPLES/path-r1out.pcap"
+	[ "${lines[0]:-}" = "" ]
+	[ "$stderr" = "vnd-parse: '$BATS_TEST_TMPDIR/ring-001.pcap': truncated record at byte 299972
+vnd-parse: '$BATS_TEST_TMPDIR/ring-001.pcap': cut short: not loaded, a later run loads it whole" ]
+	# the other files are in, none of its rows
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM packets WHERE point = 'A'")" -eq 4514 ]
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM packets WHERE point = 'B'")" -eq 4429 ]
+	[ "$(sqlite3 "$db" 'SELECT count(*) FROM meta')" -eq 2 ]
+	# the capture done, the next run loads it whole, after A's frames
+	cp "$SAMPLES/path-r1in.pcap" "$BATS_TEST_TMPDIR/ring-001.pcap"
+	run -0 "$BIN/vnd-parse" -q --append -o "$db" A="$BATS_TEST_TMPDIR/ring-001.pcap"
+	[ "$(sqlite3 "$db" "SELECT first_frame || '-' || last_frame FROM meta WHERE file LIKE '%ring-001.pcap'")" = 4515-9028 ]
+	[ "$(sqlite3 "$db" "SELECT count(*) FROM packets WHERE point = 'A'")" -eq 9028 ]
+}
+
+@test "parse --append: SIGINT takes the load back, the database at rest again" {
+	db="$BATS_TEST_TMPDIR/a.db"
+	bigpcap
+	"$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
+	rows "$db" >"$BATS_TEST_TMPDIR/before"
+	"$BIN/vnd-parse" -q --append -o "$db" "$BATS_TEST_TMPDIR/big.pcap" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_size "$db-wal" 1000000
+	kill -INT $pid
+	st=0
+	wait $pid || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/err")" = "vnd-parse: interrupted" ]
+	rows "$db" >"$BATS_TEST_TMPDIR/after"
+	diff -u "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	[ "$(sqlite3 "$db" 'PRAGMA journal_mode')" = delete ]
+	[ ! -e "$db-wal" ]
+}

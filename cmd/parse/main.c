@@ -905,23 +905,67 @@ frames_before(struct parse *p, int i)
 			pt->frame_base = p->pts[j].frame_base + p->pts[j].frames;
 }
 
+static int
+start_writer(struct vnd_cli *cli, struct parse *p, struct writer **wr)
+{
+	return writer_start(wr, p->tabs, p->outs, p->ntabs,
+	    p->config_path == NULL, cli->err);
+}
+
+/*
+ * --append, file by file: each on a writer of its own (drained before the
+ * next) inside a savepoint, so that a file cut short, a capture still
+ * being written, is taken back whole and left for a later run, rather
+ * than loaded in part now and whole again then. 0, 1 when it was cut
+ * short, -1 to stop the run, -2 when the output failed.
+ */
+static int
+append_one(struct vnd_cli *cli, struct parse *p, int i, int show)
+{
+	struct point *pt = &p->pts[i];
+	struct writer *wr;
+	int r;
+
+	if (vnd_sink_exec(cli->sink, "SAVEPOINT file", cli->err) < 0 ||
+	    start_writer(cli, p, &wr) < 0)
+		return -2;
+	r = parse_one(p, pt, wr, show);
+	if (writer_finish(wr, cli->err) < 0)
+		return -2;
+	if (r == 1) {
+		warnx("'%s': cut short: not loaded, a later run loads it whole",
+		    pt->path);
+		pt->skip = 1;
+		return vnd_sink_exec(cli->sink, "ROLLBACK TO file; RELEASE file",
+		    cli->err) < 0 ? -2 : 1;
+	}
+	return vnd_sink_exec(cli->sink, "RELEASE file", cli->err) < 0 ? -2 : r;
+}
+
 /* Read every input, then the meta table and the index: VND_RUN_x. */
 static int
-load(struct vnd_cli *cli, struct parse *p, struct writer *wr)
+load(struct vnd_cli *cli, struct parse *p)
 {
 	int i, r, status = VND_RUN_OK;
 	int show = !cli->quiet && isatty(STDERR_FILENO);
+	struct writer *wr = NULL;
 
 	if (know_files(cli, p) < 0)
-		status = VND_RUN_ABORT;
+		return VND_RUN_ABORT;
+	if (!p->append && start_writer(cli, p, &wr) < 0)
+		return VND_RUN_SINK;
 	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++) {
 		if (p->pts[i].skip)
 			continue;
 		frames_before(p, i);
-		if ((r = parse_one(p, &p->pts[i], wr, show)) != 0)
+		r = p->append ? append_one(cli, p, i, show) :
+		    parse_one(p, &p->pts[i], wr, show);
+		if (r == -2)
+			return VND_RUN_SINK;
+		if (r != 0)
 			status = r < 0 ? VND_RUN_ABORT : VND_RUN_PARTIAL;
 	}
-	if (writer_finish(wr, cli->err) < 0)
+	if (wr != NULL && writer_finish(wr, cli->err) < 0)
 		return VND_RUN_SINK;
 	if (status == VND_RUN_ABORT)
 		return status;
@@ -936,17 +980,12 @@ static int
 run(struct vnd_cli *cli, void *ctx)
 {
 	struct parse *p = ctx;
-	struct writer *wr;
 	int r;
 
 	if (prepare(cli, p) < 0)
 		return VND_RUN_USAGE;
 	catch_signals();
-	if (open_tables(cli, p) < 0 || writer_start(&wr, p->tabs, p->outs,
-	    p->ntabs, p->config_path == NULL, cli->err) < 0)
-		r = VND_RUN_SINK;
-	else
-		r = load(cli, p, wr);
+	r = open_tables(cli, p) < 0 ? VND_RUN_SINK : load(cli, p);
 	/* the frame commits or removes the file now, a signal notwithstanding */
 	tmp_path[0] = '\0';
 	return r;
