@@ -267,7 +267,8 @@ run(struct vnd_cli *cli, void *ctx)
 		snprintf(cli->err, sizeof(cli->err), "%s", c->err);
 		return VND_RUN_ABORT;
 	}
-	return VND_RUN_OK;
+	/* a finding is not a failure, and the status says so */
+	return c->found > 0 ? VND_RUN_FOUND : VND_RUN_OK;
 }
 
 static void
@@ -296,8 +297,6 @@ main(int argc, char **argv)
 		.loss = 0.01, .delay_ns = 10 * VND_NS_PER_MS,
 		.rtt_ns = 200 * VND_NS_PER_MS, .retx = 0.05, .min_pkts = 20,
 	};
-	int r = vnd_cli_main(&tool, &c, argc, argv);
 
-	/* a finding is not a failure, and says so in the status */
-	return r == VND_EXIT_OK && c.found > 0 ? VND_EXIT_FOUND : r;
+	return vnd_cli_main(&tool, &c, argc, argv);
 }
