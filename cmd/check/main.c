@@ -20,33 +20,7 @@
  * Only their tables' rows that cross a threshold are printed.
  */
 
-static const struct option longopts[] = {
-	{ "chain", required_argument, NULL, 'C' },
-	{ "counters", required_argument, NULL, 'c' },
-	{ "delay-p99", required_argument, NULL, 'd' },
-	{ "loss", required_argument, NULL, 'l' },
-	{ "min-pkts", required_argument, NULL, 'm' },
-	{ "retx", required_argument, NULL, 'r' },
-	{ "rtt-p99", required_argument, NULL, 't' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-check [-V] [--loss ratio] [--delay-p99 seconds] [--rtt-p99 seconds]\n"
-"                 [--retx ratio] [--min-pkts n] [-c counters.tsv]\n"
-"                 [--chain chain.tsv] point ... | file.db\n"
-"      --chain FILE      the path's elements, for vnd-rootcause\n"
-"  -c, --counters FILE   element counter snapshots, for vnd-rootcause\n"
-"      --delay-p99 SECS  a hop's 99th percentile delay (default 0.01)\n"
-"      --loss RATIO      a hop's loss ratio, 0 to 1 (default 0.01)\n"
-"      --min-pkts N      judge no hop, flow or connection with fewer packets\n"
-"                        (or RTT samples) than N (default 20)\n"
-"      --retx RATIO      a connection's share of data packets retransmitted\n"
-"                        (default 0.05)\n"
-"      --rtt-p99 SECS    a flow's 99th percentile RTT (default 0.2)\n"
-"Points in path order from the client end, captures or packets tables, or a\n"
-"database of vnd-parse (its points in the order they were loaded). Prints\n"
-"one line per threshold crossed, and nothing when none is: exit 3, or 0.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
 ratio(struct vnd_cli *cli, const char *opt, const char *arg, double *v)
@@ -282,21 +256,16 @@ check_free(void *ctx)
 	c->npoints = 0;
 }
 
-static const struct vnd_tool tool = {
+static struct check tool_ctx = {
+	.loss = 0.01, .delay_ns = 10 * VND_NS_PER_MS,
+	.rtt_ns = 200 * VND_NS_PER_MS, .retx = 0.05, .min_pkts = 20,
+};
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-check", .usage = usage,
-	.shortopts = "c:", .longopts = longopts,
+	.longonly = "chain=C delay-p99=d loss=l min-pkts=m retx=r rtt-p99=t",
 	.flags = 0,
 	.min_ops = 1, .max_ops = MAX_POINTS,
 	.option = option, .run = run, .fini = check_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct check c = {
-		.loss = 0.01, .delay_ns = 10 * VND_NS_PER_MS,
-		.rtt_ns = 200 * VND_NS_PER_MS, .retx = 0.05, .min_pkts = 20,
-	};
-
-	return vnd_cli_main(&tool, &c, argc, argv);
-}
