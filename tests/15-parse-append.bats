@@ -38,6 +38,14 @@ wait_size() {
 	return 1
 }
 
+# append big.pcap to database $1 in the background ($pid, its stderr in
+# $BATS_TEST_TMPDIR/err), and wait until its log holds $2 bytes
+bg_append() {
+	"$BIN/vnd-parse" -q --append -o "$1" "$BATS_TEST_TMPDIR/big.pcap" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	wait_size "$1-wal" "$2"
+}
+
 @test "parse --append: two loads and a repeat give the rows of one load" {
 	db="$BATS_TEST_TMPDIR/a.db"
 	run -0 --separate-stderr "$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
@@ -90,10 +98,8 @@ wait_size() {
 	"$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
 	rows "$db" >"$BATS_TEST_TMPDIR/before"
 	"$BIN/vnd-rtt" --summary "$db" >"$BATS_TEST_TMPDIR/rtt-before"
-	"$BIN/vnd-parse" -q --append -o "$db" "$BATS_TEST_TMPDIR/big.pcap" &
-	pid=$!
 	# killed once 8 MB of its pages are written
-	wait_size "$db-wal" 8000000
+	bg_append "$db" 8000000
 	kill -9 $pid
 	st=0
 	wait $pid || st=$?
@@ -113,9 +119,7 @@ wait_size() {
 	db="$BATS_TEST_TMPDIR/a.db"
 	bigpcap
 	"$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
-	"$BIN/vnd-parse" -q --append -o "$db" "$BATS_TEST_TMPDIR/big.pcap" &
-	pid=$!
-	wait_size "$db-wal" 1
+	bg_append "$db" 1
 	run -1 --separate-stderr "$BIN/vnd-parse" -q --append --wait 0 -o "$db" "$SAMPLES/path-r1in.pcap"
 	[ "$stderr" = "vnd-parse: '$db': locked by another vnd-parse --append; gave up after 0 s (--wait)" ]
 	# with time to wait, it loads once the first has committed
@@ -160,9 +164,7 @@ wait_size() {
 	db="$BATS_TEST_TMPDIR/a.db"
 	bigpcap
 	"$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
-	"$BIN/vnd-parse" -q --append -o "$db" "$BATS_TEST_TMPDIR/big.pcap" &
-	pid=$!
-	wait_size "$db-wal" 8000000
+	bg_append "$db" 8000000
 	kill -9 $pid
 	wait $pid || true
 	[ -e "$db-wal" ]
@@ -196,9 +198,7 @@ vnd-parse: '$BATS_TEST_TMPDIR/ring-001.pcap': cut short: not loaded, a later run
 	bigpcap
 	"$BIN/vnd-parse" -q --append -o "$db" "$SAMPLES/path-client.pcap"
 	rows "$db" >"$BATS_TEST_TMPDIR/before"
-	"$BIN/vnd-parse" -q --append -o "$db" "$BATS_TEST_TMPDIR/big.pcap" 2>"$BATS_TEST_TMPDIR/err" &
-	pid=$!
-	wait_size "$db-wal" 1000000
+	bg_append "$db" 1000000
 	kill -INT $pid
 	st=0
 	wait $pid || st=$?
