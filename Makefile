@@ -7,8 +7,8 @@ ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC	?= cc
 CFLAGS	?= -O2 -g
-PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
-PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
+PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 libcrypto 2>/dev/null || true
+PKG_LIBS != pkg-config --libs libpcap sqlite3 libcrypto 2>/dev/null || echo -lpcap -lsqlite3 -lcrypto
 VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
 LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread -lm
 
@@ -20,7 +20,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch check
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a

@@ -180,6 +180,8 @@ finish(struct vnd_cli *cli, int r)
 		r = VND_RUN_ABORT;
 	if (r == VND_RUN_USAGE)
 		return VND_EXIT_USAGE;
+	if (r == VND_RUN_FOUND)
+		return VND_EXIT_FOUND;
 	return r == VND_RUN_OK ? VND_EXIT_OK : VND_EXIT_FAIL;
 }
 

@@ -31,6 +31,7 @@
 /* What tool->run returns. */
 #define VND_RUN_OK	0	/* success: commit, exit 0 */
 #define VND_RUN_PARTIAL	1	/* an input was cut or bad, the rest is right: commit, exit 1 */
+#define VND_RUN_FOUND	2	/* success, and what the tool looks for found: exit 3 */
 #define VND_RUN_ABORT	(-1)	/* cli->err is the message ("" if said): no commit, exit 1 */
 #define VND_RUN_SINK	(-2)	/* as ABORT, cli->err the reason the output failed */
 #define VND_RUN_USAGE	(-3)	/* as ABORT, but exit 2: a usage error found late */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
  */
 
 #define MAX_POINTS	64
+#define MAX_POST	64	/* -z commands whose file is remembered */
 
 struct point {
 	const char	*name;
@@ -66,6 +68,71 @@ now_ns(void)
 	return (int64_t)ts.tv_sec * VND_NS_PER_SEC + ts.tv_nsec;
 }
 
+/* -z: the commands running, and the file each was given. */
+static struct {
+	pid_t	 pid;
+	char	 path[4096];
+} post[MAX_POST];
+static int npost;
+
+/*
+ * -z on a closed file, as tcpdump's -z: sh -c 'CMD "$1"' with the file as
+ * $1 (never pasted into the command), in a process group of its own so that
+ * the terminal's ^C stops the capture and not a load half done, without
+ * the capture's descriptors, as the user the capture now runs as.
+ */
+static void
+post_run(const char *cmd, const char *path)
+{
+	char *sh;
+	pid_t pid;
+
+	if (cmd == NULL)
+		return;
+	if (asprintf(&sh, "%s \"$1\"", cmd) < 0) {
+		warnx("-z: out of memory");
+		return;
+	}
+	if ((pid = fork()) < 0)
+		warn("-z: fork");
+	else if (pid == 0) {
+		(void)setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		closefrom(STDERR_FILENO + 1);
+		execl("/bin/sh", "sh", "-c", sh, "sh", path, (char *)NULL);
+		_exit(127);
+	} else if (npost < MAX_POST) {
+		post[npost].pid = pid;
+		snprintf(post[npost].path, sizeof(post[npost].path), "%s", path);
+		npost++;
+	}
+	free(sh);
+}
+
+/* -z commands that ended (all of them, waiting, when block is set); failures said. */
+static void
+post_reap(int block)
+{
+	const char *file = NULL;
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
+		for (i = 0; i < npost && post[i].pid != pid; i++)
+			continue;
+		if (i < npost) {
+			file = post[i].path;
+			post[i] = post[--npost];
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		warnx("-z command on '%s' %s %d", file ? file : "a file",
+		    WIFEXITED(st) ? "exited with" : "killed by signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	}
+}
+
 static int
 open_file(struct point *pt, const char *dir, int ring)
 {
@@ -91,6 +158,7 @@ struct ctx {
 	int64_t		 rotate_ns;
 	int		 nano;		/* the device gives nanoseconds */
 	int		 failed;
+	const char	*post;		/* -z */
 };
 
 static void
@@ -110,6 +178,7 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 	    c->rotate_bytes) || (c->rotate_ns && now_ns() - pt->opened_ns >=
 	    c->rotate_ns))) {
 		pcap_dump_close(pt->d);
+		post_run(c->post, pt->path);
 		pt->seq++;
 		if (open_file(pt, c->dir, 1) < 0) {
 			c->failed = 1;
@@ -308,7 +377,7 @@ drop_privileges(const char *user, const char *dir)
 
 /* A run: its options, its points and their files. */
 struct cap {
-	const char	*dir, *filter, *user, *conf;
+	const char	*dir, *filter, *user, *conf, *post;
 	int64_t		 snaplen, count, duration_ns, counters_ns;
 	int64_t		 rotate_mb, rotate_s;
 	int		 print, quiet;
@@ -566,6 +635,7 @@ open_files(struct cap *c)
 		c->ctx[i].ring = c->rotate_mb || c->rotate_s;
 		c->ctx[i].rotate_bytes = (uint64_t)c->rotate_mb * 1000000;
 		c->ctx[i].rotate_ns = c->rotate_s * VND_NS_PER_SEC;
+		c->ctx[i].post = c->post;
 		c->ctx[i].nano = pcap_get_tstamp_precision(c->pts[i].p) ==
 		    PCAP_TSTAMP_PRECISION_NANO;
 		if (open_file(&c->pts[i], c->dir, c->ctx[i].ring) < 0)
@@ -655,6 +725,7 @@ capture_loop(struct cap *c)
 		}
 		if (dispatch(c) != VND_EXIT_OK)
 			st = VND_EXIT_FAIL;
+		post_reap(0);
 		if (c->count && total_pkts(c) >= (uint64_t)c->count)
 			break;
 	}
@@ -694,8 +765,10 @@ close_point(struct cap *c, struct point *pt)
 		warnx("'%s': write error", pt->path);
 		st = VND_EXIT_FAIL;
 	}
-	if (pt->d != NULL)
+	if (pt->d != NULL) {
 		pcap_dump_close(pt->d);
+		post_run(c->post, pt->path);
+	}
 	if (pt->p != NULL)
 		pcap_close(pt->p);
 	pt->d = NULL;
@@ -737,7 +810,9 @@ capture(struct cap *c)
 		st = VND_EXIT_FAIL;
 	if (st == VND_EXIT_OK)
 		st = capture_loop(c);
-	return close_all(c, st);
+	st = close_all(c, st);
+	post_reap(1);
+	return st;
 }
 
 /* The number options: where each goes in struct cap, and in what unit. */
@@ -816,6 +891,9 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		return 0;
 	case 'w':
 		c->dir = arg;
+		return 0;
+	case 'z':
+		c->post = arg;
 		return 0;
 	}
 	return -1;

@@ -7,6 +7,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_proc.h"
 #include "vnd_tsvread.h"
 #include "report.h"
 
@@ -31,18 +32,6 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		return 0;
 	}
 	return -1;
-}
-
-/* The directory of this program: the other tools are beside it. */
-static void
-find_bindir(struct report *r)
-{
-	ssize_t n = readlink("/proc/self/exe", r->bindir, sizeof(r->bindir) - 1);
-	char *sl;
-
-	r->bindir[n > 0 ? n : 0] = '\0';
-	if ((sl = strrchr(r->bindir, '/')) != NULL)
-		*sl = '\0';
 }
 
 /* A job's argument that is a file of the temporary directory. */
@@ -299,7 +288,7 @@ run(struct vnd_cli *cli, void *ctx)
 	r->output = cli->output;
 	if (r->slot_ns == 0)
 		r->slot_ns = VND_NS_PER_SEC / 10;
-	find_bindir(r);
+	vnd_proc_bindir(r->bindir, sizeof(r->bindir));
 	snprintf(r->dir, sizeof(r->dir), "%s/vnd-report.XXXXXX",
 	    tmpdir && strlen(tmpdir) < 40 ? tmpdir : "/tmp");
 	if (mkdtemp(r->dir) == NULL) {
