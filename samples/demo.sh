@@ -62,6 +62,10 @@ bin/vnd hoploss -q --path "$@" | tail -n 1
 bin/vnd rootcause -H -c samples/path.truth.tsv | cut -f8
 
 echo
+echo "== vnd check, as cron runs it: silent when all is well, else a line per threshold crossed (exit 3)"
+bin/vnd check "$db" || test $? -eq 3
+
+echo
 echo "== vnd report: the incident on one page (every figure with the command that draws it)"
 report=${TMPDIR:-/tmp}/vnd-demo.html
 set --
