@@ -130,6 +130,20 @@ int	 vs_oslo_body(struct vs_ctx *, struct vs_msg *m, const uint8_t *p,
 /* The bodies remembered (a publish's, for its deliver), forgotten. */
 void	 vs_oslo_free(void);
 
+/* json.c: the top-level members keys[0..nk) of the JSON object p[0..n) into out[]. */
+enum { VS_JSON_ABSENT, VS_JSON_STRING, VS_JSON_OTHER };
+#define VS_JSON_UNSURE	1	/* not read: ask a full parser */
+struct vs_jval {
+	int		 type;		/* VS_JSON_x */
+	int		 esc;		/* a string with escapes */
+	const char	*p;		/* the value's text, a string's without quotes */
+	size_t		 n;
+};
+int	 vs_json_members(const char *p, size_t n, const char *const *keys,
+	    int nk, struct vs_jval *out);
+/* A string's value into dst (at least v->n bytes); its length. */
+size_t	 vs_json_unescape(const struct vs_jval *v, char *dst);
+
 /* txn.c: messages stitched into transactions; the tables. */
 int	 vs_stitch(struct vs_ctx *);
 int	 vs_put_messages(struct vs_ctx *, struct vnd_table *, char *errbuf);
