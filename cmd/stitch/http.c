@@ -375,6 +375,12 @@ vs_http_feed(struct vs_http *h, struct vs_http *peer, const uint8_t *p,
 	return parse(h, p, n);
 }
 
+int64_t
+vs_http_reading(const struct vs_http *h)
+{
+	return h != NULL && h->m != NULL ? h->m->ts : INT64_MAX;
+}
+
 void
 vs_http_free(struct vs_http *h)
 {

@@ -20,8 +20,13 @@
  * and RPCs (AMQP, in oslo.messaging's envelope), stitched into the one
  * transaction they belong to. Each TCP connection's two streams are rebuilt
  * (vnd_reasm), each stream read by the parser its first bytes call for, and
- * every message kept; at the end of the input they are stitched (txn.c).
+ * its messages held until their transaction is closed: once a window of
+ * the input's time passed without a message of it (txn.c), or at the end.
+ * Memory then follows the transactions in flight, not the recording.
  */
+
+/* -w's default: longer than any pause inside an operation of the samples */
+#define WINDOW_NS	(10 * VND_NS_PER_SEC)
 
 /* A connection's state while it is alive: freed at its end. */
 struct live {
@@ -53,20 +58,25 @@ struct run {
 	int		 have_key;
 	struct vnd_table *streams;
 	int		 failed;
+	int		 want_stats;
+	const struct vnd_cli *cli;
+	int64_t		 next_flush;	/* the input's time of the next look */
 };
 
 static const struct option longopts[] = {
 	{ "faults", no_argument, NULL, 'f' },
 	{ "key", required_argument, NULL, 'k' },
 	{ "max-held", required_argument, NULL, 'm' },
+	{ "stats", no_argument, NULL, 'S' },
 	{ "streams", no_argument, NULL, 's' },
 	{ "transactions", no_argument, NULL, 't' },
+	{ "window", required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const char usage[] =
 "usage: vnd-stitch [-HqV] [--faults | --streams | --transactions] [-k key]\n"
-"                  [-m bytes] [-o file.db] [point ...]\n"
+"                  [-m bytes] [-o file.db] [--stats] [-w seconds] [point ...]\n"
 "  -f, --faults          the failed transactions, each with the message its\n"
 "                        failure started at, instead of the messages\n"
 "  -k, --key KEY         the key of the secrets' hash (default: random)\n"
@@ -74,8 +84,12 @@ static const char usage[] =
 "  -o, --output FILE     write SQLite database FILE (tables messages,\n"
 "                        transactions, faults; streams with --streams)\n"
 "  -q, --quiet           no warning about inputs cut short or bytes unread\n"
+"      --stats           how many messages and transactions were held at once,\n"
+"                        on standard error\n"
 "  -s, --streams         a row per TCP stream: bytes, gaps, retransmissions\n"
 "  -t, --transactions    the transactions instead of the messages\n"
+"  -w, --window SECONDS  a transaction quiet this long is written and\n"
+"                        forgotten (default 10; 0: all held to the end)\n"
 "A point is a capture, a file or '-'; NAME=file names it.\n";
 
 static const struct vnd_colspec stream_cols[] = {
@@ -270,6 +284,47 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	return conn_new(r, pk, point, k, dir);
 }
 
+/*
+ * The first byte's time of the oldest message still being read, or of
+ * the oldest bytes held out of order (read later with their own time).
+ */
+static int64_t
+reading(const struct run *r)
+{
+	int64_t low = INT64_MAX, t;
+	size_t i;
+	int d;
+
+	for (i = 0; i < r->n; i++) {
+		const struct live *l = r->c[i]->live;
+
+		for (d = 0; l != NULL && d < 2; d++) {
+			if ((t = vs_http_reading(l->http[d])) < low)
+				low = t;
+			if ((t = vs_amqp_reading(l->amqp[d])) < low)
+				low = t;
+			if ((t = vnd_reasm_held_ts(&l->ra, d)) < low)
+				low = t;
+		}
+	}
+	return low;
+}
+
+/*
+ * Once a window of the input's time: the transactions closed are written.
+ * Not before the last operand is being read: operands are read one after
+ * the other, and a later one may hold messages of the same transactions.
+ */
+static int
+look(struct run *r, int64_t now)
+{
+	if (r->ctx.window == 0 || now < r->next_flush ||
+	    r->cli->pts.n < r->cli->nops)
+		return 0;
+	r->next_flush = now + r->ctx.window;
+	return vs_flush(&r->ctx, now, reading(r), 0);
+}
+
 static int
 see(void *arg, const struct vnd_pkt *pk, const char *point)
 {
@@ -297,6 +352,8 @@ see(void *arg, const struct vnd_pkt *pk, const char *point)
 	    0) && vnd_reasm_finished(&c->live->ra, 1)))
 		if (conn_end(r, c) < 0)
 			goto fail;
+	if (look(r, pk->ts_ns) < 0)
+		goto fail;
 	return 0;
 nomem:
 	snprintf(r->ctx.errbuf, sizeof(r->ctx.errbuf), "out of memory");
@@ -327,12 +384,21 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 			return -1;
 		r->limit = (size_t)v;
 		return 0;
+	case 'S':
+		r->want_stats = 1;
+		return 0;
 	case 's':
 		r->want_streams = 1;
 		return 0;
 	case 't':
 		r->want_txn = 1;
 		return 0;
+	case 'w':
+		if (strcmp(arg, "0") == 0) {
+			r->ctx.window = 0;
+			return 0;
+		}
+		return vnd_cli_seconds(cli, ch, arg, &r->ctx.window);
 	}
 	return -1;
 }
@@ -376,8 +442,9 @@ tell(const struct vnd_cli *cli, const struct vs_errors *e)
 }
 
 static int
-open_tables(struct vnd_cli *cli, struct run *r, struct vnd_table **t)
+open_tables(struct vnd_cli *cli, struct run *r)
 {
+	struct vnd_table **t = r->ctx.t;
 	int all = cli->output != NULL;
 	int msgs = all || !(r->want_txn || r->want_faults || r->want_streams);
 
@@ -396,36 +463,46 @@ open_tables(struct vnd_cli *cli, struct run *r, struct vnd_table **t)
 	return 0;
 }
 
+/* How much was held at once (--stats). */
+static void
+stats(const struct vnd_cli *cli, const struct run *r)
+{
+	const struct vs_held *h = &r->ctx.held;
+
+	fprintf(stderr, "%s: %llu messages in %llu transactions; at most %zu "
+	    "messages and %zu transactions held at once; %llu batches "
+	    "written before the end\n", cli->tool->name,
+	    (unsigned long long)r->ctx.last_id,
+	    (unsigned long long)r->ctx.txn_base, h->msgs, h->txns,
+	    (unsigned long long)h->batches);
+}
+
 static int
 run(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
-	struct vnd_table *t[3] = { NULL, NULL, NULL };
 	size_t i;
 	int status;
 
-	if (open_tables(cli, r, t) < 0)
+	r->cli = cli;
+	if (open_tables(cli, r) < 0)
 		return VND_RUN_SINK;
 	status = vnd_cli_read(cli, see, r);
 	for (i = 0; i < r->n && !r->failed; i++)
 		if (conn_end(r, r->c[i]) < 0)
 			r->failed = 1;
-	if (r->failed) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->ctx.errbuf);
-		return VND_RUN_ABORT;
-	}
-	if (status == VND_RUN_ABORT)
-		return status;
-	tell(cli, &r->ctx.err);
-	if (vs_stitch(&r->ctx) < 0 ||
-	    (t[0] && vs_put_messages(&r->ctx, t[0], cli->err) < 0) ||
-	    (t[1] && vs_put_transactions(&r->ctx, t[1], cli->err) < 0) ||
-	    (t[2] && vs_put_faults(&r->ctx, t[2], cli->err) < 0)) {
-		if (cli->err[0] == '\0')
+	if (!r->failed && status != VND_RUN_ABORT && vs_flush(&r->ctx, 0,
+	    INT64_MAX, 1) < 0)
+		r->failed = 1;
+	if (r->failed || status == VND_RUN_ABORT) {
+		if (r->failed)
 			snprintf(cli->err, sizeof(cli->err), "%s",
 			    r->ctx.errbuf);
-		return VND_RUN_SINK;
+		return r->ctx.sink_failed ? VND_RUN_SINK : VND_RUN_ABORT;
 	}
+	tell(cli, &r->ctx.err);
+	if (r->want_stats)
+		stats(cli, r);
 	return status;
 }
 
@@ -449,17 +526,13 @@ run_free(struct run *r)
 	}
 	free(r->c);
 	vnd_flowtab_free(&r->ft);
-	for (i = 0; i < r->ctx.msgs.n; i++)
-		vs_msg_free(r->ctx.msgs.v[i]);
-	free(r->ctx.msgs.v);
-	free(r->ctx.txns);
-	free(r->ctx.order);
+	vs_ctx_free(&r->ctx);
 	vs_oslo_free();
 }
 
 static const struct vnd_tool tool = {
 	.name = "vnd-stitch", .usage = usage,
-	.shortopts = "fk:m:st", .longopts = longopts,
+	.shortopts = "fk:m:stw:", .longopts = longopts,
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
@@ -473,6 +546,7 @@ main(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	r.limit = VND_REASM_LIMIT;
+	r.ctx.window = WINDOW_NS;
 	status = vnd_cli_main(&tool, &r, argc, argv);
 	run_free(&r);
 	return status;

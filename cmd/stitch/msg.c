@@ -70,9 +70,36 @@ vs_msg_done(struct vs_ctx *ctx, struct vs_msg *m)
 		return -1;
 	}
 	ms->v = nv;
-	m->id = ms->n + 1;
+	m->id = ++ctx->last_id;
 	ms->v[ms->n++] = m;
+	if (ms->n > ctx->held.msgs)
+		ctx->held.msgs = ms->n;
 	return 0;
+}
+
+size_t
+vs_msg_index(const struct vs_msgs *ms, uint64_t id)
+{
+	size_t a = 0, b = ms->n, k;
+
+	while (a < b) {
+		k = a + (b - a) / 2;
+		if (ms->v[k]->id == id)
+			return k;
+		if (ms->v[k]->id < id)
+			a = k + 1;
+		else
+			b = k;
+	}
+	return SIZE_MAX;
+}
+
+struct vs_msg *
+vs_msg_find(const struct vs_msgs *ms, uint64_t id)
+{
+	size_t k = vs_msg_index(ms, id);
+
+	return k == SIZE_MAX ? NULL : ms->v[k];
 }
 
 void

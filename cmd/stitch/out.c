@@ -73,7 +73,10 @@ put_id(struct vnd_table *t, uint64_t id)
 static const struct vs_msg *
 asked(const struct vs_ctx *ctx, const struct vs_msg *m)
 {
-	return m->answers ? ctx->msgs.v[m->answers - 1] : m;
+	const struct vs_msg *q = m->answers ? vs_msg_find(&ctx->batch,
+	    m->answers) : NULL;
+
+	return q != NULL ? q : m;
 }
 
 /* The service a message goes to: an HTTP server's address, an RPC's topic. */
@@ -154,8 +157,8 @@ vs_put_messages(struct vs_ctx *ctx, struct vnd_table *t, char *errbuf)
 {
 	size_t i;
 
-	for (i = 0; i < ctx->msgs.n; i++)
-		if (put_msg(ctx, t, ctx->msgs.v[i], errbuf) < 0)
+	for (i = 0; i < ctx->batch.n; i++)
+		if (put_msg(ctx, t, ctx->batch.v[i], errbuf) < 0)
 			return -1;
 	return 0;
 }
@@ -208,7 +211,7 @@ static int
 put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
     char *errbuf)
 {
-	struct vs_msg **v = ctx->msgs.v;
+	struct vs_msg **v = ctx->batch.v;
 	const size_t *o = ctx->order + x->first;
 	char services[512] = "", srv[128];
 	int64_t http = 0, rpc = 0;
@@ -261,8 +264,8 @@ vs_put_transactions(struct vs_ctx *ctx, struct vnd_table *t, char *errbuf)
 static void
 chain(struct vs_ctx *ctx, const struct vs_txn *x, char *buf, size_t len)
 {
-	struct vs_msg **v = ctx->msgs.v;
-	const struct vs_msg *f = v[x->fault], *q = asked(ctx, f), *m;
+	struct vs_msg **v = ctx->batch.v;
+	const struct vs_msg *f = v[x->fault], *q = asked(ctx, f), *m, *a;
 	const size_t *o = ctx->order + x->first;
 	size_t i, k = 0;
 	int n = 0;
@@ -270,9 +273,10 @@ chain(struct vs_ctx *ctx, const struct vs_txn *x, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < x->nmsgs && n < MAX_CHAIN; i++) {
 		m = v[o[i]];
+		a = m->reply ? vs_msg_find(&ctx->batch, m->reply) : NULL;
 		if ((m->kind != VS_REQUEST && m->kind != VS_CALL) ||
 		    seen_before(v, o, i) || m->ts > q->ts ||
-		    (m != q && m->reply && v[m->reply - 1]->end_ts < f->end_ts))
+		    (m != q && a != NULL && a->end_ts < f->end_ts))
 			continue;
 		if (m != q && m->same == q->same)
 			continue;
@@ -291,7 +295,7 @@ static int
 put_fault(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
     char *errbuf)
 {
-	struct vs_msg **v = ctx->msgs.v;
+	struct vs_msg **v = ctx->batch.v;
 	const struct vs_msg *f = v[x->fault], *root = v[x->root];
 	const size_t *o = ctx->order + x->first;
 	char srv[128], ch[MAX_CHAIN * 21 + 1];

@@ -45,7 +45,7 @@ struct vs_msg {
 
 enum { VS_OK, VS_FAIL_STATUS, VS_FAIL_RPC, VS_FAIL_NOREPLY };
 
-/* Every message of the run, in order. */
+/* Messages, by id. */
 struct vs_msgs {
 	struct vs_msg	**v;
 	size_t		 n, cap;
@@ -70,12 +70,27 @@ struct vs_txn {
 	size_t		 fault;		/* the root-cause message's index, or SIZE_MAX */
 };
 
+/* How many were held at once: what the run's memory follows. */
+struct vs_held {
+	size_t		 msgs, txns;	/* most at once */
+	uint64_t	 batches;	/* written before the input's end */
+};
+
 /* The run's shared state the parsers write into. */
 struct vs_ctx {
-	struct vs_msgs	 msgs;
+	struct vs_msgs	 msgs;		/* held, not written yet: by id */
+	uint64_t	 last_id;	/* messages so far */
+	/* the batch being written: whole transactions, by id */
+	struct vs_msgs	 batch;
 	struct vs_txn	*txns;
 	size_t		 ntxn;
-	size_t		*order;		/* message indexes by transaction, then time */
+	size_t		*order;		/* batch indexes by transaction, then time */
+	uint64_t	 txn_base;	/* transactions written before it */
+	int64_t		 window;	/* -w: quiet this long, a transaction is
+					   written (0: at the end) */
+	struct vnd_table *t[3];		/* messages, transactions, faults, or NULL */
+	int		 sink_failed;	/* a table could not be written */
+	struct vs_held	 held;
 	struct vs_errors err;
 	uint8_t		 key[16];	/* the secrets' hash key */
 	int		 keep_secrets;	/* --no-hash: secrets in clear */
@@ -98,6 +113,9 @@ int	 vs_msg_set(struct vs_msg *, int f, const char *s, size_t n);
 /* Whole: it gets its id and joins the run's (-1: no memory, m freed). */
 int	 vs_msg_done(struct vs_ctx *, struct vs_msg *m);
 void	 vs_msg_free(struct vs_msg *);
+/* The message numbered id among ms (sorted by id), NULL: not there. */
+struct vs_msg *vs_msg_find(const struct vs_msgs *ms, uint64_t id);
+size_t	 vs_msg_index(const struct vs_msgs *ms, uint64_t id);	/* SIZE_MAX: none */
 const char *vs_kind_name(int);
 /* The secret s, as a short keyed hash "h:0123456789ab" into buf[16]. */
 void	 vs_secret(const struct vs_ctx *, const char *s, size_t n, char *buf);
@@ -114,6 +132,8 @@ struct vs_http *vs_http_new(const struct vs_side *);
 int	 vs_http_feed(struct vs_http *, struct vs_http *peer, const uint8_t *p,
 	    size_t n, uint32_t seq, int64_t ts);
 void	 vs_http_free(struct vs_http *);
+/* The first byte's time of the message being read, INT64_MAX: none. */
+int64_t	 vs_http_reading(const struct vs_http *);
 /* Does a stream that starts with p look like HTTP (a request or a response)? */
 int	 vs_http_looks(const uint8_t *p, size_t n);
 
@@ -122,6 +142,7 @@ struct vs_amqp;
 struct vs_amqp *vs_amqp_new(const struct vs_side *);
 int	 vs_amqp_feed(struct vs_amqp *, const uint8_t *p, size_t n, int64_t ts);
 void	 vs_amqp_free(struct vs_amqp *);
+int64_t	 vs_amqp_reading(const struct vs_amqp *);
 int	 vs_amqp_looks(const uint8_t *p, size_t n);
 
 /* oslo.c: an AMQP message's body, oslo.messaging's envelope, into m. */
@@ -144,8 +165,15 @@ int	 vs_json_members(const char *p, size_t n, const char *const *keys,
 /* A string's value into dst (at least v->n bytes); its length. */
 size_t	 vs_json_unescape(const struct vs_jval *v, char *dst);
 
-/* txn.c: messages stitched into transactions; the tables. */
-int	 vs_stitch(struct vs_ctx *);
+/*
+ * txn.c: the messages held stitched into transactions; those closed (no
+ * message for the window, none being read that began before them; all
+ * at the end) written to ctx->t[] and freed. Now: the input's time; low:
+ * the first byte of the oldest message still being read.
+ */
+int	 vs_flush(struct vs_ctx *, int64_t now, int64_t low, int end);
+void	 vs_ctx_free(struct vs_ctx *);
+/* out.c: the batch's rows */
 int	 vs_put_messages(struct vs_ctx *, struct vnd_table *, char *errbuf);
 int	 vs_put_transactions(struct vs_ctx *, struct vnd_table *, char *errbuf);
 int	 vs_put_faults(struct vs_ctx *, struct vnd_table *, char *errbuf);

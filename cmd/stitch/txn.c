@@ -98,8 +98,7 @@ pair_calls(struct vs_msg **v, const struct key *k, size_t a, size_t b)
 	for (i = a; i < b; i++)
 		if (v[k[i].i]->kind == VS_CALL) {
 			v[k[i].i]->reply = reply;
-			if (!reply)
-				v[k[i].i]->failed = VS_FAIL_NOREPLY;
+			v[k[i].i]->failed = reply ? VS_OK : VS_FAIL_NOREPLY;
 		}
 }
 
@@ -123,7 +122,7 @@ join_ids(struct vs_msgs *ms)
 {
 	struct vs_msg **v = ms->v;
 	struct key *k;
-	size_t i, n = 0;
+	size_t i, j, n = 0;
 
 	if ((k = calloc(2 * ms->n + 1, sizeof(*k))) == NULL)
 		return -1;
@@ -144,10 +143,11 @@ join_ids(struct vs_msgs *ms)
 			k[n++] = (struct key){ NULL, v[i]->same, i };
 	join_runs(v, k, n, 0);
 	for (i = 0; i < ms->n; i++)
-		if (v[i]->answers) {
-			join(v, i, v[i]->answers - 1);
+		if (v[i]->answers &&
+		    (j = vs_msg_index(ms, v[i]->answers)) != SIZE_MAX) {
+			join(v, i, j);
 			if (v[i]->kind == VS_RESPONSE)
-				v[v[i]->answers - 1]->reply = v[i]->id;
+				v[j]->reply = v[i]->id;
 		}
 	free(k);
 	return 0;
@@ -161,9 +161,11 @@ msg_src(const struct vs_msg *m)
 }
 
 static int64_t
-served_until(struct vs_msg **v, const struct vs_msg *q)
+served_until(const struct vs_msgs *ms, const struct vs_msg *q)
 {
-	return q->reply ? v[q->reply - 1]->end_ts : INT64_MAX;
+	const struct vs_msg *a = q->reply ? vs_msg_find(ms, q->reply) : NULL;
+
+	return a != NULL ? a->end_ts : INT64_MAX;
 }
 
 static int
@@ -194,14 +196,15 @@ named(struct vs_msgs *ms)
 
 /* The one request host h was serving at r's time, or SIZE_MAX (none, or several). */
 static size_t
-served(struct vs_msg **v, size_t *act, size_t *na, const struct vs_msg *r)
+served(const struct vs_msgs *ms, size_t *act, size_t *na,
+    const struct vs_msg *r)
 {
 	size_t j, hit = SIZE_MAX, nhit = 0;
 
 	for (j = 0; j < *na; j++) {
-		struct vs_msg *q = v[act[j]];
+		struct vs_msg *q = ms->v[act[j]];
 
-		if (served_until(v, q) < r->ts) {
+		if (served_until(ms, q) < r->ts) {
 			act[j--] = act[--*na];
 			continue;
 		}
@@ -243,7 +246,7 @@ join_causal(struct vs_msgs *ms)
 	for (i = 0; i < nr; i++) {
 		struct vs_msg *r = v[req[i]];
 
-		hit = served(v, act, &na, r);
+		hit = served(ms, act, &na, r);
 		if (hit != SIZE_MAX && !has[find(v, req[i])] &&
 		    memcmp(r->key->src, r->key->dst, 16) != 0)
 			join(v, req[i], hit);
@@ -267,29 +270,32 @@ mark_failed(struct vs_msgs *ms)
 
 /* A failure's exchange: from its request (or call) to it. */
 static void
-span(struct vs_msg **v, const struct vs_msg *f, int64_t *a, int64_t *b)
+span(const struct vs_msgs *ms, const struct vs_msg *f, int64_t *a, int64_t *b)
 {
-	*a = f->answers ? v[f->answers - 1]->ts : f->ts;
+	const struct vs_msg *q = f->answers ? vs_msg_find(ms, f->answers) : NULL;
+
+	*a = q != NULL ? q->ts : f->ts;
 	*b = f->kind == VS_CALL ? f->ts : f->end_ts;
 }
 
 /* Is failure g within failure f's exchange, and not f itself seen elsewhere? */
 static int
-within(struct vs_msg **v, const struct vs_msg *f, const struct vs_msg *g)
+within(const struct vs_msgs *ms, const struct vs_msg *f, const struct vs_msg *g)
 {
 	int64_t fa, fb, ga, gb;
 
 	if (g->same == f->same && g->same != 0)
 		return 0;
-	span(v, f, &fa, &fb);
-	span(v, g, &ga, &gb);
+	span(ms, f, &fa, &fb);
+	span(ms, g, &ga, &gb);
 	return fa <= ga && gb <= fb && (fa != ga || fb != gb);
 }
 
 /* The root cause among a transaction's messages o[0..n). */
 static size_t
-root_cause(struct vs_msg **v, const size_t *o, size_t n)
+root_cause(const struct vs_msgs *ms, const size_t *o, size_t n)
 {
+	struct vs_msg **v = ms->v;
 	size_t i, j, best = SIZE_MAX;
 	int64_t a, b, ba = 0;
 
@@ -298,11 +304,11 @@ root_cause(struct vs_msg **v, const size_t *o, size_t n)
 			continue;
 		for (j = 0; j < n; j++)
 			if (j != i && v[o[j]]->failed &&
-			    within(v, v[o[i]], v[o[j]]))
+			    within(ms, v[o[i]], v[o[j]]))
 				break;
 		if (j < n)
 			continue;
-		span(v, v[o[i]], &a, &b);
+		span(ms, v[o[i]], &a, &b);
 		if (best == SIZE_MAX || a < ba || (a == ba && o[i] < best)) {
 			best = o[i];
 			ba = a;
@@ -323,17 +329,22 @@ cmp_txn(const void *a, const void *b, void *arg)
 	return cmp_ts(a, b, arg);
 }
 
-/* Transactions numbered by their first message's time; each one's messages in order. */
+/*
+ * The batch's transactions numbered by their first message's time, after
+ * those written before; each one's messages in order.
+ */
 static int
 number(struct vs_ctx *ctx)
 {
-	struct vs_msg **v = ctx->msgs.v;
-	size_t i, n = ctx->msgs.n, nr = 0;
+	struct vs_msg **v = ctx->batch.v;
+	size_t i, n = ctx->batch.n, nr = 0;
 
 	if ((ctx->order = calloc(n + 1, sizeof(size_t))) == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ctx->order[i] = i;
+		v[i]->txn = 0;
+	}
 	/* by time: the first of each component is its earliest */
 	qsort_r(ctx->order, n, sizeof(size_t), cmp_ts, v);
 	for (i = 0; i < n; i++) {
@@ -341,7 +352,7 @@ number(struct vs_ctx *ctx)
 
 		v[k]->uf = find(v, k);
 		if (v[v[k]->uf]->txn == 0)
-			v[v[k]->uf]->txn = ++nr;
+			v[v[k]->uf]->txn = ctx->txn_base + ++nr;
 	}
 	for (i = 0; i < n; i++)
 		v[i]->txn = v[v[i]->uf]->txn;
@@ -352,15 +363,21 @@ number(struct vs_ctx *ctx)
 	return 0;
 }
 
+static int
+is_ask(const struct vs_msg *m)
+{
+	return m->kind == VS_REQUEST || m->kind == VS_CALL || m->kind == VS_CAST;
+}
+
 static void
 summarize(struct vs_ctx *ctx)
 {
-	struct vs_msg **v = ctx->msgs.v;
-	size_t i, n = ctx->msgs.n;
+	struct vs_msg **v = ctx->batch.v;
+	size_t i, n = ctx->batch.n;
 
 	for (i = 0; i < n; i++) {
 		size_t k = ctx->order[i];
-		struct vs_txn *t = &ctx->txns[v[k]->txn - 1];
+		struct vs_txn *t = &ctx->txns[v[k]->txn - ctx->txn_base - 1];
 
 		if (t->nmsgs++ == 0) {
 			t->id = v[k]->txn;
@@ -371,28 +388,198 @@ summarize(struct vs_ctx *ctx)
 		if (v[k]->end_ts > t->end_ts)
 			t->end_ts = v[k]->end_ts;
 		/* its root: the first request or call, if any */
-		if ((v[t->root]->kind != VS_REQUEST && v[t->root]->kind !=
-		    VS_CALL && v[t->root]->kind != VS_CAST) &&
-		    (v[k]->kind == VS_REQUEST || v[k]->kind == VS_CALL ||
-		    v[k]->kind == VS_CAST))
+		if (!is_ask(v[t->root]) && is_ask(v[k]))
 			t->root = k;
 	}
 	for (i = 0; i < ctx->ntxn; i++)
-		ctx->txns[i].fault = root_cause(v, ctx->order +
+		ctx->txns[i].fault = root_cause(&ctx->batch, ctx->order +
 		    ctx->txns[i].first, ctx->txns[i].nmsgs);
 }
 
-int
-vs_stitch(struct vs_ctx *ctx)
+/* The held messages stitched, from scratch: a join may be undone by what came since. */
+static int
+stitch_held(struct vs_ctx *ctx)
 {
 	if (join_ids(&ctx->msgs) < 0 || join_causal(&ctx->msgs) < 0)
-		goto nomem;
+		return -1;
 	mark_failed(&ctx->msgs);
-	if (number(ctx) < 0)
+	return 0;
+}
+
+struct comp {
+	size_t		 root;		/* its first message's index */
+	int64_t		 ts, last;	/* its first byte, its last message's end */
+};
+
+static int
+cmp_comp(const void *a, const void *b, void *arg)
+{
+	const struct comp *x = a, *y = b;
+
+	return cmp_ts(&x->root, &y->root, arg);
+}
+
+/*
+ * The held transactions by their first message's time, each with its
+ * last end: into *out (n of them, by root index in root[]).
+ */
+static struct comp *
+components(struct vs_msgs *ms, size_t *nc, size_t *slot)
+{
+	struct vs_msg **v = ms->v;
+	struct comp *c;
+	size_t i, r, n = 0;
+
+	if ((c = calloc(ms->n + 1, sizeof(*c))) == NULL)
+		return NULL;
+	for (i = 0; i < ms->n; i++) {
+		r = find(v, i);
+		if (r == i) {
+			slot[i] = n;
+			c[n++] = (struct comp){ i, v[i]->ts, v[i]->end_ts };
+		}
+		r = slot[r];
+		if (cmp_ts(&i, &c[r].root, v) < 0) {
+			c[r].root = i;
+			c[r].ts = v[i]->ts;
+		}
+		if (v[i]->end_ts > c[r].last)
+			c[r].last = v[i]->end_ts;
+	}
+	qsort_r(c, n, sizeof(*c), cmp_comp, v);
+	for (i = 0; i < n; i++)
+		slot[find(v, c[i].root)] = i;
+	*nc = n;
+	return c;
+}
+
+/*
+ * How many of the transactions, first first, are closed: quiet for the
+ * window, now and before the first byte of any message still being read
+ * (it could be theirs; and numbering by first message is then final); or
+ * the input is over.
+ */
+static size_t
+closed(const struct vs_ctx *ctx, const struct comp *c, size_t n, int64_t now,
+    int64_t low, int end)
+{
+	int64_t edge = (now < low ? now : low) - ctx->window;
+	size_t i;
+
+	if (end)
+		return n;
+	for (i = 0; i < n && c[i].last < edge; i++)
+		;
+	return i;
+}
+
+/*
+ * The first k transactions (slot[] of each root: its rank) move from the
+ * held to the batch, their union-find in batch indexes (idx[]: scratch).
+ */
+static int
+take(struct vs_ctx *ctx, const size_t *slot, size_t k, size_t *idx)
+{
+	struct vs_msgs *ms = &ctx->msgs, *b = &ctx->batch;
+	size_t i, r, kept = 0;
+
+	if ((b->v = calloc(ms->n + 1, sizeof(*b->v))) == NULL)
+		return -1;
+	for (i = 0; i < ms->n; i++)
+		idx[i] = find(ms->v, i);
+	for (i = 0; i < ms->n; i++) {
+		r = idx[i];		/* its root, at or before it */
+		if (slot[r] >= k) {
+			ms->v[kept++] = ms->v[i];
+			continue;
+		}
+		/* a root's own slot becomes its batch index, for those after it */
+		ms->v[i]->uf = r == i ? b->n : idx[r];
+		if (r == i)
+			idx[i] = b->n;
+		b->v[b->n++] = ms->v[i];
+	}
+	ms->n = kept;
+	return 0;
+}
+
+static int
+put_batch(struct vs_ctx *ctx)
+{
+	char *e = ctx->errbuf;
+
+	if ((ctx->t[0] && vs_put_messages(ctx, ctx->t[0], e) < 0) ||
+	    (ctx->t[1] && vs_put_transactions(ctx, ctx->t[1], e) < 0) ||
+	    (ctx->t[2] && vs_put_faults(ctx, ctx->t[2], e) < 0)) {
+		ctx->sink_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+batch_free(struct vs_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->batch.n; i++)
+		vs_msg_free(ctx->batch.v[i]);
+	free(ctx->batch.v);
+	free(ctx->txns);
+	free(ctx->order);
+	ctx->batch.v = NULL;
+	ctx->batch.n = 0;
+	ctx->txns = NULL;
+	ctx->order = NULL;
+	ctx->ntxn = 0;
+}
+
+int
+vs_flush(struct vs_ctx *ctx, int64_t now, int64_t low, int end)
+{
+	struct comp *c = NULL;
+	size_t *slot, *idx, nc = 0, k;
+	int ret = -1;
+
+	if (ctx->msgs.n == 0)
+		return 0;
+	slot = calloc(ctx->msgs.n, sizeof(*slot));
+	idx = calloc(ctx->msgs.n, sizeof(*idx));
+	if (slot == NULL || idx == NULL || stitch_held(ctx) < 0 ||
+	    (c = components(&ctx->msgs, &nc, slot)) == NULL)
+		goto nomem;
+	if (nc > ctx->held.txns)
+		ctx->held.txns = nc;
+	if ((k = closed(ctx, c, nc, now, low, end)) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (take(ctx, slot, k, idx) < 0 || number(ctx) < 0)
 		goto nomem;
 	summarize(ctx);
-	return 0;
+	if (!end)
+		ctx->held.batches++;
+	ret = put_batch(ctx);
+	ctx->txn_base += ctx->ntxn;
+	goto out;
 nomem:
 	snprintf(ctx->errbuf, sizeof(ctx->errbuf), "out of memory");
-	return -1;
+out:
+	batch_free(ctx);
+	free(c);
+	free(slot);
+	free(idx);
+	return ret;
+}
+
+void
+vs_ctx_free(struct vs_ctx *ctx)
+{
+	size_t i;
+
+	batch_free(ctx);
+	for (i = 0; i < ctx->msgs.n; i++)
+		vs_msg_free(ctx->msgs.v[i]);
+	free(ctx->msgs.v);
+	memset(&ctx->msgs, 0, sizeof(ctx->msgs));
 }
