@@ -1,6 +1,10 @@
 /* json.c: the few top-level members of a JSON object, read in one pass without building it. */
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "stitch.h"
 
 /*
@@ -24,6 +28,11 @@ struct scan {
 
 /* Bytes that end a run of plain string bytes: '"', '\\', controls, non-ASCII. */
 static unsigned char stop[256];
+/* What an escape's letter stands for; 0: not an escape (or \u: unsure) */
+static const char unesc[256] = {
+	['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+	['n'] = '\n', ['r'] = '\r', ['t'] = '\t'
+};
 
 static void
 stop_init(void)
@@ -34,6 +43,31 @@ stop_init(void)
 		return;
 	for (c = 0; c < 256; c++)
 		stop[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
+/* Past the plain bytes at p: 16 at a time where SSE2 is (every x86-64). */
+static const unsigned char *
+plain(const unsigned char *p, const unsigned char *end)
+{
+#ifdef __SSE2__
+	const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\'),
+	    ctl = _mm_set1_epi8(0x1f);
+	__m128i x, m;
+	int mask;
+
+	for (; end - p >= 16; p += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* '"', '\\', at most 0x1f (max(x, 0x1f) == 0x1f); the high bit */
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, q),
+		    _mm_cmpeq_epi8(x, bs)), _mm_cmpeq_epi8(_mm_max_epu8(x, ctl),
+		    ctl));
+		if ((mask = _mm_movemask_epi8(m) | _mm_movemask_epi8(x)) != 0)
+			return p + __builtin_ctz((unsigned)mask);
+	}
+#endif
+	while (p < end && !stop[*p])
+		p++;
+	return p;
 }
 
 static void
@@ -51,16 +85,14 @@ string(struct scan *s, int *esc)
 	s->p++;
 	*esc = 0;
 	for (;;) {
-		while (s->p < s->end && !stop[*s->p])
-			s->p++;
+		s->p = plain(s->p, s->end);
 		if (s->p >= s->end)
 			return -1;
 		if (*s->p == '"') {
 			s->p++;
 			return 0;
 		}
-		if (*s->p != '\\' || s->p + 1 >= s->end ||
-		    strchr("\"\\/bfnrt", s->p[1]) == NULL || s->p[1] == '\0')
+		if (*s->p != '\\' || s->p + 1 >= s->end || !unesc[s->p[1]])
 			return -1;	/* a control, non-ASCII, \u or a bad escape */
 		*esc = 1;
 		s->p += 2;
@@ -255,7 +287,6 @@ vs_json_members(const char *p, size_t n, const char *const *keys, int nk,
 size_t
 vs_json_unescape(const struct vs_jval *v, char *dst)
 {
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
 	const char *p = v->p, *end = v->p + v->n, *e;
 	char *d = dst;
 
@@ -270,7 +301,7 @@ vs_json_unescape(const struct vs_jval *v, char *dst)
 		d += e - p;
 		if (e == end)
 			break;
-		*d++ = to[strchr(from, e[1]) - from];
+		*d++ = unesc[(unsigned char)e[1]];
 		p = e + 2;
 	}
 	return (size_t)(d - dst);

@@ -40,6 +40,7 @@ struct vs_msg {
 	uint64_t	 txn;
 	size_t		 uf;		/* union-find parent (an index) */
 	uint64_t	 reply;		/* the response or reply to it, 0 */
+	int64_t		 reply_end;	/* a request's: its response's end_ts */
 	int		 failed;	/* VS_FAIL_x */
 };
 

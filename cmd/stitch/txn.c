@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vnd_flowtab.h"
+#include "vnd_pkt.h"
 #include "stitch.h"
 
 /*
@@ -27,23 +28,69 @@
  * earliest such.
  */
 
-struct key {
-	const char	*s;		/* NULL: by u */
-	uint64_t	 u;
-	size_t		 i;		/* the message */
+/*
+ * Identifiers, each with the first message (in id order) that had it: a
+ * string s with its hash h, or a hash alone (s NULL). Open addressing.
+ */
+struct slot {
+	uint64_t	 h;
+	const char	*s;
+	size_t		 first;		/* SIZE_MAX: empty */
+	size_t		 call;		/* a _msg_id's first call, SIZE_MAX */
+	uint64_t	 reply;		/* its first reply after that call, 0 */
 };
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	const struct key *x = a, *y = b;
-	int c;
+struct idtab {
+	struct slot	*s;
+	size_t		 mask;
+};
 
-	if (x->s != NULL && (c = strcmp(x->s, y->s)) != 0)
-		return c;
-	if (x->s == NULL && x->u != y->u)
-		return x->u < y->u ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
+static void
+tab_clear(struct idtab *t)
+{
+	size_t i;
+
+	for (i = 0; i <= t->mask; i++)
+		t->s[i].first = SIZE_MAX;
+}
+
+/* Room for n identifiers, at most half full. */
+static int
+tab_init(struct idtab *t, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap <<= 1;
+	if ((t->s = malloc(cap * sizeof(*t->s))) == NULL)
+		return -1;
+	t->mask = cap - 1;
+	tab_clear(t);
+	return 0;
+}
+
+/* The slot of identifier (h, s): made for message i if it is new. */
+static struct slot *
+tab_get(struct idtab *t, uint64_t h, const char *s, size_t i)
+{
+	struct slot *e;
+	size_t k;
+
+	for (k = h & t->mask;; k = (k + 1) & t->mask) {
+		e = &t->s[k];
+		if (e->first == SIZE_MAX) {
+			*e = (struct slot){ h, s, i, SIZE_MAX, 0 };
+			return e;
+		}
+		if (e->h == h && (s == NULL || strcmp(e->s, s) == 0))
+			return e;
+	}
+}
+
+static struct slot *
+tab_str(struct idtab *t, const char *s, size_t i)
+{
+	return tab_get(t, vnd_hash((const uint8_t *)s, strlen(s)), s, i);
 }
 
 static size_t
@@ -68,88 +115,106 @@ join(struct vs_msg **v, size_t a, size_t b)
 		v[a]->uf = b;
 }
 
-static int
-same_key(const struct key *a, const struct key *b)
-{
-	return a->s != NULL ? !strcmp(a->s, b->s) : a->u == b->u;
-}
-
 /*
- * Messages with one key joined. A reply's answers: the first call of its
- * _msg_id (keys sorted by message within a key, the first call first).
+ * A _msg_id's messages, in id order: a reply answers the first call; the
+ * calls' reply is the first reply that came after it (none: no reply).
  */
 static void
-pair_calls(struct vs_msg **v, const struct key *k, size_t a, size_t b)
+pair_call(struct vs_msg **v, struct slot *e, size_t i)
 {
-	size_t i, call = SIZE_MAX;
-	uint64_t reply = 0;
+	struct vs_msg *m = v[i];
 
-	for (i = a; i < b; i++) {
-		struct vs_msg *m = v[k[i].i];
-
-		if (m->kind == VS_CALL && call == SIZE_MAX)
-			call = k[i].i;
-		else if (m->kind == VS_REPLY && call != SIZE_MAX) {
-			m->answers = v[call]->id;
-			if (!reply)
-				reply = m->id;
-		}
+	if (m->kind == VS_CALL && e->call == SIZE_MAX)
+		e->call = i;
+	else if (m->kind == VS_REPLY && e->call != SIZE_MAX) {
+		m->answers = v[e->call]->id;
+		if (!e->reply)
+			e->reply = m->id;
 	}
-	for (i = a; i < b; i++)
-		if (v[k[i].i]->kind == VS_CALL) {
-			v[k[i].i]->reply = reply;
-			v[k[i].i]->failed = reply ? VS_OK : VS_FAIL_NOREPLY;
-		}
 }
 
+/* Request ids (the callee's and the caller's global one) joined. */
 static void
-join_runs(struct vs_msg **v, struct key *k, size_t n, int calls)
+join_req_ids(struct vs_msgs *ms, struct idtab *t)
 {
-	size_t a, b;
+	static const int f[] = { VS_REQ_ID, VS_GREQ_ID };
+	struct vs_msg **v = ms->v;
+	size_t i, k;
 
-	qsort(k, n, sizeof(*k), cmp_key);
-	for (a = 0; a < n; a = b) {
-		for (b = a; b < n && same_key(&k[a], &k[b]); b++)
-			join(v, k[a].i, k[b].i);
-		if (calls)
-			pair_calls(v, k, a, b);
-	}
+	tab_clear(t);
+	for (i = 0; i < ms->n; i++)
+		for (k = 0; k < VND_NELEM(f); k++)
+			if (v[i]->f[f[k]] != NULL && *v[i]->f[f[k]])
+				join(v, tab_str(t, v[i]->f[f[k]], i)->first, i);
 }
 
-/* The identifiers: request ids, message ids, the same bytes twice. */
+/* _msg_ids joined, calls paired with their replies; at[]: scratch. */
+static void
+join_msg_ids(struct vs_msgs *ms, struct idtab *t, struct slot **at)
+{
+	struct vs_msg **v = ms->v;
+	size_t i;
+
+	tab_clear(t);
+	for (i = 0; i < ms->n; i++) {
+		at[i] = NULL;
+		if (v[i]->f[VS_MSG_ID] == NULL)
+			continue;
+		at[i] = tab_str(t, v[i]->f[VS_MSG_ID], i);
+		join(v, at[i]->first, i);
+		pair_call(v, at[i], i);
+	}
+	for (i = 0; i < ms->n; i++)
+		if (at[i] != NULL && v[i]->kind == VS_CALL) {
+			v[i]->reply = at[i]->reply;
+			v[i]->failed = at[i]->reply ? VS_OK : VS_FAIL_NOREPLY;
+		}
+}
+
+/* The same bytes seen twice (at two points, or both sides of the broker). */
+static void
+join_same(struct vs_msgs *ms, struct idtab *t)
+{
+	struct vs_msg **v = ms->v;
+	size_t i;
+
+	tab_clear(t);
+	for (i = 0; i < ms->n; i++)
+		if (v[i]->same)
+			join(v, tab_get(t, v[i]->same, NULL, i)->first, i);
+}
+
+/* The identifiers: request ids, message ids, the same bytes twice; answers. */
 static int
 join_ids(struct vs_msgs *ms)
 {
 	struct vs_msg **v = ms->v;
-	struct key *k;
-	size_t i, j, n = 0;
+	struct slot **at;
+	struct idtab t;
+	size_t i, j;
 
-	if ((k = calloc(2 * ms->n + 1, sizeof(*k))) == NULL)
+	if ((at = calloc(ms->n + 1, sizeof(*at))) == NULL)
 		return -1;
-	for (i = 0; i < ms->n; i++) {
-		v[i]->uf = i;
-		if (v[i]->f[VS_REQ_ID] != NULL && *v[i]->f[VS_REQ_ID])
-			k[n++] = (struct key){ v[i]->f[VS_REQ_ID], 0, i };
-		if (v[i]->f[VS_GREQ_ID] != NULL && *v[i]->f[VS_GREQ_ID])
-			k[n++] = (struct key){ v[i]->f[VS_GREQ_ID], 0, i };
+	if (tab_init(&t, 2 * ms->n + 1) < 0) {
+		free(at);
+		return -1;
 	}
-	join_runs(v, k, n, 0);
-	for (i = n = 0; i < ms->n; i++)
-		if (v[i]->f[VS_MSG_ID] != NULL)
-			k[n++] = (struct key){ v[i]->f[VS_MSG_ID], 0, i };
-	join_runs(v, k, n, 1);
-	for (i = n = 0; i < ms->n; i++)
-		if (v[i]->same)
-			k[n++] = (struct key){ NULL, v[i]->same, i };
-	join_runs(v, k, n, 0);
+	for (i = 0; i < ms->n; i++)
+		v[i]->uf = i;
+	join_req_ids(ms, &t);
+	join_msg_ids(ms, &t, at);
+	join_same(ms, &t);
 	for (i = 0; i < ms->n; i++)
 		if (v[i]->answers &&
 		    (j = vs_msg_index(ms, v[i]->answers)) != SIZE_MAX) {
 			join(v, i, j);
-			if (v[i]->kind == VS_RESPONSE)
+			if (v[i]->kind == VS_RESPONSE) {
 				v[j]->reply = v[i]->id;
+				v[j]->reply_end = v[i]->end_ts;
+			}
 		}
-	free(k);
+	free(t.s);
+	free(at);
 	return 0;
 }
 
@@ -160,12 +225,11 @@ msg_src(const struct vs_msg *m)
 	return m->dir ? m->key->dst : m->key->src;
 }
 
+/* A request is served until its response's end. */
 static int64_t
-served_until(const struct vs_msgs *ms, const struct vs_msg *q)
+served_until(const struct vs_msg *q)
 {
-	const struct vs_msg *a = q->reply ? vs_msg_find(ms, q->reply) : NULL;
-
-	return a != NULL ? a->end_ts : INT64_MAX;
+	return q->reply ? q->reply_end : INT64_MAX;
 }
 
 static int
@@ -204,7 +268,7 @@ served(const struct vs_msgs *ms, size_t *act, size_t *na,
 	for (j = 0; j < *na; j++) {
 		struct vs_msg *q = ms->v[act[j]];
 
-		if (served_until(ms, q) < r->ts) {
+		if (served_until(q) < r->ts) {
 			act[j--] = act[--*na];
 			continue;
 		}
