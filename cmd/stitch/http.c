@@ -231,8 +231,8 @@ on_complete(http_parser *p)
 	h->m = NULL;
 	h->in_body = 0;
 	m->end_ts = h->ts;
-	if ((h->url.len && vs_uuids(&m->f[VS_UUIDS], h->url.p, h->url.len) < 0) ||
-	    (h->body.len && vs_uuids(&m->f[VS_UUIDS], h->body.p,
+	if ((h->url.len && vs_uuids(m, h->url.p, h->url.len) < 0) ||
+	    (h->body.len && vs_uuids(m, h->body.p,
 	    h->body.len) < 0)) {
 		vs_msg_free(m);
 		return -1;

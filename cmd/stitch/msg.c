@@ -33,29 +33,63 @@ vs_msg_new(const struct vs_side *sd, int proto, int kind, int64_t ts)
 	return m;
 }
 
+/* Into the message's own room when it fits (no malloc per field), else the heap. */
 int
 vs_msg_set(struct vs_msg *m, int f, const char *s, size_t n)
 {
 	char *p;
 
-	if ((p = malloc(n + 1)) == NULL)
+	if (n < sizeof(m->txt) - m->used)
+		p = m->txt + m->used;
+	else if ((p = malloc(n + 1)) == NULL)
 		return -1;
 	memcpy(p, s, n);
 	p[n] = '\0';
-	free(m->f[f]);
+	if (m->heap & 1U << f)
+		free(m->f[f]);
 	m->f[f] = p;
+	if (p == m->txt + m->used) {
+		m->used += n + 1;
+		m->heap &= ~(1U << f);
+	} else
+		m->heap |= 1U << f;
+	return 0;
+}
+
+void
+vs_msg_clear(struct vs_msg *m)
+{
+	int i;
+
+	for (i = 0; i < VS_NFIELDS; i++) {
+		if (m->heap & 1U << i)
+			free(m->f[i]);
+		m->f[i] = NULL;
+	}
+	m->heap = 0;
+	m->used = 0;
+}
+
+int
+vs_msg_copy(struct vs_msg *m, const struct vs_msg *c)
+{
+	int f;
+
+	for (f = 0; f < VS_NFIELDS; f++)
+		if (c->f[f] != NULL && vs_msg_set(m, f, c->f[f],
+		    strlen(c->f[f])) < 0)
+			return -1;
+	m->kind = c->kind;
+	m->failed = c->failed;
 	return 0;
 }
 
 void
 vs_msg_free(struct vs_msg *m)
 {
-	int i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i < VS_NFIELDS; i++)
-		free(m->f[i]);
+	vs_msg_clear(m);
 	free(m);
 }
 
@@ -127,31 +161,25 @@ is_uuid(const char *s)
 
 #define MAX_UUIDS	8	/* kept per message, the first ones */
 
-static int
-add_uuid(char **list, const char *u)
+/* u (36 bytes) appended to the list in buf[(MAX_UUIDS + 1) * 37], unless there or full. */
+static void
+add_uuid(char *buf, size_t *len, const char *u)
 {
-	size_t len = *list ? strlen(*list) : 0;
-	char *p;
-
-	if (*list != NULL && (strstr(*list, u) != NULL ||
-	    len >= MAX_UUIDS * 37))
-		return 0;
-	if ((p = realloc(*list, len + 38)) == NULL)
-		return -1;
-	if (len)
-		p[len++] = ',';
-	memcpy(p + len, u, 36);
-	p[len + 36] = '\0';
-	*list = p;
-	return 0;
+	if (*len >= MAX_UUIDS * 37 || (*len && memmem(buf, *len, u, 36)))
+		return;
+	if (*len)
+		buf[(*len)++] = ',';
+	memcpy(buf + *len, u, 36);
+	*len += 36;
 }
 
 int
-vs_uuids(char **list, const char *s, size_t n)
+vs_uuids(struct vs_msg *m, const char *s, size_t n)
 {
+	char buf[(MAX_UUIDS + 1) * 37];
 	const char *d;
-	char u[37];
-	size_t i = 8;
+	size_t i = 8, len = 0, had = 0;
+	int seen = 0;
 
 	/* from dash to dash: the first of a UUID's is 8 bytes in */
 	while (i + 28 <= n && (d = memchr(s + i, '-', n - 28 - i + 1)) != NULL) {
@@ -163,11 +191,12 @@ vs_uuids(char **list, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		memcpy(u, s + i - 8, 36);
-		u[36] = '\0';
-		if (add_uuid(list, u) < 0)
-			return -1;
+		if (!seen++ && m->f[VS_UUIDS] != NULL) {
+			had = len = strlen(m->f[VS_UUIDS]);
+			memcpy(buf, m->f[VS_UUIDS], len);
+		}
+		add_uuid(buf, &len, s + i - 8);
 		i += 28;
 	}
-	return 0;
+	return len > had ? vs_msg_set(m, VS_UUIDS, buf, len) : 0;
 }

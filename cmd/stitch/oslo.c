@@ -177,20 +177,13 @@ static int
 from_cache(struct vs_msg *m, uint64_t h, size_t n)
 {
 	const struct seen *c = &cache[h % NCACHE];
-	int f;
 
 	if (c->m == NULL || c->hash != h || c->len != n)
 		return 0;
-	for (f = 0; f < VS_NFIELDS; f++)
-		if (f != VS_AMQP_METHOD && f != VS_EXCHANGE && f != VS_TARGET &&
-		    c->m->f[f] != NULL && vs_msg_set(m, f, c->m->f[f],
-		    strlen(c->m->f[f])) < 0)
-			return -1;
-	m->kind = c->m->kind;
-	m->failed = c->m->failed;
-	return 1;
+	return vs_msg_copy(m, c->m) < 0 ? -1 : 1;
 }
 
+/* The fields read (not those of the AMQP frame: the copy has its own). */
 static void
 to_cache(const struct vs_msg *m, uint64_t h, size_t n)
 {
@@ -199,14 +192,13 @@ to_cache(const struct vs_msg *m, uint64_t h, size_t n)
 
 	if (c->m == NULL && (c->m = calloc(1, sizeof(*c->m))) == NULL)
 		return;
-	for (f = 0; f < VS_NFIELDS; f++) {
-		free(c->m->f[f]);
-		c->m->f[f] = m->f[f] ? strdup(m->f[f]) : NULL;
-		if (m->f[f] && c->m->f[f] == NULL) {
-			c->len = SIZE_MAX;	/* unusable */
+	vs_msg_clear(c->m);
+	c->len = SIZE_MAX;	/* unusable until whole */
+	for (f = 0; f < VS_NFIELDS; f++)
+		if (f != VS_AMQP_METHOD && f != VS_EXCHANGE && f != VS_TARGET &&
+		    m->f[f] != NULL && vs_msg_set(c->m, f, m->f[f],
+		    strlen(m->f[f])) < 0)
 			return;
-		}
-	}
 	c->m->kind = m->kind;
 	c->m->failed = m->failed;
 	c->hash = h;
@@ -254,12 +246,12 @@ parse(struct vs_ctx *ctx, struct body *b, struct vs_msg *m, const uint8_t *p,
 
 	if (members(b, (const char *)p, n, keys, NKEYS, out) < 0) {
 		ctx->err.json_errors++;
-		return vs_uuids(&m->f[VS_UUIDS], (const char *)p, n);
+		return vs_uuids(m, (const char *)p, n);
 	}
 	if (out[K_MESSAGE].type != VS_JSON_STRING) {
 		if (message(ctx, b, m, out) < 0)
 			return -1;
-		return vs_uuids(&m->f[VS_UUIDS], (const char *)p, n);
+		return vs_uuids(m, (const char *)p, n);
 	}
 	s = text(b, &out[K_MESSAGE], &sn);
 	if (members(b, s, sn, keys, NKEYS, in) < 0) {
@@ -268,7 +260,7 @@ parse(struct vs_ctx *ctx, struct body *b, struct vs_msg *m, const uint8_t *p,
 	}
 	if (message(ctx, b, m, in) < 0)
 		return -1;
-	return vs_uuids(&m->f[VS_UUIDS], s, sn);
+	return vs_uuids(m, s, sn);
 }
 
 int

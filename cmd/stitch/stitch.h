@@ -20,6 +20,8 @@ enum vs_field {
 	VS_AUTH, VS_NFIELDS
 };
 
+#define VS_MSG_TXT	384	/* bytes of fields kept in a message itself */
+
 /* One HTTP request or response, or one AMQP message (RPC call, cast, reply). */
 struct vs_msg {
 	uint64_t	 id;		/* 1-based, in the order they ended */
@@ -36,6 +38,9 @@ struct vs_msg {
 	uint64_t	 same;		/* hash of where it was sent: the same message
 					   seen at two points */
 	char		*f[VS_NFIELDS];
+	unsigned	 heap;		/* bit f: f[f] is malloc'd, not in txt */
+	size_t		 used;		/* bytes of txt taken */
+	char		 txt[VS_MSG_TXT];	/* the fields, most often */
 	/* stitching */
 	uint64_t	 txn;
 	size_t		 uf;		/* union-find parent (an index) */
@@ -120,8 +125,12 @@ size_t	 vs_msg_index(const struct vs_msgs *ms, uint64_t id);	/* SIZE_MAX: none *
 const char *vs_kind_name(int);
 /* The secret s, as a short keyed hash "h:0123456789ab" into buf[16]. */
 void	 vs_secret(const struct vs_ctx *, const char *s, size_t n, char *buf);
-/* The UUIDs in s (8-4-4-4-12 hex, not a request id's "req-"), comma-separated, appended to *list. */
-int	 vs_uuids(char **list, const char *s, size_t n);
+/* The UUIDs in s (8-4-4-4-12 hex, not a request id's "req-"), added to m's, comma-separated. */
+int	 vs_uuids(struct vs_msg *m, const char *s, size_t n);
+/* m's fields, kind and failure copied from c. */
+int	 vs_msg_copy(struct vs_msg *m, const struct vs_msg *c);
+/* m's fields emptied. */
+void	 vs_msg_clear(struct vs_msg *m);
 
 /* siphash.c: SipHash-2-4 (Aumasson and Bernstein), a keyed hash. */
 uint64_t vs_siphash(const uint8_t key[16], const uint8_t *p, size_t n);
