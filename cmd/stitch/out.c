@@ -80,18 +80,24 @@ asked(const struct vs_ctx *ctx, const struct vs_msg *m)
 }
 
 /* The service a message goes to: an HTTP server's address, an RPC's topic. */
-static void
-server(const struct vs_ctx *ctx, const struct vs_msg *m, char *buf, size_t len)
+static const char *
+server(const struct vs_ctx *ctx, const struct vs_msg *m, char *buf)
 {
 	const struct vs_msg *q = asked(ctx, m);
+	char digits[8], *d = digits + sizeof(digits);
+	unsigned port = m->key->dport;
 	size_t k;
 
-	if (m->proto == VS_AMQP) {
-		snprintf(buf, len, "%s", q->f[VS_TARGET] ? q->f[VS_TARGET] : "-");
-		return;
-	}
+	if (m->proto == VS_AMQP)
+		return q->f[VS_TARGET] ? q->f[VS_TARGET] : "-";
 	k = vnd_ip_fmt(buf, m->key->ver, m->key->dst);
-	snprintf(buf + k, len - k, ":%u", m->key->dport);
+	*--d = '\0';
+	do
+		*--d = (char)('0' + port % 10);
+	while ((port /= 10) != 0);
+	buf[k] = ':';
+	memcpy(buf + k + 1, d, (size_t)(digits + sizeof(digits) - d));
+	return buf;
 }
 
 /* The method and target of the exchange a message belongs to. */
@@ -127,8 +133,7 @@ put_msg(const struct vs_ctx *ctx, struct vnd_table *t, const struct vs_msg *m,
 	vnd_flowkey_put(t, m->key, m->dir);
 	vnd_put_str(t, proto_names[m->proto]);
 	vnd_put_str(t, vs_kind_name(m->kind));
-	server(ctx, m, srv, sizeof(srv));
-	vnd_put_str(t, srv);
+	vnd_put_str(t, server(ctx, m, srv));
 	put_opt(t, m->f[VS_METHOD]);
 	put_opt(t, m->f[VS_TARGET]);
 	put_id(t, (uint64_t)m->status);
@@ -219,8 +224,8 @@ put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	int ns = 0;
 
 	for (i = 0; i < x->nmsgs; i++) {
-		server(ctx, v[o[i]], srv, sizeof(srv));
-		list_add(services, sizeof(services), srv, &ns);
+		list_add(services, sizeof(services), server(ctx, v[o[i]], srv),
+		    &ns);
 		if (seen_before(v, o, i))
 			continue;
 		if (v[o[i]]->proto == VS_HTTP)
@@ -307,8 +312,7 @@ put_fault(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	put_opt(t, root->f[VS_TARGET]);
 	vnd_put_int(t, (int64_t)f->id);
 	vnd_put_str(t, fault_names[f->failed]);
-	server(ctx, f, srv, sizeof(srv));
-	vnd_put_str(t, srv);
+	vnd_put_str(t, server(ctx, f, srv));
 	put_asked(t, ctx, f);
 	put_id(t, (uint64_t)f->status);
 	put_opt(t, failure_text(f));

@@ -40,13 +40,14 @@ struct vs_msg {
 	char		*f[VS_NFIELDS];
 	unsigned	 heap;		/* bit f: f[f] is malloc'd, not in txt */
 	size_t		 used;		/* bytes of txt taken */
-	char		 txt[VS_MSG_TXT];	/* the fields, most often */
 	/* stitching */
 	uint64_t	 txn;
 	size_t		 uf;		/* union-find parent (an index) */
 	uint64_t	 reply;		/* the response or reply to it, 0 */
 	int64_t		 reply_end;	/* a request's: its response's end_ts */
 	int		 failed;	/* VS_FAIL_x */
+	char		 txt[VS_MSG_TXT];	/* the fields, most often (last:
+					   not cleared) */
 };
 
 enum { VS_OK, VS_FAIL_STATUS, VS_FAIL_RPC, VS_FAIL_NOREPLY };
@@ -99,6 +100,9 @@ struct vs_ctx {
 	struct vs_held	 held;
 	struct vs_errors err;
 	uint8_t		 key[16];	/* the secrets' hash key */
+	char		 last_tok[256];	/* the last secret hashed (one user's token */
+	size_t		 last_n;	/* in every message), and its hash */
+	char		 last_h[16];
 	int		 keep_secrets;	/* --no-hash: secrets in clear */
 	char		 errbuf[VND_ERRBUF_SIZE];
 };
@@ -124,7 +128,7 @@ struct vs_msg *vs_msg_find(const struct vs_msgs *ms, uint64_t id);
 size_t	 vs_msg_index(const struct vs_msgs *ms, uint64_t id);	/* SIZE_MAX: none */
 const char *vs_kind_name(int);
 /* The secret s, as a short keyed hash "h:0123456789ab" into buf[16]. */
-void	 vs_secret(const struct vs_ctx *, const char *s, size_t n, char *buf);
+void	 vs_secret(struct vs_ctx *, const char *s, size_t n, char *buf);
 /* The UUIDs in s (8-4-4-4-12 hex, not a request id's "req-"), added to m's, comma-separated. */
 int	 vs_uuids(struct vs_msg *m, const char *s, size_t n);
 /* m's fields, kind and failure copied from c. */
