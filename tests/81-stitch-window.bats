@@ -106,3 +106,13 @@ per_op() {
 	run -2 --separate-stderr "$BIN/vnd-stitch" --window soon "$CP.pcap.gz"
 	[[ $stderr == *"usage: vnd-stitch"* ]]
 }
+
+@test "stitch: every long option of --help is in the bash and zsh completions" {
+	"$BIN/vnd-stitch" --help | grep -o -- '--[a-z][a-z-]*' | sort -u >"$BATS_TEST_TMPDIR/help"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/help")" -ge 10 ]
+	while read -r o; do
+		echo "$o"
+		grep -q -- "$o" "$TOP/completions/bash/vnd-stitch"
+		grep -q -- "$o" "$TOP/completions/zsh/_vnd-stitch"
+	done <"$BATS_TEST_TMPDIR/help"
+}
