@@ -142,31 +142,49 @@ literal(struct scan *s, const char *w, size_t n)
 
 static int value(struct scan *, struct vs_jval *);
 
+/* Into the container at s->p: 1 when it closes at once, 0 to read it, -1 too deep. */
 static int
-array(struct scan *s)
+enter(struct scan *s, int close)
 {
 	if (++s->depth > VS_JSON_DEPTH)
 		return -1;
 	s->p++;
 	ws(s);
-	if (s->p < s->end && *s->p == ']') {
+	if (s->p < s->end && *s->p == close) {
 		s->p++;
 		s->depth--;
-		return 0;
+		return 1;
 	}
-	for (;;) {
+	return 0;
+}
+
+/* After an element: 1 at the container's close, 0 after a comma, -1 else. */
+static int
+next(struct scan *s, int close)
+{
+	ws(s);
+	if (s->p >= s->end)
+		return -1;
+	if (*s->p == close) {
+		s->p++;
+		s->depth--;
+		return 1;
+	}
+	return *s->p++ == ',' ? 0 : -1;
+}
+
+static int
+array(struct scan *s)
+{
+	int k;
+
+	if ((k = enter(s, ']')) != 0)
+		return k < 0 ? -1 : 0;
+	do
 		if (value(s, NULL) < 0)
 			return -1;
-		ws(s);
-		if (s->p >= s->end)
-			return -1;
-		if (*s->p++ == ']')
-			break;
-		if (s->p[-1] != ',')
-			return -1;
-	}
-	s->depth--;
-	return 0;
+	while ((k = next(s, ']')) == 0);
+	return k < 0 ? -1 : 0;
 }
 
 static int object(struct scan *, const char *const *, int, struct vs_jval *);
@@ -226,44 +244,38 @@ which(const char *const *keys, int nk, const unsigned char *a, size_t n,
 	return -1;
 }
 
+/* A member "key": value, noted in out[] when its key is one of keys[]. */
 static int
-object(struct scan *s, const char *const *keys, int nk, struct vs_jval *out)
+member(struct scan *s, const char *const *keys, int nk, struct vs_jval *out)
 {
 	const unsigned char *k;
 	int esc, i;
 
-	if (++s->depth > VS_JSON_DEPTH)
-		return -1;
-	s->p++;
 	ws(s);
-	if (s->p < s->end && *s->p == '}') {
-		s->p++;
-		s->depth--;
-		return 0;
-	}
-	for (;;) {
-		ws(s);
-		if (s->p >= s->end || *s->p != '"')
+	if (s->p >= s->end || *s->p != '"')
+		return -1;
+	k = s->p + 1;
+	if (string(s, &esc) < 0)
+		return -1;
+	i = which(keys, nk, k, (size_t)(s->p - 1 - k), esc);
+	ws(s);
+	if (s->p >= s->end || *s->p++ != ':')
+		return -1;
+	return value(s, i >= 0 ? &out[i] : NULL);
+}
+
+static int
+object(struct scan *s, const char *const *keys, int nk, struct vs_jval *out)
+{
+	int k;
+
+	if ((k = enter(s, '}')) != 0)
+		return k < 0 ? -1 : 0;
+	do
+		if (member(s, keys, nk, out) < 0)
 			return -1;
-		k = s->p + 1;
-		if (string(s, &esc) < 0)
-			return -1;
-		i = which(keys, nk, k, (size_t)(s->p - 1 - k), esc);
-		ws(s);
-		if (s->p >= s->end || *s->p++ != ':')
-			return -1;
-		if (value(s, i >= 0 ? &out[i] : NULL) < 0)
-			return -1;
-		ws(s);
-		if (s->p >= s->end)
-			return -1;
-		if (*s->p++ == '}')
-			break;
-		if (s->p[-1] != ',')
-			return -1;
-	}
-	s->depth--;
-	return 0;
+	while ((k = next(s, '}')) == 0);
+	return k < 0 ? -1 : 0;
 }
 
 int
