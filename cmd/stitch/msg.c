@@ -50,6 +50,8 @@ vs_msg_set(struct vs_msg *m, int f, const char *s, size_t n)
 	if (m->heap & 1U << f)
 		free(m->f[f]);
 	m->f[f] = p;
+	/* as strlen() has it: a NUL inside (AMQP's short strings) ends it */
+	m->flen[f] = (uint32_t)strnlen(p, n);
 	if (p == m->txt + m->used) {
 		m->used += n + 1;
 		m->heap &= ~(1U << f);
@@ -79,7 +81,7 @@ vs_msg_copy(struct vs_msg *m, const struct vs_msg *c)
 
 	for (f = 0; f < VS_NFIELDS; f++)
 		if (c->f[f] != NULL && vs_msg_set(m, f, c->f[f],
-		    strlen(c->f[f])) < 0)
+		    c->flen[f]) < 0)
 			return -1;
 	m->kind = c->kind;
 	m->failed = c->failed;
@@ -113,29 +115,48 @@ vs_msg_done(struct vs_ctx *ctx, struct vs_msg *m)
 	return 0;
 }
 
-size_t
-vs_msg_index(const struct vs_msgs *ms, uint64_t id)
+uint64_t *
+vs_msg_ids(const struct vs_msgs *ms)
 {
-	size_t a = 0, b = ms->n, k;
+	uint64_t *ids;
+	size_t i;
 
-	while (a < b) {
-		k = a + (b - a) / 2;
-		if (ms->v[k]->id == id)
-			return k;
-		if (ms->v[k]->id < id)
-			a = k + 1;
-		else
-			b = k;
-	}
-	return SIZE_MAX;
+	if ((ids = malloc((ms->n + 1) * sizeof(*ids))) == NULL)
+		return NULL;
+	for (i = 0; i < ms->n; i++)
+		ids[i] = ms->v[i]->id;
+	return ids;
+}
+
+static int
+cmp_id(const void *key, const void *elt)
+{
+	uint64_t a = *(const uint64_t *)key, b = *(const uint64_t *)elt;
+
+	return a < b ? -1 : a > b;
+}
+
+static int
+cmp_msg_id(const void *key, const void *elt)
+{
+	return cmp_id(key, &(*(struct vs_msg *const *)elt)->id);
+}
+
+size_t
+vs_id_index(const uint64_t *ids, size_t n, uint64_t id)
+{
+	const uint64_t *p = bsearch(&id, ids, n, sizeof(*ids), cmp_id);
+
+	return p != NULL ? (size_t)(p - ids) : SIZE_MAX;
 }
 
 struct vs_msg *
 vs_msg_find(const struct vs_msgs *ms, uint64_t id)
 {
-	size_t k = vs_msg_index(ms, id);
+	struct vs_msg **p = bsearch(&id, ms->v, ms->n, sizeof(*ms->v),
+	    cmp_msg_id);
 
-	return k == SIZE_MAX ? NULL : ms->v[k];
+	return p != NULL ? *p : NULL;
 }
 
 void
@@ -204,7 +225,7 @@ vs_uuids(struct vs_msg *m, const char *s, size_t n)
 			continue;
 		}
 		if (!seen++ && m->f[VS_UUIDS] != NULL) {
-			had = len = strlen(m->f[VS_UUIDS]);
+			had = len = m->flen[VS_UUIDS];
 			memcpy(buf, m->f[VS_UUIDS], len);
 		}
 		add_uuid(buf, &len, s + i - 8);

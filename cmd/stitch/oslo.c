@@ -197,7 +197,7 @@ to_cache(const struct vs_msg *m, uint64_t h, size_t n)
 	for (f = 0; f < VS_NFIELDS; f++)
 		if (f != VS_AMQP_METHOD && f != VS_EXCHANGE && f != VS_TARGET &&
 		    m->f[f] != NULL && vs_msg_set(c->m, f, m->f[f],
-		    strlen(m->f[f])) < 0)
+		    m->flen[f]) < 0)
 			return;
 	c->m->kind = m->kind;
 	c->m->failed = m->failed;

@@ -60,6 +60,16 @@ put_opt(struct vnd_table *t, const char *s)
 		vnd_put_str(t, s);
 }
 
+/* Field f of m, its length known. */
+static void
+put_field(struct vnd_table *t, const struct vs_msg *m, int f)
+{
+	if (m->f[f] == NULL)
+		vnd_put_null(t);
+	else
+		vnd_put_text(t, m->f[f], m->flen[f]);
+}
+
 static void
 put_id(struct vnd_table *t, uint64_t id)
 {
@@ -71,19 +81,16 @@ put_id(struct vnd_table *t, uint64_t id)
 
 /* The message a response or reply answers, or the message itself. */
 static const struct vs_msg *
-asked(const struct vs_ctx *ctx, const struct vs_msg *m)
+asked(const struct vs_msg *m)
 {
-	const struct vs_msg *q = m->answers ? vs_msg_find(&ctx->batch,
-	    m->answers) : NULL;
-
-	return q != NULL ? q : m;
+	return m->ask != NULL ? m->ask : m;
 }
 
 /* The service a message goes to: an HTTP server's address, an RPC's topic. */
 static const char *
-server(const struct vs_ctx *ctx, const struct vs_msg *m, char *buf)
+server(const struct vs_msg *m, char *buf)
 {
-	const struct vs_msg *q = asked(ctx, m);
+	const struct vs_msg *q = asked(m);
 	char digits[8], *d = digits + sizeof(digits);
 	unsigned port = m->key->dport;
 	size_t k;
@@ -102,12 +109,12 @@ server(const struct vs_ctx *ctx, const struct vs_msg *m, char *buf)
 
 /* The method and target of the exchange a message belongs to. */
 static void
-put_asked(struct vnd_table *t, const struct vs_ctx *ctx, const struct vs_msg *m)
+put_asked(struct vnd_table *t, const struct vs_msg *m)
 {
-	const struct vs_msg *q = asked(ctx, m);
+	const struct vs_msg *q = asked(m);
 
-	put_opt(t, q->f[VS_METHOD]);
-	put_opt(t, q->f[VS_TARGET]);
+	put_field(t, q, VS_METHOD);
+	put_field(t, q, VS_TARGET);
 }
 
 static const char *
@@ -119,8 +126,7 @@ failure_text(const struct vs_msg *m)
 }
 
 static int
-put_msg(const struct vs_ctx *ctx, struct vnd_table *t, const struct vs_msg *m,
-    char *errbuf)
+put_msg(struct vnd_table *t, const struct vs_msg *m, char *errbuf)
 {
 	char srv[128];
 
@@ -133,25 +139,25 @@ put_msg(const struct vs_ctx *ctx, struct vnd_table *t, const struct vs_msg *m,
 	vnd_flowkey_put(t, m->key, m->dir);
 	vnd_put_str(t, proto_names[m->proto]);
 	vnd_put_str(t, vs_kind_name(m->kind));
-	vnd_put_str(t, server(ctx, m, srv));
-	put_opt(t, m->f[VS_METHOD]);
-	put_opt(t, m->f[VS_TARGET]);
+	vnd_put_str(t, server(m, srv));
+	put_field(t, m, VS_METHOD);
+	put_field(t, m, VS_TARGET);
 	put_id(t, (uint64_t)m->status);
 	put_opt(t, failure_text(m));
 	put_id(t, m->answers);
 	if (m->answers)
-		vnd_put_int(t, m->end_ts - asked(ctx, m)->ts);
+		vnd_put_int(t, m->end_ts - asked(m)->ts);
 	else
 		vnd_put_null(t);
-	put_opt(t, m->f[VS_AMQP_METHOD]);
-	put_opt(t, m->f[VS_EXCHANGE]);
-	put_opt(t, m->f[VS_REQ_ID]);
-	put_opt(t, m->f[VS_GREQ_ID]);
-	put_opt(t, m->f[VS_MSG_ID]);
-	put_opt(t, m->f[VS_REPLY_Q]);
-	put_opt(t, m->f[VS_UNIQUE_ID]);
-	put_opt(t, m->f[VS_UUIDS]);
-	put_opt(t, m->f[VS_AUTH]);
+	put_field(t, m, VS_AMQP_METHOD);
+	put_field(t, m, VS_EXCHANGE);
+	put_field(t, m, VS_REQ_ID);
+	put_field(t, m, VS_GREQ_ID);
+	put_field(t, m, VS_MSG_ID);
+	put_field(t, m, VS_REPLY_Q);
+	put_field(t, m, VS_UNIQUE_ID);
+	put_field(t, m, VS_UUIDS);
+	put_field(t, m, VS_AUTH);
 	vnd_put_int(t, (int64_t)m->body_bytes);
 	vnd_put_int(t, (int64_t)m->gap_bytes);
 	return vnd_row_end(t, errbuf);
@@ -163,7 +169,7 @@ vs_put_messages(struct vs_ctx *ctx, struct vnd_table *t, char *errbuf)
 	size_t i;
 
 	for (i = 0; i < ctx->batch.n; i++)
-		if (put_msg(ctx, t, ctx->batch.v[i], errbuf) < 0)
+		if (put_msg(t, ctx->batch.v[i], errbuf) < 0)
 			return -1;
 	return 0;
 }
@@ -224,7 +230,7 @@ put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	int ns = 0;
 
 	for (i = 0; i < x->nmsgs; i++) {
-		list_add(services, sizeof(services), server(ctx, v[o[i]], srv),
+		list_add(services, sizeof(services), server(v[o[i]], srv),
 		    &ns);
 		if (seen_before(v, o, i))
 			continue;
@@ -238,8 +244,8 @@ put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	vnd_put_int(t, x->end_ts);
 	vnd_put_int(t, x->end_ts - x->ts);
 	vnd_put_int(t, (int64_t)v[x->root]->id);
-	put_opt(t, v[x->root]->f[VS_METHOD]);
-	put_opt(t, v[x->root]->f[VS_TARGET]);
+	put_field(t, v[x->root], VS_METHOD);
+	put_field(t, v[x->root], VS_TARGET);
 	vnd_put_int(t, (int64_t)x->nmsgs);
 	vnd_put_int(t, http);
 	vnd_put_int(t, rpc);
@@ -270,7 +276,7 @@ static void
 chain(struct vs_ctx *ctx, const struct vs_txn *x, char *buf, size_t len)
 {
 	struct vs_msg **v = ctx->batch.v;
-	const struct vs_msg *f = v[x->fault], *q = asked(ctx, f), *m, *a;
+	const struct vs_msg *f = v[x->fault], *q = asked(f), *m, *a;
 	const size_t *o = ctx->order + x->first;
 	size_t i, k = 0;
 	int n = 0;
@@ -308,12 +314,12 @@ put_fault(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	vnd_put_int(t, (int64_t)x->id);
 	vnd_put_int(t, f->ts);
 	vnd_put_int(t, (int64_t)root->id);
-	put_opt(t, root->f[VS_METHOD]);
-	put_opt(t, root->f[VS_TARGET]);
+	put_field(t, root, VS_METHOD);
+	put_field(t, root, VS_TARGET);
 	vnd_put_int(t, (int64_t)f->id);
 	vnd_put_str(t, fault_names[f->failed]);
-	vnd_put_str(t, server(ctx, f, srv));
-	put_asked(t, ctx, f);
+	vnd_put_str(t, server(f, srv));
+	put_asked(t, f);
 	put_id(t, (uint64_t)f->status);
 	put_opt(t, failure_text(f));
 	put_opt(t, txn_request_id(v, o, x->nmsgs));

@@ -22,30 +22,35 @@ enum vs_field {
 
 #define VS_MSG_TXT	384	/* bytes of fields kept in a message itself */
 
-/* One HTTP request or response, or one AMQP message (RPC call, cast, reply). */
+/*
+ * One HTTP request or response, or one AMQP message (RPC call, cast,
+ * reply). What stitching reads at every window comes first, in one cache
+ * line or two: it walks every message held.
+ */
 struct vs_msg {
+	size_t		 uf;		/* union-find parent (an index) */
 	uint64_t	 id;		/* 1-based, in the order they ended */
+	int64_t		 ts, end_ts;	/* first and last byte seen */
+	uint64_t	 same;		/* hash of where it was sent: the same message
+					   seen at two points */
+	uint64_t	 answers;	/* the request or call answered, 0 */
+	uint64_t	 reply;		/* the response or reply to it, 0 */
+	int64_t		 reply_end;	/* a request's: its response's end_ts */
+	uint64_t	 txn;
+	const struct vs_msg *ask;	/* in a batch: the message answered, or NULL */
+	int		 kind;		/* VS_x */
+	int		 failed;	/* VS_FAIL_x */
+	int		 status;	/* HTTP status, 0 */
+	int		 proto;		/* VS_HTTP, VS_AMQP */
 	uint64_t	 conn;		/* the connection's number */
 	const struct vnd_flowkey *key;	/* the connection's, from its client */
 	int		 dir;		/* 0: from the client */
-	int64_t		 ts, end_ts;	/* first and last byte seen */
-	int		 proto;		/* VS_HTTP, VS_AMQP */
-	int		 kind;		/* VS_x */
-	int		 status;	/* HTTP status, 0 */
 	uint64_t	 body_bytes;
 	uint64_t	 gap_bytes;	/* bytes of it never seen */
-	uint64_t	 answers;	/* the request or call answered, 0 */
-	uint64_t	 same;		/* hash of where it was sent: the same message
-					   seen at two points */
 	char		*f[VS_NFIELDS];
+	uint32_t	 flen[VS_NFIELDS];	/* their strlen() */
 	unsigned	 heap;		/* bit f: f[f] is malloc'd, not in txt */
 	size_t		 used;		/* bytes of txt taken */
-	/* stitching */
-	uint64_t	 txn;
-	size_t		 uf;		/* union-find parent (an index) */
-	uint64_t	 reply;		/* the response or reply to it, 0 */
-	int64_t		 reply_end;	/* a request's: its response's end_ts */
-	int		 failed;	/* VS_FAIL_x */
 	char		 txt[VS_MSG_TXT];	/* the fields, most often (last:
 					   not cleared) */
 };
@@ -125,7 +130,9 @@ int	 vs_msg_done(struct vs_ctx *, struct vs_msg *m);
 void	 vs_msg_free(struct vs_msg *);
 /* The message numbered id among ms (sorted by id), NULL: not there. */
 struct vs_msg *vs_msg_find(const struct vs_msgs *ms, uint64_t id);
-size_t	 vs_msg_index(const struct vs_msgs *ms, uint64_t id);	/* SIZE_MAX: none */
+/* The ids of ms, in an array (the caller's to free), and id's index in it. */
+uint64_t *vs_msg_ids(const struct vs_msgs *ms);
+size_t	 vs_id_index(const uint64_t *ids, size_t n, uint64_t id);
 const char *vs_kind_name(int);
 /* The secret s, as a short keyed hash "h:0123456789ab" into buf[16]. */
 void	 vs_secret(struct vs_ctx *, const char *s, size_t n, char *buf);

@@ -87,10 +87,12 @@ tab_get(struct idtab *t, uint64_t h, const char *s, size_t i)
 	}
 }
 
+/* Field f of message i. */
 static struct slot *
-tab_str(struct idtab *t, const char *s, size_t i)
+tab_field(struct idtab *t, const struct vs_msg *m, int f, size_t i)
 {
-	return tab_get(t, vnd_hash((const uint8_t *)s, strlen(s)), s, i);
+	return tab_get(t, vnd_hash((const uint8_t *)m->f[f], m->flen[f]),
+	    m->f[f], i);
 }
 
 static size_t
@@ -145,7 +147,7 @@ join_req_ids(struct vs_msgs *ms, struct idtab *t)
 	for (i = 0; i < ms->n; i++)
 		for (k = 0; k < VND_NELEM(f); k++)
 			if (v[i]->f[f[k]] != NULL && *v[i]->f[f[k]])
-				join(v, tab_str(t, v[i]->f[f[k]], i)->first, i);
+				join(v, tab_field(t, v[i], f[k], i)->first, i);
 }
 
 /* _msg_ids joined, calls paired with their replies; at[]: scratch. */
@@ -160,7 +162,7 @@ join_msg_ids(struct vs_msgs *ms, struct idtab *t, struct slot **at)
 		at[i] = NULL;
 		if (v[i]->f[VS_MSG_ID] == NULL)
 			continue;
-		at[i] = tab_str(t, v[i]->f[VS_MSG_ID], i);
+		at[i] = tab_field(t, v[i], VS_MSG_ID, i);
 		join(v, at[i]->first, i);
 		pair_call(v, at[i], i);
 	}
@@ -191,11 +193,13 @@ join_ids(struct vs_msgs *ms)
 	struct vs_msg **v = ms->v;
 	struct slot **at;
 	struct idtab t;
+	uint64_t *ids;
 	size_t i, j;
 
 	if ((at = calloc(ms->n + 1, sizeof(*at))) == NULL)
 		return -1;
-	if (tab_init(&t, 2 * ms->n + 1) < 0) {
+	if ((ids = vs_msg_ids(ms)) == NULL || tab_init(&t, 2 * ms->n + 1) < 0) {
+		free(ids);
 		free(at);
 		return -1;
 	}
@@ -206,7 +210,7 @@ join_ids(struct vs_msgs *ms)
 	join_same(ms, &t);
 	for (i = 0; i < ms->n; i++)
 		if (v[i]->answers &&
-		    (j = vs_msg_index(ms, v[i]->answers)) != SIZE_MAX) {
+		    (j = vs_id_index(ids, ms->n, v[i]->answers)) != SIZE_MAX) {
 			join(v, i, j);
 			if (v[i]->kind == VS_RESPONSE) {
 				v[j]->reply = v[i]->id;
@@ -215,6 +219,7 @@ join_ids(struct vs_msgs *ms)
 		}
 	free(t.s);
 	free(at);
+	free(ids);
 	return 0;
 }
 
@@ -401,9 +406,11 @@ static int
 number(struct vs_ctx *ctx)
 {
 	struct vs_msg **v = ctx->batch.v;
-	size_t i, n = ctx->batch.n, nr = 0;
+	size_t i, k, n = ctx->batch.n, nr = 0;
+	uint64_t *ids;
 
-	if ((ctx->order = calloc(n + 1, sizeof(size_t))) == NULL)
+	if ((ctx->order = calloc(n + 1, sizeof(size_t))) == NULL ||
+	    (ids = vs_msg_ids(&ctx->batch)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
 		ctx->order[i] = i;
@@ -418,8 +425,12 @@ number(struct vs_ctx *ctx)
 		if (v[v[k]->uf]->txn == 0)
 			v[v[k]->uf]->txn = ctx->txn_base + ++nr;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		v[i]->txn = v[v[i]->uf]->txn;
+		k = v[i]->answers ? vs_id_index(ids, n, v[i]->answers) : SIZE_MAX;
+		v[i]->ask = k != SIZE_MAX ? v[k] : NULL;
+	}
+	free(ids);
 	qsort_r(ctx->order, n, sizeof(size_t), cmp_txn, v);
 	if ((ctx->txns = calloc(nr + 1, sizeof(*ctx->txns))) == NULL)
 		return -1;
