@@ -82,6 +82,8 @@ struct vs_txn {
 	size_t		 fault;		/* the root-cause message's index, or SIZE_MAX */
 };
 
+struct vs_ids;
+
 /* How many were held at once: what the run's memory follows. */
 struct vs_held {
 	size_t		 msgs, txns;	/* most at once */
@@ -103,6 +105,7 @@ struct vs_ctx {
 	struct vnd_table *t[3];		/* messages, transactions, faults, or NULL */
 	int		 sink_failed;	/* a table could not be written */
 	struct vs_held	 held;
+	struct vs_ids	*ids;		/* txn.c's tables, kept between windows */
 	struct vs_errors err;
 	uint8_t		 key[16];	/* the secrets' hash key */
 	char		 last_tok[256];	/* the last secret hashed (one user's token */

@@ -35,26 +35,32 @@
 struct slot {
 	uint64_t	 h;
 	const char	*s;
-	size_t		 first;		/* SIZE_MAX: empty */
-	size_t		 call;		/* a _msg_id's first call, SIZE_MAX */
-	uint64_t	 reply;		/* its first reply after that call, 0 */
+	uint32_t	 gen;		/* not the table's: empty */
+	uint32_t	 first;
+	uint32_t	 call;		/* a _msg_id's first call, NONE */
+	uint32_t	 reply;		/* its first reply after that call, NONE */
 };
+
+#define NONE	UINT32_MAX
 
 struct idtab {
 	struct slot	*s;
 	size_t		 mask;
+	uint32_t	 gen;		/* of the slots in use */
 };
 
+/* Every slot empty: not cleared, a new generation. */
 static void
 tab_clear(struct idtab *t)
 {
-	size_t i;
-
-	for (i = 0; i <= t->mask; i++)
-		t->s[i].first = SIZE_MAX;
+	t->gen++;
 }
 
-/* Room for n identifiers, at most half full. */
+/*
+ * Room for n identifiers at most half full (2n: up to 2n, full, one slot
+ * free), every slot empty. The table is kept from one window to the next
+ * (a new one is megabytes of pages to fault in), only grown.
+ */
 static int
 tab_init(struct idtab *t, size_t n)
 {
@@ -62,10 +68,17 @@ tab_init(struct idtab *t, size_t n)
 
 	while (cap < 2 * n)
 		cap <<= 1;
-	if ((t->s = malloc(cap * sizeof(*t->s))) == NULL)
+	if (t->s != NULL && t->mask + 1 >= cap) {
+		tab_clear(t);
+		return 0;
+	}
+	free(t->s);
+	if ((t->s = calloc(cap, sizeof(*t->s))) == NULL) {
+		t->mask = 0;
 		return -1;
+	}
 	t->mask = cap - 1;
-	tab_clear(t);
+	t->gen = 1;
 	return 0;
 }
 
@@ -78,8 +91,8 @@ tab_get(struct idtab *t, uint64_t h, const char *s, size_t i)
 
 	for (k = h & t->mask;; k = (k + 1) & t->mask) {
 		e = &t->s[k];
-		if (e->first == SIZE_MAX) {
-			*e = (struct slot){ h, s, i, SIZE_MAX, 0 };
+		if (e->gen != t->gen) {
+			*e = (struct slot){ h, s, t->gen, (uint32_t)i, NONE, NONE };
 			return e;
 		}
 		if (e->h == h && (s == NULL || strcmp(e->s, s) == 0))
@@ -126,100 +139,126 @@ pair_call(struct vs_msg **v, struct slot *e, size_t i)
 {
 	struct vs_msg *m = v[i];
 
-	if (m->kind == VS_CALL && e->call == SIZE_MAX)
-		e->call = i;
-	else if (m->kind == VS_REPLY && e->call != SIZE_MAX) {
+	if (m->kind == VS_CALL && e->call == NONE)
+		e->call = (uint32_t)i;
+	else if (m->kind == VS_REPLY && e->call != NONE) {
 		m->answers = v[e->call]->id;
-		if (!e->reply)
-			e->reply = m->id;
+		if (e->reply == NONE)
+			e->reply = (uint32_t)i;
 	}
 }
 
-/* Request ids (the callee's and the caller's global one) joined. */
+/* The three kinds of identifiers: request ids, _msg_ids, the same bytes. */
+struct vs_ids {
+	struct idtab	 req, msg, same;
+	struct slot	**at;		/* each message's _msg_id, or NULL */
+	uint64_t	*id;		/* each message's id */
+	size_t		 cap;		/* of at[] and id[] */
+};
+
 static void
-join_req_ids(struct vs_msgs *ms, struct idtab *t)
+ids_free(struct vs_ids *x)
+{
+	if (x == NULL)
+		return;
+	free(x->req.s);
+	free(x->msg.s);
+	free(x->same.s);
+	free(x->at);
+	free(x->id);
+	free(x);
+}
+
+/* The tables for ms's messages, empty (those of the last window, reused). */
+static int
+ids_init(struct vs_ids *x, struct vs_msgs *ms)
+{
+	size_t i;
+
+	if (ms->n + 1 > x->cap) {
+		free(x->at);
+		free(x->id);
+		x->cap = 2 * ms->n + 1;
+		x->at = malloc(x->cap * sizeof(*x->at));
+		x->id = malloc(x->cap * sizeof(*x->id));
+		if (x->at == NULL || x->id == NULL) {
+			x->cap = 0;
+			return -1;
+		}
+	}
+	for (i = 0; i < ms->n; i++)
+		x->id[i] = ms->v[i]->id;
+	/* a message has up to two request ids, most often one string */
+	if (tab_init(&x->req, ms->n + 1) < 0 ||
+	    tab_init(&x->msg, ms->n + 1) < 0 ||
+	    tab_init(&x->same, ms->n + 1) < 0)
+		return -1;
+	return 0;
+}
+
+/* Message i joined to those that share an identifier with it, or it answers. */
+static void
+join_one(struct vs_msgs *ms, struct vs_ids *x, size_t i)
 {
 	static const int f[] = { VS_REQ_ID, VS_GREQ_ID };
-	struct vs_msg **v = ms->v;
-	size_t i, k;
+	struct vs_msg **v = ms->v, *m = v[i];
+	size_t k, j;
 
-	tab_clear(t);
-	for (i = 0; i < ms->n; i++)
-		for (k = 0; k < VND_NELEM(f); k++)
-			if (v[i]->f[f[k]] != NULL && *v[i]->f[f[k]])
-				join(v, tab_field(t, v[i], f[k], i)->first, i);
-}
-
-/* _msg_ids joined, calls paired with their replies; at[]: scratch. */
-static void
-join_msg_ids(struct vs_msgs *ms, struct idtab *t, struct slot **at)
-{
-	struct vs_msg **v = ms->v;
-	size_t i;
-
-	tab_clear(t);
-	for (i = 0; i < ms->n; i++) {
-		at[i] = NULL;
-		if (v[i]->f[VS_MSG_ID] == NULL)
-			continue;
-		at[i] = tab_field(t, v[i], VS_MSG_ID, i);
-		join(v, at[i]->first, i);
-		pair_call(v, at[i], i);
+	for (k = 0; k < VND_NELEM(f); k++)
+		if (m->f[f[k]] != NULL && *m->f[f[k]])
+			join(v, tab_field(&x->req, m, f[k], i)->first, i);
+	x->at[i] = NULL;
+	if (m->f[VS_MSG_ID] != NULL) {
+		x->at[i] = tab_field(&x->msg, m, VS_MSG_ID, i);
+		join(v, x->at[i]->first, i);
+		pair_call(v, x->at[i], i);
 	}
-	for (i = 0; i < ms->n; i++)
-		if (at[i] != NULL && v[i]->kind == VS_CALL) {
-			v[i]->reply = at[i]->reply;
-			v[i]->failed = at[i]->reply ? VS_OK : VS_FAIL_NOREPLY;
+	if (m->same)
+		join(v, tab_get(&x->same, m->same, NULL, i)->first, i);
+	if (m->kind == VS_RESPONSE && m->status >= 400)
+		m->failed = VS_FAIL_STATUS;
+	if (m->answers && (j = vs_id_index(x->id, ms->n, m->answers)) !=
+	    SIZE_MAX) {
+		join(v, i, j);
+		if (m->kind == VS_RESPONSE) {
+			v[j]->reply = m->id;
+			v[j]->reply_end = m->end_ts;
 		}
+	}
 }
 
-/* The same bytes seen twice (at two points, or both sides of the broker). */
-static void
-join_same(struct vs_msgs *ms, struct idtab *t)
+/*
+ * The identifiers: request ids, message ids, the same bytes twice;
+ * answers. In one walk of the messages (each is a cache miss or two); a
+ * call's reply, the first of its _msg_id after it, once all are seen.
+ * names[i]: does message i name a request id.
+ */
+static int
+join_ids(struct vs_ctx *ctx, uint8_t *names)
 {
+	struct vs_msgs *ms = &ctx->msgs;
 	struct vs_msg **v = ms->v;
+	struct vs_ids *x = ctx->ids;
+	uint32_t r;
 	size_t i;
 
-	tab_clear(t);
-	for (i = 0; i < ms->n; i++)
-		if (v[i]->same)
-			join(v, tab_get(t, v[i]->same, NULL, i)->first, i);
-}
-
-/* The identifiers: request ids, message ids, the same bytes twice; answers. */
-static int
-join_ids(struct vs_msgs *ms)
-{
-	struct vs_msg **v = ms->v;
-	struct slot **at;
-	struct idtab t;
-	uint64_t *ids;
-	size_t i, j;
-
-	if ((at = calloc(ms->n + 1, sizeof(*at))) == NULL)
+	if (x == NULL && (x = ctx->ids = calloc(1, sizeof(*x))) == NULL)
 		return -1;
-	if ((ids = vs_msg_ids(ms)) == NULL || tab_init(&t, 2 * ms->n + 1) < 0) {
-		free(ids);
-		free(at);
+	if (ids_init(x, ms) < 0)
 		return -1;
-	}
 	for (i = 0; i < ms->n; i++)
 		v[i]->uf = i;
-	join_req_ids(ms, &t);
-	join_msg_ids(ms, &t, at);
-	join_same(ms, &t);
+	for (i = 0; i < ms->n; i++) {
+		names[i] = v[i]->f[VS_REQ_ID] != NULL ||
+		    v[i]->f[VS_GREQ_ID] != NULL;
+		join_one(ms, x, i);
+	}
 	for (i = 0; i < ms->n; i++)
-		if (v[i]->answers &&
-		    (j = vs_id_index(ids, ms->n, v[i]->answers)) != SIZE_MAX) {
-			join(v, i, j);
-			if (v[i]->kind == VS_RESPONSE) {
-				v[j]->reply = v[i]->id;
-				v[j]->reply_end = v[i]->end_ts;
-			}
+		if (x->at[i] != NULL && v[i]->kind == VS_CALL) {
+			r = x->at[i]->reply;
+			v[i]->reply = r != NONE ? v[r]->id : 0;
+			v[i]->failed = r != NONE ? VS_OK : VS_FAIL_NOREPLY;
 		}
-	free(t.s);
-	free(at);
-	free(ids);
 	return 0;
 }
 
@@ -250,7 +289,7 @@ cmp_ts(const void *a, const void *b, void *arg)
 
 /* Does any message of each one's component name a request id? by root. */
 static uint8_t *
-named(struct vs_msgs *ms)
+named(struct vs_msgs *ms, const uint8_t *names)
 {
 	uint8_t *has;
 	size_t i;
@@ -258,7 +297,7 @@ named(struct vs_msgs *ms)
 	if ((has = calloc(ms->n + 1, 1)) == NULL)
 		return NULL;
 	for (i = 0; i < ms->n; i++)
-		if (ms->v[i]->f[VS_REQ_ID] != NULL || ms->v[i]->f[VS_GREQ_ID] != NULL)
+		if (names[i])
 			has[find(ms->v, i)] = 1;
 	return has;
 }
@@ -294,11 +333,11 @@ served(const struct vs_msgs *ms, size_t *act, size_t *na,
  * order. Not on loopback, where every service is the same host.
  */
 static int
-join_causal(struct vs_msgs *ms)
+join_causal(struct vs_msgs *ms, const uint8_t *names)
 {
 	struct vs_msg **v = ms->v;
 	size_t *req, *act, i, na = 0, nr = 0, hit;
-	uint8_t *has = named(ms);
+	uint8_t *has = named(ms, names);
 
 	req = calloc(ms->n + 1, sizeof(*req));
 	act = calloc(ms->n + 1, sizeof(*act));
@@ -325,16 +364,6 @@ join_causal(struct vs_msgs *ms)
 	free(act);
 	free(has);
 	return 0;
-}
-
-static void
-mark_failed(struct vs_msgs *ms)
-{
-	size_t i;
-
-	for (i = 0; i < ms->n; i++)
-		if (ms->v[i]->kind == VS_RESPONSE && ms->v[i]->status >= 400)
-			ms->v[i]->failed = VS_FAIL_STATUS;
 }
 
 /* A failure's exchange: from its request (or call) to it. */
@@ -475,10 +504,15 @@ summarize(struct vs_ctx *ctx)
 static int
 stitch_held(struct vs_ctx *ctx)
 {
-	if (join_ids(&ctx->msgs) < 0 || join_causal(&ctx->msgs) < 0)
-		return -1;
-	mark_failed(&ctx->msgs);
-	return 0;
+	uint8_t *names;
+	int ret = -1;
+
+	if ((names = malloc(ctx->msgs.n + 1)) != NULL &&
+	    join_ids(ctx, names) == 0 &&
+	    join_causal(&ctx->msgs, names) == 0)
+		ret = 0;
+	free(names);
+	return ret;
 }
 
 struct comp {
@@ -653,6 +687,8 @@ vs_ctx_free(struct vs_ctx *ctx)
 	size_t i;
 
 	batch_free(ctx);
+	ids_free(ctx->ids);
+	ctx->ids = NULL;
 	for (i = 0; i < ctx->msgs.n; i++)
 		vs_msg_free(ctx->msgs.v[i]);
 	free(ctx->msgs.v);
