@@ -53,8 +53,14 @@ per_op() {
 	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
 	# the first copy was written and freed before the second came
 	[ "$(held "$BATS_TEST_TMPDIR/stats" 'batches written')" -ge 1 ]
-	[ "$(held "$BATS_TEST_TMPDIR/stats" 'messages and')" -le "$(tsv_count 'v["msg"] > 0' "$BATS_TEST_TMPDIR/one.m")" ]
-	[ "$(held "$BATS_TEST_TMPDIR/stats" 'transactions held')" -le 40 ]
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'messages,')" -le "$(tsv_count 'v["msg"] > 0' "$BATS_TEST_TMPDIR/one.m")" ]
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'transactions and')" -le 40 ]
+	# the first copy's connections forgotten, their places taken again (the
+	# second copy's first one comes just before they are forgotten)
+	"$BIN/vnd-stitch" -k test --streams "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/one.s"
+	one=$(tsv_col conn <"$BATS_TEST_TMPDIR/one.s" | sort -u | wc -l)
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'connections;')" -eq $((2 * one)) ]
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'connections held')" -le $((one + 1)) ]
 }
 
 @test "stitch: window: -w 0 holds everything to the end: the copies' ids join them" {
@@ -63,7 +69,18 @@ per_op() {
 	    >"$BATS_TEST_TMPDIR/t" 2>"$BATS_TEST_TMPDIR/stats"
 	[ "$(tsv_count 'v["txn"] > 0' "$BATS_TEST_TMPDIR/t")" -eq 40 ]
 	[ "$(held "$BATS_TEST_TMPDIR/stats" 'batches written')" -eq 0 ]
-	[ "$(held "$BATS_TEST_TMPDIR/stats" 'messages and')" -eq 916 ]
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'messages,')" -eq 916 ]
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'connections held')" -eq "$(held "$BATS_TEST_TMPDIR/stats" 'connections;')" ]
+}
+
+@test "stitch: window: forgetting connections a window after their end changes no stream's row" {
+	replay "$BATS_TEST_TMPDIR/two.pcap"
+	"$BIN/vnd-stitch" -k test -w 0 --streams "$BATS_TEST_TMPDIR/two.pcap" >"$BATS_TEST_TMPDIR/all"
+	"$BIN/vnd-stitch" -k test -w 1 --streams "$BATS_TEST_TMPDIR/two.pcap" >"$BATS_TEST_TMPDIR/win"
+	sort "$BATS_TEST_TMPDIR/all" >"$BATS_TEST_TMPDIR/want"
+	sort "$BATS_TEST_TMPDIR/win" >"$BATS_TEST_TMPDIR/got"
+	diff -u "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got"
+	[ "$(tsv_count 'v["conn"] > 0' "$BATS_TEST_TMPDIR/win")" -gt 400 ]
 }
 
 @test "stitch: window: the faults of both copies, each found again" {
@@ -96,7 +113,7 @@ per_op() {
 	cat "$BATS_TEST_TMPDIR/stats"
 	# all of a was held while b was read: a's two copies joined by their
 	# ids, as with -w 0
-	[ "$(held "$BATS_TEST_TMPDIR/stats" 'messages and')" -ge 916 ]
+	[ "$(held "$BATS_TEST_TMPDIR/stats" 'messages,')" -ge 916 ]
 	[ "$(tsv_count 'v["txn"] > 0' "$BATS_TEST_TMPDIR/t")" -eq 40 ]
 }
 

@@ -43,14 +43,19 @@ struct live {
 struct conn {
 	struct vnd_flowkey k;
 	uint64_t	 id;		/* 1-based */
+	int64_t		 dead_ts;	/* the input's time at its end */
 	uint32_t	 isn;		/* the client's SYN's */
 	int		 had_syn, carried;
 	struct live	*live;
 };
 
 struct run {
-	struct conn	**c;		/* each its own: messages point at its key */
+	struct conn	**c;		/* NULL: a slot free again */
 	size_t		 n, cap;
+	uint64_t	 nconn;		/* connections so far */
+	size_t		*spare;		/* free slots of c */
+	size_t		 nspare, sparecap;
+	int64_t		 now;		/* the input's time */
 	struct vnd_flowtab ft;
 	struct vs_ctx	 ctx;
 	size_t		 limit;		/* -m */
@@ -234,35 +239,73 @@ conn_end(struct run *r, struct conn *c)
 	vnd_reasm_free(&l->ra);
 	free(l);
 	c->live = NULL;
+	c->dead_ts = r->now;
 	return ret;
+}
+
+/*
+ * Connections over for a window are forgotten, their slots reused: memory
+ * follows the connections alive. (Until then a late segment of one is
+ * known as such, not taken for another connection.)
+ */
+static void
+forget(struct run *r, int64_t now)
+{
+	size_t i, *ns;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->c[i] == NULL || r->c[i]->live != NULL ||
+		    r->c[i]->dead_ts >= now - r->ctx.window)
+			continue;
+		vnd_flowtab_del(&r->ft, i);
+		free(r->c[i]);
+		r->c[i] = NULL;
+		if ((ns = vnd_grow(r->spare, &r->sparecap, r->nspare,
+		    sizeof(*ns), 64)) == NULL)
+			continue;	/* the slot is not used again */
+		r->spare = ns;
+		r->spare[r->nspare++] = i;
+	}
+}
+
+/* A slot for a new connection: a free one, or one more. */
+static long
+slot(struct run *r)
+{
+	struct conn **nc;
+
+	if (r->nspare > 0)
+		return (long)r->spare[--r->nspare];
+	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+		return -1;
+	r->c = nc;
+	r->c[r->n] = NULL;
+	return (long)r->n++;
 }
 
 static struct conn *
 conn_new(struct run *r, const struct vnd_pkt *pk, const char *point, long old,
     int *dir)
 {
-	struct conn *c, **nc;
+	struct conn *c;
+	long pos;
 
-	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+	if ((pos = slot(r)) < 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	r->c = nc;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	r->c[r->n] = c;
+	r->c[pos] = c;
 	vnd_flowkey_init(&c->k, pk, point, dir);
-	c->id = r->n + 1;
-	r->n++;
+	c->id = ++r->nconn;
 	if ((c->live = calloc(1, sizeof(*c->live))) == NULL)
 		return NULL;
 	c->live->r = r;
-	c->live->conn = r->n - 1;
+	c->live->conn = (size_t)pos;
 	c->live->fnv[0] = c->live->fnv[1] = FNV_BASIS;
 	vnd_reasm_init(&c->live->ra, r->limit, on_bytes, c->live);
 	r->ft.key = flow_key;
 	r->ft.arg = r;
 	if (old >= 0)
-		vnd_flowtab_retarget(&r->ft, (size_t)old, r->n - 1);
-	else if (vnd_flowtab_add(&r->ft, r->n - 1) < 0)
+		vnd_flowtab_retarget(&r->ft, (size_t)old, (size_t)pos);
+	else if (vnd_flowtab_add(&r->ft, (size_t)pos) < 0)
 		return NULL;
 	return c;
 }
@@ -296,7 +339,7 @@ reading(const struct run *r)
 	int d;
 
 	for (i = 0; i < r->n; i++) {
-		const struct live *l = r->c[i]->live;
+		const struct live *l = r->c[i] != NULL ? r->c[i]->live : NULL;
 
 		for (d = 0; l != NULL && d < 2; d++) {
 			if ((t = vs_http_reading(l->http[d])) < low)
@@ -322,6 +365,7 @@ look(struct run *r, int64_t now)
 	    r->cli->pts.n < r->cli->nops)
 		return 0;
 	r->next_flush = now + r->ctx.window;
+	forget(r, now);
 	return vs_flush(&r->ctx, now, reading(r), 0);
 }
 
@@ -335,6 +379,7 @@ see(void *arg, const struct vnd_pkt *pk, const char *point)
 	if (pk->ip_proto != 6 || !VND_ISSET(pk, VND_COL_TCP_FLAGS) ||
 	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
 		return 0;
+	r->now = pk->ts_ns;
 	if ((c = conn_of(r, pk, point, &dir)) == NULL)
 		goto nomem;
 	if ((pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) == VND_TH_SYN &&
@@ -469,12 +514,12 @@ stats(const struct vnd_cli *cli, const struct run *r)
 {
 	const struct vs_held *h = &r->ctx.held;
 
-	fprintf(stderr, "%s: %llu messages in %llu transactions; at most %zu "
-	    "messages and %zu transactions held at once; %llu batches "
-	    "written before the end\n", cli->tool->name,
-	    (unsigned long long)r->ctx.last_id,
-	    (unsigned long long)r->ctx.txn_base, h->msgs, h->txns,
-	    (unsigned long long)h->batches);
+	fprintf(stderr, "%s: %llu messages in %llu transactions on %llu "
+	    "connections; at most %zu messages, %zu transactions and %zu "
+	    "connections held at once; %llu batches written before the end\n",
+	    cli->tool->name, (unsigned long long)r->ctx.last_id,
+	    (unsigned long long)r->ctx.txn_base, (unsigned long long)r->nconn,
+	    h->msgs, h->txns, r->n, (unsigned long long)h->batches);
 }
 
 static int
@@ -489,7 +534,7 @@ run(struct vnd_cli *cli, void *ctx)
 		return VND_RUN_SINK;
 	status = vnd_cli_read(cli, see, r);
 	for (i = 0; i < r->n && !r->failed; i++)
-		if (conn_end(r, r->c[i]) < 0)
+		if (r->c[i] != NULL && conn_end(r, r->c[i]) < 0)
 			r->failed = 1;
 	if (!r->failed && status != VND_RUN_ABORT && vs_flush(&r->ctx, 0,
 	    INT64_MAX, 1) < 0)
@@ -512,7 +557,7 @@ run_free(struct run *r)
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		struct live *l = r->c[i]->live;
+		struct live *l = r->c[i] != NULL ? r->c[i]->live : NULL;
 
 		if (l != NULL) {
 			vs_http_free(l->http[0]);
@@ -525,6 +570,7 @@ run_free(struct run *r)
 		free(r->c[i]);
 	}
 	free(r->c);
+	free(r->spare);
 	vnd_flowtab_free(&r->ft);
 	vs_ctx_free(&r->ctx);
 	vs_oslo_free();

@@ -26,7 +26,7 @@ vs_msg_new(const struct vs_side *sd, int proto, int kind, int64_t ts)
 	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
 	memset(m, 0, offsetof(struct vs_msg, txt));
-	m->key = sd->key;
+	m->key = *sd->key;
 	m->conn = sd->conn;
 	m->dir = sd->dir;
 	m->proto = proto;

@@ -92,12 +92,12 @@ server(const struct vs_msg *m, char *buf)
 {
 	const struct vs_msg *q = asked(m);
 	char digits[8], *d = digits + sizeof(digits);
-	unsigned port = m->key->dport;
+	unsigned port = m->key.dport;
 	size_t k;
 
 	if (m->proto == VS_AMQP)
 		return q->f[VS_TARGET] ? q->f[VS_TARGET] : "-";
-	k = vnd_ip_fmt(buf, m->key->ver, m->key->dst);
+	k = vnd_ip_fmt(buf, m->key.ver, m->key.dst);
 	*--d = '\0';
 	do
 		*--d = (char)('0' + port % 10);
@@ -132,11 +132,11 @@ put_msg(struct vnd_table *t, const struct vs_msg *m, char *errbuf)
 
 	vnd_put_int(t, (int64_t)m->id);
 	vnd_put_int(t, (int64_t)m->txn);
-	vnd_put_str(t, m->key->point ? m->key->point : "-");
+	vnd_put_str(t, m->key.point ? m->key.point : "-");
 	vnd_put_int(t, m->ts);
 	vnd_put_int(t, m->end_ts);
 	vnd_put_int(t, (int64_t)m->conn);
-	vnd_flowkey_put(t, m->key, m->dir);
+	vnd_flowkey_put(t, &m->key, m->dir);
 	vnd_put_str(t, proto_names[m->proto]);
 	vnd_put_str(t, vs_kind_name(m->kind));
 	vnd_put_str(t, server(m, srv));

@@ -43,7 +43,8 @@ struct vs_msg {
 	int		 status;	/* HTTP status, 0 */
 	int		 proto;		/* VS_HTTP, VS_AMQP */
 	uint64_t	 conn;		/* the connection's number */
-	const struct vnd_flowkey *key;	/* the connection's, from its client */
+	struct vnd_flowkey key;		/* the connection's, from its client (a
+					   copy: the connection may be gone) */
 	int		 dir;		/* 0: from the client */
 	uint64_t	 body_bytes;
 	uint64_t	 gap_bytes;	/* bytes of it never seen */

@@ -45,44 +45,53 @@ struct slot {
 
 struct idtab {
 	struct slot	*s;
-	size_t		 mask;
+	size_t		 mask, count;
 	uint32_t	 gen;		/* of the slots in use */
 };
 
-/* Every slot empty: not cleared, a new generation. */
-static void
-tab_clear(struct idtab *t)
-{
-	t->gen++;
-}
-
 /*
- * Room for n identifiers at most half full (2n: up to 2n, full, one slot
- * free), every slot empty. The table is kept from one window to the next
- * (a new one is megabytes of pages to fault in), only grown.
+ * Every slot empty: not cleared, a new generation. The table is kept from
+ * one window to the next (a new one is pages to fault in), grown as
+ * identifiers come (at most half full), never shrunk.
  */
 static int
-tab_init(struct idtab *t, size_t n)
+tab_reset(struct idtab *t)
 {
-	size_t cap = 16;
-
-	while (cap < 2 * n)
-		cap <<= 1;
-	if (t->s != NULL && t->mask + 1 >= cap) {
-		tab_clear(t);
+	t->count = 0;
+	t->gen++;
+	if (t->s != NULL)
 		return 0;
-	}
-	free(t->s);
-	if ((t->s = calloc(cap, sizeof(*t->s))) == NULL) {
-		t->mask = 0;
+	if ((t->s = calloc(1024, sizeof(*t->s))) == NULL)
 		return -1;
-	}
-	t->mask = cap - 1;
+	t->mask = 1023;
 	t->gen = 1;
 	return 0;
 }
 
-/* The slot of identifier (h, s): made for message i if it is new. */
+/* Twice the slots, those in use placed again. */
+static int
+tab_grow(struct idtab *t)
+{
+	size_t i, k, cap = 2 * (t->mask + 1);
+	struct slot *ns;
+
+	if ((ns = calloc(cap, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i <= t->mask; i++) {
+		if (t->s[i].gen != t->gen)
+			continue;
+		for (k = t->s[i].h & (cap - 1); ns[k].gen == t->gen;
+		    k = (k + 1) & (cap - 1))
+			;
+		ns[k] = t->s[i];
+	}
+	free(t->s);
+	t->s = ns;
+	t->mask = cap - 1;
+	return 0;
+}
+
+/* The slot of identifier (h, s): made for message i if it is new; NULL: no memory. */
 static struct slot *
 tab_get(struct idtab *t, uint64_t h, const char *s, size_t i)
 {
@@ -91,13 +100,19 @@ tab_get(struct idtab *t, uint64_t h, const char *s, size_t i)
 
 	for (k = h & t->mask;; k = (k + 1) & t->mask) {
 		e = &t->s[k];
-		if (e->gen != t->gen) {
-			*e = (struct slot){ h, s, t->gen, (uint32_t)i, NONE, NONE };
-			return e;
-		}
+		if (e->gen != t->gen)
+			break;
 		if (e->h == h && (s == NULL || strcmp(e->s, s) == 0))
 			return e;
 	}
+	if ((t->count + 1) * 2 > t->mask + 1) {
+		if (tab_grow(t) < 0)
+			return NULL;
+		return tab_get(t, h, s, i);
+	}
+	t->count++;
+	*e = (struct slot){ h, s, t->gen, (uint32_t)i, NONE, NONE };
+	return e;
 }
 
 /* Field f of message i. */
@@ -151,9 +166,8 @@ pair_call(struct vs_msg **v, struct slot *e, size_t i)
 /* The three kinds of identifiers: request ids, _msg_ids, the same bytes. */
 struct vs_ids {
 	struct idtab	 req, msg, same;
-	struct slot	**at;		/* each message's _msg_id, or NULL */
 	uint64_t	*id;		/* each message's id */
-	size_t		 cap;		/* of at[] and id[] */
+	size_t		 cap;		/* of id[] */
 };
 
 static void
@@ -164,7 +178,6 @@ ids_free(struct vs_ids *x)
 	free(x->req.s);
 	free(x->msg.s);
 	free(x->same.s);
-	free(x->at);
 	free(x->id);
 	free(x);
 }
@@ -176,45 +189,51 @@ ids_init(struct vs_ids *x, struct vs_msgs *ms)
 	size_t i;
 
 	if (ms->n + 1 > x->cap) {
-		free(x->at);
 		free(x->id);
 		x->cap = 2 * ms->n + 1;
-		x->at = malloc(x->cap * sizeof(*x->at));
-		x->id = malloc(x->cap * sizeof(*x->id));
-		if (x->at == NULL || x->id == NULL) {
+		if ((x->id = malloc(x->cap * sizeof(*x->id))) == NULL) {
 			x->cap = 0;
 			return -1;
 		}
 	}
 	for (i = 0; i < ms->n; i++)
 		x->id[i] = ms->v[i]->id;
-	/* a message has up to two request ids, most often one string */
-	if (tab_init(&x->req, ms->n + 1) < 0 ||
-	    tab_init(&x->msg, ms->n + 1) < 0 ||
-	    tab_init(&x->same, ms->n + 1) < 0)
+	if (tab_reset(&x->req) < 0 || tab_reset(&x->msg) < 0 ||
+	    tab_reset(&x->same) < 0)
 		return -1;
 	return 0;
 }
 
+/* Messages i and the first with slot e's identifier joined; -1: no memory. */
+static int
+join_slot(struct vs_msg **v, const struct slot *e, size_t i)
+{
+	if (e == NULL)
+		return -1;
+	join(v, e->first, i);
+	return 0;
+}
+
 /* Message i joined to those that share an identifier with it, or it answers. */
-static void
+static int
 join_one(struct vs_msgs *ms, struct vs_ids *x, size_t i)
 {
 	static const int f[] = { VS_REQ_ID, VS_GREQ_ID };
 	struct vs_msg **v = ms->v, *m = v[i];
+	struct slot *e;
 	size_t k, j;
 
 	for (k = 0; k < VND_NELEM(f); k++)
-		if (m->f[f[k]] != NULL && *m->f[f[k]])
-			join(v, tab_field(&x->req, m, f[k], i)->first, i);
-	x->at[i] = NULL;
+		if (m->f[f[k]] != NULL && *m->f[f[k]] &&
+		    join_slot(v, tab_field(&x->req, m, f[k], i), i) < 0)
+			return -1;
 	if (m->f[VS_MSG_ID] != NULL) {
-		x->at[i] = tab_field(&x->msg, m, VS_MSG_ID, i);
-		join(v, x->at[i]->first, i);
-		pair_call(v, x->at[i], i);
+		if (join_slot(v, e = tab_field(&x->msg, m, VS_MSG_ID, i), i) < 0)
+			return -1;
+		pair_call(v, e, i);
 	}
-	if (m->same)
-		join(v, tab_get(&x->same, m->same, NULL, i)->first, i);
+	if (m->same && join_slot(v, tab_get(&x->same, m->same, NULL, i), i) < 0)
+		return -1;
 	if (m->kind == VS_RESPONSE && m->status >= 400)
 		m->failed = VS_FAIL_STATUS;
 	if (m->answers && (j = vs_id_index(x->id, ms->n, m->answers)) !=
@@ -225,6 +244,7 @@ join_one(struct vs_msgs *ms, struct vs_ids *x, size_t i)
 			v[j]->reply_end = m->end_ts;
 		}
 	}
+	return 0;
 }
 
 /*
@@ -251,11 +271,13 @@ join_ids(struct vs_ctx *ctx, uint8_t *names)
 	for (i = 0; i < ms->n; i++) {
 		names[i] = v[i]->f[VS_REQ_ID] != NULL ||
 		    v[i]->f[VS_GREQ_ID] != NULL;
-		join_one(ms, x, i);
+		if (join_one(ms, x, i) < 0)
+			return -1;
 	}
+	/* each call's _msg_id is there: found, not made */
 	for (i = 0; i < ms->n; i++)
-		if (x->at[i] != NULL && v[i]->kind == VS_CALL) {
-			r = x->at[i]->reply;
+		if (v[i]->kind == VS_CALL && v[i]->f[VS_MSG_ID] != NULL) {
+			r = tab_field(&x->msg, v[i], VS_MSG_ID, i)->reply;
 			v[i]->reply = r != NONE ? v[r]->id : 0;
 			v[i]->failed = r != NONE ? VS_OK : VS_FAIL_NOREPLY;
 		}
@@ -266,7 +288,7 @@ join_ids(struct vs_ctx *ctx, uint8_t *names)
 static const uint8_t *
 msg_src(const struct vs_msg *m)
 {
-	return m->dir ? m->key->dst : m->key->src;
+	return m->dir ? m->key.dst : m->key.src;
 }
 
 /* A request is served until its response's end. */
@@ -316,8 +338,8 @@ served(const struct vs_msgs *ms, size_t *act, size_t *na,
 			act[j--] = act[--*na];
 			continue;
 		}
-		if (q->conn != r->conn && q->key->ver == r->key->ver &&
-		    memcmp(q->key->dst, msg_src(r), 16) == 0 && q->ts < r->ts &&
+		if (q->conn != r->conn && q->key.ver == r->key.ver &&
+		    memcmp(q->key.dst, msg_src(r), 16) == 0 && q->ts < r->ts &&
 		    q->same != r->same) {
 			nhit++;
 			hit = act[j];
@@ -356,7 +378,7 @@ join_causal(struct vs_msgs *ms, const uint8_t *names)
 
 		hit = served(ms, act, &na, r);
 		if (hit != SIZE_MAX && !has[find(v, req[i])] &&
-		    memcmp(r->key->src, r->key->dst, 16) != 0)
+		    memcmp(r->key.src, r->key.dst, 16) != 0)
 			join(v, req[i], hit);
 		act[na++] = req[i];
 	}
