@@ -7,8 +7,10 @@
 # vnd-stitch built from it, run side by side (the machine is shared: runs
 # alternate, the best of RUNS, 5 by default, counts).
 # Prints control traffic per second of CPU (TCP payload bits and wire
-# bits) and peak RSS on both recordings: memory must follow the
-# transactions in flight, not the recording (flat from one to the other).
+# bits) and peak RSS on both recordings, and for this vnd-stitch its
+# peak RSS and --stats at -w 2 and -w 10: memory must follow the
+# transactions in flight, not the recording (flat from one to the other
+# once the recording is several windows long).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -101,7 +103,12 @@ for t in "$short" "$long"; do
 	f=$(once sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do "$0" "$1"; done' \
 	    "$here/floor" "$t" | awk '{ printf "%.4f", $1 / 20 }')
 	echo "  libpcap floor: $f s CPU"
-	"$bin/vnd-stitch" -q -k bench --stats -o "$data/out.db" "$t" 2>&1 | sed 's/^/  /'
+	# memory at two windows: it follows the transactions in flight
+	for w in 2 10; do
+		set -- $(once "$bin/vnd-stitch" -q -k bench -w "$w" -o "$data/out.db" "$t")
+		echo "  -w $w: peak RSS $2 KiB; $("$bin/vnd-stitch" -q -k bench -w "$w" --stats \
+		    -o "$data/out.db" "$t" 2>&1 | sed 's/^vnd-stitch: //')"
+	done
 done
 if command -v tshark >/dev/null 2>&1; then
 	set -- $(once tshark -r "$short" -n -T fields -e http.request.method \
