@@ -551,8 +551,9 @@ cmp_comp(const void *a, const void *b, void *arg)
 }
 
 /*
- * The held transactions by their first message's time, each with its
- * last end: into *out (n of them, by root index in root[]).
+ * The held transactions (*nc of them) by their first message's time,
+ * each with its last end; slot[r]: the rank of the one whose union-find
+ * root is r.
  */
 static struct comp *
 components(struct vs_msgs *ms, size_t *nc, size_t *slot)
