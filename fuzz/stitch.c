@@ -133,10 +133,10 @@ json_same(const uint8_t *d, size_t n)
 	static const char *const keys[] = { "a", "method", "oslo.message", "" };
 	struct vs_jval v[4];
 	json_t *o, *x;
-	char buf[4096];
+	char buf[4096 + 16];
 	size_t i, k;
 
-	if (n > sizeof(buf) || vs_json_members((const char *)d, n, keys, 4, v) != 0)
+	if (n > sizeof(buf) - 16 || vs_json_members((const char *)d, n, keys, 4, v) != 0)
 		return;
 	o = json_loadb((const char *)d, n, 0, NULL);
 	if (o == NULL || !json_is_object(o))

@@ -187,7 +187,7 @@ struct vs_jval {
 };
 int	 vs_json_members(const char *p, size_t n, const char *const *keys,
 	    int nk, struct vs_jval *out);
-/* A string's value into dst (at least v->n bytes); its length. */
+/* A string's value into dst (at least v->n + 16 bytes); its length. */
 size_t	 vs_json_unescape(const struct vs_jval *v, char *dst);
 
 /*
