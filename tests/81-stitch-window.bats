@@ -43,7 +43,7 @@ per_op() {
 @test "stitch: window: a replay 30 s later is written apart, each copy whole, one copy held at most" {
 	replay "$BATS_TEST_TMPDIR/two.pcap"
 	"$BIN/vnd-stitch" -k test "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/one.m"
-	"$BIN/vnd-stitch" -k test --stats --transactions "$BATS_TEST_TMPDIR/two.pcap" \
+	"$BIN/vnd-stitch" -k test -w 10 --stats --transactions "$BATS_TEST_TMPDIR/two.pcap" \
 	    >"$BATS_TEST_TMPDIR/t" 2>"$BATS_TEST_TMPDIR/stats"
 	cat "$BATS_TEST_TMPDIR/stats"
 	# every boot twice, each time with the messages its services logged
@@ -86,7 +86,7 @@ per_op() {
 @test "stitch: window: the faults of both copies, each found again" {
 	replay "$BATS_TEST_TMPDIR/two.pcap"
 	"$BIN/vnd-stitch" -k test --faults "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/f1"
-	"$BIN/vnd-stitch" -k test --faults "$BATS_TEST_TMPDIR/two.pcap" >"$BATS_TEST_TMPDIR/f2"
+	"$BIN/vnd-stitch" -k test -w 10 --faults "$BATS_TEST_TMPDIR/two.pcap" >"$BATS_TEST_TMPDIR/f2"
 	# the same root causes (fault kind, status, failure), twice
 	tsv_col fault <"$BATS_TEST_TMPDIR/f1" >"$BATS_TEST_TMPDIR/k1"
 	tsv_col fault <"$BATS_TEST_TMPDIR/f2" >"$BATS_TEST_TMPDIR/k2"
