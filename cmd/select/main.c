@@ -233,10 +233,27 @@ check(struct vnd_cli *cli, void *ctx)
 	return points(cli, s);
 }
 
-static int
-run(struct vnd_cli *cli, void *ctx)
+/* The meta table of a SQLite artifact: the points as read. */
+static void
+set_meta(struct vnd_cli *cli, struct sel *s)
 {
-	struct sel *s = ctx;
+	int i;
+
+	if ((s->meta = calloc((size_t)s->npts, sizeof(*s->meta))) == NULL)
+		return;
+	for (i = 0; i < s->npts; i++) {
+		s->meta[i].name = s->pts[i].name;
+		s->meta[i].file = s->pts[i].path;
+		s->meta[i].format = s->pts[i].format;
+		s->meta[i].packets = s->pts[i].packets;
+	}
+	cli->meta = s->meta;
+	cli->nmeta = s->npts;
+}
+
+static int
+run_all(struct vnd_cli *cli, struct sel *s)
+{
 	struct vnd_table *t;
 	int status, st;
 
@@ -261,6 +278,16 @@ run(struct vnd_cli *cli, void *ctx)
 	return status;
 }
 
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct sel *s = ctx;
+	int status = run_all(cli, s);
+
+	set_meta(cli, s);
+	return status;
+}
+
 static void
 fini(void *ctx)
 {
@@ -272,6 +299,7 @@ fini(void *ctx)
 		free(s->pts[i].file);
 	}
 	free(s->pts);
+	free(s->meta);
 	vnd_tcprun_free(&s->run);
 	free(s->info);
 	free(s->picks);

@@ -56,6 +56,7 @@ struct image {
 
 struct sel {
 	struct point	*pts;
+	struct vnd_meta_point *meta;	/* the meta table's points */
 	int		 npts, at;	/* at: the selector */
 	uint32_t	 events;	/* bit per VND_E_x asked */
 	struct vnd_event_conf conf;
