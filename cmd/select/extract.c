@@ -31,8 +31,6 @@ struct out {
 	uint64_t	 other_link;	/* records of another link type, left out */
 };
 
-static struct out *outs;
-
 static void
 fp_add(struct sel *s, uint64_t key, size_t conn)
 {
@@ -82,7 +80,7 @@ img_add(struct sel *s, const struct vnd_flowkey *k, size_t conn)
 }
 
 /* The picked flows at the selector, and their fingerprints for the others. */
-static int
+int
 index_picks(struct sel *s)
 {
 	size_t i, n = 0;
@@ -188,7 +186,7 @@ static int
 see2(struct sel *s, struct point *p, const struct vnd_frame *f,
     const struct vnd_pkt *pk)
 {
-	struct out *o = &outs[p - s->pts];
+	struct out *o = (struct out *)s->pass + (p - s->pts);
 	int here = p == &s->pts[s->at];
 	long conn;
 
@@ -252,6 +250,7 @@ file_names(struct sel *s)
 int
 extract(struct sel *s, char *err)
 {
+	struct out *outs;
 	int i, st, status = VND_RUN_OK;
 
 	if (index_picks(s) < 0) {
@@ -267,6 +266,7 @@ extract(struct sel *s, char *err)
 		snprintf(err, VND_ERRBUF_SIZE, "out of memory");
 		return VND_RUN_ABORT;
 	}
+	s->pass = outs;
 	for (i = 0; i < s->npts && status >= 0; i++) {
 		st = read_point(s, &s->pts[i], see2, err);
 		if (out_close(s, &s->pts[i], &outs[i]) < 0 && st >= 0) {
@@ -277,7 +277,7 @@ extract(struct sel *s, char *err)
 			status = st;
 	}
 	free(outs);
-	outs = NULL;
+	s->pass = NULL;
 	return status;
 }
 

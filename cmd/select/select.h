@@ -82,6 +82,7 @@ struct sel {
 	int64_t		 entries;	/* N, 0: sweep */
 	double		 prob;		/* p, < 0: sweep */
 	int64_t		 delay_ns;
+	void		*pass;		/* the pass's own state */
 	int		 quiet;		/* -q */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
@@ -101,6 +102,7 @@ extern const struct vnd_colspec pick_cols[];
 extern const int npick_cols;
 
 /* extract.c: pass 2, every point's packets of the picked flows */
+int	 index_picks(struct sel *);
 int	 extract(struct sel *, char *err);
 int	 put_manifest(struct sel *, char *err);
 long	 conn_at(struct sel *, struct point *, const struct vnd_pkt *);
