@@ -63,7 +63,7 @@ lossy_at() {
 	"$BIN/vnd-tcpstate" ctap.pcap | tsv_awk '{
 	    c = v["sender"] == "server" ? v["dst_ip"] "\t" v["dst_port"] : v["src_ip"] "\t" v["src_port"]
 	    b[c] += v["data_bytes"] } END { for (c in b) print b[c] "\t" c }' |
-	    sort -k1,1nr | head -4 | cut -f2,3 | sort >ts.txt
+	    sort -k1,1nr | awk 'NR <= 4' | cut -f2,3 | sort >ts.txt
 	diff -u ts.txt sel.txt
 	[ "$(wc -l <sel.txt)" -eq 4 ]
 	# the two iperf3 data flows are among them

@@ -186,7 +186,7 @@ out:
  * bound, or the N-th largest): a pass over the selector again, each
  * packet's data counted as the engine counts it.
  */
-static int
+int
 see_bytes(struct sel *s, struct point *p, const struct vnd_frame *f,
     const struct vnd_pkt *pk)
 {
@@ -220,9 +220,31 @@ time_elephants(struct sel *s, char *err)
 	for (i = 0; i < s->run.n; i++)
 		if (s->info[i].rank && vnd_event_bytes(&s->run.c[i]) < s->bar)
 			s->bar = vnd_event_bytes(&s->run.c[i]);
-	if (s->bar == UINT64_MAX)
+	/*
+	 * When -w reads the selector again anyway, and no --before or
+	 * --after hangs on the time, that pass times them (retime_picks()).
+	 */
+	if (s->bar == UINT64_MAX || s->late_elephants)
 		return 0;
 	return read_point(s, &s->pts[s->at], see_bytes, err);
+}
+
+/* The elephants timed in pass 2: their rows, and the order of the rows. */
+void
+retime_picks(struct sel *s)
+{
+	struct pick *pk;
+	size_t i;
+
+	for (i = 0; i < s->npicks; i++) {
+		pk = &s->picks[i];
+		if (pk->e != VND_E_ELEPHANT)
+			continue;
+		pk->ts = s->info[pk->conn].ts[VND_E_ELEPHANT];
+		pk->frame = s->info[pk->conn].frame[VND_E_ELEPHANT];
+	}
+	if (s->npicks)
+		qsort(s->picks, s->npicks, sizeof(*s->picks), cmp_pick);
 }
 
 int

@@ -90,6 +90,7 @@ index_picks(struct sel *s)
 		n += s->info[i].picked ? (size_t)s->info[i].nkeys : 0;
 	for (s->fpcap = 64; s->fpcap < 2 * n; s->fpcap *= 2)
 		;
+	s->stop_ts = INT64_MIN;
 	if ((s->fp = calloc(s->fpcap, sizeof(*s->fp))) == NULL ||
 	    (s->fpconn = calloc(s->fpcap, sizeof(*s->fpconn))) == NULL)
 		return -1;
@@ -98,6 +99,8 @@ index_picks(struct sel *s)
 			continue;
 		if (img_add(s, &s->run.c[i].k, i) < 0)
 			return -1;
+		if (window_hi(s, i, 0) > s->stop_ts)
+			s->stop_ts = window_hi(s, i, 0);
 		s->pts[s->at].flows++;
 		for (k = 0; k < s->info[i].nkeys; k++)
 			fp_add(s, s->info[i].key[k], i);
@@ -192,6 +195,11 @@ see2(struct sel *s, struct point *p, const struct vnd_frame *f,
 
 	if (s->dir != NULL && o->d == NULL && out_open(s, p, o, f->linktype) < 0)
 		return -1;
+	/* past the last selected flow's window, and the reorder window again */
+	if (s->stop_ts == INT64_MIN || pk->ts_ns - VND_WINDOW_NS > s->stop_ts)
+		return 1;
+	if (here && s->late_elephants)
+		(void)see_bytes(s, p, f, pk);
 	if (!VND_ISSET(pk, VND_COL_SRC_IP) || (conn = conn_at(s, p, pk)) < 0 ||
 	    pk->ts_ns < window_lo(s, (size_t)conn, here) ||
 	    pk->ts_ns > window_hi(s, (size_t)conn, here))

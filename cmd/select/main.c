@@ -262,6 +262,8 @@ run_all(struct vnd_cli *cli, struct sel *s)
 	    s->monitor ? mon_cols : pick_cols, s->monitor ? nmon_cols :
 	    npick_cols)) == NULL)
 		return VND_RUN_SINK;
+	s->late_elephants = s->dir != NULL && !s->monitor && s->before < 0 &&
+	    s->after < 0;
 	if ((status = detect(s, cli->err)) < 0)
 		return status;
 	if (s->monitor)
@@ -271,6 +273,8 @@ run_all(struct vnd_cli *cli, struct sel *s)
 			return st;
 		status = st;
 	}
+	if (s->late_elephants)
+		retime_picks(s);
 	if (s->dir != NULL && put_manifest(s, cli->err) < 0)
 		return VND_RUN_ABORT;
 	if (put_picks(s, t, cli->err) < 0)

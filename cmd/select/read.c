@@ -40,11 +40,18 @@ read_point(struct sel *s, struct point *p, frame_fn fn, char *err)
 		pk.wire_bytes = f.wirelen;
 		pk.cap_bytes = f.caplen;
 		vnd_decode(&pk, f.linktype, f.data, f.caplen);
-		if (fn(s, p, &f, &pk) < 0 || s->failed) {
+		if ((r = fn(s, p, &f, &pk)) > 0)
+			break;		/* nothing further is wanted */
+		if (r < 0 || s->failed) {
 			snprintf(err, VND_ERRBUF_SIZE, "%s", s->err);
 			vnd_input_close(in);
 			return VND_RUN_ABORT;
 		}
+	}
+	if (r > 0) {
+		/* the rest of the frames are counted, not decoded */
+		while ((r = vnd_input_next(in, &f, why)) == VND_IN_FRAME)
+			n++;
 	}
 	p->packets = n;
 	if (r != VND_IN_EOF) {

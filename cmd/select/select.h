@@ -68,6 +68,7 @@ struct sel {
 	struct info	*info;
 	size_t		 ninfo, capinfo;
 	uint64_t	 bar;		/* elephant: the least one's bytes */
+	int		 late_elephants;	/* ... timed in pass 2 */
 	struct pick	*picks;
 	size_t		 npicks, cappicks;
 	/* pass 2 */
@@ -82,13 +83,14 @@ struct sel {
 	int64_t		 entries;	/* N, 0: sweep */
 	double		 prob;		/* p, < 0: sweep */
 	int64_t		 delay_ns;
+	int64_t		 stop_ts;	/* pass 2: no selected packet after this */
 	void		*pass;		/* the pass's own state */
 	int		 quiet;		/* -q */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
 
-/* A frame of a point, decoded: the record as read, and its packet. */
+/* A frame of a point, decoded: the record as read, and its packet; 1 stops. */
 typedef int (*frame_fn)(struct sel *, struct point *, const struct vnd_frame *,
     const struct vnd_pkt *);
 
@@ -98,6 +100,9 @@ int	 read_point(struct sel *, struct point *, frame_fn, char *err);
 /* detect.c: pass 1 at the selector, then the picks */
 int	 detect(struct sel *, char *err);
 int	 put_picks(struct sel *, struct vnd_table *, char *err);
+int	 see_bytes(struct sel *, struct point *, const struct vnd_frame *,
+	    const struct vnd_pkt *);
+void	 retime_picks(struct sel *);
 extern const struct vnd_colspec pick_cols[];
 extern const int npick_cols;
 
