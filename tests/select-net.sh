@@ -1,7 +1,7 @@
 #!/bin/bash
 # select-net.sh: record vnd-select's cases in network namespaces, with the kernels' truth.
 #
-# Usage (as root): tests/select-net.sh OUTDIR [loss|scan]
+# Usage (as root): tests/select-net.sh OUTDIR [loss|many|scan]
 #
 #  client 198.18.60.1, .60.9 -- .60.254 r .61.254 -- 198.18.61.2 server
 #
@@ -12,6 +12,8 @@
 #   OUTDIR/truth.tsv: the DROP rule's packets (element, attr, value, no header).
 #   OUTDIR/conntrack.tsv: every connection's inside and outside 5-tuple, as
 #   conntrack mapped it.
+# many: the same router; 16 clients at once, 12 transfers of 8-40 kB each
+#   (192 connections). Points: ctap, rout, srv.
 # scan: no drop, no NAT; 20 ordinary transfers from .60.1 and a connect
 #   scan of 200 ports of the server from .60.9 (nmap -sT, or a loop).
 #
@@ -120,11 +122,16 @@ stop_caps() {
 	rm -f "$OUT"/*.err
 }
 
-record_loss() {
+# lossy_router: r drops 2% toward the server, queues in a tbf, masquerades
+lossy_router() {
 	nsx r iptables -A FORWARD -i "${P}ra" -o "${P}rb" -m statistic \
 	    --mode random --probability 0.02 -j DROP
 	nsx r iptables -t nat -A POSTROUTING -o "${P}rb" -j MASQUERADE
 	nsx r tc qdisc add dev "${P}rb" root tbf rate 20mbit burst 16kb limit 48kb
+}
+
+record_loss() {
+	lossy_router
 	cap_start ctap c "${P}c"
 	cap_start rin r "${P}ra"
 	cap_start rout r "${P}rb"
@@ -138,6 +145,11 @@ record_loss() {
 	transfers 30 198.18.60.9
 	wait "$ipf" || true
 	stop_caps
+	router_truth
+}
+
+# the drop rule's counter, and conntrack's mapping of every connection
+router_truth() {
 	nsx r iptables -L FORWARD -v -x -n | awk '$3 == "DROP" { print "r:iptables:drop\tpkts\t" $1 }' >"$OUT/truth.tsv"
 	# conntrack's mapping: inside source, destination, outside source
 	nsx r conntrack -L -p tcp 2>/dev/null | awk -v OFS='\t' '
@@ -145,6 +157,24 @@ record_loss() {
 	    { n = 0; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1], ++c[kv[1]]] = kv[2] }
 	      print v["src", 1], v["sport", 1], v["dst", 1], v["dport", 1], v["dst", 2], v["dport", 2]
 	      delete v; delete c }' >"$OUT/conntrack.tsv"
+}
+
+# many: 16 clients at once, 12 transfers each, through the lossy router
+record_many() {
+	local k pids=()
+	lossy_router
+	cap_start ctap c "${P}c"
+	cap_start rout r "${P}rb"
+	cap_start srv s "${P}s"
+	nsx s socat -u TCP-LISTEN:7000,fork,reuseaddr,backlog=64 OPEN:/dev/null &
+	wait_listen s 7000
+	for k in $(seq 16); do
+		transfers 12 198.18.60.1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
+	stop_caps
+	router_truth
 }
 
 record_scan() {
@@ -171,6 +201,7 @@ record_scan() {
 setup_net
 case $MODE in
 loss) record_loss ;;
+many) record_many ;;
 scan) record_scan ;;
 *) echo "select-net.sh: unknown case '$MODE'" >&2; exit 2 ;;
 esac

@@ -44,6 +44,8 @@ struct mflow {
 	struct vnd_flowkey k;
 	long		 conn;		/* -1: not selected */
 	uint64_t	 pkts;		/* at this monitor */
+	uint8_t		 fin;		/* bit per side that sent its FIN */
+	uint8_t		 closed;	/* both FINs, or a RST: its entry is free */
 };
 
 /* One table, N entries and p; its state per flow of the monitor. */
@@ -127,17 +129,20 @@ decided(const struct mon *m, size_t i, int64_t now)
 }
 
 /*
- * A free entry for a flow: one of a flow idle for the window, else, for a
- * selected flow (evict set), the least recently active unselected one.
+ * A free entry for a flow: one of a flow that closed or was idle for the
+ * window, else, for a selected flow (evict set), the least recently active
+ * unselected one.
  */
 static int
 make_room(struct mon *m, struct cfg *c, int64_t now, int evict)
 {
-	int32_t i;
+	int32_t i, nx;
 
-	while (c->used >= c->n && c->head >= 0 &&
-	    now - c->last[c->head] > VND_WINDOW_NS)
-		release(c, c->head);
+	for (i = c->head; i >= 0 && c->used >= c->n; i = nx) {
+		nx = c->next[i];
+		if (m->f[i].closed || now - c->last[i] > VND_WINDOW_NS)
+			release(c, i);
+	}
 	if (c->used < c->n)
 		return 1;
 	if (!evict)
@@ -201,16 +206,16 @@ cfg_grow(struct mon *m, size_t cap)
 	return 0;
 }
 
-/* The monitor's flow of pk: found, or new. */
+/* The monitor's flow of pk: found, or new; *dir 1 from its server. */
 static long
-mflow_of(struct mon *m, struct point *p, const struct vnd_pkt *pk)
+mflow_of(struct mon *m, struct point *p, const struct vnd_pkt *pk, int *dir)
 {
 	struct mflow *nf;
 	size_t old = m->capf;
 	long i;
-	int dir, k;
+	int k;
 
-	if ((i = vnd_flowtab_find(&m->ft, pk, p->name, &dir)) >= 0)
+	if ((i = vnd_flowtab_find(&m->ft, pk, p->name, dir)) >= 0)
 		return i;
 	if ((nf = vnd_grow(m->f, &m->capf, m->nf, sizeof(*nf), 256)) == NULL)
 		return -1;
@@ -218,9 +223,10 @@ mflow_of(struct mon *m, struct point *p, const struct vnd_pkt *pk)
 	if (m->capf != old && cfg_grow(m, m->capf) < 0)
 		return -1;
 	nf = &m->f[m->nf];
-	vnd_flowkey_init(&nf->k, pk, p->name, &dir);
+	vnd_flowkey_init(&nf->k, pk, p->name, dir);
 	nf->conn = conn_at(m->s, p, pk);
 	nf->pkts = 0;
+	nf->fin = nf->closed = 0;
 	for (k = 0; k < m->ncfg; k++) {
 		m->cfg[k].held[m->nf] = 0;
 		m->cfg[k].kept[m->nf] = m->cfg[k].pre[m->nf] = 0;
@@ -239,18 +245,23 @@ see_mon(struct sel *s, struct point *p, const struct vnd_frame *f,
 {
 	struct mon *m = s->pass;
 	long i;
-	int k;
+	int k, dir;
 
 	(void)f;
 	if (!VND_ISSET(pk, VND_COL_SRC_IP) || !VND_ISSET(pk, VND_COL_SRC_PORT))
 		return 0;
-	if ((i = mflow_of(m, p, pk)) < 0) {
+	if ((i = mflow_of(m, p, pk, &dir)) < 0) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		return -1;
 	}
 	m->f[i].pkts++;
 	for (k = 0; k < m->ncfg; k++)
 		cfg_see(m, &m->cfg[k], (size_t)i, pk->ts_ns);
+	/* a closed flow's entry is free for the next flow that needs one */
+	if (vnd_pkt_tcp(pk) && (pk->tcp_flags & VND_TH_FIN))
+		m->f[i].fin |= (uint8_t)(1 << dir);
+	if (m->f[i].fin == 3 || (vnd_pkt_tcp(pk) && (pk->tcp_flags & VND_TH_RST)))
+		m->f[i].closed = 1;
 	return 0;
 }
 
