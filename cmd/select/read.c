@@ -58,8 +58,10 @@ read_point(struct sel *s, struct point *p, frame_fn fn, char *err)
 		/* whole records before a cut count; a file that is none does not */
 		snprintf(err, VND_ERRBUF_SIZE, "'%.100s': %.140s", p->path, why);
 		status = r == VND_IN_TRUNC || n ? VND_RUN_PARTIAL : VND_RUN_ABORT;
-		if (status == VND_RUN_PARTIAL && !s->quiet)
+		/* said once, however many passes read it */
+		if (status == VND_RUN_PARTIAL && !s->quiet && !p->warned)
 			warnx("%s", err);
+		p->warned = 1;
 	}
 	vnd_input_close(in);
 	return status;

@@ -22,6 +22,7 @@ struct point {
 	uint64_t	 packets;	/* read */
 	uint64_t	 out_pkts, out_bytes;	/* written (-w) */
 	uint32_t	 flows;		/* selected flows seen here */
+	int		 warned;	/* its cut said */
 	char		*file;		/* -w: DIR/NAME.pcap */
 };
 
