@@ -153,3 +153,14 @@ tcpstate_lossy() {
 	[ "${#lines[@]}" -eq 2 ]
 	[ -s "$BATS_TEST_TMPDIR/w/manifest.tsv" ]
 }
+
+@test "select: --at picks the selector; the other points are written from its choice" {
+	cd "$SAMPLES"
+	"$BIN/vnd-select" -e loss --at r2out -w "$BATS_TEST_TMPDIR/w" client=path-client.pcap r2out=path-r2out.pcap >"$BATS_TEST_TMPDIR/sel"
+	[ "$(tsv_count 'v["point"] == "r2out"' "$BATS_TEST_TMPDIR/sel")" -eq 2 ]
+	[ "$(tsv_count 'v["point"] != "r2out"' "$BATS_TEST_TMPDIR/sel")" -eq 0 ]
+	# r2out saw the client's first retransmission of 40001 as lost upstream
+	[ "$(tsv_count 'v["src_port"] == 40001 && v["evidence"] ~ /first=retx_lost_upstream/' "$BATS_TEST_TMPDIR/sel")" -eq 1 ]
+	run -0 python3 "$TOP/tests/select-check.py" path-client.pcap "$BATS_TEST_TMPDIR/w/client.pcap" "$BATS_TEST_TMPDIR/sel"
+	[ "$output" = "4512 records match" ]
+}

@@ -285,7 +285,7 @@ cfg_init(struct mon *m)
 	else if (s->prob < 0)
 		for (a = 1; a < NSWEEP_P; a++)
 			ps[np++] = sweep_p[a];
-	if ((m->cfg = calloc((size_t)(nn * np), sizeof(*m->cfg))) == NULL)
+	if ((m->cfg = calloc((size_t)nn * (size_t)np, sizeof(*m->cfg))) == NULL)
 		return -1;
 	for (b = 0; b < np; b++)
 		for (a = 0; a < nn; a++) {
