@@ -164,3 +164,23 @@ tcpstate_lossy() {
 	run -0 python3 "$TOP/tests/select-check.py" path-client.pcap "$BATS_TEST_TMPDIR/w/client.pcap" "$BATS_TEST_TMPDIR/sel"
 	[ "$output" = "4512 records match" ]
 }
+
+# man_cols SECTION: the columns vnd-tables(5) lists in SECTION, one a line
+man_cols() {
+	awk -v sec="$1" '/^\.Sh / { in_sec = substr($0, 5) == sec; depth = 0; next }
+	    !in_sec { next } /^\.Bl / { depth++; next } /^\.El/ { depth--; next }
+	    depth == 1 && /^\.It Va / { print $3 }' "$TOP/man/vnd-tables.5"
+}
+
+@test "select: every table's header is the one vnd-tables(5) lists" {
+	cd "$SAMPLES"
+	"$BIN/vnd-select" -e loss -w "$BATS_TEST_TMPDIR/w" client=path-client.pcap server=path-server.pcap >"$BATS_TEST_TMPDIR/sel"
+	"$BIN/vnd-select" --monitor --entries 8 -e loss client=path-client.pcap server=path-server.pcap >"$BATS_TEST_TMPDIR/mon"
+	man_cols 'SELECTED TABLE' >"$BATS_TEST_TMPDIR/want"
+	tsv_header "$BATS_TEST_TMPDIR/sel" | diff -u "$BATS_TEST_TMPDIR/want" -
+	man_cols 'SELECT MANIFEST TABLE' >"$BATS_TEST_TMPDIR/want"
+	tsv_header "$BATS_TEST_TMPDIR/w/manifest.tsv" | diff -u "$BATS_TEST_TMPDIR/want" -
+	man_cols 'MONITORS TABLE' >"$BATS_TEST_TMPDIR/want"
+	tsv_header "$BATS_TEST_TMPDIR/mon" | diff -u "$BATS_TEST_TMPDIR/want" -
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/want")" -eq 14 ]
+}
