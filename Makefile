@@ -7,8 +7,8 @@ ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 
 CC	?= cc
 CFLAGS	?= -O2 -g
-PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
-PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
+PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 libcrypto 2>/dev/null || true
+PKG_LIBS != pkg-config --libs libpcap sqlite3 libcrypto 2>/dev/null || echo -lpcap -lsqlite3 -lcrypto
 VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
 LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread -lm
 
@@ -20,7 +20,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch select
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch check select
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a
@@ -43,8 +43,14 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
+# A tool's --help text, whose option lines are its options (vnd_optspec.h).
+cmd/%/usage.h: cmd/%/usage.txt
+	{ echo 'static const char usage[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+
 .SECONDEXPANSION:
-bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
+bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) cmd/$$*/usage.h $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 
@@ -79,7 +85,7 @@ fuzz: all
 
 # Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
 LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
-lint:
+lint: $(TOOLS:%=cmd/%/usage.h)
 	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
 	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
@@ -102,6 +108,6 @@ uninstall:
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vnd $(DESTDIR)$(ZSHCOMPDIR)/_vnd-*
 
 clean:
-	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP)
+	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP) cmd/*/usage.h
 
 .PHONY: all deps check demo golden bench fuzz lint install uninstall clean

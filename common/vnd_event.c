@@ -18,16 +18,6 @@ static const struct {
 	{ "zero_window", VND_E_ZERO_WINDOW },
 };
 
-void
-vnd_event_conf_init(struct vnd_event_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->slow_ns = VND_EVENT_SLOW_NS;
-	c->elephant_top = VND_EVENT_TOP;
-	c->scan_targets = VND_EVENT_SCAN_TARGETS;
-	c->scan_failed = VND_EVENT_SCAN_FAILED;
-}
-
 const char *
 vnd_event_name(int e)
 {

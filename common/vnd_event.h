@@ -35,8 +35,9 @@ struct vnd_event_conf {
 #define VND_EVENT_SCAN_TARGETS	20
 #define VND_EVENT_SCAN_FAILED	0.5
 
-/* The defaults above. */
-void	 vnd_event_conf_init(struct vnd_event_conf *);
+/* A struct vnd_event_conf of the defaults above. */
+#define VND_EVENT_CONF_DEFAULTS { VND_EVENT_SLOW_NS, 0, VND_EVENT_TOP, \
+	VND_EVENT_SCAN_TARGETS, VND_EVENT_SCAN_FAILED }
 
 /* "loss", "reset", ...; the event of a name, -1 for none. */
 const char *vnd_event_name(int e);

@@ -40,6 +40,19 @@ int	 vnd_sink_tsv(struct vnd_sink **, FILE *fp, int header, char *errbuf);
  */
 int	 vnd_sink_sqlite(struct vnd_sink **, const char *path, char *errbuf);
 
+/*
+ * SQLite database at path (made if it does not exist), appended to in
+ * place in one transaction: its rollback journal undoes a run that does not
+ * commit, even one killed. Tables are created if missing, rows inserted by
+ * column name. An exclusive lock keeps other appending runs out; one
+ * waits for it at most wait_ns, then fails.
+ */
+int	 vnd_sink_sqlite_append(struct vnd_sink **, const char *path,
+	    int64_t wait_ns, char *errbuf);
+
+/* A SQLite sink's connection (a sqlite3 *), for queries of what it holds. */
+void	*vnd_sink_db(struct vnd_sink *);
+
 int	 vnd_sink_is_sqlite(const struct vnd_sink *);
 
 /* Is path a SQLite database (its header string)? Not '-', which is read once. */

@@ -306,10 +306,17 @@ vnd_tcpconn_sender(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const s
     uint32_t len)
 {
 	struct vnd_tcpdir *d = &c->d[dir];
+	/* a SYN takes a number of its own: its data (TCP Fast Open, RFC 7413) follows */
+	uint32_t first = pk->seq + ((pk->tcp_flags & VND_TH_SYN) ? 1 : 0);
+	struct vnd_pkt data;
 
-	if (len > 0)
+	if (len > 0 && first != pk->seq) {
+		data = *pk;
+		data.seq = first;
+		segment(r, c, dir, &data, len);
+	} else if (len > 0)
 		segment(r, c, dir, pk, len);
 	if ((pk->tcp_flags & VND_TH_FIN) && d->started &&
-	    pk->seq + len + 1 > d->high)
-		d->high = pk->seq + len + 1;
+	    vnd_seq_lt(d->high, first + len + 1))
+		d->high = first + len + 1;
 }

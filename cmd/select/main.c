@@ -16,62 +16,14 @@
  * monitors on the same recordings (monitor.c).
  */
 
+/* the letters of the long-only options, as vnd_tool.longonly gives them */
 enum {
-	O_AFTER = 256, O_BEFORE, O_BYTES, O_DELAY, O_ENTRIES, O_MONITOR,
-	O_SCAN_FAILED, O_SCAN_TARGETS, O_SLOW, O_TOP,
+	O_AFTER = 'A', O_BEFORE = 'B', O_BYTES = 'b', O_DELAY = 'd',
+	O_ENTRIES = 'n', O_MONITOR = 'm', O_SCAN_FAILED = 'F',
+	O_SCAN_TARGETS = 'T', O_SLOW = 's', O_TOP = 't',
 };
 
-static const struct option longopts[] = {
-	{ "after", required_argument, NULL, O_AFTER },
-	{ "at", required_argument, NULL, 'a' },
-	{ "before", required_argument, NULL, O_BEFORE },
-	{ "bytes", required_argument, NULL, O_BYTES },
-	{ "delay", required_argument, NULL, O_DELAY },
-	{ "entries", required_argument, NULL, O_ENTRIES },
-	{ "event", required_argument, NULL, 'e' },
-	{ "monitor", no_argument, NULL, O_MONITOR },
-	{ "prob", required_argument, NULL, 'p' },
-	{ "scan-failed", required_argument, NULL, O_SCAN_FAILED },
-	{ "scan-targets", required_argument, NULL, O_SCAN_TARGETS },
-	{ "slow", required_argument, NULL, O_SLOW },
-	{ "top", required_argument, NULL, O_TOP },
-	{ "write", required_argument, NULL, 'w' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-select [-HqV] -e event[,event...] [--at point] [-w dir]\n"
-"                  [--before secs] [--after secs] [-o file.db]\n"
-"                  [--monitor [--entries N] [-p prob] [--delay secs]]\n"
-"                  point=capture ...\n"
-"      --after SECS      keep a flow's packets up to SECS after it was selected\n"
-"  -a, --at POINT        the selector: the point events are found at (default:\n"
-"                        the first)\n"
-"      --before SECS     keep a flow's packets from SECS before it was selected\n"
-"      --bytes N         elephant: a flow of N data bytes or more\n"
-"      --delay SECS      --monitor: the selector's decision reaches the\n"
-"                        monitors SECS later (default 0.01)\n"
-"  -e, --event EVENTS    loss, reset, zero-window, slow, elephant, scan,\n"
-"                        unanswered (repeat, or a list with commas)\n"
-"      --entries N       --monitor: flow table entries of a monitor (default:\n"
-"                        a sweep)\n"
-"      --monitor         simulate MOZART's monitors at the other points: the\n"
-"                        table monitors instead of the selected flows\n"
-"  -o, --output FILE     write SQLite database FILE\n"
-"  -p, --prob P          --monitor: sample-and-hold probability in normal mode\n"
-"                        (default: a sweep)\n"
-"  -q, --quiet           no warning about inputs cut short\n"
-"      --scan-failed R   scan: the share of targets refused or unanswered\n"
-"                        (default 0.5)\n"
-"      --scan-targets N  scan: distinct hosts and ports a source tried\n"
-"                        (default 20)\n"
-"      --slow SECS       slow: handshake round trip above SECS (default 0.2)\n"
-"      --top N           elephant: the N flows of most bytes (default 10;\n"
-"                        0 with --bytes: the bound alone)\n"
-"  -w, --write DIR       DIR/POINT.pcap: every point's packets of the\n"
-"                        selected flows, records as they were; DIR/manifest.tsv\n"
-"A point is a capture (pcap, pcapng, ...; not standard input: it is read\n"
-"twice); NAME=file names it.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
 opt_events(struct vnd_cli *cli, struct sel *s, char *arg)
@@ -313,23 +265,19 @@ fini(void *ctx)
 	vnd_flowtab_free(&s->ft);
 }
 
-static const struct vnd_tool tool = {
+static struct sel sel_ctx = {
+	.conf = VND_EVENT_CONF_DEFAULTS,
+	.before = -1, .after = -1, .prob = -1,
+	.delay_ns = 10 * VND_NS_PER_MS,
+};
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-select", .usage = usage,
-	.shortopts = "a:e:p:w:", .longopts = longopts,
+	.longonly = "after=A before=B bytes=b delay=d entries=n monitor=m "
+	    "scan-failed=F scan-targets=T slow=s top=t",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = fini,
+	.ctx = &sel_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct sel s;
-
-	vnd_event_conf_init(&s.conf);
-	s.before = s.after = -1;
-	s.prob = -1;
-	s.delay_ns = 10 * VND_NS_PER_MS;
-	return vnd_cli_main(&tool, &s, argc, argv);
-}
