@@ -8,7 +8,7 @@ build="gcc make pkg-config libpcap-dev libtrace3-dev libwandio1-dev libsqlite3-d
 libzstd-dev zlib1g-dev libbz2-dev liblzma-dev libhttp-parser-dev libjansson-dev
 libssl-dev"
 test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace
-tcpdump iperf3 iptables gnuplot-nox libxml2-utils librsvg2-bin chromium
+tcpdump iperf3 iptables gnuplot-nox libxml2-utils librsvg2-bin chromium nmap conntrack
 nginx libnginx-mod-stream rabbitmq-server python3-oslo.messaging"
 lint="mandoc clang-tidy clang-format"
 bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace gawk gnuplot-nox"

@@ -12,8 +12,8 @@
  * per connection the constants of its handshake, counters, and a calculated
  * state (limit.c): what limited each sender at every moment, and the verdict,
  * the state with the largest share of the connection's active time.
- * see.c takes a packet, ack.c the receiver's part of it, data.c the
- * sender's; output.c writes the tables.
+ * The engine is the library's (vnd_tcpconn); events.c takes its events,
+ * output.c writes the tables.
  */
 
 struct opts {
@@ -91,16 +91,17 @@ read_points(struct vnd_cli *cli, struct opts *o, struct vnd_table *evt)
 	}
 	/* one thread writes its events as found; workers keep theirs to merge */
 	for (w = 0; w < o->nj; w++) {
-		args[w] = &o->runs[w];
-		o->runs[w].slot_ns = o->slot_ns;
+		args[w] = &o->runs[w].t;
+		o->runs[w].t.slot_ns = o->slot_ns;
+		o->runs[w].t.on_event = on_event;
 		o->runs[w].ev = o->nj == 1 ? evt : NULL;
 		o->runs[w].keep_events = o->nj > 1 && evt != NULL;
 	}
-	status = vnd_cli_read_j(cli, o->nj, see_one, args);
+	status = vnd_cli_read_j(cli, o->nj, vnd_tcpconn_see, args);
 	free(args);
 	for (w = 0; w < o->nj; w++)
-		if (o->runs[w].failed) {
-			snprintf(cli->err, sizeof(cli->err), "%s", o->runs[w].err);
+		if (o->runs[w].t.failed) {
+			snprintf(cli->err, sizeof(cli->err), "%s", o->runs[w].t.err);
 			return VND_RUN_SINK;
 		}
 	return status;
