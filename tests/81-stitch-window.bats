@@ -43,7 +43,7 @@ per_op() {
 @test "stitch: window: a replay 30 s later is written apart, each copy whole, one copy held at most" {
 	replay "$BATS_TEST_TMPDIR/two.pcap"
 	"$BIN/vnd-stitch" -k test "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/one.m"
-	"$BIN/vnd-stitch" -k test -w 10 --stats --transactions "$BATS_TEST_TMPDIR/two.pcap" \
+	"$BIN/vnd-stitch" -k test -w 10 --reply-wait 10 --stats --transactions "$BATS_TEST_TMPDIR/two.pcap" \
 	    >"$BATS_TEST_TMPDIR/t" 2>"$BATS_TEST_TMPDIR/stats"
 	cat "$BATS_TEST_TMPDIR/stats"
 	# every boot twice, each time with the messages its services logged
@@ -86,7 +86,7 @@ per_op() {
 @test "stitch: window: the faults of both copies, each found again" {
 	replay "$BATS_TEST_TMPDIR/two.pcap"
 	"$BIN/vnd-stitch" -k test --faults "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/f1"
-	"$BIN/vnd-stitch" -k test -w 10 --faults "$BATS_TEST_TMPDIR/two.pcap" >"$BATS_TEST_TMPDIR/f2"
+	"$BIN/vnd-stitch" -k test -w 10 --reply-wait 10 --faults "$BATS_TEST_TMPDIR/two.pcap" >"$BATS_TEST_TMPDIR/f2"
 	# the same root causes (fault kind, status, failure), twice
 	tsv_col fault <"$BATS_TEST_TMPDIR/f1" >"$BATS_TEST_TMPDIR/k1"
 	tsv_col fault <"$BATS_TEST_TMPDIR/f2" >"$BATS_TEST_TMPDIR/k2"
@@ -132,4 +132,18 @@ per_op() {
 		grep -q -- "$o" "$TOP/completions/bash/vnd-stitch"
 		grep -q -- "$o" "$TOP/completions/zsh/_vnd-stitch"
 	done <"$BATS_TEST_TMPDIR/help"
+}
+
+@test "stitch: window: a call still unanswered holds its transaction for the reply wait" {
+	# the sample's pauses inside a transaction are up to 1.6 s: a window
+	# of 0.05 s would cut most of them, but each waits for an answer
+	"$BIN/vnd-stitch" -k test -w 0 --faults "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/all"
+	"$BIN/vnd-stitch" -k test -w 0.05 --faults "$CP.pcap.gz" >"$BATS_TEST_TMPDIR/short"
+	diff -u "$BATS_TEST_TMPDIR/all" "$BATS_TEST_TMPDIR/short"
+	# without the wait, the same window cuts transactions apart
+	"$BIN/vnd-stitch" -k test -w 0.05 --reply-wait 0.05 --faults "$CP.pcap.gz" \
+	    >"$BATS_TEST_TMPDIR/cut"
+	[ "$(tsv_count 'v["txn"] > 0' "$BATS_TEST_TMPDIR/cut")" -ne \
+	    "$(tsv_count 'v["txn"] > 0' "$BATS_TEST_TMPDIR/all")" ] ||
+	    ! diff -q "$BATS_TEST_TMPDIR/all" "$BATS_TEST_TMPDIR/cut"
 }

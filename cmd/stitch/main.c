@@ -26,7 +26,8 @@
  */
 
 /* -w's default: longer than any pause inside an operation of the samples */
-#define WINDOW_NS	(70 * VND_NS_PER_SEC)	/* oslo.messaging waits 60 s for a reply */
+#define WINDOW_NS	(10 * VND_NS_PER_SEC)
+#define REPLY_WAIT_NS	(70 * VND_NS_PER_SEC)	/* oslo.messaging waits 60 s for a reply */
 
 /* A connection's state while it is alive: freed at its end. */
 struct live {
@@ -405,6 +406,8 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	case 'S':
 		r->want_stats = 1;
 		return 0;
+	case 'W':
+		return vnd_cli_seconds(cli, ch, arg, &r->ctx.reply_wait);
 	case 's':
 		r->want_streams = 1;
 		return 0;
@@ -552,11 +555,12 @@ stitch_free(void *ctx)
 
 static struct run tool_ctx = {
 	.limit = VND_REASM_LIMIT, .ctx.window = WINDOW_NS,
+	.ctx.reply_wait = REPLY_WAIT_NS,
 };
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-stitch", .usage = usage,
-	.longonly = "stats=S",
+	.longonly = "reply-wait=W stats=S",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,

@@ -103,6 +103,8 @@ struct vs_ctx {
 	uint64_t	 txn_base;	/* transactions written before it */
 	int64_t		 window;	/* -w: quiet this long, a transaction is
 					   written (0: at the end) */
+	int64_t		 reply_wait;	/* --reply-wait: as window, for one
+					   with a request or call unanswered */
 	struct vnd_table *t[3];		/* messages, transactions, faults, or NULL */
 	int		 sink_failed;	/* a table could not be written */
 	struct vs_held	 held;

@@ -540,6 +540,8 @@ stitch_held(struct vs_ctx *ctx)
 struct comp {
 	size_t		 root;		/* its first message's index */
 	int64_t		 ts, last;	/* its first byte, its last message's end */
+	int64_t		 ask;		/* its latest request or call not
+					   answered, sent at; 0: none */
 };
 
 static int
@@ -568,7 +570,7 @@ components(struct vs_msgs *ms, size_t *nc, size_t *slot)
 		r = find(v, i);
 		if (r == i) {
 			slot[i] = n;
-			c[n++] = (struct comp){ i, v[i]->ts, v[i]->end_ts };
+			c[n++] = (struct comp){ i, v[i]->ts, v[i]->end_ts, 0 };
 		}
 		r = slot[r];
 		if (cmp_ts(&i, &c[r].root, v) < 0) {
@@ -577,6 +579,9 @@ components(struct vs_msgs *ms, size_t *nc, size_t *slot)
 		}
 		if (v[i]->end_ts > c[r].last)
 			c[r].last = v[i]->end_ts;
+		if ((v[i]->kind == VS_REQUEST || v[i]->kind == VS_CALL) &&
+		    v[i]->reply == 0 && v[i]->ts > c[r].ask)
+			c[r].ask = v[i]->ts;
 	}
 	qsort_r(c, n, sizeof(*c), cmp_comp, v);
 	for (i = 0; i < n; i++)
@@ -587,21 +592,27 @@ components(struct vs_msgs *ms, size_t *nc, size_t *slot)
 
 /*
  * How many of the transactions, first first, are closed: quiet for the
- * window, now and before the first byte of any message still being read
- * (it could be theirs; and numbering by first message is then final); or
- * the input is over.
+ * window, and no request or call unanswered for less than the reply wait
+ * (its caller still waits: what it does when it gives up is theirs), now
+ * and before the first byte of any message still being read (it could be
+ * theirs; and numbering by first message is then final); or the input is
+ * over.
  */
 static size_t
 closed(const struct vs_ctx *ctx, const struct comp *c, size_t n, int64_t now,
     int64_t low, int end)
 {
-	int64_t edge = (now < low ? now : low) - ctx->window;
+	int64_t edge = now < low ? now : low;
+	int64_t wait = ctx->reply_wait > ctx->window ? ctx->reply_wait :
+	    ctx->window;
 	size_t i;
 
 	if (end)
 		return n;
-	for (i = 0; i < n && c[i].last < edge; i++)
-		;
+	for (i = 0; i < n; i++)
+		if (c[i].last >= edge - ctx->window ||
+		    (c[i].ask != 0 && c[i].ask >= edge - wait))
+			break;
 	return i;
 }
 
