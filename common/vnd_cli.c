@@ -11,6 +11,7 @@
 #include "vnd_point.h"
 
 #define MAX_LONGOPTS	64
+#define VND_CLI_OPT_NULL	0x1000	/* --null: long only */
 
 static const struct option common_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -18,6 +19,7 @@ static const struct option common_longopts[] = {
 	{ "no-header", no_argument, NULL, 'H' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "null", required_argument, NULL, VND_CLI_OPT_NULL },
 };
 
 static char stdin_op[] = "-";
@@ -28,6 +30,7 @@ common_wanted(const struct vnd_tool *t, int ch)
 {
 	switch (ch) {
 	case 'H':
+	case VND_CLI_OPT_NULL:
 		return (t->flags & VND_CLI_TABLE) != 0;
 	case 'o':
 		return (t->flags & (VND_CLI_TABLE | VND_CLI_OUTPUT)) != 0;
@@ -73,7 +76,9 @@ usage(const struct vnd_tool *t, FILE *fp)
 	notes = notes != NULL ? notes + 1 : t->usage + strlen(t->usage);
 	fwrite(t->usage, 1, (size_t)(notes - t->usage), fp);
 	if (t->flags & VND_CLI_TABLE)
-		fputs("  -H, --no-header       omit the TSV header line\n", fp);
+		fputs("  -H, --no-header       omit the TSV header line\n"
+		    "      --null STRING     write STRING for an unset value, not '-'\n"
+		    "                        ('\\N' for ClickHouse)\n", fp);
 	fputs("  -h, --help            this help\n"
 	    "  -V, --version         print the version\n", fp);
 	fputs(notes, fp);
@@ -86,6 +91,22 @@ usage_error(struct vnd_cli *cli)
 		warnx("%s", cli->err);
 	usage(cli->tool, stderr);
 	return VND_EXIT_USAGE;
+}
+
+/* --null STRING: checked now, used when the TSV sink opens. */
+static int
+set_unset(struct vnd_cli *cli, const char *arg)
+{
+	size_t i, n = strlen(arg);
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			break;
+	if (n == 0 || n > VND_UNSET_MAX || i < n)
+		return vnd_cli_bad(cli, "--null '%s': 1 to %d characters, "
+		    "no tab or newline", arg, VND_UNSET_MAX);
+	cli->unset = arg;
+	return 0;
 }
 
 /* The options: -1 to go on, else the exit status. */
@@ -113,6 +134,10 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 			continue;
 		case 'q':
 			cli->quiet = 1;
+			continue;
+		case VND_CLI_OPT_NULL:
+			if (set_unset(cli, optarg) < 0)
+				return usage_error(cli);
 			continue;
 		case 'V':
 			printf("%s %s\n", t->name, VND_VERSION);
@@ -232,6 +257,9 @@ vnd_cli_sink(struct vnd_cli *cli)
 	    vnd_sink_sqlite(&cli->sink, cli->output, cli->err) :
 	    vnd_sink_tsv(&cli->sink, stdout, cli->header, cli->err)) < 0)
 		cli->sink = NULL;
+	/* checked by set_unset(); SQLite's unset is NULL whatever it says */
+	if (cli->sink != NULL && cli->unset != NULL)
+		(void)vnd_sink_unset(cli->sink, cli->unset);
 	return cli->sink;
 }
 

@@ -29,6 +29,7 @@ struct vnd_sink {
 	char		*tmp;
 	struct vnd_table **tabs;
 	int		 ntabs;
+	char		 unset[VND_UNSET_MAX + 1];
 };
 
 static const char digits2[] =
@@ -127,6 +128,7 @@ vnd_sink_tsv(struct vnd_sink **sp, FILE *fp, int header, char *errbuf)
 	}
 	s->fp = fp;
 	s->header = header;
+	s->unset[0] = '-';
 	*sp = s;
 	return 0;
 }
@@ -158,6 +160,7 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 		return -1;
 	}
 	s->sqlite = 1;
+	s->unset[0] = '-';
 	/*
 	 * The database is renamed into place: over a device or a fifo that
 	 * would replace it (-o /dev/null as root would leave a regular file).
@@ -246,6 +249,21 @@ vnd_sink_tmp_path(const struct vnd_sink *s)
 	return s->tmp != NULL ? s->tmp : "";
 }
 
+int
+vnd_sink_unset(struct vnd_sink *s, const char *str)
+{
+	size_t i, n = strlen(str);
+
+	if (n == 0 || n > VND_UNSET_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)str[i] < 0x20 || str[i] == 0x7f)
+			return -1;
+	memset(s->unset, 0, sizeof(s->unset));
+	memcpy(s->unset, str, n);
+	return 0;
+}
+
 static int
 tsv_flush(struct vnd_table *t)
 {
@@ -280,6 +298,8 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
 	s->tabs[s->ntabs++] = t;
 	t->sink = s;
 	t->ncols = ncols;
+	memcpy(t->unset, s->unset, sizeof(t->unset));
+	t->unset_len = strlen(t->unset);
 	if (!s->sqlite) {
 		t->cap = TSV_ROOM;
 		if ((t->buf = malloc(t->cap)) == NULL)
@@ -443,8 +463,8 @@ vnd_put_null_any(struct vnd_table *t)
 		return;
 	}
 	p = tsv_slot(t);
-	*p++ = '-';
-	t->len = (size_t)(p - t->buf);
+	memcpy(p, t->unset, sizeof(t->unset));
+	t->len = (size_t)(p + t->unset_len - t->buf);
 }
 
 void
@@ -471,12 +491,11 @@ vnd_put_text(struct vnd_table *t, const char *s, size_t n)
 	}
 	if (n > 1024)
 		n = 1024;		/* one value never outgrows the slack */
-	p = tsv_slot(t);
 	if (n == 0) {
-		*p++ = '-';
-		t->len = (size_t)(p - t->buf);
+		vnd_put_null_any(t);
 		return;
 	}
+	p = tsv_slot(t);
 	for (i = 0; i < n; i++) {
 		/* The contract has no quoting: control characters become '?'. */
 		unsigned char c = (unsigned char)s[i];
