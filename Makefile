@@ -20,7 +20,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch sql
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a
