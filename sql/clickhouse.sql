@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS packets_local (
     frag_more Nullable(Int64),
     icmp_type Nullable(Int64),
     icmp_code Nullable(Int64),
-    fp UInt64 MATERIALIZED cityHash64(ifNull(pkt_id, -1), ifNull(ack, -1), ifNull(tcp_flags, -1), ifNull(win, -1), ifNull(payload_bytes, -1), ifNull(payload_hash, -1), ifNull(icmp_type, -1), ifNull(icmp_code, -1), ifNull(frag_off, -1), ifNull(tsval, -1), ifNull(tsecr, -1)),
+    fp UInt64 ALIAS cityHash64(ifNull(pkt_id, -1), ifNull(ack, -1), ifNull(tcp_flags, -1), ifNull(win, -1), ifNull(payload_bytes, -1), ifNull(payload_hash, -1), ifNull(icmp_type, -1), ifNull(icmp_code, -1), ifNull(frag_off, -1), ifNull(tsval, -1), ifNull(tsecr, -1)),
     flow String ALIAS concat(ifNull(src_ip, '-'), ' ', ifNull(toString(src_port), '-'), ' ', ifNull(dst_ip, '-'), ' ', ifNull(toString(dst_port), '-'), ' ', ifNull(toString(ip_proto), '-')),
     rflow String ALIAS concat(ifNull(dst_ip, '-'), ' ', ifNull(toString(dst_port), '-'), ' ', ifNull(src_ip, '-'), ' ', ifNull(toString(src_port), '-'), ' ', ifNull(toString(ip_proto), '-'))
 ) ENGINE = MergeTree()
@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS packets (
     frag_more Nullable(Int64),
     icmp_type Nullable(Int64),
     icmp_code Nullable(Int64),
-    fp UInt64 MATERIALIZED cityHash64(ifNull(pkt_id, -1), ifNull(ack, -1), ifNull(tcp_flags, -1), ifNull(win, -1), ifNull(payload_bytes, -1), ifNull(payload_hash, -1), ifNull(icmp_type, -1), ifNull(icmp_code, -1), ifNull(frag_off, -1), ifNull(tsval, -1), ifNull(tsecr, -1)),
+    fp UInt64 ALIAS cityHash64(ifNull(pkt_id, -1), ifNull(ack, -1), ifNull(tcp_flags, -1), ifNull(win, -1), ifNull(payload_bytes, -1), ifNull(payload_hash, -1), ifNull(icmp_type, -1), ifNull(icmp_code, -1), ifNull(frag_off, -1), ifNull(tsval, -1), ifNull(tsecr, -1)),
     flow String ALIAS concat(ifNull(src_ip, '-'), ' ', ifNull(toString(src_port), '-'), ' ', ifNull(dst_ip, '-'), ' ', ifNull(toString(dst_port), '-'), ' ', ifNull(toString(ip_proto), '-')),
     rflow String ALIAS concat(ifNull(dst_ip, '-'), ' ', ifNull(toString(dst_port), '-'), ' ', ifNull(src_ip, '-'), ' ', ifNull(toString(src_port), '-'), ' ', ifNull(toString(ip_proto), '-'))
 ) ENGINE = Distributed(vnd, currentDatabase(), packets_local, cityHash64(ifNull(pkt_id, 0)));
@@ -767,3 +767,23 @@ CREATE TABLE IF NOT EXISTS streams (
     held_max_bytes Nullable(Int64),
     fnv1a Nullable(String)
 ) ENGINE = Distributed(vnd, currentDatabase(), streams_local, rand());
+
+-- loads
+CREATE TABLE IF NOT EXISTS loads_local (
+    file Nullable(String),
+    size_bytes Nullable(Int64),
+    sha256 Nullable(String),
+    rows Nullable(Int64),
+    loaded_ts_ns Nullable(Int64),
+    target_table Nullable(String)
+) ENGINE = MergeTree()
+ORDER BY tuple();
+
+CREATE TABLE IF NOT EXISTS loads (
+    file Nullable(String),
+    size_bytes Nullable(Int64),
+    sha256 Nullable(String),
+    rows Nullable(Int64),
+    loaded_ts_ns Nullable(Int64),
+    target_table Nullable(String)
+) ENGINE = Distributed(vnd, currentDatabase(), loads_local, rand());

@@ -20,8 +20,9 @@ WORDS = {"integer": "INTEGER", "real": "REAL", "text": "TEXT"}
 KEYS = {"packets": ["point", "frame"]}
 
 # The packets table's computed columns, for vnd-sql's hop joins: the
-# fingerprint vnd-hoploss widens pkt_id with, hashed (stored at insert),
-# and the flow and its reverse as text (computed when read).
+# fingerprint vnd-hoploss widens pkt_id with, hashed,
+# and the flow and its reverse as text, all computed when read (18.16
+# cannot insert through a Distributed table into a MATERIALIZED column).
 FLOW = ("concat(ifNull(src_ip, '-'), ' ', ifNull(toString(src_port), '-'), ' ', "
         "ifNull(dst_ip, '-'), ' ', ifNull(toString(dst_port), '-'), ' ', "
         "ifNull(toString(ip_proto), '-'))")
@@ -31,7 +32,7 @@ RFLOW = ("concat(ifNull(dst_ip, '-'), ' ', ifNull(toString(dst_port), '-'), ' ',
 FP_COLS = ["pkt_id", "ack", "tcp_flags", "win", "payload_bytes", "payload_hash",
            "icmp_type", "icmp_code", "frag_off", "tsval", "tsecr"]
 EXTRA = {"packets": [
-    ("fp", "UInt64 MATERIALIZED cityHash64(%s)" %
+    ("fp", "UInt64 ALIAS cityHash64(%s)" %
      ", ".join("ifNull(%s, -1)" % c for c in FP_COLS)),
     ("flow", "String ALIAS " + FLOW),
     ("rflow", "String ALIAS " + RFLOW),
