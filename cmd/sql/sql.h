@@ -56,6 +56,7 @@ struct app {
 	const char	*table;		/* name of its output table */
 	int		 min_points;	/* points it needs (2: a hop) */
 	const char	*sql;		/* its query, or NULL: run */
+	const char	*sqlite_sql;	/* SQLite's, when not the same */
 	const struct vnd_colspec *cols;	/* its output columns, or NULL: colf */
 	int		 ncols;
 	int		(*colf)(const struct app_opts *, struct vnd_colspec *);
