@@ -91,9 +91,9 @@ def ddl(name, cols):
     return (
         "CREATE TABLE IF NOT EXISTS %s_local (\n%s\n) ENGINE = MergeTree()\n"
         "ORDER BY %s;\n\n"
-        "CREATE TABLE IF NOT EXISTS %s (\n%s\n) ENGINE = Distributed(vnd, "
+        "CREATE TABLE IF NOT EXISTS %s AS %s_local\nENGINE = Distributed(vnd, "
         "currentDatabase(), %s_local, %s);\n" % (
-            name, cols_sql, order, name, cols_sql, name,
+            name, cols_sql, order, name, name, name,
             SHARD.get(name, "rand()")))
 
 

@@ -332,17 +332,21 @@ groups_colf(const struct app_opts *o, struct vnd_colspec *cols)
 	return n;
 }
 
-#define FIXED(c)	c, VND_NELEM(c), NULL
-
 static const struct app apps[] = {
-	{ "filter", "packets", 0, filter_sql, NULL, NULL, 0, filter_cols, NULL },
-	{ "stats", "stats", 0, stats_sql, NULL, FIXED(stats_cols), NULL },
-	{ "groups", "groups", 0, groups_sql, NULL, NULL, 0, groups_colf, NULL },
-	{ "throughput", "throughput", 0, throughput_sql, NULL, FIXED(tput_cols),
-	    NULL },
-	{ "rtt", "rtt", 0, rtt_sql, rtt_sqlite, FIXED(rtt_cols), NULL },
-	{ "delay", "delay", 2, NULL, NULL, FIXED(delay_cols), hop_delay },
-	{ "loss", "loss", 2, NULL, NULL, FIXED(loss_cols), hop_loss },
+	{ .name = "filter", .table = "packets", .sql = filter_sql,
+	    .colf = filter_cols },
+	{ .name = "stats", .table = "stats", .sql = stats_sql,
+	    .cols = stats_cols, .ncols = VND_NELEM(stats_cols) },
+	{ .name = "groups", .table = "groups", .sql = groups_sql,
+	    .colf = groups_colf },
+	{ .name = "throughput", .table = "throughput", .sql = throughput_sql,
+	    .cols = tput_cols, .ncols = VND_NELEM(tput_cols) },
+	{ .name = "rtt", .table = "rtt", .sql = rtt_sql, .sqlite_sql = rtt_sqlite,
+	    .cols = rtt_cols, .ncols = VND_NELEM(rtt_cols) },
+	{ .name = "delay", .table = "delay", .run = hop_delay, .min_points = 2,
+	    .cols = delay_cols, .ncols = VND_NELEM(delay_cols) },
+	{ .name = "loss", .table = "loss", .run = hop_loss, .min_points = 2,
+	    .cols = loss_cols, .ncols = VND_NELEM(loss_cols) },
 };
 
 int

@@ -165,9 +165,9 @@ directions(struct hop *hp)
 	ssize_t ri;
 	size_t i;
 
-	for (i = 0; i < hp->nf; i++) {
-		f = &hp->f[i];
-		ri = flow_at(hp, f->rflow, NULL, 0);
+	for (i = 0; i < hp->nf && hp->f != NULL; i++) {
+		f = hp->f + i;
+		ri = flow_at(hp, hp->f[i].rflow, NULL, 0);
 		r = ri >= 0 ? &hp->f[ri] : NULL;
 		if (f->m > 0 && f->s != 0)
 			f->dir = f->s > 0 ? CLIENT : SERVER;

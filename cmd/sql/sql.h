@@ -54,14 +54,14 @@ struct app_out {
 struct app {
 	const char	*name;
 	const char	*table;		/* name of its output table */
-	int		 min_points;	/* points it needs (2: a hop) */
 	const char	*sql;		/* its query, or NULL: run */
 	const char	*sqlite_sql;	/* SQLite's, when not the same */
 	const struct vnd_colspec *cols;	/* its output columns, or NULL: colf */
-	int		 ncols;
 	int		(*colf)(const struct app_opts *, struct vnd_colspec *);
 	int		(*run)(struct target *, const struct app_opts *,
 			    struct app_out *, int print, char *errbuf);
+	int		 ncols;
+	int		 min_points;	/* points it needs (2: a hop) */
 };
 
 const struct app *app_find(const char *name);
