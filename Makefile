@@ -44,8 +44,14 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
+# A tool's --help text, whose option lines are its options (vnd_optspec.h).
+cmd/%/usage.h: cmd/%/usage.txt
+	{ echo 'static const char usage[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+
 .SECONDEXPANSION:
-bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
+bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) cmd/$$*/usage.h $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 
@@ -80,7 +86,7 @@ fuzz: all
 
 # Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
 LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
-lint:
+lint: $(TOOLS:%=cmd/%/usage.h)
 	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
 	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
@@ -107,6 +113,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:
-	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP)
+	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP) cmd/*/usage.h
 
 .PHONY: all deps check demo golden bench fuzz lint install uninstall clean

@@ -48,45 +48,7 @@ struct point {
 
 static volatile sig_atomic_t stop;
 
-static const struct option longopts[] = {
-	{ "collection", required_argument, NULL, 'L' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "counters", required_argument, NULL, 'k' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "filter", required_argument, NULL, 'f' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "print-policy", no_argument, NULL, 'P' },
-	{ "rotate-seconds", required_argument, NULL, 'G' },
-	{ "rotate-size", required_argument, NULL, 'C' },
-	{ "snaplen", required_argument, NULL, 's' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "write-dir", required_argument, NULL, 'w' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-capture [-qV] -i name=iface... [-c count] [-C mbytes] [-d seconds]\n"
-"                   [-f filter] [-G seconds] [-s snaplen] [-u user] [-w dir]\n"
-"                   [--collection file] [--counters seconds] [--print-policy]\n"
-"      --collection FILE    VND trace collection configuration: appliances,\n"
-"                           capture points, flow patterns (-i gives the\n"
-"                           interface of a point it does not)\n"
-"  -c, --count N            stop after N packets in all\n"
-"  -C, --rotate-size MB     start a new file when one reaches MB megabytes\n"
-"      --counters SECONDS   snapshot the host's element counters every SECONDS\n"
-"                           into DIR/counters.tsv (ts_ns element attr value)\n"
-"  -d, --duration SECONDS   stop after SECONDS\n"
-"  -f, --filter EXPR        BPF filter (libpcap syntax) at every point\n"
-"  -G, --rotate-seconds S   start a new file every S seconds\n"
-"  -i, --interface N=IF     capture point N on interface IF (repeatable)\n"
-"      --print-policy       print each point, interface and filter; capture\n"
-"                           nothing\n"
-"  -q, --quiet              no summary on stderr\n"
-"  -s, --snaplen BYTES      bytes kept of each packet (default 262144)\n"
-"  -u, --user USER          run as USER once the devices are open\n"
-"  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
-"                           DIR/manifest.tsv\n"
-"SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static void
 on_signal(int sig)
@@ -895,19 +857,14 @@ cap_free(void *ctx)
 	coll_free(&((struct cap *)ctx)->coll);
 }
 
-static const struct vnd_tool tool = {
+static struct cap tool_ctx = { .dir = ".", .snaplen = 262144 };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-capture", .usage = usage,
-	.shortopts = "c:C:d:f:G:i:s:u:w:", .longopts = longopts,
+	.longonly = "collection=L counters=k print-policy=P",
 	.flags = VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = cap_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct cap c = { .dir = ".", .snaplen = 262144 };
-
-	return vnd_cli_main(&tool, &c, argc, argv);
-}

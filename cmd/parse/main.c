@@ -77,30 +77,7 @@ struct reading {
 
 static volatile sig_atomic_t stop;
 
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "describe", no_argument, NULL, 'D' },
-	{ "filter", required_argument, NULL, 'f' },
-	{ "format", required_argument, NULL, 'F' },
-	{ "no-index", no_argument, NULL, 'I' },
-	{ "point", required_argument, NULL, 'p' },
-	{ "strict", no_argument, NULL, 'S' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-parse [-DHqV] [-c config] [-f filter] [-F format] [-o file.db]\n"
-"                 [-p name]... [--strict] [file | name=file ...]\n"
-"  -c, --config FILE     VND parse configuration (filter and field list)\n"
-"  -D, --describe        write the meta table (one row per point) instead of packets\n"
-"  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
-"  -F, --format NAME     read every input with this libtrace format, for those\n"
-"                        with no recognisable header (legacyeth, tsh, ...)\n"
-"      --no-index        SQLite: no index (a bulk load, indexed later or scanned)\n"
-"  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
-"  -p, --point NAME      capture point name of the next file operand (repeatable)\n"
-"  -q, --quiet           no progress line, no malformed-packet summary\n"
-"      --strict          a malformed packet is an error\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 /* What vnd_input_open() says of a file no reader knows: -F can help. */
 static const char unknown_format[] = "not a capture file (unknown format)";
@@ -808,20 +785,14 @@ parse_free(void *ctx)
 	vnd_conf_free(p->conf);
 }
 
-static const struct vnd_tool tool = {
+static struct parse tool_ctx;
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-parse", .usage = usage,
-	/* '-': operands come back in order, so -p names the file after it */
-	.shortopts = "-c:Df:F:p:", .longopts = longopts,
-	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
+	/* operands come back in order, so -p names the file after it */
+	.longonly = "no-index=I strict=S",
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_INORDER,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .run = run, .fini = parse_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct parse p;
-
-	memset(&p, 0, sizeof(p));
-	return vnd_cli_main(&tool, &p, argc, argv);
-}

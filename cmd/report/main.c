@@ -10,27 +10,7 @@
 #include "vnd_tsvread.h"
 #include "report.h"
 
-static const struct option longopts[] = {
-	{ "chain", required_argument, NULL, 'C' },
-	{ "counters", required_argument, NULL, 'c' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "text", no_argument, NULL, 'T' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-report [-V] [--text] [-c counters.tsv] [--chain chain.tsv]\n"
-"                  [-i seconds] [-o file.html] point ...\n"
-"      --chain FILE      the path's elements and their points, for\n"
-"                        vnd-rootcause (element, in_point, out_point)\n"
-"  -c, --counters FILE   element counter snapshots (vnd-capture's\n"
-"                        counters.tsv): drops per element, and their cause\n"
-"  -i, --interval SECS   the time slot of the limits over time (default 0.1)\n"
-"  -o, --output FILE     write the report to FILE (default: standard output)\n"
-"      --text            the summary as text, for a terminal or a chat\n"
-"A point is a capture or vnd-parse's packets table, NAME=file naming it,\n"
-"given in path order from the client end; the first is where each\n"
-"connection's limits are read.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
@@ -341,19 +321,13 @@ run(struct vnd_cli *cli, void *ctx)
 	return VND_RUN_OK;
 }
 
-static const struct vnd_tool tool = {
+static struct report tool_ctx;
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-report", .usage = usage,
-	.shortopts = "c:i:", .longopts = longopts,
+	.longonly = "chain=C text=T",
 	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = 16,
 	.option = option, .run = run,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct report r;
-
-	memset(&r, 0, sizeof(r));
-	return vnd_cli_main(&tool, &r, argc, argv);
-}

@@ -14,38 +14,7 @@ struct run {
 	int		 print;
 };
 
-static const struct option longopts[] = {
-	{ "by", required_argument, NULL, 'b' },
-	{ "field", required_argument, NULL, 'f' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "placement", required_argument, NULL, 'P' },
-	{ "print", no_argument, NULL, 'n' },
-	{ "where", required_argument, NULL, 'e' },
-	{ "window", required_argument, NULL, 'w' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-sql [-HnV] [--by cols] [--field col] [-i seconds] [-o file.db]\n"
-"               [--placement point|fingerprint] [-w seconds] [--where expr]\n"
-"               app target [point ...]\n"
-"      --by COLS         groups: the packets columns to group by, comma-\n"
-"                        separated (default src_ip,src_port,dst_ip,dst_port,ip_proto)\n"
-"      --field COL       stats: the column whose distribution to give (ip_proto)\n"
-"  -i, --interval SECS   throughput: the slot, in seconds (1)\n"
-"  -n, --print           print the SQL instead of running it\n"
-"  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
-"      --placement HOW   ClickHouse: where a hop's rows are: 'point' (each point\n"
-"                        on the host that captured it; the default) or\n"
-"                        'fingerprint' (sharded by pkt_id)\n"
-"  -w, --window SECS     delay, loss: a packet's twin at most SECS away (2)\n"
-"      --where EXPR      filter, stats, groups, throughput, rtt: an SQL\n"
-"                        condition on the packets rows\n"
-"app is one of filter, stats, groups, throughput, rtt, delay, loss.\n"
-"target is an SQLite file vnd-parse wrote, or ch://host:port/database, a\n"
-"ClickHouse server of the cluster (sql/clickhouse.sql's tables), queried\n"
-"with clickhouse-client. The points: those to look at; delay and loss need\n"
-"two or more, in path order from the client end.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 /* A list of column names: letters, digits, '_' and commas. */
 static int
@@ -143,22 +112,17 @@ run_free(void *ctx)
 	r->tg = NULL;
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx = {
+	.o = { .place = PLACE_POINT, .window_ns = VND_WINDOW_NS,
+	    .slot_ns = VND_NS_PER_SEC },
+};
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-sql", .usage = usage,
-	.shortopts = "i:nw:", .longopts = longopts,
+	.longonly = "by=b field=f placement=P where=e",
 	.flags = VND_CLI_TABLE,
 	.min_ops = 2, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = run_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct run r = {
-		.o = { .place = PLACE_POINT, .window_ns = VND_WINDOW_NS,
-		    .slot_ns = VND_NS_PER_SEC },
-	};
-
-	return vnd_cli_main(&tool, &r, argc, argv);
-}

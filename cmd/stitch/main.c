@@ -55,28 +55,7 @@ struct run {
 	int		 failed;
 };
 
-static const struct option longopts[] = {
-	{ "faults", no_argument, NULL, 'f' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "max-held", required_argument, NULL, 'm' },
-	{ "streams", no_argument, NULL, 's' },
-	{ "transactions", no_argument, NULL, 't' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-stitch [-HqV] [--faults | --streams | --transactions] [-k key]\n"
-"                  [-m bytes] [-o file.db] [point ...]\n"
-"  -f, --faults          the failed transactions, each with the message its\n"
-"                        failure started at, instead of the messages\n"
-"  -k, --key KEY         the key of the secrets' hash (default: random)\n"
-"  -m, --max-held BYTES  bytes held out of order per stream (default 1048576)\n"
-"  -o, --output FILE     write SQLite database FILE (tables messages,\n"
-"                        transactions, faults; streams with --streams)\n"
-"  -q, --quiet           no warning about inputs cut short or bytes unread\n"
-"  -s, --streams         a row per TCP stream: bytes, gaps, retransmissions\n"
-"  -t, --transactions    the transactions instead of the messages\n"
-"A point is a capture, a file or '-'; NAME=file names it.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static const struct vnd_colspec stream_cols[] = {
 	{ "point", VND_TEXT }, { "conn", VND_INT },
@@ -430,8 +409,9 @@ run(struct vnd_cli *cli, void *ctx)
 }
 
 static void
-run_free(struct run *r)
+stitch_free(void *ctx)
 {
+	struct run *r = ctx;
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
@@ -457,23 +437,13 @@ run_free(struct run *r)
 	vs_oslo_free();
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx = { .limit = VND_REASM_LIMIT };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-stitch", .usage = usage,
-	.shortopts = "fk:m:st", .longopts = longopts,
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = stitch_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct run r;
-	int status;
-
-	memset(&r, 0, sizeof(r));
-	r.limit = VND_REASM_LIMIT;
-	status = vnd_cli_main(&tool, &r, argc, argv);
-	run_free(&r);
-	return status;
-}

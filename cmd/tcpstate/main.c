@@ -23,25 +23,7 @@ struct opts {
 	struct run	*runs;		/* one per thread */
 };
 
-static const struct option longopts[] = {
-	{ "events", no_argument, NULL, 'e' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-tcpstate [-HV] [--events] [-i seconds] [-j threads] [-o file.db]\n"
-"                    [point ...]\n"
-"      --events          every event in time order instead of the connections\n"
-"  -i, --interval SECS   the limitation shares per time slot of SECS seconds\n"
-"                        instead of the connections\n"
-"  -j, --jobs N          decode and analyse on N threads, connections shared\n"
-"                        out by 5-tuple; the output is the same (default 1)\n"
-"  -o, --output FILE     write SQLite database FILE (tables connections,\n"
-"                        events, and slots with -i)\n"
-"A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
-"'-'; NAME=file names it, or picks a table's rows of that point.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
@@ -159,19 +141,14 @@ opts_free(void *ctx)
 	free(o->runs);
 }
 
-static const struct vnd_tool tool = {
+static struct opts tool_ctx = { .nj = 1 };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-tcpstate", .usage = usage,
-	.shortopts = "i:j:", .longopts = longopts,
+	.longonly = "events=e",
 	.flags = VND_CLI_TABLE | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = opts_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct opts o = { .nj = 1 };
-
-	return vnd_cli_main(&tool, &o, argc, argv);
-}
