@@ -84,10 +84,17 @@ frame(struct rec *r, int up, int f, uint16_t id, uint32_t seq, uint32_t ack,
 	unsigned char *e = r->b, *ip = e + 14, *tcp = ip + 20;
 	uint32_t sum = 0;
 	int i;
+	static const unsigned char mac[2][12] = {
+		{ 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 },
+		{ 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 },
+	};
+	static const unsigned char addr[2][8] = {
+		{ 198, 18, 0, 2, 198, 18, 0, 1 },
+		{ 198, 18, 0, 1, 198, 18, 0, 2 },
+	};
 
 	memset(r->b, 0, SNAP);
-	memcpy(e, up ? "\x02\0\0\0\0\x02\x02\0\0\0\0\x01" :
-	    "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 12);
+	memcpy(e, mac[up], sizeof(mac[up]));
 	be16(e + 12, 0x0800);
 	ip[0] = 0x45;
 	be16(ip + 2, 40 + payload);
@@ -95,8 +102,7 @@ frame(struct rec *r, int up, int f, uint16_t id, uint32_t seq, uint32_t ack,
 	ip[6] = 0x40;
 	ip[8] = 64;
 	ip[9] = 6;
-	memcpy(ip + 12, up ? "\xc6\x12\0\x01\xc6\x12\0\x02" :
-	    "\xc6\x12\0\x02\xc6\x12\0\x01", 8);
+	memcpy(ip + 12, addr[up], sizeof(addr[up]));
 	for (i = 0; i < 20; i += 2)
 		sum += (uint32_t)ip[i] << 8 | ip[i + 1];
 	while (sum >> 16)
