@@ -16,7 +16,7 @@ nginx libnginx-mod-stream"
 # vnd-stitch's control plane: a broker and oslo.messaging's RPC (samples, tests/rabbitmq.sh)
 stitch="rabbitmq-server python3-oslo.messaging tcpdump iptables iproute2"
 # VND's table servers past one machine (vnd-sql, tests/clickhouse.sh, bench/clickhouse.sh)
-clickhouse="clickhouse-server clickhouse-client sqlite3 curl"
+clickhouse="clickhouse-server clickhouse-client"
 
 [ $# -gt 0 ] || set -- build test
 want=""
