@@ -29,6 +29,20 @@ setup_file() {
 	[ "$(tsv_count 'v["lost_pkts"] > 0' "$BATS_TEST_TMPDIR/loss")" -eq 2 ]
 }
 
+@test "sql: loss through a SNAT, whose two ends see other addresses, equals vnd-hoploss" {
+	local d=$BATS_TEST_TMPDIR
+	"$BIN/vnd-parse" -q -o "$d/snat.db" "$SAMPLES/snat-inside.pcap" "$SAMPLES/snat-outside.pcap"
+	"$BIN/vnd-hoploss" "$SAMPLES/snat-inside.pcap" "$SAMPLES/snat-outside.pcap" >"$d/hops" 2>/dev/null
+	"$BIN/vnd-sql" loss "$d/snat.db" snat-inside snat-outside >"$d/loss"
+	c="in_point out_point src_side in_pkts out_pkts lost_pkts loss_ratio created_pkts"
+	# shellcheck disable=SC2086
+	tsv_col $c <"$d/hops" >"$d/want"
+	# shellcheck disable=SC2086
+	tsv_col $c <"$d/loss" >"$d/got"
+	diff -u "$d/want" "$d/got"
+	[ "$(tsv_count 'v["out_pkts"] > 100' "$d/loss")" -eq 2 ]
+}
+
 @test "sql: delay at every hop on SQLite is vnd-hoploss's: pairs and extremes exact, percentiles in its bucket" {
 	# shellcheck disable=SC2086
 	"$BIN/vnd-sql" delay "$BATS_FILE_TMPDIR/path.db" $PATH_POINTS >"$BATS_TEST_TMPDIR/delay"

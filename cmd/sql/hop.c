@@ -37,23 +37,23 @@ static const char counts_sql[] =
 "GROUP BY point, flow, rflow";
 
 static const char pairs_sql[] =
-"SELECT flow, tb - ts_ns AS d, count(*) FROM {PAIRS}\n"
-"GROUP BY flow, d";
+"SELECT flow, bflow, tb - ts_ns AS d, count(*) FROM {PAIRS}\n"
+"GROUP BY flow, bflow, d";
 
 /* The join of a hop's two ends, by dialect and placement. */
 /* SQLite: through the index on (pkt_id, point) vnd-parse made */
 static const char pairs_sqlite[] =
-"(SELECT a.flow AS flow, a.ts_ns AS ts_ns, b.ts_ns AS tb\n"
+"(SELECT a.flow AS flow, b.flow AS bflow, a.ts_ns AS ts_ns, b.ts_ns AS tb\n"
 "  FROM vp AS a JOIN vp AS b ON b.pkt_id = a.pkt_id AND b.point = {B}\n"
 "    AND b.fp = a.fp\n"
 "  WHERE a.point = {A} AND " IPOK("a.") "\n"
 "    AND " IPOK("b.") " AND abs(b.ts_ns - a.ts_ns) <= {W})";
 static const char pairs_global[] =
-"{T} GLOBAL ALL INNER JOIN (SELECT fp, ts_ns AS tb FROM {T}\n"
+"{T} GLOBAL ALL INNER JOIN (SELECT fp, ts_ns AS tb, flow AS bflow FROM {T}\n"
 "  WHERE point = {B} AND " IPOK("") ") USING fp\n"
 "WHERE point = {A} AND " IPOK("") " AND abs(tb - ts_ns) <= {W}";
 static const char pairs_local[] =
-"{T} ALL INNER JOIN (SELECT fp, ts_ns AS tb FROM {TL}\n"
+"{T} ALL INNER JOIN (SELECT fp, ts_ns AS tb, flow AS bflow FROM {TL}\n"
 "  WHERE point = {B} AND " IPOK("") ") USING fp\n"
 "WHERE point = {A} AND " IPOK("") " AND abs(tb - ts_ns) <= {W}";
 
@@ -62,6 +62,16 @@ struct flow {
 	int64_t		 na, nb;	/* its packets at A, at B */
 	int64_t		 m, s;		/* matched pairs, the sum of tB - tA */
 	int		 dir;
+};
+
+/*
+ * A flow as the out end saw it: through a NAT not the in end's; it
+ * counts with the in end's flow its pairs tie it to (f), else alone.
+ */
+struct bflow {
+	char		*flow, *rflow;
+	int64_t		 n;		/* its packets at B */
+	ssize_t		 f;		/* the in end's flow, -1: none */
 };
 
 struct hist {
@@ -75,6 +85,8 @@ struct hop {
 	size_t		 nf, fcap;
 	struct hist	*h;
 	size_t		 nh, hcap;
+	struct bflow	*bf;
+	size_t		 nbf, bfcap;
 	int		 oom;
 };
 
@@ -112,17 +124,36 @@ count_row(void *arg, int ncols, char **v, char *errbuf)
 	struct hop *hp = arg;
 	ssize_t i;
 
-	if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[3] == NULL ||
-	    (i = flow_at(hp, v[1], v[2], 1)) < 0) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, hp->oom ? "out of memory" :
+	struct bflow *b;
+
+	if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[3] == NULL) {
+		snprintf(errbuf, VND_ERRBUF_SIZE,
 		    "the counts query gave an unexpected row");
 		return -1;
 	}
-	if (strcmp(v[0], hp->a) == 0)
+	if (strcmp(v[0], hp->a) == 0) {
+		if ((i = flow_at(hp, v[1], v[2], 1)) < 0)
+			goto oom;
 		hp->f[i].na += strtoll(v[3], NULL, 10);
-	else
-		hp->f[i].nb += strtoll(v[3], NULL, 10);
+		return 0;
+	}
+	if ((b = vnd_grow(hp->bf, &hp->bfcap, hp->nbf, sizeof(*b), 64)) == NULL)
+		goto oom;
+	hp->bf = b;
+	b = &hp->bf[hp->nbf];
+	b->n = strtoll(v[3], NULL, 10);
+	b->f = -1;
+	b->rflow = NULL;
+	if ((b->flow = strdup(v[1])) == NULL ||
+	    (b->rflow = strdup(v[2] ? v[2] : "")) == NULL) {
+		free(b->flow);
+		goto oom;
+	}
+	hp->nbf++;
 	return 0;
+oom:
+	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+	return -1;
 }
 
 static int
@@ -132,12 +163,17 @@ pair_row(void *arg, int ncols, char **v, char *errbuf)
 	struct hist *h;
 	ssize_t i;
 
-	if (ncols != 3 || v[0] == NULL || v[1] == NULL || v[2] == NULL ||
-	    (i = flow_at(hp, v[0], NULL, 0)) < 0) {
+	size_t k;
+
+	if (ncols != 4 || v[0] == NULL || v[1] == NULL || v[2] == NULL ||
+	    v[3] == NULL || (i = flow_at(hp, v[0], NULL, 0)) < 0) {
 		snprintf(errbuf, VND_ERRBUF_SIZE,
 		    "the pairs query gave an unexpected row");
 		return -1;
 	}
+	for (k = 0; k < hp->nbf; k++)
+		if (hp->bf[k].f < 0 && strcmp(hp->bf[k].flow, v[1]) == 0)
+			hp->bf[k].f = i;
 	if ((h = vnd_grow(hp->h, &hp->hcap, hp->nh, sizeof(*h), 1024)) == NULL) {
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		return -1;
@@ -145,8 +181,8 @@ pair_row(void *arg, int ncols, char **v, char *errbuf)
 	hp->h = h;
 	h = &hp->h[hp->nh++];
 	h->f = (size_t)i;
-	h->d = strtoll(v[1], NULL, 10);
-	h->n = strtoll(v[2], NULL, 10);
+	h->d = strtoll(v[2], NULL, 10);
+	h->n = strtoll(v[3], NULL, 10);
 	hp->f[i].m += h->n;
 	hp->f[i].s += h->d * h->n;
 	return 0;
@@ -230,9 +266,32 @@ hop_free(struct hop *hp)
 		free(hp->f[i].flow);
 		free(hp->f[i].rflow);
 	}
+	for (i = 0; i < hp->nbf; i++) {
+		free(hp->bf[i].flow);
+		free(hp->bf[i].rflow);
+	}
 	free(hp->f);
 	free(hp->h);
+	free(hp->bf);
 	memset(hp, 0, sizeof(*hp));
+}
+
+/* The out end's packets, to the in end's flows their pairs tie them to. */
+static int
+b_flows(struct hop *hp)
+{
+	struct bflow *b;
+	ssize_t i;
+	size_t k;
+
+	for (k = 0; k < hp->nbf; k++) {
+		b = &hp->bf[k];
+		i = b->f >= 0 ? b->f : flow_at(hp, b->flow, b->rflow, 1);
+		if (i < 0)
+			return -1;
+		hp->f[i].nb += b->n;
+	}
+	return 0;
 }
 
 /* Both queries of the hop from point k to k+1, and the directions. */
@@ -245,6 +304,11 @@ hop_read(struct target *tg, const struct app_opts *o, int k, struct hop *hp,
 	hp->b = o->points[k + 1];
 	if (fill_run(tg, counts_sql, hp, o, count_row, print, errbuf) < 0 ||
 	    fill_run(tg, pairs_sql, hp, o, pair_row, print, errbuf) < 0) {
+		hop_free(hp);
+		return -1;
+	}
+	if (b_flows(hp) < 0) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		hop_free(hp);
 		return -1;
 	}
