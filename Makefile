@@ -4,6 +4,7 @@ BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+SQLDIR	 = $(PREFIX)/share/vnd/sql
 
 CC	?= cc
 CFLAGS	?= -O2 -g
@@ -20,7 +21,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch check select
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch check select sql
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a
@@ -99,6 +100,9 @@ install: all
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 completions/bash/* $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 completions/zsh/* $(DESTDIR)$(ZSHCOMPDIR)
+	install -d $(DESTDIR)$(SQLDIR)
+	install -m 644 sql/clickhouse.sql $(DESTDIR)$(SQLDIR)
+	install -m 755 sql/load.sh $(DESTDIR)$(SQLDIR)
 
 uninstall:
 	rm -f $(BINS:bin/%=$(DESTDIR)$(BINDIR)/%)
@@ -106,6 +110,7 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man5/vnd-tables.5 $(DESTDIR)$(MANDIR)/man7/vnd.7
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/vnd $(DESTDIR)$(BASHCOMPDIR)/vnd-*
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vnd $(DESTDIR)$(ZSHCOMPDIR)/_vnd-*
+	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:
 	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP) cmd/*/usage.h

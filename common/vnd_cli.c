@@ -7,9 +7,12 @@
 #include <string.h>
 
 #include "vnd_cli.h"
+#include "vnd_errf.h"
 #include "vnd_num.h"
 #include "vnd_optspec.h"
 #include "vnd_point.h"
+
+#define VND_CLI_OPT_NULL	0x1000	/* --null: long only, no letter */
 
 static char stdin_op[] = "-";
 static char *stdin_ops[] = { stdin_op, NULL };
@@ -19,6 +22,7 @@ common_wanted(const struct vnd_tool *t, int ch)
 {
 	switch (ch) {
 	case 'H':
+	case VND_CLI_OPT_NULL:
 		return (t->flags & VND_CLI_TABLE) != 0;
 	case 'o':
 		return (t->flags & (VND_CLI_TABLE | VND_CLI_OUTPUT)) != 0;
@@ -27,6 +31,21 @@ common_wanted(const struct vnd_tool *t, int ch)
 	default:
 		return 1;
 	}
+}
+
+/* --null: a common option with no letter, so none of optspec's. */
+static int
+add_null(struct vnd_optspec *spec, char *errbuf)
+{
+	if (spec->n >= VND_OPTS_MAX)
+		return vnd_errf(errbuf, "more than %d options", VND_OPTS_MAX);
+	spec->lo[spec->n].name = "null";
+	spec->lo[spec->n].has_arg = required_argument;
+	spec->lo[spec->n].flag = NULL;
+	spec->lo[spec->n].val = VND_CLI_OPT_NULL;
+	spec->n++;
+	memset(&spec->lo[spec->n], 0, sizeof(spec->lo[spec->n]));
+	return 0;
 }
 
 /* The common options the tool takes, then its own, read off its usage. */
@@ -52,7 +71,9 @@ build_opts(const struct vnd_tool *t, struct vnd_optspec *spec, char *errbuf)
 		    common[i].arg, errbuf) < 0)
 			return -1;
 	}
-	return vnd_optspec_read(spec, t->usage, t->longonly, skip, errbuf);
+	if (vnd_optspec_read(spec, t->usage, t->longonly, skip, errbuf) < 0)
+		return -1;
+	return (t->flags & VND_CLI_TABLE) ? add_null(spec, errbuf) : 0;
 }
 
 /*
@@ -70,7 +91,9 @@ usage(const struct vnd_tool *t, FILE *fp)
 	notes = notes != NULL ? notes + 1 : t->usage + strlen(t->usage);
 	fwrite(t->usage, 1, (size_t)(notes - t->usage), fp);
 	if (t->flags & VND_CLI_TABLE)
-		fputs("  -H, --no-header       omit the TSV header line\n", fp);
+		fputs("  -H, --no-header       omit the TSV header line\n"
+		    "      --null STRING     write STRING for an unset value, not '-'\n"
+		    "                        ('\\N' for ClickHouse)\n", fp);
 	fputs("  -h, --help            this help\n"
 	    "  -V, --version         print the version\n", fp);
 	fputs(notes, fp);
@@ -83,6 +106,22 @@ usage_error(struct vnd_cli *cli)
 		warnx("%s", cli->err);
 	usage(cli->tool, stderr);
 	return VND_EXIT_USAGE;
+}
+
+/* --null STRING: checked now, used when the TSV sink opens. */
+static int
+set_unset(struct vnd_cli *cli, const char *arg)
+{
+	size_t i, n = strlen(arg);
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			break;
+	if (n == 0 || n > VND_UNSET_MAX || i < n)
+		return vnd_cli_bad(cli, "--null '%s': 1 to %d characters, "
+		    "no tab or newline", arg, VND_UNSET_MAX);
+	cli->unset = arg;
+	return 0;
 }
 
 /* The options: -1 to go on, else the exit status. */
@@ -109,6 +148,10 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 			continue;
 		case 'q':
 			cli->quiet = 1;
+			continue;
+		case VND_CLI_OPT_NULL:
+			if (set_unset(cli, optarg) < 0)
+				return usage_error(cli);
 			continue;
 		case 'V':
 			printf("%s %s\n", t->name, VND_VERSION);
@@ -231,6 +274,9 @@ vnd_cli_sink(struct vnd_cli *cli)
 	    vnd_sink_sqlite(&cli->sink, cli->output, cli->err) :
 	    vnd_sink_tsv(&cli->sink, stdout, cli->header, cli->err)) < 0)
 		cli->sink = NULL;
+	/* checked by set_unset(); SQLite's unset is NULL whatever it says */
+	if (cli->sink != NULL && cli->unset != NULL)
+		(void)vnd_sink_unset(cli->sink, cli->unset);
 	return cli->sink;
 }
 

@@ -68,6 +68,7 @@ struct vnd_cli {
 	int		 header;	/* 0 after -H */
 	int		 quiet;		/* -q */
 	const char	*output;	/* -o FILE; NULL: standard output */
+	const char	*unset;		/* --null STRING; NULL: "-" */
 	char		*command;	/* the command line as given */
 	char		**ops;		/* the operands */
 	int		 nops;

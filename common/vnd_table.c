@@ -34,6 +34,7 @@ struct vnd_sink {
 	int		 ntabs;
 	int		 append;	/* into the database in place */
 	int		 lockfd;	/* append: flock(2) held on it, or -1 */
+	char		 unset[VND_UNSET_MAX + 1];
 };
 
 static const char digits2[] =
@@ -132,6 +133,7 @@ vnd_sink_tsv(struct vnd_sink **sp, FILE *fp, int header, char *errbuf)
 	}
 	s->fp = fp;
 	s->header = header;
+	s->unset[0] = '-';
 	*sp = s;
 	return 0;
 }
@@ -170,6 +172,7 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 		return -1;
 	}
 	s->sqlite = 1;
+	s->unset[0] = '-';
 	/*
 	 * The database is renamed into place: over a device or a fifo that
 	 * would replace it (-o /dev/null as root would leave a regular file).
@@ -328,6 +331,7 @@ vnd_sink_sqlite_append(struct vnd_sink **sp, const char *path, int64_t wait_ns,
 		return -1;
 	}
 	s->sqlite = s->append = 1;
+	s->unset[0] = '-';
 	s->lockfd = -1;
 	if (lock_db(s, wait_ns, errbuf) < 0 ||
 	    open_in_place(s, wait_ns, errbuf) < 0) {
@@ -370,6 +374,21 @@ vnd_sink_tmp_path(const struct vnd_sink *s)
 	return s->tmp != NULL ? s->tmp : "";
 }
 
+int
+vnd_sink_unset(struct vnd_sink *s, const char *str)
+{
+	size_t i, n = strlen(str);
+
+	if (n == 0 || n > VND_UNSET_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)str[i] < 0x20 || str[i] == 0x7f)
+			return -1;
+	memset(s->unset, 0, sizeof(s->unset));
+	memcpy(s->unset, str, n);
+	return 0;
+}
+
 static int
 tsv_flush(struct vnd_table *t)
 {
@@ -404,6 +423,8 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
 	s->tabs[s->ntabs++] = t;
 	t->sink = s;
 	t->ncols = ncols;
+	memcpy(t->unset, s->unset, sizeof(t->unset));
+	t->unset_len = strlen(t->unset);
 	if (!s->sqlite) {
 		t->cap = TSV_ROOM;
 		if ((t->buf = malloc(t->cap)) == NULL)
@@ -573,8 +594,8 @@ vnd_put_null_any(struct vnd_table *t)
 		return;
 	}
 	p = tsv_slot(t);
-	*p++ = '-';
-	t->len = (size_t)(p - t->buf);
+	memcpy(p, t->unset, sizeof(t->unset));
+	t->len = (size_t)(p + t->unset_len - t->buf);
 }
 
 void
@@ -601,12 +622,11 @@ vnd_put_text(struct vnd_table *t, const char *s, size_t n)
 	}
 	if (n > 1024)
 		n = 1024;		/* one value never outgrows the slack */
-	p = tsv_slot(t);
 	if (n == 0) {
-		*p++ = '-';
-		t->len = (size_t)(p - t->buf);
+		vnd_put_null_any(t);
 		return;
 	}
+	p = tsv_slot(t);
 	for (i = 0; i < n; i++) {
 		/* The contract has no quoting: control characters become '?'. */
 		unsigned char c = (unsigned char)s[i];

@@ -5,10 +5,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vnd_pkt.h"
 
 struct vnd_sink;
+
+/* Longest string an unset value may be written as (vnd_sink_unset()). */
+#define VND_UNSET_MAX	7
 
 /*
  * A table being written. Its fields are the writer's own; they are here only
@@ -26,6 +30,8 @@ struct vnd_table {
 	unsigned char	*null;		/* SQLite: [col] bound NULL (from 1) */
 	size_t		 alen, acap;
 	int		 err;
+	char		 unset[VND_UNSET_MAX + 1];	/* TSV: what an unset value is */
+	size_t		 unset_len;
 	int64_t		 ts_sec;	/* TSV: the seconds of the last time written */
 	char		 ts_digits[16];	/* and their digits */
 	size_t		 ts_len;
@@ -54,6 +60,13 @@ int	 vnd_sink_sqlite_append(struct vnd_sink **, const char *path,
 void	*vnd_sink_db(struct vnd_sink *);
 
 int	 vnd_sink_is_sqlite(const struct vnd_sink *);
+
+/*
+ * TSV: write an unset value as s ("-" unless said; "\\N" for ClickHouse),
+ * in the tables made after the call. -1 when s is empty, longer than
+ * VND_UNSET_MAX or holds a control character.
+ */
+int	 vnd_sink_unset(struct vnd_sink *, const char *s);
 
 /* Is path a SQLite database (its header string)? Not '-', which is read once. */
 int	 vnd_path_is_sqlite(const char *path);
@@ -112,8 +125,9 @@ vnd_put_null(struct vnd_table *t)
 	p = t->buf + t->len;
 	if (t->col++)
 		*p++ = '\t';
-	*p++ = '-';
-	t->len = (size_t)(p - t->buf);
+	/* a fixed size, within VND_TSV_SLACK: no call */
+	memcpy(p, t->unset, sizeof(t->unset));
+	t->len = (size_t)(p + t->unset_len - t->buf);
 }
 
 /* SQL run once the rows are in (indexes); nothing for TSV. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# deps.sh [build|test|lint|bench|samples|stitch]...: install the Debian packages vnd needs that are missing.
+# deps.sh [build|test|lint|bench|samples|stitch|clickhouse]...: install the Debian packages vnd needs that are missing.
 # With no argument: build and test. As root it runs apt-get; otherwise it
 # prints the command to run and fails.
 set -eu
@@ -16,6 +16,8 @@ samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3
 nginx libnginx-mod-stream"
 # vnd-stitch's control plane: a broker and oslo.messaging's RPC (samples, tests/rabbitmq.sh)
 stitch="rabbitmq-server python3-oslo.messaging tcpdump iptables iproute2"
+# VND's table servers past one machine (vnd-sql, tests/clickhouse.sh, bench/clickhouse.sh)
+clickhouse="clickhouse-server clickhouse-client"
 
 [ $# -gt 0 ] || set -- build test
 want=""
@@ -27,6 +29,7 @@ for set in "$@"; do
 	bench) want="$want $bench" ;;
 	samples) want="$want $samples" ;;
 	stitch) want="$want $stitch" ;;
+	clickhouse) want="$want $clickhouse" ;;
 	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
 	esac
 done
