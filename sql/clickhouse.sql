@@ -65,7 +65,11 @@ CREATE TABLE IF NOT EXISTS meta_local (
     config Nullable(String),
     tool Nullable(String),
     version Nullable(String),
-    command Nullable(String)
+    command Nullable(String),
+    file_bytes Nullable(Int64),
+    file_sha256 Nullable(String),
+    first_frame Nullable(Int64),
+    last_frame Nullable(Int64)
 ) ENGINE = MergeTree()
 ORDER BY tuple();
 
@@ -318,6 +322,62 @@ ORDER BY tuple();
 
 CREATE TABLE IF NOT EXISTS manifest AS manifest_local
 ENGINE = Distributed(vnd, currentDatabase(), manifest_local, rand());
+
+-- selected
+CREATE TABLE IF NOT EXISTS selected_local (
+    point Nullable(String),
+    src_ip Nullable(String),
+    src_port Nullable(Int64),
+    dst_ip Nullable(String),
+    dst_port Nullable(Int64),
+    ip_proto Nullable(Int64),
+    event Nullable(String),
+    ts_ns Nullable(Int64),
+    frame Nullable(Int64),
+    evidence Nullable(String)
+) ENGINE = MergeTree()
+ORDER BY tuple();
+
+CREATE TABLE IF NOT EXISTS selected AS selected_local
+ENGINE = Distributed(vnd, currentDatabase(), selected_local, rand());
+
+-- select_manifest
+CREATE TABLE IF NOT EXISTS select_manifest_local (
+    point Nullable(String),
+    capture Nullable(String),
+    file Nullable(String),
+    format Nullable(String),
+    packets Nullable(Int64),
+    selected_flows Nullable(Int64),
+    out_pkts Nullable(Int64),
+    out_bytes Nullable(Int64)
+) ENGINE = MergeTree()
+ORDER BY tuple();
+
+CREATE TABLE IF NOT EXISTS select_manifest AS select_manifest_local
+ENGINE = Distributed(vnd, currentDatabase(), select_manifest_local, rand());
+
+-- monitors
+CREATE TABLE IF NOT EXISTS monitors_local (
+    point Nullable(String),
+    mode Nullable(String),
+    entries Nullable(Int64),
+    prob Nullable(Float64),
+    delay_ns Nullable(Int64),
+    selected_flows Nullable(Int64),
+    whole Nullable(Int64),
+    partial Nullable(Int64),
+    missed Nullable(Int64),
+    missed_ratio Nullable(Float64),
+    pre_pkts Nullable(Int64),
+    pre_kept_pkts Nullable(Int64),
+    pre_kept_ratio Nullable(Float64),
+    entries_used Nullable(Int64)
+) ENGINE = MergeTree()
+ORDER BY tuple();
+
+CREATE TABLE IF NOT EXISTS monitors AS monitors_local
+ENGINE = Distributed(vnd, currentDatabase(), monitors_local, rand());
 
 -- counters
 CREATE TABLE IF NOT EXISTS counters_local (
