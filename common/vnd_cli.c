@@ -130,11 +130,17 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 {
 	const struct vnd_tool *t = cli->tool;
 	struct vnd_optspec spec;
-	int ch;
+	int ch, li = -1;
 
 	if (build_opts(t, &spec, cli->err) < 0)
 		errx(VND_EXIT_FAIL, "%s's usage: %s", t->name, cli->err);
-	while ((ch = getopt_long(argc, argv, spec.so, spec.lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, spec.so, spec.lo, &li)) != -1) {
+		if (li >= 0)
+			snprintf(cli->opt, sizeof(cli->opt), "--%s",
+			    spec.lo[li].name);
+		else
+			snprintf(cli->opt, sizeof(cli->opt), "-%c", ch);
+		li = -1;
 		/* a common option the tool did not ask for is the tool's */
 		switch (common_wanted(t, ch) ? ch : 0) {
 		case 'h':
@@ -346,21 +352,33 @@ vnd_cli_bad(struct vnd_cli *cli, const char *fmt, ...)
 }
 
 int
-vnd_cli_seconds(struct vnd_cli *cli, int ch, const char *arg, int64_t *ns)
+vnd_cli_seconds(struct vnd_cli *cli, const char *arg, int64_t *ns)
 {
 	if (vnd_strtons(arg, ns) < 0)
-		return vnd_cli_bad(cli, "-%c '%s': seconds, from 0.000001 to 86400",
-		    ch, arg);
+		return vnd_cli_bad(cli, "%s '%s': seconds, from 0.000001 to 86400",
+		    cli->opt, arg);
 	return 0;
 }
 
 int
-vnd_cli_int(struct vnd_cli *cli, int ch, const char *arg, int64_t min,
-    int64_t max, int64_t *v)
+vnd_cli_int(struct vnd_cli *cli, const char *arg, int64_t min, int64_t max,
+    int64_t *v)
 {
 	char errbuf[VND_ERRBUF_SIZE];
 
 	if (vnd_strtonum(arg, min, max, v, errbuf) < 0)
-		return vnd_cli_bad(cli, "-%c '%s': %s", ch, arg, errbuf);
+		return vnd_cli_bad(cli, "%s '%s': %s", cli->opt, arg, errbuf);
+	return 0;
+}
+
+int
+vnd_cli_ratio(struct vnd_cli *cli, const char *arg, double *v)
+{
+	char *end;
+
+	*v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || !(*v >= 0 && *v <= 1))
+		return vnd_cli_bad(cli, "%s '%s': a ratio from 0 to 1",
+		    cli->opt, arg);
 	return 0;
 }

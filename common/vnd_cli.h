@@ -77,6 +77,7 @@ struct vnd_cli {
 	const struct vnd_meta_point *meta;	/* the meta table's points */
 	int		 nmeta;
 	int		 nometa;	/* the tool writes no meta table */
+	char		 opt[40];	/* the option in hand, as given: -w, --window */
 	char		 err[VND_ERRBUF_SIZE];
 };
 
@@ -105,11 +106,14 @@ int	 vnd_cli_read_j(struct vnd_cli *, int nj, vnd_packet_fn fn, void **args);
 int	 vnd_cli_bad(struct vnd_cli *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* Seconds (0.000001 to 86400) of option ch into *ns, or vnd_cli_bad(). */
-int	 vnd_cli_seconds(struct vnd_cli *, int ch, const char *arg, int64_t *ns);
-
-/* An integer of option ch in [min, max] into *v, or vnd_cli_bad(). */
-int	 vnd_cli_int(struct vnd_cli *, int ch, const char *arg, int64_t min,
-	    int64_t max, int64_t *v);
+/*
+ * The argument of the option in hand, checked, or vnd_cli_bad() naming the
+ * option as it was given: seconds (0.000001 to 86400) into *ns, an integer
+ * in [min, max], a ratio from 0 to 1.
+ */
+int	 vnd_cli_seconds(struct vnd_cli *, const char *arg, int64_t *ns);
+int	 vnd_cli_int(struct vnd_cli *, const char *arg, int64_t min, int64_t max,
+	    int64_t *v);
+int	 vnd_cli_ratio(struct vnd_cli *, const char *arg, double *v);
 
 #endif

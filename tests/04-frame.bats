@@ -133,3 +133,14 @@ optspec() {
 		done <"$BATS_TEST_TMPDIR/longs"
 	done
 }
+
+@test "frame: a bad value names its option as it was given, never a long-only option's letter" {
+	run -2 --separate-stderr "$BIN/vnd-rtt" -i x "$SAMPLES/path-client.pcap"
+	[ "${stderr_lines[0]}" = "vnd-rtt: -i 'x': seconds, from 0.000001 to 86400" ]
+	run -2 --separate-stderr "$BIN/vnd-rtt" --interval=x "$SAMPLES/path-client.pcap"
+	[ "${stderr_lines[0]}" = "vnd-rtt: --interval 'x': seconds, from 0.000001 to 86400" ]
+	run -2 --separate-stderr "$BIN/vnd-stitch" --reply-wait x "$SAMPLES/path-client.pcap"
+	[ "${stderr_lines[0]}" = "vnd-stitch: --reply-wait 'x': seconds, from 0.000001 to 86400" ]
+	run -2 --separate-stderr "$BIN/vnd-select" -e loss --prob 2 "$SAMPLES/path-client.pcap"
+	[ "${stderr_lines[0]}" = "vnd-select: --prob '2': a ratio from 0 to 1" ]
+}

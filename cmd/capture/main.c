@@ -869,8 +869,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	if ((num = number_of(c, ch, &unit)) != NULL) {
 		if (vnd_strtonum(arg, 1, ch == 's' ? 262144 :
 		    INT64_MAX / VND_NS_PER_SEC, num, errbuf) < 0)
-			return ch == 'k' ? vnd_cli_bad(cli, "--counters: %s",
-			    errbuf) : vnd_cli_bad(cli, "-%c: %s", ch, errbuf);
+			return vnd_cli_bad(cli, "%s: %s", cli->opt, errbuf);
 		*num *= unit;
 		return 0;
 	}

@@ -23,30 +23,8 @@
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
-ratio(struct vnd_cli *cli, const char *opt, const char *arg, double *v)
-{
-	char *end;
-
-	*v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || !(*v >= 0 && *v <= 1))
-		return vnd_cli_bad(cli, "--%s '%s': a ratio from 0 to 1", opt,
-		    arg);
-	return 0;
-}
-
-static int
-seconds(struct vnd_cli *cli, const char *opt, const char *arg, int64_t *ns)
-{
-	if (vnd_strtons(arg, ns) < 0)
-		return vnd_cli_bad(cli, "--%s '%s': seconds, from 0.000001 to "
-		    "86400", opt, arg);
-	return 0;
-}
-
-static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
-	char errbuf[VND_ERRBUF_SIZE];
 	struct check *c = ctx;
 
 	switch (ch) {
@@ -57,18 +35,15 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		c->counters = arg;
 		return 0;
 	case 'd':
-		return seconds(cli, "delay-p99", arg, &c->delay_ns);
+		return vnd_cli_seconds(cli, arg, &c->delay_ns);
 	case 'l':
-		return ratio(cli, "loss", arg, &c->loss);
+		return vnd_cli_ratio(cli, arg, &c->loss);
 	case 'm':
-		if (vnd_strtonum(arg, 0, INT64_MAX, &c->min_pkts, errbuf) < 0)
-			return vnd_cli_bad(cli, "--min-pkts '%s': %s", arg,
-			    errbuf);
-		return 0;
+		return vnd_cli_int(cli, arg, 0, INT64_MAX, &c->min_pkts);
 	case 'r':
-		return ratio(cli, "retx", arg, &c->retx);
+		return vnd_cli_ratio(cli, arg, &c->retx);
 	case 't':
-		return seconds(cli, "rtt-p99", arg, &c->rtt_ns);
+		return vnd_cli_seconds(cli, arg, &c->rtt_ns);
 	}
 	return -1;
 }

@@ -520,7 +520,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		r->pairs_only = 1;
 		return 0;
 	case 'w':
-		return vnd_cli_seconds(cli, ch, arg, &r->window);
+		return vnd_cli_seconds(cli, arg, &r->window);
 	}
 	return -1;
 }

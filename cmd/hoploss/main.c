@@ -54,7 +54,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		r->clock = (unsigned char)arg[0];
 		return 0;
 	case 'i':
-		return vnd_cli_seconds(cli, ch, arg, &r->slot);
+		return vnd_cli_seconds(cli, arg, &r->slot);
 	case OPT_LOST:
 		r->lost = 1;
 		return 0;
@@ -69,7 +69,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		r->path = 1;
 		return 0;
 	case 'w':
-		return vnd_cli_seconds(cli, ch, arg, &r->window);
+		return vnd_cli_seconds(cli, arg, &r->window);
 	}
 	return -1;
 }

@@ -36,8 +36,8 @@ parse_size(struct vnd_cli *cli, struct plot *p, const char *arg)
 	if (x == NULL || x - arg >= (long)sizeof(w))
 		return vnd_cli_bad(cli, "-s '%s': not WIDTHxHEIGHT", arg);
 	snprintf(w, sizeof(w), "%.*s", (int)(x - arg), arg);
-	if (vnd_cli_int(cli, 's', w, 200, 10000, &v[0]) < 0 ||
-	    vnd_cli_int(cli, 's', x + 1, 150, 10000, &v[1]) < 0)
+	if (vnd_cli_int(cli, w, 200, 10000, &v[0]) < 0 ||
+	    vnd_cli_int(cli, x + 1, 150, 10000, &v[1]) < 0)
 		return -1;
 	p->width = (int)v[0];
 	p->height = (int)v[1];
@@ -65,7 +65,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		p->flow[p->nflow++] = arg;
 		return 0;
 	case 'i':
-		return vnd_cli_seconds(cli, ch, arg, &p->slot_ns);
+		return vnd_cli_seconds(cli, arg, &p->slot_ns);
 	case 'l':
 		p->logy = 1;
 		return 0;

@@ -26,7 +26,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		r->counters = arg;
 		return 0;
 	case 'i':
-		return vnd_cli_seconds(cli, ch, arg, &r->slot_ns);
+		return vnd_cli_seconds(cli, arg, &r->slot_ns);
 	case 'T':
 		r->text = 1;
 		return 0;

@@ -606,7 +606,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		return 0;
 	case 'i':
 		r->summary = 1;
-		return vnd_cli_seconds(cli, ch, arg, &r->slot_ns);
+		return vnd_cli_seconds(cli, arg, &r->slot_ns);
 	case 's':
 		r->summary = 1;
 		return 0;

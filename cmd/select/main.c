@@ -41,41 +41,15 @@ opt_events(struct vnd_cli *cli, struct sel *s, char *arg)
 	return 0;
 }
 
-/* A long option's number, checked. */
+/* Seconds, or 0. */
 static int
-opt_long(struct vnd_cli *cli, const char *name, const char *arg, int64_t min,
-    int64_t max, int64_t *v)
-{
-	char errbuf[VND_ERRBUF_SIZE];
-
-	if (vnd_strtonum(arg, min, max, v, errbuf) < 0)
-		return vnd_cli_bad(cli, "--%s '%s': %s", name, arg, errbuf);
-	return 0;
-}
-
-static int
-opt_ratio(struct vnd_cli *cli, const char *name, const char *arg, double *v)
-{
-	char *end;
-
-	*v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || !(*v >= 0 && *v <= 1))
-		return vnd_cli_bad(cli, "--%s '%s': a ratio, from 0 to 1", name,
-		    arg);
-	return 0;
-}
-
-static int
-opt_secs(struct vnd_cli *cli, const char *name, const char *arg, int64_t *ns)
+opt_secs(struct vnd_cli *cli, const char *arg, int64_t *ns)
 {
 	if (strcmp(arg, "0") == 0) {
 		*ns = 0;
 		return 0;
 	}
-	if (vnd_strtons(arg, ns) < 0)
-		return vnd_cli_bad(cli, "--%s '%s': seconds, from 0 to 86400",
-		    name, arg);
-	return 0;
+	return vnd_cli_seconds(cli, arg, ns);
 }
 
 static int
@@ -91,38 +65,38 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	case 'e':
 		return opt_events(cli, s, arg);
 	case 'p':
-		return opt_ratio(cli, "prob", arg, &s->prob);
+		return vnd_cli_ratio(cli, arg, &s->prob);
 	case 'w':
 		s->dir = arg;
 		return 0;
 	case O_AFTER:
-		return opt_secs(cli, "after", arg, &s->after);
+		return opt_secs(cli, arg, &s->after);
 	case O_BEFORE:
-		return opt_secs(cli, "before", arg, &s->before);
+		return opt_secs(cli, arg, &s->before);
 	case O_BYTES:
-		if (opt_long(cli, "bytes", arg, 1, INT64_MAX, &v) < 0)
+		if (vnd_cli_int(cli, arg, 1, INT64_MAX, &v) < 0)
 			return -1;
 		s->conf.elephant_bytes = (uint64_t)v;
 		s->bytes_set = 1;
 		return 0;
 	case O_DELAY:
-		return opt_secs(cli, "delay", arg, &s->delay_ns);
+		return opt_secs(cli, arg, &s->delay_ns);
 	case O_ENTRIES:
-		return opt_long(cli, "entries", arg, 1, 100000000, &s->entries);
+		return vnd_cli_int(cli, arg, 1, 100000000, &s->entries);
 	case O_MONITOR:
 		s->monitor = 1;
 		return 0;
 	case O_SCAN_FAILED:
-		return opt_ratio(cli, "scan-failed", arg, &s->conf.scan_failed);
+		return vnd_cli_ratio(cli, arg, &s->conf.scan_failed);
 	case O_SCAN_TARGETS:
-		if (opt_long(cli, "scan-targets", arg, 1, 1000000, &v) < 0)
+		if (vnd_cli_int(cli, arg, 1, 1000000, &v) < 0)
 			return -1;
 		s->conf.scan_targets = (int)v;
 		return 0;
 	case O_SLOW:
-		return opt_secs(cli, "slow", arg, &s->conf.slow_ns);
+		return opt_secs(cli, arg, &s->conf.slow_ns);
 	case O_TOP:
-		if (opt_long(cli, "top", arg, 0, 100000000, &v) < 0)
+		if (vnd_cli_int(cli, arg, 0, 100000000, &v) < 0)
 			return -1;
 		s->conf.elephant_top = (int)v;
 		s->top_set = 1;

@@ -46,7 +46,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 			return vnd_cli_bad(cli, "--field '%s': one column name", arg);
 		return 0;
 	case 'i':
-		return vnd_cli_seconds(cli, ch, arg, &r->o.slot_ns);
+		return vnd_cli_seconds(cli, arg, &r->o.slot_ns);
 	case 'n':
 		r->print = 1;
 		return 0;
@@ -60,7 +60,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 			    "fingerprint", arg);
 		return 0;
 	case 'w':
-		return vnd_cli_seconds(cli, ch, arg, &r->o.window_ns);
+		return vnd_cli_seconds(cli, arg, &r->o.window_ns);
 	}
 	return -1;
 }

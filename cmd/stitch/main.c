@@ -399,7 +399,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		memcpy(r->ctx.key, &v, sizeof(v));
 		return 0;
 	case 'm':
-		if (vnd_cli_int(cli, ch, arg, 1, INT64_C(1) << 30, &v) < 0)
+		if (vnd_cli_int(cli, arg, 1, INT64_C(1) << 30, &v) < 0)
 			return -1;
 		r->limit = (size_t)v;
 		return 0;
@@ -407,7 +407,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		r->want_stats = 1;
 		return 0;
 	case 'W':
-		return vnd_cli_seconds(cli, ch, arg, &r->ctx.reply_wait);
+		return vnd_cli_seconds(cli, arg, &r->ctx.reply_wait);
 	case 's':
 		r->want_streams = 1;
 		return 0;
@@ -419,7 +419,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 			r->ctx.window = 0;
 			return 0;
 		}
-		return vnd_cli_seconds(cli, ch, arg, &r->ctx.window);
+		return vnd_cli_seconds(cli, arg, &r->ctx.window);
 	}
 	return -1;
 }

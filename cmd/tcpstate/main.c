@@ -37,7 +37,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		o->events = 1;
 		return 0;
 	case 'i':
-		return vnd_cli_seconds(cli, ch, arg, &o->slot_ns);
+		return vnd_cli_seconds(cli, arg, &o->slot_ns);
 	case 'j':
 		if (vnd_strtonum(arg, 1, 64, &v, errbuf) < 0)
 			return vnd_cli_bad(cli, "-j '%s': threads, from 1 to 64",
