@@ -35,6 +35,7 @@ struct writer {
 	struct vnd_table **outs;
 	int		 ntabs;
 	int		 whole;
+	struct vnd_pktfmt fmt;		/* whole: kept from row to row */
 	atomic_int	 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
@@ -50,10 +51,10 @@ write_batch(struct writer *w, const struct batch *b)
 		for (k = 0; k < w->ntabs; k++) {
 			if (!(p->tables >> k & 1) || w->outs[k] == NULL)
 				continue;
-			if (w->whole) {
-				vnd_pkt_row(w->outs[k], &p->pk, p->point);
-				r = vnd_row_end(w->outs[k], w->err);
-			} else
+			if (w->whole)
+				r = vnd_pkt_row(w->outs[k], &w->fmt, &p->pk,
+				    p->point, w->err);
+			else
 				r = vnd_conf_row(w->tabs[k], w->outs[k], &p->pk,
 				    p->point, w->err);
 			if (r < 0)
