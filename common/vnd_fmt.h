@@ -38,6 +38,61 @@ vnd_fmt_store8(char *p, uint64_t ascii)
 	memcpy(p, &ascii, 8);
 }
 
+/* The 4 digits of v < 10^4 as vnd_fmt_swar8() makes 8, in a 32-bit word. */
+static inline uint32_t
+vnd_fmt_swar4(uint32_t v)
+{
+	uint32_t x, h;
+
+	h = (v * 5243) >> 19;					/* v / 100 */
+	x = h | (v - h * 100) << 16;
+	h = (x * 103) >> 10 & 0x000f000f;			/* x / 10 */
+	return h | (x - h * 10) << 8;
+}
+
+/* v < 100 without a leading zero; returns the count (writes 2 bytes). */
+static inline size_t
+vnd_fmt_upto2(char *p, uint32_t v)
+{
+	uint32_t h = (v * 103) >> 10;				/* v / 10 */
+	unsigned lz = h == 0;
+	uint16_t x = (uint16_t)((h | (v - h * 10) << 8) + 0x3030) >> (lz * 8);
+
+	memcpy(p, &x, 2);
+	return 2 - lz;
+}
+
+/* v < 10^4 without leading zeros; returns the count (writes 4 bytes). */
+static inline size_t
+vnd_fmt_upto4(char *p, uint32_t v)
+{
+	uint32_t x = vnd_fmt_swar4(v);
+	unsigned lz = (unsigned)__builtin_ctz(x | 1U << 24) >> 3;
+
+	x = (x + 0x30303030) >> (lz * 8);
+	memcpy(p, &x, 4);
+	return 4 - lz;
+}
+
+/* An 8-bit v; returns the count (writes 4 bytes). */
+static inline size_t
+vnd_fmt_u8(char *p, uint8_t v)
+{
+	return vnd_fmt_upto4(p, v);
+}
+
+/* A 16-bit v: one digit and four in one word; returns the count (writes 8 bytes). */
+static inline size_t
+vnd_fmt_u16(char *p, uint16_t v)
+{
+	uint64_t x = (uint64_t)(v / 10000) |
+	    (uint64_t)vnd_fmt_swar4(v % 10000) << 8;
+	unsigned lz = (unsigned)__builtin_ctzll(x | 1ULL << 32) >> 3;
+
+	vnd_fmt_store8(p, (x + 0x3030303030ULL) >> (lz * 8));
+	return 5 - lz;
+}
+
 /* Exactly 8 digits of v < 10^8 (leading zeros kept). */
 static inline void
 vnd_fmt_8(char *p, uint32_t v)
@@ -65,7 +120,7 @@ vnd_fmt_u32(char *p, uint32_t v)
 
 	if (v < 100000000)
 		return vnd_fmt_upto8(p, v);
-	n = vnd_fmt_upto8(p, v / 100000000);
+	n = vnd_fmt_upto2(p, v / 100000000);	/* at most 42 */
 	vnd_fmt_8(p + n, v % 100000000);
 	return n + 8;
 }
@@ -83,7 +138,7 @@ vnd_fmt_u64i(char *p, uint64_t v)
 		vnd_fmt_8(p + n, (uint32_t)(v % 100000000));
 		return n + 8;
 	}
-	n = vnd_fmt_upto8(p, (uint32_t)(v / 10000000000000000ULL));
+	n = vnd_fmt_upto4(p, (uint32_t)(v / 10000000000000000ULL)); /* <= 1844 */
 	vnd_fmt_8(p + n, (uint32_t)(v / 100000000 % 100000000));
 	vnd_fmt_8(p + n + 8, (uint32_t)(v % 100000000));
 	return n + 16;

@@ -194,6 +194,20 @@ tab_u32(char *p, uint32_t v)
 }
 
 static inline char *
+tab_u16(char *p, uint16_t v)
+{
+	*p++ = '\t';
+	return p + vnd_fmt_u16(p, v);
+}
+
+static inline char *
+tab_u8(char *p, uint8_t v)
+{
+	*p++ = '\t';
+	return p + vnd_fmt_u8(p, v);
+}
+
+static inline char *
 tab_i64(char *p, int64_t v)
 {
 	*p++ = '\t';
@@ -232,6 +246,8 @@ tab_ip(struct vnd_pktfmt *f, char *p, int ver, const uint8_t *a)
 }
 
 #define U32_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u32(p, (v)) : tab_unset(t, p))
+#define U16_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u16(p, (v)) : tab_unset(t, p))
+#define U8_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u8(p, (v)) : tab_unset(t, p))
 #define I64_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_i64(p, (int64_t)(v)) : \
 			    tab_unset(t, p))
 #define IP_IF(col, a)	(p = VND_ISSET(pk, col) ? \
@@ -253,7 +269,7 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 		p = tab_unset(t, p);
 	p = tab_u32(p, pk->wire_bytes);
 	p = tab_u32(p, pk->cap_bytes);
-	U32_IF(VND_COL_VLAN, pk->vlan);
+	U16_IF(VND_COL_VLAN, pk->vlan);
 	if (VND_ISSET(pk, VND_COL_TUNNEL)) {
 		p = tab_str(t, p, vnd_tunnel_name(pk->tunnel));
 		U32_IF(VND_COL_VNI, pk->vni);
@@ -263,19 +279,19 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 	}
 	IP_IF(VND_COL_SRC_IP, pk->src_ip);
 	IP_IF(VND_COL_DST_IP, pk->dst_ip);
-	U32_IF(VND_COL_IP_PROTO, pk->ip_proto);
+	U8_IF(VND_COL_IP_PROTO, pk->ip_proto);
 	U32_IF(VND_COL_IP_ID, pk->ip_id);
-	U32_IF(VND_COL_TTL, pk->ttl);
+	U8_IF(VND_COL_TTL, pk->ttl);
 	U32_IF(VND_COL_IP_BYTES, pk->ip_bytes);
-	U32_IF(VND_COL_SRC_PORT, pk->src_port);
-	U32_IF(VND_COL_DST_PORT, pk->dst_port);
-	U32_IF(VND_COL_TCP_FLAGS, pk->tcp_flags);
+	U16_IF(VND_COL_SRC_PORT, pk->src_port);
+	U16_IF(VND_COL_DST_PORT, pk->dst_port);
+	U16_IF(VND_COL_TCP_FLAGS, pk->tcp_flags);
 	U32_IF(VND_COL_SEQ, pk->seq);
 	U32_IF(VND_COL_ACK, pk->ack);
-	U32_IF(VND_COL_WIN, pk->win);
+	U16_IF(VND_COL_WIN, pk->win);
 	U32_IF(VND_COL_PAYLOAD_BYTES, pk->payload_bytes);
-	U32_IF(VND_COL_MSS, pk->mss);
-	U32_IF(VND_COL_WSCALE, pk->wscale);
+	U16_IF(VND_COL_MSS, pk->mss);
+	U8_IF(VND_COL_WSCALE, pk->wscale);
 	U32_IF(VND_COL_TSVAL, pk->tsval);
 	U32_IF(VND_COL_TSECR, pk->tsecr);
 	if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0) {
@@ -286,11 +302,11 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 	I64_IF(VND_COL_PKT_ID, pk->pkt_id);
 	I64_IF(VND_COL_PAYLOAD_HASH, pk->payload_hash);
 	p = tab_str(t, p, pk->malformed);
-	U32_IF(VND_COL_SACK_OK, 1);
+	U8_IF(VND_COL_SACK_OK, 1);
 	U32_IF(VND_COL_FRAG_OFF, pk->frag_off);
-	U32_IF(VND_COL_FRAG_MORE, pk->frag_more);
-	U32_IF(VND_COL_ICMP_TYPE, pk->icmp_type);
-	U32_IF(VND_COL_ICMP_CODE, pk->icmp_code);
+	U8_IF(VND_COL_FRAG_MORE, pk->frag_more);
+	U8_IF(VND_COL_ICMP_TYPE, pk->icmp_type);
+	U8_IF(VND_COL_ICMP_CODE, pk->icmp_code);
 	return p;
 }
 
