@@ -245,7 +245,30 @@ tab_ip(struct vnd_pktfmt *f, char *p, int ver, const uint8_t *a)
 	return p + e->len;
 }
 
+/*
+ * A tab and a 10-digit number that mostly repeats (an ACK's sequence
+ * number, a data segment's acknowledgement, the time stamps), from the
+ * cache when it holds it.
+ */
+static inline char *
+tab_wide(struct vnd_numtext *c, char *p, uint32_t v)
+{
+	struct vnd_numtext *e = &c[(v * 0x9e3779b1U) >> (32 - VND_NUMTEXTS_LOG2)];
+
+	*p++ = '\t';
+	if (e->len != 0 && e->v == v) {
+		memcpy(p, e, sizeof(*e));	/* fixed size: no call */
+		return p + e->len;
+	}
+	e->len = (uint8_t)vnd_fmt_u32(p, v);
+	e->v = v;
+	memcpy(e->text, p, sizeof(e->text));
+	return p + e->len;
+}
+
 #define U32_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u32(p, (v)) : tab_unset(t, p))
+#define WIDE_IF(col, nt, v) (p = VND_ISSET(pk, col) ? \
+			    tab_wide(f->num[nt], p, (v)) : tab_unset(t, p))
 #define U16_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u16(p, (v)) : tab_unset(t, p))
 #define U8_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u8(p, (v)) : tab_unset(t, p))
 #define I64_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_i64(p, (int64_t)(v)) : \
@@ -286,14 +309,14 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 	U16_IF(VND_COL_SRC_PORT, pk->src_port);
 	U16_IF(VND_COL_DST_PORT, pk->dst_port);
 	U16_IF(VND_COL_TCP_FLAGS, pk->tcp_flags);
-	U32_IF(VND_COL_SEQ, pk->seq);
-	U32_IF(VND_COL_ACK, pk->ack);
+	WIDE_IF(VND_COL_SEQ, VND_NT_SEQ, pk->seq);
+	WIDE_IF(VND_COL_ACK, VND_NT_ACK, pk->ack);
 	U16_IF(VND_COL_WIN, pk->win);
 	U32_IF(VND_COL_PAYLOAD_BYTES, pk->payload_bytes);
 	U16_IF(VND_COL_MSS, pk->mss);
 	U8_IF(VND_COL_WSCALE, pk->wscale);
-	U32_IF(VND_COL_TSVAL, pk->tsval);
-	U32_IF(VND_COL_TSECR, pk->tsecr);
+	WIDE_IF(VND_COL_TSVAL, VND_NT_TSVAL, pk->tsval);
+	WIDE_IF(VND_COL_TSECR, VND_NT_TSECR, pk->tsecr);
 	if (VND_ISSET(pk, VND_COL_SACK) && pk->nsack > 0) {
 		*p++ = '\t';
 		p = sack_text(p, pk);

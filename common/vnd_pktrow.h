@@ -20,12 +20,25 @@ struct vnd_ipname {
 
 #define VND_IPNAMES_LOG2 6
 
+/* The text of a 32-bit number written lately, found by a hash of it. */
+struct vnd_numtext {
+	char		 text[11];
+	uint8_t		 len;		/* 0: empty slot */
+	uint32_t	 v;
+};
+
+#define VND_NUMTEXTS_LOG2 4
+
+/* The wide columns that repeat from packet to packet of a flow. */
+enum { VND_NT_SEQ, VND_NT_ACK, VND_NT_TSVAL, VND_NT_TSECR, VND_NT_N };
+
 /*
  * What a writer of packets rows keeps from one row to the next (zeroed at
  * first): a packet's two addresses are mostly those of the rows before it.
  */
 struct vnd_pktfmt {
 	struct vnd_ipname ip[1 << VND_IPNAMES_LOG2];
+	struct vnd_numtext num[VND_NT_N][1 << VND_NUMTEXTS_LOG2];
 	const char	*point;		/* the last point name, and its length */
 	size_t		 pointlen;
 };
