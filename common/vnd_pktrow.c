@@ -276,8 +276,11 @@ tab_wide(struct vnd_numtext *c, char *p, uint32_t v)
 #define IP_IF(col, a)	(p = VND_ISSET(pk, col) ? \
 			    tab_ip(f, p, pk->ip_ver, (a)) : tab_unset(t, p))
 
-/* The row of pk at p, as put_row() writes it; returns its end. */
-static char *
+/*
+ * The row of pk at p, as put_row() writes it; returns its end. Not inlined:
+ * its many registers would be saved and restored for SQLite's rows too.
+ */
+static char * __attribute__((noinline))
 row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
     char *p)
 {
