@@ -266,6 +266,29 @@ tab_wide(struct vnd_numtext *c, char *p, uint32_t v)
 	return p + e->len;
 }
 
+/*
+ * The frame number: the last one's text counted up by one in decimal when it
+ * follows it (most rows), made anew otherwise.
+ */
+static inline char *
+frame_text(struct vnd_pktfmt *f, char *p, uint64_t frame)
+{
+	size_t i = f->frame_len;
+
+	if (frame != f->frame + 1 || i == 0 || (int64_t)frame < 0)
+		i = 0;
+	while (i > 0 && f->frame_text[i - 1] == '9')
+		f->frame_text[--i] = '0';
+	if (i > 0)
+		f->frame_text[i - 1]++;
+	else	/* not the next one, or all nines: one digit more */
+		f->frame_len = (size_t)(vnd_tsv_int(f->frame_text,
+		    (int64_t)frame) - f->frame_text);
+	f->frame = frame;
+	memcpy(p, f->frame_text, sizeof(f->frame_text));	/* fixed size */
+	return p + f->frame_len;
+}
+
 #define U32_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u32(p, (v)) : tab_unset(t, p))
 #define WIDE_IF(col, nt, v) (p = VND_ISSET(pk, col) ? \
 			    tab_wide(f->num[nt], p, (v)) : tab_unset(t, p))
@@ -284,7 +307,7 @@ static char * __attribute__((noinline))
 row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
     char *p)
 {
-	p = vnd_tsv_int(p, (int64_t)pk->frame);
+	p = frame_text(f, p, pk->frame);
 	*p++ = '\t';
 	p = f->pointlen ? (char *)memcpy(p, f->point, f->pointlen) + f->pointlen :
 	    vnd_tsv_unset(t, p);
