@@ -31,6 +31,7 @@ struct writer {
 	pthread_cond_t	 cv;
 	struct batch	 b[NBATCH];
 	int		 pi;		/* batch the decoder fills */
+	struct batch	*cur;		/* &b[pi] */
 	struct vnd_conf_table **tabs;
 	struct vnd_table **outs;
 	int		 ntabs;
@@ -114,6 +115,7 @@ writer_start(struct writer **wp, struct vnd_conf_table **tabs,
 	w->outs = outs;
 	w->ntabs = ntabs;
 	w->whole = whole;
+	w->cur = &w->b[0];
 	atomic_init(&w->failed, 0);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
@@ -131,23 +133,21 @@ writer_start(struct writer **wp, struct vnd_conf_table **tabs,
 struct wpkt *
 writer_slot(struct writer *w)
 {
-	struct batch *b = &w->b[w->pi];
-
-	return &b->p[b->n];
+	return &w->cur->p[w->cur->n];
 }
 
 /* Hand the current batch over and wait until the next one is free. */
 static void
 hand_over(struct writer *w, int last)
 {
-	struct batch *b = &w->b[w->pi];
+	struct batch *b = w->cur;
 
 	pthread_mutex_lock(&w->mu);
 	b->last = last;
 	b->full = 1;
 	pthread_cond_broadcast(&w->cv);
 	w->pi = (w->pi + 1) % NBATCH;
-	b = &w->b[w->pi];
+	b = w->cur = &w->b[w->pi];
 	while (b->full && !last)
 		pthread_cond_wait(&w->cv, &w->mu);
 	pthread_mutex_unlock(&w->mu);
@@ -156,7 +156,7 @@ hand_over(struct writer *w, int last)
 void
 writer_push(struct writer *w)
 {
-	if (++w->b[w->pi].n == BATCH)
+	if (++w->cur->n == BATCH)
 		hand_over(w, 0);
 }
 
