@@ -14,9 +14,14 @@ header, the columns of vnd-parse's packets table that carry those values as
 Python writes them (str(), ipaddress): the text vnd-parse must give.
 """
 import ipaddress
+import os
 import random
 import struct
 import sys
+
+sys.dont_write_bytecode = True	# no __pycache__ in tests/
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mkparts import csum  # noqa: E402  (the IPv4 header checksum)
 
 U32 = [0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999999,
        1000000, 9999999, 10000000, 99999999, 100000000, 999999999, 1000000000,
@@ -28,15 +33,6 @@ SEC = [0, 1, 9, 10, 999999999, 1000000000, 1796589686, 4294967295]
 
 COLS = ["frame", "ts_ns", "src_ip", "dst_ip", "ip_id", "ttl", "src_port",
         "dst_port", "seq", "ack", "win", "tsval", "tsecr", "sack", "pkt_id"]
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def tcp(sport, dport, seq, ack, win, tsval, tsecr, sack):
