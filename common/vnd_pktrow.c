@@ -250,7 +250,7 @@ tab_ip(struct vnd_pktfmt *f, char *p, int ver, const uint8_t *a)
  * number, a data segment's acknowledgement, the time stamps), from the
  * cache when it holds it.
  */
-static inline char *
+static inline __attribute__((always_inline)) char *
 tab_wide(struct vnd_numtext *c, char *p, uint32_t v)
 {
 	struct vnd_numtext *e = &c[(v * 0x9e3779b1U) >> (32 - VND_NUMTEXTS_LOG2)];
@@ -289,6 +289,19 @@ frame_text(struct vnd_pktfmt *f, char *p, uint64_t frame)
 	return p + f->frame_len;
 }
 
+/* The point's name, a copy of fixed size when it is short (no call). */
+static inline char *
+point_text(const struct vnd_table *t, const struct vnd_pktfmt *f, char *p)
+{
+	if (f->pointlen == 0)
+		return vnd_tsv_unset(t, p);
+	if (f->pointlen <= sizeof(f->pointtext))
+		memcpy(p, f->pointtext, sizeof(f->pointtext));
+	else
+		memcpy(p, f->point, f->pointlen);
+	return p + f->pointlen;
+}
+
 #define U32_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u32(p, (v)) : tab_unset(t, p))
 #define WIDE_IF(col, nt, v) (p = VND_ISSET(pk, col) ? \
 			    tab_wide(f->num[nt], p, (v)) : tab_unset(t, p))
@@ -309,8 +322,7 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 {
 	p = frame_text(f, p, pk->frame);
 	*p++ = '\t';
-	p = f->pointlen ? (char *)memcpy(p, f->point, f->pointlen) + f->pointlen :
-	    vnd_tsv_unset(t, p);
+	p = point_text(t, f, p);
 	if (VND_ISSET(pk, VND_COL_TS_NS)) {
 		*p++ = '\t';
 		p = vnd_tsv_ns(t, p, pk->ts_ns);
@@ -381,6 +393,8 @@ vnd_pkt_row(struct vnd_table *t, struct vnd_pktfmt *f,
 	if (point != f->point) {
 		f->point = point;
 		f->pointlen = strlen(point);
+		if (f->pointlen <= sizeof(f->pointtext))
+			memcpy(f->pointtext, point, f->pointlen);
 	}
 	/* point names are written raw up to 256 bytes, as vnd_put_raw() */
 	if (f->pointlen <= 256 &&

@@ -41,6 +41,7 @@ struct vnd_pktfmt {
 	struct vnd_numtext num[VND_NT_N][1 << VND_NUMTEXTS_LOG2];
 	const char	*point;		/* the last point name, and its length */
 	size_t		 pointlen;
+	char		 pointtext[32];	/* its text when it fits (fixed copies) */
 	uint64_t	 frame;		/* the last frame number, and its text */
 	size_t		 frame_len;
 	char		 frame_text[VND_FMT_ROOM];
