@@ -9,6 +9,9 @@
 #        TIMER=hyperfine|loop  force a timer (default: hyperfine when installed)
 #        ONLY=a,b     time only these parts: parse (TSV and SQLite), hoploss,
 #                     rtt, tcpstate, tshark, memory (default all)
+#        RT=1         time the floor and vnd-parse's TSV at real-time
+#                     priority (chrt -f 10, root): they preempt the machine's
+#                     other tasks, so vnd-parse's two threads get two cores
 #        INSN=0       no instruction counts (default: callgrind on the
 #                     prefix, for the floor and vnd-parse's TSV, when valgrind
 #                     is installed)
@@ -266,12 +269,19 @@ npre=$(bench/floor "$prefix")
 
 # the floor and vnd-parse: TSV, then SQLite
 rows_parse() {
+	local rt=() rtnote=
+	if [ "${RT:-0}" = 1 ]; then
+		rt=(chrt -f 10)
+		rtnote="; both at real-time priority (RT=1, chrt -f 10)"
+		chrt -f 10 true 2>/dev/null || die "RT=1: chrt -f 10 refused (root needed)"
+	fi
 	say "timing the floor and vnd-parse (TSV) in turns ($runs runs each)"
-	turns "$(shquote bench/floor "$trace")" "$(shquote "$bin/vnd-parse" "$trace")"
+	turns "$(shquote "${rt[@]}" bench/floor "$trace")" \
+	    "$(shquote "${rt[@]}" "$bin/vnd-parse" "$trace")"
 	peak bench/floor "$trace"
 	record floor "${t_turn[0]}" "$rss"
 	peak "$bin/vnd-parse" "$trace"
-	NOTE="timed in turns with the floor; a decoding and a writing thread: its wall time needs two free cores, cpu_s is both threads' time" \
+	NOTE="timed in turns with the floor$rtnote; a decoding and a writing thread: its wall time needs two free cores, cpu_s is both threads' time" \
 		TARGET=1.5 MEM=48 record "vnd-parse (TSV)" "${t_turn[1]}" "$rss"
 	say "counting instructions of the floor and vnd-parse (TSV) on the first $npre packets"
 	insn bench/floor "$prefix"
