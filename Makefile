@@ -4,11 +4,12 @@ BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+SQLDIR	 = $(PREFIX)/share/vnd/sql
 
 CC	?= cc
 CFLAGS	?= -O2 -g
-PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 2>/dev/null || true
-PKG_LIBS != pkg-config --libs libpcap sqlite3 2>/dev/null || echo -lpcap -lsqlite3
+PKG_CFLAGS != pkg-config --cflags libpcap sqlite3 libcrypto 2>/dev/null || true
+PKG_LIBS != pkg-config --libs libpcap sqlite3 libcrypto 2>/dev/null || echo -lpcap -lsqlite3 -lcrypto
 VND_CFLAGS = -std=c11 -Wall -Wextra -D_GNU_SOURCE -Icommon $(PKG_CFLAGS)
 LIBS	 = $(PKG_LIBS) -ltrace -lz -lbz2 -llzma -lzstd -lpthread -lm
 
@@ -20,7 +21,7 @@ export LSAN_OPTIONS = suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=
 export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
 endif
 
-TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch
+TOOLS	 = parse hoploss correlate rtt tcpstate capture rootcause plot report stitch check select sql
 LIB_SRC	 = $(wildcard common/*.c)
 LIB_OBJ	 = $(LIB_SRC:.c=.o)
 LIB	 = common/libvnd.a
@@ -43,8 +44,14 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
+# A tool's --help text, whose option lines are its options (vnd_optspec.h).
+cmd/%/usage.h: cmd/%/usage.txt
+	{ echo 'static const char usage[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+
 .SECONDEXPANSION:
-bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) $(LIB) common/*.h $(FLAGS_STAMP)
+bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) cmd/$$*/usage.h $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 
@@ -79,7 +86,7 @@ fuzz: all
 
 # Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
 LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
-lint:
+lint: $(TOOLS:%=cmd/%/usage.h)
 	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
 	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
@@ -93,6 +100,9 @@ install: all
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 	install -m 644 completions/bash/* $(DESTDIR)$(BASHCOMPDIR)
 	install -m 644 completions/zsh/* $(DESTDIR)$(ZSHCOMPDIR)
+	install -d $(DESTDIR)$(SQLDIR)
+	install -m 644 sql/clickhouse.sql $(DESTDIR)$(SQLDIR)
+	install -m 755 sql/load.sh $(DESTDIR)$(SQLDIR)
 
 uninstall:
 	rm -f $(BINS:bin/%=$(DESTDIR)$(BINDIR)/%)
@@ -100,8 +110,9 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man5/vnd-tables.5 $(DESTDIR)$(MANDIR)/man7/vnd.7
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/vnd $(DESTDIR)$(BASHCOMPDIR)/vnd-*
 	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_vnd $(DESTDIR)$(ZSHCOMPDIR)/_vnd-*
+	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:
-	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP)
+	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP) cmd/*/usage.h
 
 .PHONY: all deps check demo golden bench fuzz lint install uninstall clean

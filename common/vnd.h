@@ -10,6 +10,7 @@
 #define VND_EXIT_OK	0	/* success */
 #define VND_EXIT_FAIL	1	/* I/O, bad data, SQLite */
 #define VND_EXIT_USAGE	2	/* bad command line */
+#define VND_EXIT_FOUND	3	/* vnd-check: a threshold was crossed */
 
 /* Time: every timestamp and duration is int64 nanoseconds. */
 #define VND_NS_PER_US	INT64_C(1000)

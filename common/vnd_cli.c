@@ -7,18 +7,12 @@
 #include <string.h>
 
 #include "vnd_cli.h"
+#include "vnd_errf.h"
 #include "vnd_num.h"
+#include "vnd_optspec.h"
 #include "vnd_point.h"
 
-#define MAX_LONGOPTS	64
-
-static const struct option common_longopts[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ "no-header", no_argument, NULL, 'H' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-};
+#define VND_CLI_OPT_NULL	0x1000	/* --null: long only, no letter */
 
 static char stdin_op[] = "-";
 static char *stdin_ops[] = { stdin_op, NULL };
@@ -28,6 +22,7 @@ common_wanted(const struct vnd_tool *t, int ch)
 {
 	switch (ch) {
 	case 'H':
+	case VND_CLI_OPT_NULL:
 		return (t->flags & VND_CLI_TABLE) != 0;
 	case 'o':
 		return (t->flags & (VND_CLI_TABLE | VND_CLI_OUTPUT)) != 0;
@@ -38,24 +33,47 @@ common_wanted(const struct vnd_tool *t, int ch)
 	}
 }
 
-/* The tool's long options and the common ones it takes, in one table. */
+/* --null: a common option with no letter, so none of optspec's. */
 static int
-build_opts(const struct vnd_tool *t, struct option *lo, char *so, size_t solen)
+add_null(struct vnd_optspec *spec, char *errbuf)
 {
+	if (spec->n >= VND_OPTS_MAX)
+		return vnd_errf(errbuf, "more than %d options", VND_OPTS_MAX);
+	spec->lo[spec->n].name = "null";
+	spec->lo[spec->n].has_arg = required_argument;
+	spec->lo[spec->n].flag = NULL;
+	spec->lo[spec->n].val = VND_CLI_OPT_NULL;
+	spec->n++;
+	memset(&spec->lo[spec->n], 0, sizeof(spec->lo[spec->n]));
+	return 0;
+}
+
+/* The common options the tool takes, then its own, read off its usage. */
+static int
+build_opts(const struct vnd_tool *t, struct vnd_optspec *spec, char *errbuf)
+{
+	static const struct { const char *name; int ch, arg; } common[] = {
+		{ "help", 'h', 0 }, { "version", 'V', 0 },
+		{ "no-header", 'H', 0 }, { "output", 'o', 1 }, { "quiet", 'q', 0 },
+	};
+	char skip[8] = "";
 	size_t i, n = 0;
 
-	for (i = 0; t->longopts != NULL && t->longopts[i].name != NULL; i++)
-		if (n < MAX_LONGOPTS - 1)
-			lo[n++] = t->longopts[i];
-	for (i = 0; i < sizeof(common_longopts) / sizeof(common_longopts[0]); i++)
-		if (common_wanted(t, common_longopts[i].val) &&
-		    n < MAX_LONGOPTS - 1)
-			lo[n++] = common_longopts[i];
-	memset(&lo[n], 0, sizeof(lo[n]));
-	return snprintf(so, solen, "%shV%s%s%s", t->shortopts ? t->shortopts : "",
-	    (t->flags & VND_CLI_TABLE) ? "H" : "",
-	    common_wanted(t, 'o') ? "o:" : "",
-	    (t->flags & VND_CLI_QUIET) ? "q" : "") >= (int)solen ? -1 : 0;
+	memset(spec, 0, sizeof(*spec));
+	if (t->flags & VND_CLI_INORDER)
+		spec->so[0] = '-';
+	for (i = 0; i < VND_NELEM(common); i++) {
+		if (!common_wanted(t, common[i].ch))
+			continue;
+		skip[n++] = (char)common[i].ch;
+		skip[n] = '\0';
+		if (vnd_optspec_add(spec, common[i].ch, common[i].name,
+		    common[i].arg, errbuf) < 0)
+			return -1;
+	}
+	if (vnd_optspec_read(spec, t->usage, t->longonly, skip, errbuf) < 0)
+		return -1;
+	return (t->flags & VND_CLI_TABLE) ? add_null(spec, errbuf) : 0;
 }
 
 /*
@@ -73,7 +91,9 @@ usage(const struct vnd_tool *t, FILE *fp)
 	notes = notes != NULL ? notes + 1 : t->usage + strlen(t->usage);
 	fwrite(t->usage, 1, (size_t)(notes - t->usage), fp);
 	if (t->flags & VND_CLI_TABLE)
-		fputs("  -H, --no-header       omit the TSV header line\n", fp);
+		fputs("  -H, --no-header       omit the TSV header line\n"
+		    "      --null STRING     write STRING for an unset value, not '-'\n"
+		    "                        ('\\N' for ClickHouse)\n", fp);
 	fputs("  -h, --help            this help\n"
 	    "  -V, --version         print the version\n", fp);
 	fputs(notes, fp);
@@ -88,18 +108,33 @@ usage_error(struct vnd_cli *cli)
 	return VND_EXIT_USAGE;
 }
 
+/* --null STRING: checked now, used when the TSV sink opens. */
+static int
+set_unset(struct vnd_cli *cli, const char *arg)
+{
+	size_t i, n = strlen(arg);
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			break;
+	if (n == 0 || n > VND_UNSET_MAX || i < n)
+		return vnd_cli_bad(cli, "--null '%s': 1 to %d characters, "
+		    "no tab or newline", arg, VND_UNSET_MAX);
+	cli->unset = arg;
+	return 0;
+}
+
 /* The options: -1 to go on, else the exit status. */
 static int
 parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 {
 	const struct vnd_tool *t = cli->tool;
-	struct option lo[MAX_LONGOPTS];
-	char so[128];
+	struct vnd_optspec spec;
 	int ch;
 
-	if (build_opts(t, lo, so, sizeof(so)) < 0)
-		errx(VND_EXIT_FAIL, "too many options");
-	while ((ch = getopt_long(argc, argv, so, lo, NULL)) != -1) {
+	if (build_opts(t, &spec, cli->err) < 0)
+		errx(VND_EXIT_FAIL, "%s's usage: %s", t->name, cli->err);
+	while ((ch = getopt_long(argc, argv, spec.so, spec.lo, NULL)) != -1) {
 		/* a common option the tool did not ask for is the tool's */
 		switch (common_wanted(t, ch) ? ch : 0) {
 		case 'h':
@@ -113,6 +148,10 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 			continue;
 		case 'q':
 			cli->quiet = 1;
+			continue;
+		case VND_CLI_OPT_NULL:
+			if (set_unset(cli, optarg) < 0)
+				return usage_error(cli);
 			continue;
 		case 'V':
 			printf("%s %s\n", t->name, VND_VERSION);
@@ -184,13 +223,16 @@ finish(struct vnd_cli *cli, int r)
 		r = VND_RUN_ABORT;
 	if (r == VND_RUN_USAGE)
 		return VND_EXIT_USAGE;
+	if (r == VND_RUN_FOUND)
+		return VND_EXIT_FOUND;
 	return r == VND_RUN_OK ? VND_EXIT_OK : VND_EXIT_FAIL;
 }
 
 int
-vnd_cli_main(const struct vnd_tool *t, void *ctx, int argc, char **argv)
+vnd_cli_main(const struct vnd_tool *t, int argc, char **argv)
 {
 	struct vnd_cli cli;
+	void *ctx = t->ctx;
 	int r;
 
 	memset(&cli, 0, sizeof(cli));
@@ -232,6 +274,9 @@ vnd_cli_sink(struct vnd_cli *cli)
 	    vnd_sink_sqlite(&cli->sink, cli->output, cli->err) :
 	    vnd_sink_tsv(&cli->sink, stdout, cli->header, cli->err)) < 0)
 		cli->sink = NULL;
+	/* checked by set_unset(); SQLite's unset is NULL whatever it says */
+	if (cli->sink != NULL && cli->unset != NULL)
+		(void)vnd_sink_unset(cli->sink, cli->unset);
 	return cli->sink;
 }
 

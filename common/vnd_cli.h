@@ -2,8 +2,6 @@
 #ifndef VND_CLI_H
 #define VND_CLI_H
 
-#include <getopt.h>
-
 #include "vnd.h"
 #include "vnd_meta.h"
 #include "vnd_operands.h"
@@ -14,8 +12,8 @@
  * version and the errors a run ends with, and its vnd_cli_main() returns
  * the exit status. Everything else in common/ stays silent.
  *
- * A tool is a struct vnd_tool: its usage text, its own options, and three
- * callbacks. The frame parses the common options (-h, -V, and as flags ask,
+ * A tool is a struct vnd_tool: its usage text (whose option lines are its
+ * options), its state, and the callbacks that fill and use that state. The frame parses the common options (-h, -V, and as flags ask,
  * -H and -o for a table, -q), hands every other option to tool->option,
  * records the command line before anyone touches argv, supplies "-" when a
  * tool that reads standard input has no operand, opens the sink on first
@@ -28,10 +26,12 @@
 #define VND_CLI_QUIET	0x02	/* -q */
 #define VND_CLI_STDIN	0x04	/* no operand reads standard input ('-') */
 #define VND_CLI_OUTPUT	0x08	/* -o FILE alone: the tool writes one file */
+#define VND_CLI_INORDER	0x10	/* operands come to option() as ch 1, in order */
 
 /* What tool->run returns. */
 #define VND_RUN_OK	0	/* success: commit, exit 0 */
 #define VND_RUN_PARTIAL	1	/* an input was cut or bad, the rest is right: commit, exit 1 */
+#define VND_RUN_FOUND	2	/* success, and what the tool looks for found: exit 3 */
 #define VND_RUN_ABORT	(-1)	/* cli->err is the message ("" if said): no commit, exit 1 */
 #define VND_RUN_SINK	(-2)	/* as ABORT, cli->err the reason the output failed */
 #define VND_RUN_USAGE	(-3)	/* as ABORT, but exit 2: a usage error found late */
@@ -40,9 +40,13 @@ struct vnd_cli;
 
 struct vnd_tool {
 	const char	*name;		/* "vnd-rtt": messages, -V */
-	const char	*usage;		/* --help: all but -H, -h, -V's lines */
-	const char	*shortopts;	/* the tool's own options */
-	const struct option *longopts;	/* the tool's own, { NULL } ended */
+	/*
+	 * --help: all but -H, -h, -V's lines. Its option lines are the
+	 * options (see vnd_optspec.h); longonly gives each long-only option
+	 * the letter option() sees ("all=a summary=s").
+	 */
+	const char	*usage;
+	const char	*longonly;
 	int		 flags;		/* VND_CLI_x */
 	int		 min_ops, max_ops;	/* operands; max_ops -1: any number */
 	/* One of the tool's options: 0, or -1 with cli->err (a usage error). */
@@ -53,13 +57,18 @@ struct vnd_tool {
 	int		(*run)(struct vnd_cli *, void *ctx);
 	/* What the run left in ctx, freed whatever happened; may be NULL. */
 	void		(*fini)(void *ctx);
+	void		*ctx;		/* the tool's state, its defaults set */
 };
+
+/* The tool: each program defines it, and vnd_main.c's main() runs it. */
+extern const struct vnd_tool vnd_tool;
 
 struct vnd_cli {
 	const struct vnd_tool *tool;
 	int		 header;	/* 0 after -H */
 	int		 quiet;		/* -q */
 	const char	*output;	/* -o FILE; NULL: standard output */
+	const char	*unset;		/* --null STRING; NULL: "-" */
 	char		*command;	/* the command line as given */
 	char		**ops;		/* the operands */
 	int		 nops;
@@ -72,7 +81,7 @@ struct vnd_cli {
 };
 
 /* Parse, run, finish: main()'s whole body. Returns the exit status. */
-int	 vnd_cli_main(const struct vnd_tool *, void *ctx, int argc, char **argv);
+int	 vnd_cli_main(const struct vnd_tool *, int argc, char **argv);
 
 /* A table of the run's output, the sink opened on first use; NULL: err set. */
 struct vnd_table *vnd_cli_table(struct vnd_cli *, const char *name,

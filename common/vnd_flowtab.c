@@ -156,6 +156,42 @@ vnd_flowtab_retarget(struct vnd_flowtab *ft, size_t old, size_t pos)
 		}
 }
 
+/* Is k cyclically within (i, j]: a slot an entry at j may not leave for i? */
+static int
+between(size_t i, size_t k, size_t j)
+{
+	return i <= j ? i < k && k <= j : i < k || k <= j;
+}
+
+void
+vnd_flowtab_del(struct vnd_flowtab *ft, size_t pos)
+{
+	size_t i, j, k, mask = ft->tcap - 1;
+
+	if (ft->tcap == 0)
+		return;
+	for (i = key_hash(ft->key(ft->arg, pos)) & mask; ft->tab[i] &&
+	    ft->tab[i] != pos + 1; i = (i + 1) & mask)
+		;
+	if (ft->tab[i] == 0)
+		return;
+	/* the entries after it in its run move up when their place allows
+	   (linear probing's deletion: no tombstones) */
+	for (j = i;;) {
+		ft->tab[i] = 0;
+		do {
+			j = (j + 1) & mask;
+			if (ft->tab[j] == 0) {
+				ft->n--;
+				return;
+			}
+			k = key_hash(ft->key(ft->arg, ft->tab[j] - 1)) & mask;
+		} while (between(i, k, j));
+		ft->tab[i] = ft->tab[j];
+		i = j;
+	}
+}
+
 int
 vnd_flow_new_syn(const struct vnd_pkt *pk, int had_syn, uint32_t isn,
     int carried)

@@ -56,6 +56,12 @@ int	 vnd_flowtab_place(struct vnd_flowtab *, long old, size_t pos);
 void	 vnd_flowtab_retarget(struct vnd_flowtab *, size_t old, size_t pos);
 
 /*
+ * The caller's connection at pos no longer indexed (its key still given
+ * by key(arg, pos) during the call); nothing when it is not (retargeted).
+ */
+void	 vnd_flowtab_del(struct vnd_flowtab *, size_t pos);
+
+/*
  * Does pk open a new connection on a 5-tuple that has one? A SYN (no ACK,
  * no RST) from a sender whose own SYN the connection had with another
  * initial sequence number isn (the same one: the SYN sent again), or whose

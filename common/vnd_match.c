@@ -44,7 +44,16 @@ struct orient {
 	uint8_t		 used;
 	int64_t		 min, max, sum;
 	uint64_t	 n;
+	int64_t		 last;		/* when the flow was last seen */
 };
+
+/*
+ * A flow direction unseen for this many windows is forgotten, so that the
+ * table holds the flows alive, not every flow of the trace. Seen again, it
+ * is told anew: by its reverse, by the side its address sends from, or by
+ * its pairs' time differences.
+ */
+#define FORGET_WINDOWS	60
 
 struct vnd_match {
 	int		 index;
@@ -61,6 +70,7 @@ struct vnd_match {
 	/* flow directions whose way is known: open addressing */
 	struct orient	*ori;
 	size_t		 ocap, olen;
+	int64_t		 now;		/* the latest time seen */
 	/* addresses whose end is known, for flows that never crossed */
 	struct ipside	*ips;
 	size_t		 icap, ilen;
@@ -325,21 +335,32 @@ ori_slot(struct orient *v, size_t cap, const struct okey *k)
 	return &v[i];
 }
 
+/*
+ * Room for one more flow direction: the table again without the directions
+ * forgotten, twice the size when those alive fill a quarter of it.
+ */
 static int
 ori_grow(struct vnd_match *h)
 {
 	struct orient *nv;
-	size_t i, ncap = h->ocap * 2;
+	int64_t since = h->now - FORGET_WINDOWS * h->window;
+	size_t i, alive = 0, ncap = h->ocap > 0 ? h->ocap : 256;
 
+	for (i = 0; i < h->ocap; i++)
+		if (h->ori[i].used && h->ori[i].last >= since)
+			alive++;
+	if (alive * 4 + 2 > ncap)
+		ncap *= 2;
 	if ((nv = calloc(ncap, sizeof(*nv))) == NULL)
 		return -1;
 	for (i = 0; i < h->ocap; i++)
-		if (h->ori[i].used)
+		if (h->ori[i].used && h->ori[i].last >= since)
 			memcpy(ori_slot(nv, ncap, &h->ori[i].k), &h->ori[i],
 			    sizeof(*nv));
 	free(h->ori);
 	h->ori = nv;
 	h->ocap = ncap;
+	h->olen = alive;
 	return 0;
 }
 
@@ -361,7 +382,10 @@ ori_get(struct vnd_match *h, const struct vnd_sighting *s, int reverse,
 		o->used = 1;
 		h->olen++;
 	}
-	return o->used ? o : NULL;
+	if (!o->used)
+		return NULL;
+	o->last = h->now;
+	return o;
 }
 
 /* The end s's flow comes from, or its reverse goes to: -1 unknown. */
@@ -535,6 +559,8 @@ vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
 
 	fill(&cur, pk, key, ts, side);
 	cur.tag = tag;
+	if (ts > h->now)
+		h->now = ts;
 	if ((ti = find(h, key)) >= 0) {
 		o = ring_at(h, h->tab[ti] - 1);
 		if (o->side == side) {

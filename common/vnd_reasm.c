@@ -232,6 +232,18 @@ vnd_reasm_finished(const struct vnd_reasm *r, int dir)
 	return d->has_fin && d->next == d->fin && d->held == NULL;
 }
 
+int64_t
+vnd_reasm_held_ts(const struct vnd_reasm *r, int dir)
+{
+	const struct vnd_reasm_seg *s;
+	int64_t low = INT64_MAX;
+
+	for (s = r->d[dir].held; s != NULL; s = s->next)
+		if (s->ts < low)
+			low = s->ts;
+	return low;
+}
+
 void
 vnd_reasm_free(struct vnd_reasm *r)
 {

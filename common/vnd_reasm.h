@@ -83,6 +83,9 @@ int	 vnd_reasm_end(struct vnd_reasm *, int dir);
 /* Has dir's stream reached its FIN? */
 int	 vnd_reasm_finished(const struct vnd_reasm *, int dir);
 
+/* The capture time of the earliest segment dir holds, INT64_MAX: none. */
+int64_t	 vnd_reasm_held_ts(const struct vnd_reasm *, int dir);
+
 void	 vnd_reasm_free(struct vnd_reasm *);
 
 #endif

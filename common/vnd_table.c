@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <sqlite3.h>
@@ -30,6 +33,9 @@ struct vnd_sink {
 	char		*tmp;
 	struct vnd_table **tabs;
 	int		 ntabs;
+	int		 append;	/* into the database in place */
+	int		 lockfd;	/* append: flock(2) held on it, or -1 */
+	char		 unset[VND_UNSET_MAX + 1];
 };
 
 int
@@ -43,6 +49,7 @@ vnd_sink_tsv(struct vnd_sink **sp, FILE *fp, int header, char *errbuf)
 	}
 	s->fp = fp;
 	s->header = header;
+	s->unset[0] = '-';
 	*sp = s;
 	return 0;
 }
@@ -52,6 +59,13 @@ db_err(struct vnd_sink *s, const char *what, char *errbuf)
 {
 	snprintf(errbuf, VND_ERRBUF_SIZE, "%s: %s", what,
 	    s->db ? sqlite3_errmsg(s->db) : "cannot open");
+	return -1;
+}
+
+static int
+vnd_sink_fail(char *errbuf, const char *what, int e)
+{
+	snprintf(errbuf, VND_ERRBUF_SIZE, "%s: %s", what, strerror(e));
 	return -1;
 }
 
@@ -74,6 +88,7 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 		return -1;
 	}
 	s->sqlite = 1;
+	s->unset[0] = '-';
 	/*
 	 * The database is renamed into place: over a device or a fifo that
 	 * would replace it (-o /dev/null as root would leave a regular file).
@@ -136,6 +151,119 @@ vnd_sink_sqlite(struct vnd_sink **sp, const char *path, char *errbuf)
 	return 0;
 }
 
+/*
+ * Append: an exclusive flock(2) on the database itself, so that runs
+ * appending to one file take turns. On Linux flock and SQLite's own
+ * fcntl(2) locks do not see each other, and SQLite closing a descriptor of
+ * the file does not drop this one. Tried every 100 ms for wait_ns; a file
+ * renamed over the path meanwhile (a run without --append) is locked anew.
+ */
+static int
+lock_db(struct vnd_sink *s, int64_t wait_ns, char *errbuf)
+{
+	const struct timespec tick = { 0, 100000000L };
+	struct stat a, b;
+	int64_t waited = 0;
+
+	for (;;) {
+		if ((s->lockfd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC,
+		    0666)) < 0)
+			return vnd_sink_fail(errbuf, "cannot open", errno);
+		if (flock(s->lockfd, LOCK_EX | LOCK_NB) == 0) {
+			if (fstat(s->lockfd, &a) == 0 && stat(s->path, &b) == 0 &&
+			    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+				return 0;
+		} else if (errno != EWOULDBLOCK && errno != EINTR)
+			return vnd_sink_fail(errbuf, "cannot lock", errno);
+		else if (waited >= wait_ns) {
+			snprintf(errbuf, VND_ERRBUF_SIZE, "locked by another "
+			    "vnd-parse --append; gave up after %lld s (--wait)",
+			    (long long)(wait_ns / 1000000000));
+			return -1;
+		} else {
+			nanosleep(&tick, NULL);
+			waited += tick.tv_nsec;
+		}
+		close(s->lockfd);
+		s->lockfd = -1;
+	}
+}
+
+/* The database opened in place, a new one given vnd's header, in a transaction. */
+static int
+open_in_place(struct vnd_sink *s, int64_t wait_ns, char *errbuf)
+{
+	char sql[160];
+	struct stat st;
+	sqlite3_stmt *q;
+	int id = 0;
+
+	if (fstat(s->lockfd, &st) < 0)
+		return vnd_sink_fail(errbuf, "cannot stat", errno);
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return db_err(s, "sqlite", errbuf);
+	/* a reader holding the file when it commits is waited for as long */
+	sqlite3_busy_timeout(s->db, (int)(wait_ns / 1000000 + 1000));
+	snprintf(sql, sizeof(sql), "PRAGMA page_size=%d; "
+	    "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+	    VND_SQLITE_PAGE, VND_SQLITE_APPID, VND_SQLITE_VERSION);
+	if (st.st_size == 0 && sqlite3_exec(s->db, sql, NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return db_err(s, "sqlite", errbuf);
+	if (sqlite3_prepare_v2(s->db, "PRAGMA application_id", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return db_err(s, "sqlite", errbuf);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		id = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (id != VND_SQLITE_APPID) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "not a vnd database");
+		return -1;
+	}
+	/*
+	 * Write-ahead log: readers (a cron job's vnd check) go on reading the
+	 * last commit while a load runs, and the frames of a run killed before
+	 * its commit are ignored by every reader, read-only ones too (a hot
+	 * rollback journal would stop those until a writer undid it).
+	 */
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA cache_size=-8192;"
+	    " BEGIN IMMEDIATE;", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(s, "sqlite", errbuf);
+	return 0;
+}
+
+int
+vnd_sink_sqlite_append(struct vnd_sink **sp, const char *path, int64_t wait_ns,
+    char *errbuf)
+{
+	struct vnd_sink *s;
+
+	*sp = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL) {
+		free(s);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+		return -1;
+	}
+	s->sqlite = s->append = 1;
+	s->unset[0] = '-';
+	s->lockfd = -1;
+	if (lock_db(s, wait_ns, errbuf) < 0 ||
+	    open_in_place(s, wait_ns, errbuf) < 0) {
+		vnd_sink_close(s, 0, errbuf + strlen(errbuf));
+		return -1;
+	}
+	*sp = s;
+	return 0;
+}
+
+void *
+vnd_sink_db(struct vnd_sink *s)
+{
+	return s->db;
+}
+
 int
 vnd_path_is_sqlite(const char *path)
 {
@@ -160,6 +288,21 @@ const char *
 vnd_sink_tmp_path(const struct vnd_sink *s)
 {
 	return s->tmp != NULL ? s->tmp : "";
+}
+
+int
+vnd_sink_unset(struct vnd_sink *s, const char *str)
+{
+	size_t i, n = strlen(str);
+
+	if (n == 0 || n > VND_UNSET_MAX)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)str[i] < 0x20 || str[i] == 0x7f)
+			return -1;
+	memset(s->unset, 0, sizeof(s->unset));
+	memcpy(s->unset, str, n);
+	return 0;
 }
 
 static int
@@ -196,6 +339,8 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
 	s->tabs[s->ntabs++] = t;
 	t->sink = s;
 	t->ncols = ncols;
+	memcpy(t->unset, s->unset, sizeof(t->unset));
+	t->unset_len = strlen(t->unset);
 	if (!s->sqlite) {
 		t->cap = TSV_ROOM;
 		if ((t->buf = malloc(t->cap)) == NULL)
@@ -222,7 +367,8 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
 		goto oom;
 	t->acap = 4096;
 	memset(t->null, 1, (size_t)ncols + 1);	/* unbound: NULL */
-	off = (size_t)snprintf(sql, n, "CREATE TABLE \"%s\" (", name);
+	off = (size_t)snprintf(sql, n, "CREATE TABLE %s\"%s\" (",
+	    s->append ? "IF NOT EXISTS " : "", name);
 	for (i = 0; i < ncols; i++)
 		off += (size_t)snprintf(sql + off, n - off, "%s\"%s\" %s",
 		    i ? ", " : "", cols[i].name, cols[i].type == VND_INT ?
@@ -233,7 +379,12 @@ vnd_sink_table(struct vnd_sink *s, const char *name,
 		free(sql);
 		return NULL;
 	}
-	off = (size_t)snprintf(sql, n, "INSERT INTO \"%s\" VALUES (", name);
+	/* by name: a table appended to may have its columns in another order */
+	off = (size_t)snprintf(sql, n, "INSERT INTO \"%s\" (", name);
+	for (i = 0; i < ncols; i++)
+		off += (size_t)snprintf(sql + off, n - off, "%s\"%s\"",
+		    i ? "," : "", cols[i].name);
+	off += (size_t)snprintf(sql + off, n - off, ") VALUES (");
 	for (i = 0; i < ncols; i++)
 		off += (size_t)snprintf(sql + off, n - off, "%s?", i ? "," : "");
 	snprintf(sql + off, n - off, ")");
@@ -500,6 +651,35 @@ vnd_sink_exec(struct vnd_sink *s, const char *sql, char *errbuf)
 	return 0;
 }
 
+/*
+ * Out of the write-ahead log once a load has committed: at rest the
+ * database is a plain file again, which read-only readers open also in a
+ * directory they cannot write (the log's -shm file needs that). Not while
+ * a reader has it open: then it stays in WAL mode until the next load.
+ */
+static void
+unlog(struct vnd_sink *s)
+{
+	sqlite3_busy_timeout(s->db, 0);
+	(void)sqlite3_exec(s->db, "PRAGMA journal_mode=DELETE", NULL, NULL,
+	    NULL);
+}
+
+/*
+ * The log a killed --append left beside path belongs to the database the
+ * rename replaces: SQLite would read it into the new one.
+ */
+static void
+drop_log(const char *path)
+{
+	char p[4200];
+
+	snprintf(p, sizeof(p), "%s-wal", path);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	(void)unlink(p);
+}
+
 int
 vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
 {
@@ -538,12 +718,19 @@ vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
 			db_err(s, "sqlite commit", errbuf);
 			r = -1;
 		}
+		/* an append taken back is out of the log as well */
+		if (s->append && !commit)
+			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (s->append && (!commit || r == 0))
+			unlog(s);
 		if (sqlite3_close(s->db) != SQLITE_OK && r == 0) {
 			snprintf(errbuf, VND_ERRBUF_SIZE, "sqlite close failed");
 			r = -1;
 		}
 	}
 	if (s->tmp != NULL) {
+		if (commit && r == 0)
+			drop_log(s->path);
 		if (commit && r == 0 && rename(s->tmp, s->path) < 0) {
 			snprintf(errbuf, VND_ERRBUF_SIZE, "cannot rename to '%s': %s",
 			    s->path, strerror(errno));
@@ -552,6 +739,8 @@ vnd_sink_close(struct vnd_sink *s, int commit, char *errbuf)
 		if (!commit || r < 0)
 			unlink(s->tmp);
 	}
+	if (s->append && s->lockfd >= 0)
+		close(s->lockfd);	/* the lock goes with it */
 	free(s->tmp);
 	free(s->path);
 	free(s);

@@ -5,11 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vnd_fmt.h"
 #include "vnd_pkt.h"
 
 struct vnd_sink;
+
+/* Longest string an unset value may be written as (vnd_sink_unset()). */
+#define VND_UNSET_MAX	7
 
 /*
  * A table being written. Its fields are the writer's own; they are here only
@@ -27,6 +31,8 @@ struct vnd_table {
 	unsigned char	*null;		/* SQLite: [col] bound NULL (from 1) */
 	size_t		 alen, acap;
 	int		 err;
+	char		 unset[VND_UNSET_MAX + 1];	/* TSV: what an unset value is */
+	size_t		 unset_len;
 	int64_t		 ts_sec;	/* TSV: the seconds of the last time written */
 	char		 ts_digits[VND_FMT_ROOM]; /* and their digits */
 	size_t		 ts_len;
@@ -41,7 +47,27 @@ int	 vnd_sink_tsv(struct vnd_sink **, FILE *fp, int header, char *errbuf);
  */
 int	 vnd_sink_sqlite(struct vnd_sink **, const char *path, char *errbuf);
 
+/*
+ * SQLite database at path (made if it does not exist), appended to in
+ * place in one transaction: its rollback journal undoes a run that does not
+ * commit, even one killed. Tables are created if missing, rows inserted by
+ * column name. An exclusive lock keeps other appending runs out; one
+ * waits for it at most wait_ns, then fails.
+ */
+int	 vnd_sink_sqlite_append(struct vnd_sink **, const char *path,
+	    int64_t wait_ns, char *errbuf);
+
+/* A SQLite sink's connection (a sqlite3 *), for queries of what it holds. */
+void	*vnd_sink_db(struct vnd_sink *);
+
 int	 vnd_sink_is_sqlite(const struct vnd_sink *);
+
+/*
+ * TSV: write an unset value as s ("-" unless said; "\\N" for ClickHouse),
+ * in the tables made after the call. -1 when s is empty, longer than
+ * VND_UNSET_MAX or holds a control character.
+ */
+int	 vnd_sink_unset(struct vnd_sink *, const char *s);
 
 /* Is path a SQLite database (its header string)? Not '-', which is read once. */
 int	 vnd_path_is_sqlite(const char *path);
@@ -79,9 +105,9 @@ void	 vnd_put_null_any(struct vnd_table *);
 static inline char *
 vnd_tsv_unset(const struct vnd_table *t, char *p)
 {
-	(void)t;
-	*p++ = '-';
-	return p;
+	/* a fixed size, within VND_TSV_SLACK: no call */
+	memcpy(p, t->unset, sizeof(t->unset));
+	return p + t->unset_len;
 }
 
 /* The TSV text of v at p (VND_TSV_SLACK bytes of room); returns the end. */

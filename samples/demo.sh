@@ -40,6 +40,12 @@ bin/vnd tcpstate samples/path-client.pcap |
 bin/vnd rtt --summary samples/path-client.pcap | cut -f3,7,8,11,14 | column -t
 echo
 
+echo "== vnd select (MOZART): the flows that lost packets at the client, and their packets at every point"
+sel=${TMPDIR:-/tmp}/vnd-demo-select
+bin/vnd select -e loss -w "$sel" "$@" | cut -f1-7,10 | column -t
+cut -f1,5-8 "$sel/manifest.tsv" | column -t
+echo
+
 echo "== what the kernels counted (samples/path.truth.tsv)"
 awk -F'\t' '$3 == "pkts" && $2 ~ /random-drop/ { print "r1 iptables DROP rule:", $4, "packets" }
     $3 == "dropped_pkts" { print "r2 tbf qdisc drops:   ", $4, "packets" }
@@ -60,6 +66,10 @@ echo
 echo "== for the postmortem"
 bin/vnd hoploss -q --path "$@" | tail -n 1
 bin/vnd rootcause -H -c samples/path.truth.tsv | cut -f8
+
+echo
+echo "== vnd check, as cron runs it: silent when all is well, else a line per threshold crossed (exit 3)"
+bin/vnd check "$db" || test $? -eq 3
 
 echo
 echo "== vnd report: the incident on one page (every figure with the command that draws it)"

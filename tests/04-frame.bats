@@ -3,7 +3,8 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-TOOLS="parse hoploss correlate rtt tcpstate capture rootcause plot report stitch"
+# the tools the Makefile builds
+TOOLS=$(sed -n 's/^TOOLS[[:space:]]*=[[:space:]]*//p' "$TOP/Makefile")
 
 @test "frame: --help and -V go to stdout, exit 0" {
 	for t in $TOOLS; do
@@ -82,4 +83,53 @@ TOOLS="parse hoploss correlate rtt tcpstate capture rootcause plot report stitch
 	run -1 --separate-stderr "$BIN/vnd-rtt" -q "$BATS_TEST_TMPDIR/cut.pcap"
 	[ "$stderr" = "" ]
 	[ "${#lines[@]}" -gt 1 ]
+}
+
+optspec() {
+	cc -std=c11 -D_GNU_SOURCE -I"$TOP/common" -o "$BATS_TEST_TMPDIR/optspec" \
+	    "$TOP/tests/optspec-check.c" "$TOP/common/vnd_optspec.c" \
+	    "$TOP/common/vnd_errf.c"
+	"$BATS_TEST_TMPDIR/optspec" "$@"
+}
+
+@test "frame: a help text's option lines are the options, the rest is not" {
+	cat >"$BATS_TEST_TMPDIR/help" <<-'END'
+	usage: vnd-x [-ab] [-c n] [--long] [-o file.db]
+	             point ... (a synopsis line with -z in it)
+	      --all             a long-only option, no argument
+	  -b                    short only
+	  -c N                  short only, with an argument
+	  -d, --delay SECS      both, with an argument; a text that goes on
+	                        -e on a continuation line is no option
+	      --offset NAME=SECS  long only, with an argument
+	  -o, --output FILE     a common option, left out
+	A note: -f is no option either.
+	END
+	run -0 optspec "$BATS_TEST_TMPDIR/help" "all=a offset=O" "o"
+	[ "${lines[0]}" = "optstring bc:d:" ]
+	[ "${lines[1]}" = "--all - -> a" ]
+	[ "${lines[2]}" = "--delay ARG -> d" ]
+	[ "${lines[3]}" = "--offset ARG -> O" ]
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "frame: a long-only option without a letter, or with a short one's, is refused" {
+	printf '      --all   text\n  -a, --any   text\n' >"$BATS_TEST_TMPDIR/help"
+	run -1 optspec "$BATS_TEST_TMPDIR/help" "" ""
+	[ "$output" = "error: --all: no letter for it" ]
+	run -1 optspec "$BATS_TEST_TMPDIR/help" "all=a" ""
+	[ "$output" = "error: -a: a short option and a long one's letter" ]
+}
+
+@test "frame: every option --help lists is one the tool takes" {
+	for t in $TOOLS; do
+		"$BIN/vnd-$t" --help | sed -n 's/^  *\(-[a-zA-Z]\)\{0,1\},\{0,1\} *\(--[a-z-]*\).*/\2/p' \
+		    >"$BATS_TEST_TMPDIR/longs"
+		[ -s "$BATS_TEST_TMPDIR/longs" ]
+		while read -r o; do
+			run --separate-stderr "$BIN/vnd-$t" "$o" </dev/null
+			[[ $stderr != *"unrecognized option"* && $stderr != *"'s usage: "* ]] ||
+			    { echo "$t $o: $stderr"; false; }
+		done <"$BATS_TEST_TMPDIR/longs"
+	done
 }

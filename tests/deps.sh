@@ -1,13 +1,14 @@
 #!/bin/sh
-# deps.sh [build|test|lint|bench|samples|stitch]...: install the Debian packages vnd needs that are missing.
+# deps.sh [build|test|lint|bench|samples|stitch|clickhouse]...: install the Debian packages vnd needs that are missing.
 # With no argument: build and test. As root it runs apt-get; otherwise it
 # prints the command to run and fails.
 set -eu
 
 build="gcc make pkg-config libpcap-dev libtrace3-dev libwandio1-dev libsqlite3-dev
-libzstd-dev zlib1g-dev libbz2-dev liblzma-dev libhttp-parser-dev libjansson-dev"
+libzstd-dev zlib1g-dev libbz2-dev liblzma-dev libhttp-parser-dev libjansson-dev
+libssl-dev"
 test="bats bats-assert bats-support sqlite3 mandoc python3 gzip bzip2 xz-utils zstd socat iproute2 tcptrace
-tcpdump iperf3 iptables gnuplot-nox libxml2-utils librsvg2-bin chromium
+tcpdump iperf3 iptables gnuplot-nox libxml2-utils librsvg2-bin chromium nmap conntrack
 nginx libnginx-mod-stream rabbitmq-server python3-oslo.messaging"
 lint="mandoc clang-tidy clang-format"
 bench="tshark tcpdump iperf3 iproute2 hyperfine time tcptrace gawk gnuplot-nox"
@@ -15,6 +16,8 @@ samples="tcpdump iperf3 socat haproxy iptables conntrack iproute2 python3
 nginx libnginx-mod-stream"
 # vnd-stitch's control plane: a broker and oslo.messaging's RPC (samples, tests/rabbitmq.sh)
 stitch="rabbitmq-server python3-oslo.messaging tcpdump iptables iproute2"
+# VND's table servers past one machine (vnd-sql, tests/clickhouse.sh, bench/clickhouse.sh)
+clickhouse="clickhouse-server clickhouse-client"
 
 [ $# -gt 0 ] || set -- build test
 want=""
@@ -26,6 +29,7 @@ for set in "$@"; do
 	bench) want="$want $bench" ;;
 	samples) want="$want $samples" ;;
 	stitch) want="$want $stitch" ;;
+	clickhouse) want="$want $clickhouse" ;;
 	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
 	esac
 done

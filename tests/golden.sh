@@ -25,3 +25,14 @@ mkdir -p "$g"
 p="path-client.pcap path-r1in.pcap path-r1out.pcap path-r2in.pcap path-r2out.pcap path-server.pcap"
 (cd samples && ../bin/vnd-hoploss -q $p) >"$g/path.tsv"
 (cd samples && ../bin/vnd-hoploss -q --path $p) >"$g/path-report.txt"
+# vnd-check on the path samples: its findings (exit 3), run from samples/ as above
+g=tests/golden/check
+mkdir -p "$g"
+(cd samples && ../bin/vnd-check $p || [ $? -eq 3 ]) >"$g/path.txt"
+# vnd-select on the samples, run from samples/ so point names carry no directory
+g=tests/golden/select
+mkdir -p "$g"
+(cd samples && ../bin/vnd-select -e loss,reset,zero-window,slow,elephant,scan,unanswered client=path-client.pcap) >"$g/path-all.tsv"
+(cd samples && ../bin/vnd-select -e loss,zero-window chain-slowsink-relay2out.pcap) >"$g/chain-slowsink.tsv"
+(cd samples && ../bin/vnd-select -e elephant --top 3 in=snat-inside.pcap) >"$g/snat-elephants.tsv"
+(cd samples && ../bin/vnd-select -e slow --slow 1 path-server.pcap) >"$g/path-slow.tsv"

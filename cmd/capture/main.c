@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
  */
 
 #define MAX_POINTS	64
+#define MAX_POST	64	/* -z commands whose file is remembered */
 
 struct point {
 	const char	*name;
@@ -48,45 +50,7 @@ struct point {
 
 static volatile sig_atomic_t stop;
 
-static const struct option longopts[] = {
-	{ "collection", required_argument, NULL, 'L' },
-	{ "count", required_argument, NULL, 'c' },
-	{ "counters", required_argument, NULL, 'k' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "filter", required_argument, NULL, 'f' },
-	{ "interface", required_argument, NULL, 'i' },
-	{ "print-policy", no_argument, NULL, 'P' },
-	{ "rotate-seconds", required_argument, NULL, 'G' },
-	{ "rotate-size", required_argument, NULL, 'C' },
-	{ "snaplen", required_argument, NULL, 's' },
-	{ "user", required_argument, NULL, 'u' },
-	{ "write-dir", required_argument, NULL, 'w' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-capture [-qV] -i name=iface... [-c count] [-C mbytes] [-d seconds]\n"
-"                   [-f filter] [-G seconds] [-s snaplen] [-u user] [-w dir]\n"
-"                   [--collection file] [--counters seconds] [--print-policy]\n"
-"      --collection FILE    VND trace collection configuration: appliances,\n"
-"                           capture points, flow patterns (-i gives the\n"
-"                           interface of a point it does not)\n"
-"  -c, --count N            stop after N packets in all\n"
-"  -C, --rotate-size MB     start a new file when one reaches MB megabytes\n"
-"      --counters SECONDS   snapshot the host's element counters every SECONDS\n"
-"                           into DIR/counters.tsv (ts_ns element attr value)\n"
-"  -d, --duration SECONDS   stop after SECONDS\n"
-"  -f, --filter EXPR        BPF filter (libpcap syntax) at every point\n"
-"  -G, --rotate-seconds S   start a new file every S seconds\n"
-"  -i, --interface N=IF     capture point N on interface IF (repeatable)\n"
-"      --print-policy       print each point, interface and filter; capture\n"
-"                           nothing\n"
-"  -q, --quiet              no summary on stderr\n"
-"  -s, --snaplen BYTES      bytes kept of each packet (default 262144)\n"
-"  -u, --user USER          run as USER once the devices are open\n"
-"  -w, --write-dir DIR      where the files go (default .): DIR/NAME.pcap,\n"
-"                           DIR/manifest.tsv\n"
-"SIGINT or SIGTERM ends the capture: every file is flushed and closed.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static void
 on_signal(int sig)
@@ -102,6 +66,71 @@ now_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * VND_NS_PER_SEC + ts.tv_nsec;
+}
+
+/* -z: the commands running, and the file each was given. */
+static struct {
+	pid_t	 pid;
+	char	 path[4096];
+} post[MAX_POST];
+static int npost;
+
+/*
+ * -z on a closed file, as tcpdump's -z: sh -c 'CMD "$1"' with the file as
+ * $1 (never pasted into the command), in a process group of its own so that
+ * the terminal's ^C stops the capture and not a load half done, without
+ * the capture's descriptors, as the user the capture now runs as.
+ */
+static void
+post_run(const char *cmd, const char *path)
+{
+	char *sh;
+	pid_t pid;
+
+	if (cmd == NULL)
+		return;
+	if (asprintf(&sh, "%s \"$1\"", cmd) < 0) {
+		warnx("-z: out of memory");
+		return;
+	}
+	if ((pid = fork()) < 0)
+		warn("-z: fork");
+	else if (pid == 0) {
+		(void)setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		closefrom(STDERR_FILENO + 1);
+		execl("/bin/sh", "sh", "-c", sh, "sh", path, (char *)NULL);
+		_exit(127);
+	} else if (npost < MAX_POST) {
+		post[npost].pid = pid;
+		snprintf(post[npost].path, sizeof(post[npost].path), "%s", path);
+		npost++;
+	}
+	free(sh);
+}
+
+/* -z commands that ended (all of them, waiting, when block is set); failures said. */
+static void
+post_reap(int block)
+{
+	const char *file = NULL;
+	pid_t pid;
+	int st, i;
+
+	while ((pid = waitpid(-1, &st, block ? 0 : WNOHANG)) > 0) {
+		for (i = 0; i < npost && post[i].pid != pid; i++)
+			continue;
+		if (i < npost) {
+			file = post[i].path;
+			post[i] = post[--npost];
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		warnx("-z command on '%s' %s %d", file ? file : "a file",
+		    WIFEXITED(st) ? "exited with" : "killed by signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	}
 }
 
 static int
@@ -129,6 +158,7 @@ struct ctx {
 	int64_t		 rotate_ns;
 	int		 nano;		/* the device gives nanoseconds */
 	int		 failed;
+	const char	*post;		/* -z */
 };
 
 static void
@@ -148,6 +178,7 @@ on_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 	    c->rotate_bytes) || (c->rotate_ns && now_ns() - pt->opened_ns >=
 	    c->rotate_ns))) {
 		pcap_dump_close(pt->d);
+		post_run(c->post, pt->path);
 		pt->seq++;
 		if (open_file(pt, c->dir, 1) < 0) {
 			c->failed = 1;
@@ -346,7 +377,7 @@ drop_privileges(const char *user, const char *dir)
 
 /* A run: its options, its points and their files. */
 struct cap {
-	const char	*dir, *filter, *user, *conf;
+	const char	*dir, *filter, *user, *conf, *post;
 	int64_t		 snaplen, count, duration_ns, counters_ns;
 	int64_t		 rotate_mb, rotate_s;
 	int		 print, quiet;
@@ -604,6 +635,7 @@ open_files(struct cap *c)
 		c->ctx[i].ring = c->rotate_mb || c->rotate_s;
 		c->ctx[i].rotate_bytes = (uint64_t)c->rotate_mb * 1000000;
 		c->ctx[i].rotate_ns = c->rotate_s * VND_NS_PER_SEC;
+		c->ctx[i].post = c->post;
 		c->ctx[i].nano = pcap_get_tstamp_precision(c->pts[i].p) ==
 		    PCAP_TSTAMP_PRECISION_NANO;
 		if (open_file(&c->pts[i], c->dir, c->ctx[i].ring) < 0)
@@ -693,6 +725,7 @@ capture_loop(struct cap *c)
 		}
 		if (dispatch(c) != VND_EXIT_OK)
 			st = VND_EXIT_FAIL;
+		post_reap(0);
 		if (c->count && total_pkts(c) >= (uint64_t)c->count)
 			break;
 	}
@@ -732,8 +765,10 @@ close_point(struct cap *c, struct point *pt)
 		warnx("'%s': write error", pt->path);
 		st = VND_EXIT_FAIL;
 	}
-	if (pt->d != NULL)
+	if (pt->d != NULL) {
 		pcap_dump_close(pt->d);
+		post_run(c->post, pt->path);
+	}
 	if (pt->p != NULL)
 		pcap_close(pt->p);
 	pt->d = NULL;
@@ -775,7 +810,9 @@ capture(struct cap *c)
 		st = VND_EXIT_FAIL;
 	if (st == VND_EXIT_OK)
 		st = capture_loop(c);
-	return close_all(c, st);
+	st = close_all(c, st);
+	post_reap(1);
+	return st;
 }
 
 /* The number options: where each goes in struct cap, and in what unit. */
@@ -855,6 +892,9 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	case 'w':
 		c->dir = arg;
 		return 0;
+	case 'z':
+		c->post = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -895,19 +935,14 @@ cap_free(void *ctx)
 	coll_free(&((struct cap *)ctx)->coll);
 }
 
-static const struct vnd_tool tool = {
+static struct cap tool_ctx = { .dir = ".", .snaplen = 262144 };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-capture", .usage = usage,
-	.shortopts = "c:C:d:f:G:i:s:u:w:", .longopts = longopts,
+	.longonly = "collection=L counters=k print-policy=P",
 	.flags = VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = cap_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct cap c = { .dir = ".", .snaplen = 262144 };
-
-	return vnd_cli_main(&tool, &c, argc, argv);
-}

@@ -25,6 +25,7 @@ struct conn {
 	int		 syn_seen, synack_seen, open_seen;
 	int		 mapped;	/* a packet of it matched the other point */
 	int		 closed;	/* FIN or RST seen: a new SYN is a new one */
+	size_t		 links;		/* at the input: its latest link + 1, 0 none */
 	struct conn_dir	 d[2];
 };
 

@@ -15,6 +15,7 @@ enum { M_FP = 1, M_PAYLOAD = 2, M_ORDER = 4, M_TIME = 8,
 struct link {
 	long		 in, out;
 	uint64_t	 n[M_PAYLOAD + 1];	/* by method: [M_FP], [M_PAYLOAD] */
+	size_t		 next;		/* the in connection's link before, + 1 */
 };
 
 /* A row of the flow map. */

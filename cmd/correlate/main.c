@@ -72,21 +72,7 @@ struct run {
 	char		 err[VND_ERRBUF_SIZE];
 };
 
-static const struct option longopts[] = {
-	{ "method", required_argument, NULL, 'm' },
-	{ "pairs", no_argument, NULL, 'P' },
-	{ "window", required_argument, NULL, 'w' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-correlate [-HqV] [-m method] [-o file.db] [-w seconds] [--pairs]\n"
-"                     in out (file or name=file: an element's input and output)\n"
-"  -m, --method NAME     auto (default), time, fingerprint, payload or order\n"
-"  -o, --output FILE     write SQLite database FILE (tables flows and pairs)\n"
-"      --pairs           the matched packet pairs instead of the flow map (TSV)\n"
-"  -q, --quiet           no clock-offset line on stderr\n"
-"  -w, --window SECONDS  how long a packet may take to cross (default 2)\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static const struct vnd_colspec flow_cols[] = {
 	{ "in_src_ip", VND_TEXT }, { "in_src_port", VND_INT },
@@ -115,12 +101,13 @@ oom(struct run *r)
 static struct link *
 link_of(struct run *r, long in, long out)
 {
+	struct conn *c = &r->p[0].conns.v[in];
 	struct link *l;
 	size_t i;
 
-	/* a connection pair is usually the last one touched: look back first */
-	for (i = r->nlinks; i > 0; i--)
-		if (r->links[i - 1].in == in && r->links[i - 1].out == out)
+	/* the input connection's links, latest first: one or a few */
+	for (i = c->links; i > 0; i = r->links[i - 1].next)
+		if (r->links[i - 1].out == out)
 			return &r->links[i - 1];
 	if ((l = vnd_grow(r->links, &r->cap, r->nlinks, sizeof(*l), 256)) == NULL)
 		return NULL;
@@ -129,6 +116,8 @@ link_of(struct run *r, long in, long out)
 	memset(l, 0, sizeof(*l));
 	l->in = in;
 	l->out = out;
+	l->next = c->links;
+	c->links = r->nlinks;
 	return l;
 }
 
@@ -687,19 +676,14 @@ run_free(void *ctx)
 	free(r->links);
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx = { .methods = M_AUTO, .window = VND_WINDOW_NS };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-correlate", .usage = usage,
-	.shortopts = "m:w:", .longopts = longopts,
+	.longonly = "pairs=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = run_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct run r = { .methods = M_AUTO, .window = VND_WINDOW_NS };
-
-	return vnd_cli_main(&tool, &r, argc, argv);
-}

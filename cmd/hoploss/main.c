@@ -9,36 +9,11 @@
 #include "hoploss.h"
 
 /* long options without a letter */
-enum { OPT_BY = 256, OPT_CLOCK, OPT_LOST, OPT_OFFSET, OPT_PATH };
+/* the letters of the long-only options, as tool.longonly gives them */
+enum { OPT_BY = 'b', OPT_CLOCK = 'k', OPT_LOST = 'l', OPT_OFFSET = 'O',
+    OPT_PATH = 'P' };
 
-static const struct option longopts[] = {
-	{ "by", required_argument, NULL, OPT_BY },
-	{ "clock", required_argument, NULL, OPT_CLOCK },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "lost", no_argument, NULL, OPT_LOST },
-	{ "offset", required_argument, NULL, OPT_OFFSET },
-	{ "path", no_argument, NULL, OPT_PATH },
-	{ "window", required_argument, NULL, 'w' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-hoploss [-HqV] [--by flow] [--clock auto|sync|estimate]\n"
-"                   [-i seconds] [-o file.db] [--offset name=seconds ...]\n"
-"                   [-w seconds] [--lost | --path] point point...\n"
-"                   (file or name=file, in path order from the client end)\n"
-"      --by flow         a row per flow (its 5-tuple where the hop starts)\n"
-"      --clock MODE      auto: one clock where the time stamps allow it,\n"
-"                        else an offset estimated (default); sync: one\n"
-"                        clock; estimate: an offset estimated at every hop\n"
-"  -i, --interval SECS   a row per time slot of SECS seconds\n"
-"      --lost            list the lost and created packets instead of the hops\n"
-"  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
-"      --offset NAME=SECS  the clock of point NAME is SECS seconds ahead\n"
-"                        (as NTP measured it); repeat for several points\n"
-"      --path            a report naming the hop where loss and delay rise\n"
-"  -q, --quiet           no clock lines on stderr\n"
-"  -w, --window SECONDS  how long a packet may take to cross a hop (default 2)\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 /* "[-]SECONDS[.FRACTION]", up to 86400 s either way, to ns. */
 static int
@@ -459,19 +434,14 @@ run_free(void *ctx)
 	free(r->offsets);
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx = { .window = VND_WINDOW_NS, .clock = 'a' };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-hoploss", .usage = usage,
-	.shortopts = "i:w:", .longopts = longopts,
+	.longonly = "by=b clock=k lost=l offset=O path=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = run_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct run r = { .window = VND_WINDOW_NS, .clock = 'a' };
-
-	return vnd_cli_main(&tool, &r, argc, argv);
-}

@@ -13,10 +13,13 @@
 #include "vnd_cli.h"
 #include "vnd_conf.h"
 #include "vnd_decode.h"
+#include "vnd_digest.h"
 #include "vnd_input.h"
+#include "vnd_num.h"
 #include "vnd_pkt.h"
 #include "vnd_point.h"
 #include "vnd_table.h"
+#include "append.h"
 #include "writer.h"
 
 #define MAX_LINKTYPES	16
@@ -32,6 +35,11 @@ struct point {
 	uint64_t	 rows;
 	uint64_t	 malformed;
 	int64_t		 first_ts, last_ts;
+	uint64_t	 file_bytes;
+	char		 sha256[VND_SHA256_HEX];	/* "": not known */
+	uint64_t	 frame_base;	/* frames of the point loaded before */
+	uint64_t	 frames;	/* read from the file */
+	int		 skip;		/* --append: loaded already */
 };
 
 /* BPF programs, compiled once per link type as frames show them. */
@@ -50,6 +58,8 @@ struct parse {
 	int		 strict;
 	int		 noindex;
 	int		 quiet;
+	int		 append;
+	int64_t		 wait_ns;	/* --append: for another run's lock */
 	const char	*pending;	/* -p NAME, waiting for its file */
 	const char	*unnamed;	/* a -p NAME followed by another -p */
 	struct point	*pts;
@@ -77,30 +87,7 @@ struct reading {
 
 static volatile sig_atomic_t stop;
 
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "describe", no_argument, NULL, 'D' },
-	{ "filter", required_argument, NULL, 'f' },
-	{ "format", required_argument, NULL, 'F' },
-	{ "no-index", no_argument, NULL, 'I' },
-	{ "point", required_argument, NULL, 'p' },
-	{ "strict", no_argument, NULL, 'S' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-parse [-DHqV] [-c config] [-f filter] [-F format] [-o file.db]\n"
-"                 [-p name]... [--strict] [file | name=file ...]\n"
-"  -c, --config FILE     VND parse configuration (filter and field list)\n"
-"  -D, --describe        write the meta table (one row per point) instead of packets\n"
-"  -f, --filter EXPR     BPF filter (libpcap syntax), applied per frame\n"
-"  -F, --format NAME     read every input with this libtrace format, for those\n"
-"                        with no recognisable header (legacyeth, tsh, ...)\n"
-"      --no-index        SQLite: no index (a bulk load, indexed later or scanned)\n"
-"  -o, --output FILE     write SQLite database FILE (default: TSV on stdout)\n"
-"  -p, --point NAME      capture point name of the next file operand (repeatable)\n"
-"  -q, --quiet           no progress line, no malformed-packet summary\n"
-"      --strict          a malformed packet is an error\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 /* What vnd_input_open() says of a file no reader knows: -F can help. */
 static const char unknown_format[] = "not a capture file (unknown format)";
@@ -234,7 +221,29 @@ static const struct vnd_colspec meta_cols[] = {
 	{ "malformed_pkts", VND_INT }, { "first_ts_ns", VND_INT },
 	{ "last_ts_ns", VND_INT }, { "filter", VND_TEXT }, { "config", VND_TEXT },
 	{ "tool", VND_TEXT }, { "version", VND_TEXT }, { "command", VND_TEXT },
+	{ "file_bytes", VND_INT }, { "file_sha256", VND_TEXT },
+	{ "first_frame", VND_INT }, { "last_frame", VND_INT },
 };
+
+/* The file's size and hash, and the frame numbers its rows got. */
+static void
+put_file(struct vnd_table *t, const struct point *pt)
+{
+	if (pt->sha256[0] != '\0') {
+		vnd_put_int(t, (int64_t)pt->file_bytes);
+		vnd_put_str(t, pt->sha256);
+	} else {
+		vnd_put_null(t);
+		vnd_put_null(t);
+	}
+	if (pt->frames) {
+		vnd_put_int(t, (int64_t)(pt->frame_base + 1));
+		vnd_put_int(t, (int64_t)(pt->frame_base + pt->frames));
+	} else {
+		vnd_put_null(t);
+		vnd_put_null(t);
+	}
+}
 
 static int
 write_meta(struct vnd_table *t, const struct parse *p, const char *command,
@@ -247,6 +256,8 @@ write_meta(struct vnd_table *t, const struct parse *p, const char *command,
 	for (i = 0; i < p->npts; i++) {
 		const struct point *pt = &p->pts[i];
 
+		if (pt->skip)
+			continue;
 		n = 0;
 		lt[0] = '\0';
 		for (j = 0; j < pt->nlinktypes; j++)
@@ -271,6 +282,7 @@ write_meta(struct vnd_table *t, const struct parse *p, const char *command,
 		vnd_put_str(t, "vnd-parse");
 		vnd_put_str(t, VND_VERSION);
 		vnd_put_str(t, command);
+		put_file(t, pt);
 		if (vnd_row_end(t, errbuf) < 0)
 			return -1;
 	}
@@ -371,7 +383,8 @@ add_indexes(struct vnd_sink *sink, struct vnd_conf_table **tabs, int ntabs,
 		if (!has_col(tabs[i], "pkt_id") || !has_col(tabs[i], "point"))
 			continue;
 		snprintf(sql, sizeof(sql),
-		    "CREATE INDEX \"%s_pkt_id\" ON \"%s\" (pkt_id, point)",
+		    "CREATE INDEX IF NOT EXISTS \"%s_pkt_id\" ON \"%s\" "
+		    "(pkt_id, point)",
 		    tabs[i]->name, tabs[i]->name);
 		if (vnd_sink_exec(sink, sql, errbuf) < 0)
 			return -1;
@@ -420,7 +433,7 @@ put_frame(struct reading *rd, const struct vnd_frame *f)
 	int i;
 
 	/* decoded straight into the writer's slot: no copy */
-	pk->frame = rd->frame;
+	pk->frame = rd->pt->frame_base + rd->frame;
 	pk->ts_ns = f->ts_ns;
 	pk->wire_bytes = f->wirelen;
 	pk->cap_bytes = f->caplen;
@@ -541,6 +554,7 @@ parse_one(const struct parse *p, struct point *pt, struct writer *wr, int show)
 	rd.wr = wr;
 	rd.show = show;
 	ret = read_frames(&rd, in);
+	pt->frames = rd.frame;
 	if (show)
 		progress(pt, rd.frame, 1);
 	if (pt->malformed && !p->quiet && !p->strict)
@@ -579,12 +593,16 @@ add_point(struct parse *p, char *arg)
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
+	char errbuf[VND_ERRBUF_SIZE];
 	struct parse *p = ctx;
+	int64_t v;
 
-	(void)cli;
 	switch (ch) {
 	case 1:			/* an operand, in its place among the options */
 		add_point(p, arg);
+		return 0;
+	case 'A':
+		p->append = 1;
 		return 0;
 	case 'c':
 		p->config_path = arg;
@@ -608,6 +626,11 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		return 0;
 	case 'S':
 		p->strict = 1;
+		return 0;
+	case 'W':
+		if (vnd_strtonum(arg, 0, 86400, &v, errbuf) < 0)
+			return vnd_cli_bad(cli, "--wait '%s': %s", arg, errbuf);
+		p->wait_ns = v * VND_NS_PER_SEC;
 		return 0;
 	}
 	return -1;
@@ -637,7 +660,8 @@ check_points(struct vnd_cli *cli, struct parse *p)
 		if (*pt->name == '\0')
 			return vnd_cli_bad(cli, "empty point name for '%s'",
 			    pt->path);
-		for (j = 0; j < i; j++)
+		/* --append: the files of one point, one after the other */
+		for (j = 0; j < i && !p->append; j++)
 			if (strcmp(pt->name, p->pts[j].name) == 0)
 				return vnd_cli_bad(cli, "point '%s' named twice; "
 				    "name them with -p or NAME=file", pt->name);
@@ -663,6 +687,25 @@ check_filter(struct vnd_cli *cli, const struct parse *p)
 		pcap_freecode(&prog);
 	pcap_close(pc);
 	return r;
+}
+
+/* --append loads files into a database, files it can know again. */
+static int
+check_append(struct vnd_cli *cli, const struct parse *p)
+{
+	int i;
+
+	if (!p->append)
+		return 0;
+	if (cli->output == NULL)
+		return vnd_cli_bad(cli, "--append needs -o FILE");
+	if (p->describe)
+		return vnd_cli_bad(cli, "--append writes a database, not -D");
+	for (i = 0; i < p->npts; i++)
+		if (strcmp(p->pts[i].path, "-") == 0)
+			return vnd_cli_bad(cli, "--append loads files, not "
+			    "standard input");
+	return 0;
 }
 
 /* The tables: the packets table, or those of the -c configuration. */
@@ -722,7 +765,8 @@ prepare(struct vnd_cli *cli, struct parse *p)
 		add_point(p, stdin_arg);
 	p->quiet = cli->quiet;
 	cli->nometa = 1;	/* parse's meta table is its own, below */
-	if (check_points(cli, p) < 0 || check_filter(cli, p) < 0)
+	if (check_points(cli, p) < 0 || check_filter(cli, p) < 0 ||
+	    check_append(cli, p) < 0)
 		return -1;
 	return load_tables(cli, p);
 }
@@ -735,6 +779,11 @@ open_tables(struct vnd_cli *cli, struct parse *p)
 
 	if ((p->outs = calloc((size_t)p->ntabs, sizeof(*p->outs))) == NULL) {
 		snprintf(cli->err, sizeof(cli->err), "out of memory");
+		return -1;
+	}
+	if (p->append && vnd_sink_sqlite_append(&cli->sink, cli->output,
+	    p->wait_ns, cli->err) < 0) {
+		cli->sink = NULL;
 		return -1;
 	}
 	if (vnd_cli_sink(cli) == NULL)
@@ -752,17 +801,139 @@ open_tables(struct vnd_cli *cli, struct parse *p)
 	return 0;
 }
 
+/* Is point i's file one loaded before, into the database or in this run? */
+static int
+loaded(struct vnd_cli *cli, struct parse *p, int i, char *as, size_t len)
+{
+	const struct point *pt = &p->pts[i];
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (p->pts[j].file_bytes == pt->file_bytes &&
+		    strcmp(p->pts[j].sha256, pt->sha256) == 0) {
+			snprintf(as, len, "%s", p->pts[j].path);
+			return 1;
+		}
+	return append_loaded(vnd_sink_db(cli->sink), pt->file_bytes,
+	    pt->sha256, as, len, cli->err);
+}
+
+/*
+ * Each file's size and SHA-256 for the meta table; with --append, the
+ * files the database holds already are skipped, and a point it has numbers
+ * its frames on from its last. A file that cannot be read is left to the
+ * reader to say so.
+ */
+static int
+know_files(struct vnd_cli *cli, struct parse *p)
+{
+	char errbuf[VND_ERRBUF_SIZE], as[4096];
+	struct point *pt;
+	int64_t last;
+	int i, r;
+
+	for (i = 0; i < p->npts && p->meta != NULL; i++) {
+		pt = &p->pts[i];
+		if (strcmp(pt->path, "-") == 0 || vnd_digest_file(pt->path,
+		    &pt->file_bytes, pt->sha256, errbuf) < 0) {
+			pt->sha256[0] = '\0';
+			continue;
+		}
+		if (!p->append)
+			continue;
+		if ((r = loaded(cli, p, i, as, sizeof(as))) < 0)
+			return -1;
+		if (r > 0) {
+			pt->skip = 1;
+			if (!p->quiet && strcmp(as, pt->path) == 0)
+				warnx("'%s': loaded already, skipped", pt->path);
+			else if (!p->quiet)
+				warnx("'%s': loaded already (as '%s'), skipped",
+				    pt->path, as);
+			continue;
+		}
+		if ((last = append_last_frame(vnd_sink_db(cli->sink), pt->name,
+		    cli->err)) < 0)
+			return -1;
+		pt->frame_base = (uint64_t)last;
+	}
+	return 0;
+}
+
+/* --append: a point's frames go on after those of its files read before. */
+static void
+frames_before(struct parse *p, int i)
+{
+	struct point *pt = &p->pts[i];
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (!p->pts[j].skip && strcmp(p->pts[j].name, pt->name) == 0 &&
+		    p->pts[j].frame_base + p->pts[j].frames > pt->frame_base)
+			pt->frame_base = p->pts[j].frame_base + p->pts[j].frames;
+}
+
+static int
+start_writer(struct vnd_cli *cli, struct parse *p, struct writer **wr)
+{
+	return writer_start(wr, p->tabs, p->outs, p->ntabs,
+	    p->config_path == NULL, cli->err);
+}
+
+/*
+ * --append, file by file: each on a writer of its own (drained before the
+ * next) inside a savepoint, so that a file cut short, a capture still
+ * being written, is taken back whole and left for a later run, rather
+ * than loaded in part now and whole again then. 0, 1 when it was cut
+ * short, -1 to stop the run, -2 when the output failed.
+ */
+static int
+append_one(struct vnd_cli *cli, struct parse *p, int i, int show)
+{
+	struct point *pt = &p->pts[i];
+	struct writer *wr;
+	int r;
+
+	if (vnd_sink_exec(cli->sink, "SAVEPOINT file", cli->err) < 0 ||
+	    start_writer(cli, p, &wr) < 0)
+		return -2;
+	r = parse_one(p, pt, wr, show);
+	if (writer_finish(wr, cli->err) < 0)
+		return -2;
+	if (r == 1) {
+		warnx("'%s': cut short: not loaded, a later run loads it whole",
+		    pt->path);
+		pt->skip = 1;
+		return vnd_sink_exec(cli->sink, "ROLLBACK TO file; RELEASE file",
+		    cli->err) < 0 ? -2 : 1;
+	}
+	return vnd_sink_exec(cli->sink, "RELEASE file", cli->err) < 0 ? -2 : r;
+}
+
 /* Read every input, then the meta table and the index: VND_RUN_x. */
 static int
-load(struct vnd_cli *cli, struct parse *p, struct writer *wr)
+load(struct vnd_cli *cli, struct parse *p)
 {
 	int i, r, status = VND_RUN_OK;
 	int show = !cli->quiet && isatty(STDERR_FILENO);
+	struct writer *wr = NULL;
 
-	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++)
-		if ((r = parse_one(p, &p->pts[i], wr, show)) != 0)
+	if (know_files(cli, p) < 0)
+		return VND_RUN_ABORT;
+	if (!p->append && start_writer(cli, p, &wr) < 0)
+		return VND_RUN_SINK;
+	for (i = 0; i < p->npts && status != VND_RUN_ABORT; i++) {
+		if (p->pts[i].skip)
+			continue;
+		frames_before(p, i);
+		r = p->append ? append_one(cli, p, i, show) :
+		    parse_one(p, &p->pts[i], wr, show);
+		if (r == -2)
+			return VND_RUN_SINK;
+		if (r != 0)
 			status = r < 0 ? VND_RUN_ABORT : VND_RUN_PARTIAL;
-	if (writer_finish(wr, cli->err) < 0)
+	}
+	if (wr != NULL && writer_finish(wr, cli->err) < 0)
 		return VND_RUN_SINK;
 	if (status == VND_RUN_ABORT)
 		return status;
@@ -777,17 +948,12 @@ static int
 run(struct vnd_cli *cli, void *ctx)
 {
 	struct parse *p = ctx;
-	struct writer *wr;
 	int r;
 
 	if (prepare(cli, p) < 0)
 		return VND_RUN_USAGE;
 	catch_signals();
-	if (open_tables(cli, p) < 0 || writer_start(&wr, p->tabs, p->outs,
-	    p->ntabs, p->config_path == NULL, cli->err) < 0)
-		r = VND_RUN_SINK;
-	else
-		r = load(cli, p, wr);
+	r = open_tables(cli, p) < 0 ? VND_RUN_SINK : load(cli, p);
 	/* the frame commits or removes the file now, a signal notwithstanding */
 	tmp_path[0] = '\0';
 	return r;
@@ -808,20 +974,14 @@ parse_free(void *ctx)
 	vnd_conf_free(p->conf);
 }
 
-static const struct vnd_tool tool = {
+static struct parse tool_ctx = { .wait_ns = 300 * VND_NS_PER_SEC };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-parse", .usage = usage,
-	/* '-': operands come back in order, so -p names the file after it */
-	.shortopts = "-c:Df:F:p:", .longopts = longopts,
-	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
+	/* operands come back in order, so -p names the file after it */
+	.longonly = "append=A no-index=I strict=S wait=W",
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_INORDER,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .run = run, .fini = parse_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct parse p;
-
-	memset(&p, 0, sizeof(p));
-	return vnd_cli_main(&tool, &p, argc, argv);
-}

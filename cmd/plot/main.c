@@ -9,50 +9,7 @@
 #include "vnd_num.h"
 #include "plot.h"
 
-static const struct option longopts[] = {
-	{ "attr", required_argument, NULL, 'a' },
-	{ "by", required_argument, NULL, 'b' },
-	{ "flow", required_argument, NULL, 'f' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "log", no_argument, NULL, 'l' },
-	{ "png", no_argument, NULL, 'P' },
-	{ "range", required_argument, NULL, 'r' },
-	{ "script", no_argument, NULL, 'S' },
-	{ "size", required_argument, NULL, 's' },
-	{ "title", required_argument, NULL, 't' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-plot [-V] [--log] [--png | --script] [-a attr] [--by point|flow]\n"
-"                [-f flow] [-i seconds] [-o file] [-r from:to] [-s WxH]\n"
-"                [-t title] kind [table ...]\n"
-"  -a, --attr NAME       counters: the counter to draw (default: every drop\n"
-"                        counter)\n"
-"      --by point|flow   rtt, throughput: a series per point (default) or per\n"
-"                        point and flow\n"
-"  -f, --flow FLOW       seq, limits: the connection, as PORT or\n"
-"                        SRC_IP:PORT>DST_IP:PORT (seq: the data's direction);\n"
-"                        default: the one that carried the most bytes; up to\n"
-"                        4 times (seq: a panel each, from one pass)\n"
-"  -i, --interval SECS   throughput: the time slot (default: 128 to 256\n"
-"                        slots); limits: the slots' width (default: the least\n"
-"                        step between two)\n"
-"      --log             rtt, cdf: a logarithmic delay axis\n"
-"  -o, --output FILE     write the picture to FILE (default: standard output)\n"
-"      --png             PNG instead of SVG\n"
-"  -r, --range FROM:TO   seq: only these seconds after the connection's first\n"
-"                        packet\n"
-"      --script          print the gnuplot script, its data inline, instead of\n"
-"                        running gnuplot\n"
-"  -s, --size WxH        the picture's size in pixels (default 1000x560)\n"
-"  -t, --title TEXT      the picture's title\n"
-"Kinds: seq (packets: the time-sequence graph of one connection, at one point\n"
-"or several), throughput (packets), rtt and cdf (vnd-rtt's samples; cdf also\n"
-"the hop delays of vnd-correlate's pairs), hops (vnd-hoploss), limits\n"
-"(vnd-tcpstate -i), counters (vnd-capture's counters). A table is TSV, a file\n"
-"or '-', or a SQLite file; packets are also read from captures, NAME=file\n"
-"naming the point.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 struct kind {
 	const char	*name;
@@ -173,24 +130,20 @@ run(struct vnd_cli *cli, void *ctx)
 	return VND_RUN_OK;
 }
 
-static const struct vnd_tool tool = {
+static void
+plot_free(void *ctx)
+{
+	gp_free(ctx);
+}
+
+static struct plot tool_ctx = { .width = 1000, .height = 560 };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-plot", .usage = usage,
-	.shortopts = "a:f:i:r:s:t:", .longopts = longopts,
+	.longonly = "by=b log=l png=P script=S",
 	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = plot_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct plot p;
-	int status;
-
-	memset(&p, 0, sizeof(p));
-	p.width = 1000;
-	p.height = 560;
-	status = vnd_cli_main(&tool, &p, argc, argv);
-	gp_free(&p);
-	return status;
-}

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "vnd_point.h"
+#include "vnd_proc.h"
 #include "report.h"
 
 /*
@@ -118,21 +119,6 @@ child(const struct report *r, const struct job *j)
 	_exit(127);
 }
 
-/* The last line a failed run wrote on its standard error. */
-static void
-last_line(const char *path, char *buf, size_t len)
-{
-	FILE *fp = fopen(path, "r");
-	char line[512];
-
-	buf[0] = '\0';
-	while (fp != NULL && fgets(line, sizeof(line), fp) != NULL)
-		if (line[0] != '\n')
-			snprintf(buf, len, "%s", strtok(line, "\n"));
-	if (fp != NULL)
-		fclose(fp);
-}
-
 /* A run ended: its job, or -1 with r->err when it failed (-2: not ours). */
 static int
 reap(struct report *r, pid_t pid, int st)
@@ -148,7 +134,7 @@ reap(struct report *r, pid_t pid, int st)
 	r->jobs[i].done = 1;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return i;
-	last_line(r->jobs[i].errf, why, sizeof(why));
+	vnd_proc_last_line(r->jobs[i].errf, why, sizeof(why));
 	cmd = job_command(r, i);
 	report_fail(r, "'%.100s' failed%s%.140s", cmd ? cmd : r->jobs[i].argv[0],
 	    why[0] ? ": " : "", why);

@@ -7,30 +7,11 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_proc.h"
 #include "vnd_tsvread.h"
 #include "report.h"
 
-static const struct option longopts[] = {
-	{ "chain", required_argument, NULL, 'C' },
-	{ "counters", required_argument, NULL, 'c' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "text", no_argument, NULL, 'T' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-report [-V] [--text] [-c counters.tsv] [--chain chain.tsv]\n"
-"                  [-i seconds] [-o file.html] point ...\n"
-"      --chain FILE      the path's elements and their points, for\n"
-"                        vnd-rootcause (element, in_point, out_point)\n"
-"  -c, --counters FILE   element counter snapshots (vnd-capture's\n"
-"                        counters.tsv): drops per element, and their cause\n"
-"  -i, --interval SECS   the time slot of the limits over time (default 0.1)\n"
-"  -o, --output FILE     write the report to FILE (default: standard output)\n"
-"      --text            the summary as text, for a terminal or a chat\n"
-"A point is a capture or vnd-parse's packets table, NAME=file naming it,\n"
-"given in path order from the client end; the first is where each\n"
-"connection's limits are read.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
@@ -51,18 +32,6 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		return 0;
 	}
 	return -1;
-}
-
-/* The directory of this program: the other tools are beside it. */
-static void
-find_bindir(struct report *r)
-{
-	ssize_t n = readlink("/proc/self/exe", r->bindir, sizeof(r->bindir) - 1);
-	char *sl;
-
-	r->bindir[n > 0 ? n : 0] = '\0';
-	if ((sl = strrchr(r->bindir, '/')) != NULL)
-		*sl = '\0';
 }
 
 /* A job's argument that is a file of the temporary directory. */
@@ -319,7 +288,7 @@ run(struct vnd_cli *cli, void *ctx)
 	r->output = cli->output;
 	if (r->slot_ns == 0)
 		r->slot_ns = VND_NS_PER_SEC / 10;
-	find_bindir(r);
+	vnd_proc_bindir(r->bindir, sizeof(r->bindir));
 	snprintf(r->dir, sizeof(r->dir), "%s/vnd-report.XXXXXX",
 	    tmpdir && strlen(tmpdir) < 40 ? tmpdir : "/tmp");
 	if (mkdtemp(r->dir) == NULL) {
@@ -341,19 +310,13 @@ run(struct vnd_cli *cli, void *ctx)
 	return VND_RUN_OK;
 }
 
-static const struct vnd_tool tool = {
+static struct report tool_ctx;
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-report", .usage = usage,
-	.shortopts = "c:i:", .longopts = longopts,
+	.longonly = "chain=C text=T",
 	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = 16,
 	.option = option, .run = run,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct report r;
-
-	memset(&r, 0, sizeof(r));
-	return vnd_cli_main(&tool, &r, argc, argv);
-}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vnd.h"
+#include "vnd_grow.h"
 #include "rootcause.h"
 
 /*
@@ -24,7 +25,7 @@ struct elem {
 
 struct elems {
 	struct elem	*e;
-	size_t		 n;
+	size_t		 n, cap;
 	long long	 vmmax;		/* the most a VM's device lost */
 	int		 nvm;		/* VMs that lost a tenth of that or more */
 };
@@ -76,7 +77,7 @@ elem_of(struct elems *es, const char *name, const char *attr)
 		if (strcmp(es->e[j].name, key) == 0 &&
 		    strcmp(es->e[j].attr, attr) == 0)
 			return &es->e[j];
-	if ((ne = realloc(es->e, (es->n + 1) * sizeof(*ne))) == NULL)
+	if ((ne = vnd_grow(es->e, &es->cap, es->n, sizeof(*ne), 16)) == NULL)
 		return NULL;
 	es->e = ne;
 	ne = &es->e[es->n++];

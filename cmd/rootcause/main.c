@@ -32,30 +32,7 @@
  * asked for: the chain's causes first, then the hops, then the drops.
  */
 
-static const struct option longopts[] = {
-	{ "chain", required_argument, NULL, 'C' },
-	{ "counters", required_argument, NULL, 'c' },
-	{ "hops", required_argument, NULL, 'P' },
-	{ "state", required_argument, NULL, 's' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-rootcause [-HV] [-o file.db] [-c counters.tsv]\n"
-"                     [--chain chain.tsv [-s tcpstate.tsv]] [--hops hops.tsv]\n"
-"  -c, --counters FILE   element counter snapshots (ts_ns element attr value):\n"
-"                        drops by element, and the resource they point at\n"
-"      --chain FILE      the chain of middleboxes, in order: element,\n"
-"                        in_point, out_point (the captures on its two sides);\n"
-"                        or ELEMENT=IN/OUT,... ('-' for no point)\n"
-"                        with -c, elements with in/out bytes, in/out time and\n"
-"                        capacity (PerfSight's statistics) use those\n"
-"      --hops FILE       vnd-hoploss's hops table: the hop where loss and\n"
-"                        delay rise (VND 5.1.1), named after the chain's\n"
-"                        element between its points\n"
-"  -s, --state FILE      vnd-tcpstate's connections table of those captures\n"
-"                        ('-': standard input)\n"
-"  -o, --output FILE     write SQLite database FILE (table causes)\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 /* The inputs, in the order of the meta table. */
 enum { IN_COUNTERS, IN_CHAIN, IN_STATE, IN_HOPS, NIN };
@@ -207,19 +184,14 @@ rc_free(void *ctx)
 		tsv_free(&rc->in[i]);
 }
 
-static const struct vnd_tool tool = {
+static struct rc tool_ctx;
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-rootcause", .usage = usage,
-	.shortopts = "c:s:", .longopts = longopts,
+	.longonly = "chain=C hops=P",
 	.flags = VND_CLI_TABLE,
 	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = rc_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct rc rc;
-
-	return vnd_cli_main(&tool, &rc, argc, argv);
-}

@@ -17,7 +17,7 @@ struct tsv {
 	char		*buf;
 	struct row	 hdr;
 	struct row	*rows;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 int		 tsv_read(struct tsv *, const char *path, char *errbuf);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "vnd.h"
+#include "vnd_grow.h"
 #include "rootcause.h"
 
 static int
@@ -83,7 +84,8 @@ tsv_lines(struct tsv *t, char *errbuf)
 			split(line, &t->hdr);
 			continue;
 		}
-		if ((nr = realloc(t->rows, (t->n + 1) * sizeof(*nr))) == NULL)
+		if ((nr = vnd_grow(t->rows, &t->cap, t->n, sizeof(*nr),
+		    256)) == NULL)
 			goto oom;
 		t->rows = nr;
 		split(line, &t->rows[t->n++]);

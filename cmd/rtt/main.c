@@ -87,27 +87,12 @@ struct run {
 	struct vnd_flowtab ft;		/* over f */
 	struct vnd_table *t;
 	int		 all, summary;
+	int		 per_flow;	/* the flows table is written: keep its stats */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };
 
-static const struct option longopts[] = {
-	{ "all", no_argument, NULL, 'a' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "summary", no_argument, NULL, 's' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-rtt [-HqV] [--all] [--summary] [-i seconds] [-o file.db] [point ...]\n"
-"      --all             also the rejected candidates, with the rule that\n"
-"                        rejected each\n"
-"  -i, --interval SECS   the summary per time slot of SECS seconds\n"
-"  -o, --output FILE     write SQLite database FILE (tables samples and flows)\n"
-"  -q, --quiet           no warning about inputs cut short\n"
-"      --summary         a row per flow and direction instead of the samples\n"
-"A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
-"'-'; NAME=file names it, or picks a table's rows of that point.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static const struct vnd_colspec sample_cols[] = {
 	{ "point", VND_TEXT }, { "ts_ns", VND_INT },
@@ -145,14 +130,15 @@ nomem(struct run *r)
 /* A new flow of pk at point, *dir as vnd_flowkey_init says. */
 static int
 flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
-    int *dir)
+    int *dir, int stats)
 {
 	int i;
 
 	memset(f, 0, sizeof(*f));
 	vnd_flowkey_init(&f->k, pk, point, dir);
 	f->proto = pk->ip_proto;
-	for (i = 0; i < 2; i++)
+	/* 4 KiB a direction: only for the flows table */
+	for (i = 0; stats && i < 2; i++)
 		if (vnd_stats_init(&f->h[i].st, 8) < 0)
 			return -1;
 	return 0;
@@ -173,7 +159,7 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 		return NULL;
 	r->f = nf;
 	f = &r->f[r->n];
-	if (flow_init(f, pk, point, dir) < 0)
+	if (flow_init(f, pk, point, dir, r->per_flow) < 0)
 		return NULL;
 	r->ft.key = flow_key;
 	r->ft.arg = r;
@@ -245,10 +231,10 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		ok = 0;
 		rule = "backwards";
 	}
-	if (ok)
-		vnd_hist_add(&f->h[dir].st.delay, rtt);
-	else
+	if (!ok)
 		f->h[dir].rejected++;
+	else if (r->per_flow)
+		vnd_hist_add(&f->h[dir].st.delay, rtt);
 	if (r->slot_ns) {
 		struct slot *sl = slot_of(r, (size_t)(f - r->f), dir,
 		    vnd_slot(ts, r->slot_ns));
@@ -651,6 +637,7 @@ run(struct vnd_cli *cli, void *ctx)
 	struct vnd_table *flows = NULL;
 	int status;
 
+	r->per_flow = cli->output != NULL || r->summary;
 	if ((cli->output || !r->summary) && (r->t = vnd_cli_table(cli,
 	    "samples", sample_cols, VND_NELEM(sample_cols))) == NULL)
 		return VND_RUN_SINK;
@@ -689,19 +676,14 @@ run_free(void *ctx)
 	free(r->slots);
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx;
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-rtt", .usage = usage,
-	.shortopts = "i:", .longopts = longopts,
+	.longonly = "all=a summary=s",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .run = run,
 	.fini = run_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct run r;
-
-	return vnd_cli_main(&tool, &r, argc, argv);
-}

@@ -357,6 +357,18 @@ vs_amqp_feed(struct vs_amqp *a, const uint8_t *p, size_t n, int64_t ts)
 	return frames(a);
 }
 
+int64_t
+vs_amqp_reading(const struct vs_amqp *a)
+{
+	int64_t low = INT64_MAX;
+	size_t i;
+
+	for (i = 0; a != NULL && i < a->nch; i++)
+		if (a->ch[i].m != NULL && a->ch[i].m->ts < low)
+			low = a->ch[i].m->ts;
+	return low;
+}
+
 void
 vs_amqp_free(struct vs_amqp *a)
 {

@@ -231,8 +231,8 @@ on_complete(http_parser *p)
 	h->m = NULL;
 	h->in_body = 0;
 	m->end_ts = h->ts;
-	if ((h->url.len && vs_uuids(&m->f[VS_UUIDS], h->url.p, h->url.len) < 0) ||
-	    (h->body.len && vs_uuids(&m->f[VS_UUIDS], h->body.p,
+	if ((h->url.len && vs_uuids(m, h->url.p, h->url.len) < 0) ||
+	    (h->body.len && vs_uuids(m, h->body.p,
 	    h->body.len) < 0)) {
 		vs_msg_free(m);
 		return -1;
@@ -373,6 +373,12 @@ vs_http_feed(struct vs_http *h, struct vs_http *peer, const uint8_t *p,
 		h->sync = 1;
 	}
 	return parse(h, p, n);
+}
+
+int64_t
+vs_http_reading(const struct vs_http *h)
+{
+	return h != NULL && h->m != NULL ? h->m->ts : INT64_MAX;
 }
 
 void

@@ -20,8 +20,14 @@
  * and RPCs (AMQP, in oslo.messaging's envelope), stitched into the one
  * transaction they belong to. Each TCP connection's two streams are rebuilt
  * (vnd_reasm), each stream read by the parser its first bytes call for, and
- * every message kept; at the end of the input they are stitched (txn.c).
+ * its messages held until their transaction is closed: once a window of
+ * the input's time passed without a message of it (txn.c), or at the end.
+ * Memory then follows the transactions in flight, not the recording.
  */
+
+/* -w's default: longer than any pause inside an operation of the samples */
+#define WINDOW_NS	(10 * VND_NS_PER_SEC)
+#define REPLY_WAIT_NS	(70 * VND_NS_PER_SEC)	/* oslo.messaging waits 60 s for a reply */
 
 /* A connection's state while it is alive: freed at its end. */
 struct live {
@@ -38,14 +44,19 @@ struct live {
 struct conn {
 	struct vnd_flowkey k;
 	uint64_t	 id;		/* 1-based */
+	int64_t		 dead_ts;	/* the input's time at its end */
 	uint32_t	 isn;		/* the client's SYN's */
 	int		 had_syn, carried;
 	struct live	*live;
 };
 
 struct run {
-	struct conn	**c;		/* each its own: messages point at its key */
+	struct conn	**c;		/* NULL: a slot free again */
 	size_t		 n, cap;
+	uint64_t	 nconn;		/* connections so far */
+	size_t		*spare;		/* free slots of c */
+	size_t		 nspare, sparecap;
+	int64_t		 now;		/* the input's time */
 	struct vnd_flowtab ft;
 	struct vs_ctx	 ctx;
 	size_t		 limit;		/* -m */
@@ -53,30 +64,12 @@ struct run {
 	int		 have_key;
 	struct vnd_table *streams;
 	int		 failed;
+	int		 want_stats;
+	const struct vnd_cli *cli;
+	int64_t		 next_flush;	/* the input's time of the next look */
 };
 
-static const struct option longopts[] = {
-	{ "faults", no_argument, NULL, 'f' },
-	{ "key", required_argument, NULL, 'k' },
-	{ "max-held", required_argument, NULL, 'm' },
-	{ "streams", no_argument, NULL, 's' },
-	{ "transactions", no_argument, NULL, 't' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-stitch [-HqV] [--faults | --streams | --transactions] [-k key]\n"
-"                  [-m bytes] [-o file.db] [point ...]\n"
-"  -f, --faults          the failed transactions, each with the message its\n"
-"                        failure started at, instead of the messages\n"
-"  -k, --key KEY         the key of the secrets' hash (default: random)\n"
-"  -m, --max-held BYTES  bytes held out of order per stream (default 1048576)\n"
-"  -o, --output FILE     write SQLite database FILE (tables messages,\n"
-"                        transactions, faults; streams with --streams)\n"
-"  -q, --quiet           no warning about inputs cut short or bytes unread\n"
-"  -s, --streams         a row per TCP stream: bytes, gaps, retransmissions\n"
-"  -t, --transactions    the transactions instead of the messages\n"
-"A point is a capture, a file or '-'; NAME=file names it.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static const struct vnd_colspec stream_cols[] = {
 	{ "point", VND_TEXT }, { "conn", VND_INT },
@@ -220,35 +213,73 @@ conn_end(struct run *r, struct conn *c)
 	vnd_reasm_free(&l->ra);
 	free(l);
 	c->live = NULL;
+	c->dead_ts = r->now;
 	return ret;
+}
+
+/*
+ * Connections over for a window are forgotten, their slots reused: memory
+ * follows the connections alive. (Until then a late segment of one is
+ * known as such, not taken for another connection.)
+ */
+static void
+forget(struct run *r, int64_t now)
+{
+	size_t i, *ns;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->c[i] == NULL || r->c[i]->live != NULL ||
+		    r->c[i]->dead_ts >= now - r->ctx.window)
+			continue;
+		vnd_flowtab_del(&r->ft, i);
+		free(r->c[i]);
+		r->c[i] = NULL;
+		if ((ns = vnd_grow(r->spare, &r->sparecap, r->nspare,
+		    sizeof(*ns), 64)) == NULL)
+			continue;	/* the slot is not used again */
+		r->spare = ns;
+		r->spare[r->nspare++] = i;
+	}
+}
+
+/* A slot for a new connection: a free one, or one more. */
+static long
+slot(struct run *r)
+{
+	struct conn **nc;
+
+	if (r->nspare > 0)
+		return (long)r->spare[--r->nspare];
+	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+		return -1;
+	r->c = nc;
+	r->c[r->n] = NULL;
+	return (long)r->n++;
 }
 
 static struct conn *
 conn_new(struct run *r, const struct vnd_pkt *pk, const char *point, long old,
     int *dir)
 {
-	struct conn *c, **nc;
+	struct conn *c;
+	long pos;
 
-	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL)
+	if ((pos = slot(r)) < 0 || (c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	r->c = nc;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		return NULL;
-	r->c[r->n] = c;
+	r->c[pos] = c;
 	vnd_flowkey_init(&c->k, pk, point, dir);
-	c->id = r->n + 1;
-	r->n++;
+	c->id = ++r->nconn;
 	if ((c->live = calloc(1, sizeof(*c->live))) == NULL)
 		return NULL;
 	c->live->r = r;
-	c->live->conn = r->n - 1;
+	c->live->conn = (size_t)pos;
 	c->live->fnv[0] = c->live->fnv[1] = FNV_BASIS;
 	vnd_reasm_init(&c->live->ra, r->limit, on_bytes, c->live);
 	r->ft.key = flow_key;
 	r->ft.arg = r;
 	if (old >= 0)
-		vnd_flowtab_retarget(&r->ft, (size_t)old, r->n - 1);
-	else if (vnd_flowtab_add(&r->ft, r->n - 1) < 0)
+		vnd_flowtab_retarget(&r->ft, (size_t)old, (size_t)pos);
+	else if (vnd_flowtab_add(&r->ft, (size_t)pos) < 0)
 		return NULL;
 	return c;
 }
@@ -270,6 +301,48 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	return conn_new(r, pk, point, k, dir);
 }
 
+/*
+ * The first byte's time of the oldest message still being read, or of
+ * the oldest bytes held out of order (read later with their own time).
+ */
+static int64_t
+reading(const struct run *r)
+{
+	int64_t low = INT64_MAX, t;
+	size_t i;
+	int d;
+
+	for (i = 0; i < r->n; i++) {
+		const struct live *l = r->c[i] != NULL ? r->c[i]->live : NULL;
+
+		for (d = 0; l != NULL && d < 2; d++) {
+			if ((t = vs_http_reading(l->http[d])) < low)
+				low = t;
+			if ((t = vs_amqp_reading(l->amqp[d])) < low)
+				low = t;
+			if ((t = vnd_reasm_held_ts(&l->ra, d)) < low)
+				low = t;
+		}
+	}
+	return low;
+}
+
+/*
+ * Once a window of the input's time: the transactions closed are written.
+ * Not before the last operand is being read: operands are read one after
+ * the other, and a later one may hold messages of the same transactions.
+ */
+static int
+look(struct run *r, int64_t now)
+{
+	if (r->ctx.window == 0 || now < r->next_flush ||
+	    r->cli->pts.n < r->cli->nops)
+		return 0;
+	r->next_flush = now + r->ctx.window;
+	forget(r, now);
+	return vs_flush(&r->ctx, now, reading(r), 0);
+}
+
 static int
 see(void *arg, const struct vnd_pkt *pk, const char *point)
 {
@@ -280,6 +353,7 @@ see(void *arg, const struct vnd_pkt *pk, const char *point)
 	if (pk->ip_proto != 6 || !VND_ISSET(pk, VND_COL_TCP_FLAGS) ||
 	    (VND_ISSET(pk, VND_COL_FRAG_OFF) && pk->frag_off))
 		return 0;
+	r->now = pk->ts_ns;
 	if ((c = conn_of(r, pk, point, &dir)) == NULL)
 		goto nomem;
 	if ((pk->tcp_flags & (VND_TH_SYN | VND_TH_ACK)) == VND_TH_SYN &&
@@ -297,6 +371,8 @@ see(void *arg, const struct vnd_pkt *pk, const char *point)
 	    0) && vnd_reasm_finished(&c->live->ra, 1)))
 		if (conn_end(r, c) < 0)
 			goto fail;
+	if (look(r, pk->ts_ns) < 0)
+		goto fail;
 	return 0;
 nomem:
 	snprintf(r->ctx.errbuf, sizeof(r->ctx.errbuf), "out of memory");
@@ -327,12 +403,23 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 			return -1;
 		r->limit = (size_t)v;
 		return 0;
+	case 'S':
+		r->want_stats = 1;
+		return 0;
+	case 'W':
+		return vnd_cli_seconds(cli, ch, arg, &r->ctx.reply_wait);
 	case 's':
 		r->want_streams = 1;
 		return 0;
 	case 't':
 		r->want_txn = 1;
 		return 0;
+	case 'w':
+		if (strcmp(arg, "0") == 0) {
+			r->ctx.window = 0;
+			return 0;
+		}
+		return vnd_cli_seconds(cli, ch, arg, &r->ctx.window);
 	}
 	return -1;
 }
@@ -376,8 +463,9 @@ tell(const struct vnd_cli *cli, const struct vs_errors *e)
 }
 
 static int
-open_tables(struct vnd_cli *cli, struct run *r, struct vnd_table **t)
+open_tables(struct vnd_cli *cli, struct run *r)
 {
+	struct vnd_table **t = r->ctx.t;
 	int all = cli->output != NULL;
 	int msgs = all || !(r->want_txn || r->want_faults || r->want_streams);
 
@@ -396,46 +484,57 @@ open_tables(struct vnd_cli *cli, struct run *r, struct vnd_table **t)
 	return 0;
 }
 
+/* How much was held at once (--stats). */
+static void
+stats(const struct vnd_cli *cli, const struct run *r)
+{
+	const struct vs_held *h = &r->ctx.held;
+
+	fprintf(stderr, "%s: %llu messages in %llu transactions on %llu "
+	    "connections; at most %zu messages, %zu transactions and %zu "
+	    "connections held at once; %llu batches written before the end\n",
+	    cli->tool->name, (unsigned long long)r->ctx.last_id,
+	    (unsigned long long)r->ctx.txn_base, (unsigned long long)r->nconn,
+	    h->msgs, h->txns, r->n, (unsigned long long)h->batches);
+}
+
 static int
 run(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
-	struct vnd_table *t[3] = { NULL, NULL, NULL };
 	size_t i;
 	int status;
 
-	if (open_tables(cli, r, t) < 0)
+	r->cli = cli;
+	if (open_tables(cli, r) < 0)
 		return VND_RUN_SINK;
 	status = vnd_cli_read(cli, see, r);
 	for (i = 0; i < r->n && !r->failed; i++)
-		if (conn_end(r, r->c[i]) < 0)
+		if (r->c[i] != NULL && conn_end(r, r->c[i]) < 0)
 			r->failed = 1;
-	if (r->failed) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->ctx.errbuf);
-		return VND_RUN_ABORT;
-	}
-	if (status == VND_RUN_ABORT)
-		return status;
-	tell(cli, &r->ctx.err);
-	if (vs_stitch(&r->ctx) < 0 ||
-	    (t[0] && vs_put_messages(&r->ctx, t[0], cli->err) < 0) ||
-	    (t[1] && vs_put_transactions(&r->ctx, t[1], cli->err) < 0) ||
-	    (t[2] && vs_put_faults(&r->ctx, t[2], cli->err) < 0)) {
-		if (cli->err[0] == '\0')
+	if (!r->failed && status != VND_RUN_ABORT && vs_flush(&r->ctx, 0,
+	    INT64_MAX, 1) < 0)
+		r->failed = 1;
+	if (r->failed || status == VND_RUN_ABORT) {
+		if (r->failed)
 			snprintf(cli->err, sizeof(cli->err), "%s",
 			    r->ctx.errbuf);
-		return VND_RUN_SINK;
+		return r->ctx.sink_failed ? VND_RUN_SINK : VND_RUN_ABORT;
 	}
+	tell(cli, &r->ctx.err);
+	if (r->want_stats)
+		stats(cli, r);
 	return status;
 }
 
 static void
-run_free(struct run *r)
+stitch_free(void *ctx)
 {
+	struct run *r = ctx;
 	size_t i;
 
 	for (i = 0; i < r->n; i++) {
-		struct live *l = r->c[i]->live;
+		struct live *l = r->c[i] != NULL ? r->c[i]->live : NULL;
 
 		if (l != NULL) {
 			vs_http_free(l->http[0]);
@@ -448,32 +547,23 @@ run_free(struct run *r)
 		free(r->c[i]);
 	}
 	free(r->c);
+	free(r->spare);
 	vnd_flowtab_free(&r->ft);
-	for (i = 0; i < r->ctx.msgs.n; i++)
-		vs_msg_free(r->ctx.msgs.v[i]);
-	free(r->ctx.msgs.v);
-	free(r->ctx.txns);
-	free(r->ctx.order);
+	vs_ctx_free(&r->ctx);
 	vs_oslo_free();
 }
 
-static const struct vnd_tool tool = {
+static struct run tool_ctx = {
+	.limit = VND_REASM_LIMIT, .ctx.window = WINDOW_NS,
+	.ctx.reply_wait = REPLY_WAIT_NS,
+};
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-stitch", .usage = usage,
-	.shortopts = "fk:m:st", .longopts = longopts,
+	.longonly = "reply-wait=W stats=S",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
+	.fini = stitch_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	struct run r;
-	int status;
-
-	memset(&r, 0, sizeof(r));
-	r.limit = VND_REASM_LIMIT;
-	status = vnd_cli_main(&tool, &r, argc, argv);
-	run_free(&r);
-	return status;
-}

@@ -1,5 +1,6 @@
 /* msg.c: the messages of a run: made, filled, kept; secrets hashed, UUIDs found. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,10 @@ vs_msg_new(const struct vs_side *sd, int proto, int kind, int64_t ts)
 {
 	struct vs_msg *m;
 
-	if ((m = calloc(1, sizeof(*m))) == NULL)
+	if ((m = malloc(sizeof(*m))) == NULL)
 		return NULL;
-	m->key = sd->key;
+	memset(m, 0, offsetof(struct vs_msg, txt));
+	m->key = *sd->key;
 	m->conn = sd->conn;
 	m->dir = sd->dir;
 	m->proto = proto;
@@ -33,29 +35,65 @@ vs_msg_new(const struct vs_side *sd, int proto, int kind, int64_t ts)
 	return m;
 }
 
+/* Into the message's own room when it fits (no malloc per field), else the heap. */
 int
 vs_msg_set(struct vs_msg *m, int f, const char *s, size_t n)
 {
 	char *p;
 
-	if ((p = malloc(n + 1)) == NULL)
+	if (n < sizeof(m->txt) - m->used)
+		p = m->txt + m->used;
+	else if ((p = malloc(n + 1)) == NULL)
 		return -1;
 	memcpy(p, s, n);
 	p[n] = '\0';
-	free(m->f[f]);
+	if (m->heap & 1U << f)
+		free(m->f[f]);
 	m->f[f] = p;
+	/* as strlen() has it: a NUL inside (AMQP's short strings) ends it */
+	m->flen[f] = (uint32_t)strnlen(p, n);
+	if (p == m->txt + m->used) {
+		m->used += n + 1;
+		m->heap &= ~(1U << f);
+	} else
+		m->heap |= 1U << f;
+	return 0;
+}
+
+void
+vs_msg_clear(struct vs_msg *m)
+{
+	int i;
+
+	for (i = 0; i < VS_NFIELDS; i++) {
+		if (m->heap & 1U << i)
+			free(m->f[i]);
+		m->f[i] = NULL;
+	}
+	m->heap = 0;
+	m->used = 0;
+}
+
+int
+vs_msg_copy(struct vs_msg *m, const struct vs_msg *c)
+{
+	int f;
+
+	for (f = 0; f < VS_NFIELDS; f++)
+		if (c->f[f] != NULL && vs_msg_set(m, f, c->f[f],
+		    c->flen[f]) < 0)
+			return -1;
+	m->kind = c->kind;
+	m->failed = c->failed;
 	return 0;
 }
 
 void
 vs_msg_free(struct vs_msg *m)
 {
-	int i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i < VS_NFIELDS; i++)
-		free(m->f[i]);
+	vs_msg_clear(m);
 	free(m);
 }
 
@@ -70,17 +108,73 @@ vs_msg_done(struct vs_ctx *ctx, struct vs_msg *m)
 		return -1;
 	}
 	ms->v = nv;
-	m->id = ms->n + 1;
+	m->id = ++ctx->last_id;
 	ms->v[ms->n++] = m;
+	if (ms->n > ctx->held.msgs)
+		ctx->held.msgs = ms->n;
 	return 0;
 }
 
-void
-vs_secret(const struct vs_ctx *ctx, const char *s, size_t n, char *buf)
+uint64_t *
+vs_msg_ids(const struct vs_msgs *ms)
 {
+	uint64_t *ids;
+	size_t i;
+
+	if ((ids = malloc((ms->n + 1) * sizeof(*ids))) == NULL)
+		return NULL;
+	for (i = 0; i < ms->n; i++)
+		ids[i] = ms->v[i]->id;
+	return ids;
+}
+
+static int
+cmp_id(const void *key, const void *elt)
+{
+	uint64_t a = *(const uint64_t *)key, b = *(const uint64_t *)elt;
+
+	return a < b ? -1 : a > b;
+}
+
+static int
+cmp_msg_id(const void *key, const void *elt)
+{
+	return cmp_id(key, &(*(struct vs_msg *const *)elt)->id);
+}
+
+size_t
+vs_id_index(const uint64_t *ids, size_t n, uint64_t id)
+{
+	const uint64_t *p = bsearch(&id, ids, n, sizeof(*ids), cmp_id);
+
+	return p != NULL ? (size_t)(p - ids) : SIZE_MAX;
+}
+
+struct vs_msg *
+vs_msg_find(const struct vs_msgs *ms, uint64_t id)
+{
+	struct vs_msg **p = bsearch(&id, ms->v, ms->n, sizeof(*ms->v),
+	    cmp_msg_id);
+
+	return p != NULL ? *p : NULL;
+}
+
+void
+vs_secret(struct vs_ctx *ctx, const char *s, size_t n, char *buf)
+{
+	if (n == ctx->last_n && n <= sizeof(ctx->last_tok) && n > 0 &&
+	    memcmp(s, ctx->last_tok, n) == 0) {
+		memcpy(buf, ctx->last_h, 16);
+		return;
+	}
 	/* 48 bits: one token's uses match, two tokens hardly ever collide */
 	snprintf(buf, 16, "h:%012llx", (unsigned long long)(vs_siphash(ctx->key,
 	    (const uint8_t *)s, n) >> 16));
+	if (n <= sizeof(ctx->last_tok)) {
+		memcpy(ctx->last_tok, s, n);
+		ctx->last_n = n;
+		memcpy(ctx->last_h, buf, 16);
+	}
 }
 
 /* Is s[0..36) a UUID, 8-4-4-4-12 hex digits? */
@@ -100,31 +194,25 @@ is_uuid(const char *s)
 
 #define MAX_UUIDS	8	/* kept per message, the first ones */
 
-static int
-add_uuid(char **list, const char *u)
+/* u (36 bytes) appended to the list in buf[(MAX_UUIDS + 1) * 37], unless there or full. */
+static void
+add_uuid(char *buf, size_t *len, const char *u)
 {
-	size_t len = *list ? strlen(*list) : 0;
-	char *p;
-
-	if (*list != NULL && (strstr(*list, u) != NULL ||
-	    len >= MAX_UUIDS * 37))
-		return 0;
-	if ((p = realloc(*list, len + 38)) == NULL)
-		return -1;
-	if (len)
-		p[len++] = ',';
-	memcpy(p + len, u, 36);
-	p[len + 36] = '\0';
-	*list = p;
-	return 0;
+	if (*len >= MAX_UUIDS * 37 || (*len && memmem(buf, *len, u, 36)))
+		return;
+	if (*len)
+		buf[(*len)++] = ',';
+	memcpy(buf + *len, u, 36);
+	*len += 36;
 }
 
 int
-vs_uuids(char **list, const char *s, size_t n)
+vs_uuids(struct vs_msg *m, const char *s, size_t n)
 {
+	char buf[(MAX_UUIDS + 1) * 37];
 	const char *d;
-	char u[37];
-	size_t i = 8;
+	size_t i = 8, len = 0, had = 0;
+	int seen = 0;
 
 	/* from dash to dash: the first of a UUID's is 8 bytes in */
 	while (i + 28 <= n && (d = memchr(s + i, '-', n - 28 - i + 1)) != NULL) {
@@ -136,11 +224,12 @@ vs_uuids(char **list, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		memcpy(u, s + i - 8, 36);
-		u[36] = '\0';
-		if (add_uuid(list, u) < 0)
-			return -1;
+		if (!seen++ && m->f[VS_UUIDS] != NULL) {
+			had = len = m->flen[VS_UUIDS];
+			memcpy(buf, m->f[VS_UUIDS], len);
+		}
+		add_uuid(buf, &len, s + i - 8);
 		i += 28;
 	}
-	return 0;
+	return len > had ? vs_msg_set(m, VS_UUIDS, buf, len) : 0;
 }

@@ -60,6 +60,16 @@ put_opt(struct vnd_table *t, const char *s)
 		vnd_put_str(t, s);
 }
 
+/* Field f of m, its length known. */
+static void
+put_field(struct vnd_table *t, const struct vs_msg *m, int f)
+{
+	if (m->f[f] == NULL)
+		vnd_put_null(t);
+	else
+		vnd_put_text(t, m->f[f], m->flen[f]);
+}
+
 static void
 put_id(struct vnd_table *t, uint64_t id)
 {
@@ -71,34 +81,40 @@ put_id(struct vnd_table *t, uint64_t id)
 
 /* The message a response or reply answers, or the message itself. */
 static const struct vs_msg *
-asked(const struct vs_ctx *ctx, const struct vs_msg *m)
+asked(const struct vs_msg *m)
 {
-	return m->answers ? ctx->msgs.v[m->answers - 1] : m;
+	return m->ask != NULL ? m->ask : m;
 }
 
 /* The service a message goes to: an HTTP server's address, an RPC's topic. */
-static void
-server(const struct vs_ctx *ctx, const struct vs_msg *m, char *buf, size_t len)
+static const char *
+server(const struct vs_msg *m, char *buf)
 {
-	const struct vs_msg *q = asked(ctx, m);
+	const struct vs_msg *q = asked(m);
+	char digits[8], *d = digits + sizeof(digits);
+	unsigned port = m->key.dport;
 	size_t k;
 
-	if (m->proto == VS_AMQP) {
-		snprintf(buf, len, "%s", q->f[VS_TARGET] ? q->f[VS_TARGET] : "-");
-		return;
-	}
-	k = vnd_ip_fmt(buf, m->key->ver, m->key->dst);
-	snprintf(buf + k, len - k, ":%u", m->key->dport);
+	if (m->proto == VS_AMQP)
+		return q->f[VS_TARGET] ? q->f[VS_TARGET] : "-";
+	k = vnd_ip_fmt(buf, m->key.ver, m->key.dst);
+	*--d = '\0';
+	do
+		*--d = (char)('0' + port % 10);
+	while ((port /= 10) != 0);
+	buf[k] = ':';
+	memcpy(buf + k + 1, d, (size_t)(digits + sizeof(digits) - d));
+	return buf;
 }
 
 /* The method and target of the exchange a message belongs to. */
 static void
-put_asked(struct vnd_table *t, const struct vs_ctx *ctx, const struct vs_msg *m)
+put_asked(struct vnd_table *t, const struct vs_msg *m)
 {
-	const struct vs_msg *q = asked(ctx, m);
+	const struct vs_msg *q = asked(m);
 
-	put_opt(t, q->f[VS_METHOD]);
-	put_opt(t, q->f[VS_TARGET]);
+	put_field(t, q, VS_METHOD);
+	put_field(t, q, VS_TARGET);
 }
 
 static const char *
@@ -110,40 +126,38 @@ failure_text(const struct vs_msg *m)
 }
 
 static int
-put_msg(const struct vs_ctx *ctx, struct vnd_table *t, const struct vs_msg *m,
-    char *errbuf)
+put_msg(struct vnd_table *t, const struct vs_msg *m, char *errbuf)
 {
 	char srv[128];
 
 	vnd_put_int(t, (int64_t)m->id);
 	vnd_put_int(t, (int64_t)m->txn);
-	vnd_put_str(t, m->key->point ? m->key->point : "-");
+	vnd_put_str(t, m->key.point ? m->key.point : "-");
 	vnd_put_int(t, m->ts);
 	vnd_put_int(t, m->end_ts);
 	vnd_put_int(t, (int64_t)m->conn);
-	vnd_flowkey_put(t, m->key, m->dir);
+	vnd_flowkey_put(t, &m->key, m->dir);
 	vnd_put_str(t, proto_names[m->proto]);
 	vnd_put_str(t, vs_kind_name(m->kind));
-	server(ctx, m, srv, sizeof(srv));
-	vnd_put_str(t, srv);
-	put_opt(t, m->f[VS_METHOD]);
-	put_opt(t, m->f[VS_TARGET]);
+	vnd_put_str(t, server(m, srv));
+	put_field(t, m, VS_METHOD);
+	put_field(t, m, VS_TARGET);
 	put_id(t, (uint64_t)m->status);
 	put_opt(t, failure_text(m));
 	put_id(t, m->answers);
 	if (m->answers)
-		vnd_put_int(t, m->end_ts - asked(ctx, m)->ts);
+		vnd_put_int(t, m->end_ts - asked(m)->ts);
 	else
 		vnd_put_null(t);
-	put_opt(t, m->f[VS_AMQP_METHOD]);
-	put_opt(t, m->f[VS_EXCHANGE]);
-	put_opt(t, m->f[VS_REQ_ID]);
-	put_opt(t, m->f[VS_GREQ_ID]);
-	put_opt(t, m->f[VS_MSG_ID]);
-	put_opt(t, m->f[VS_REPLY_Q]);
-	put_opt(t, m->f[VS_UNIQUE_ID]);
-	put_opt(t, m->f[VS_UUIDS]);
-	put_opt(t, m->f[VS_AUTH]);
+	put_field(t, m, VS_AMQP_METHOD);
+	put_field(t, m, VS_EXCHANGE);
+	put_field(t, m, VS_REQ_ID);
+	put_field(t, m, VS_GREQ_ID);
+	put_field(t, m, VS_MSG_ID);
+	put_field(t, m, VS_REPLY_Q);
+	put_field(t, m, VS_UNIQUE_ID);
+	put_field(t, m, VS_UUIDS);
+	put_field(t, m, VS_AUTH);
 	vnd_put_int(t, (int64_t)m->body_bytes);
 	vnd_put_int(t, (int64_t)m->gap_bytes);
 	return vnd_row_end(t, errbuf);
@@ -154,8 +168,8 @@ vs_put_messages(struct vs_ctx *ctx, struct vnd_table *t, char *errbuf)
 {
 	size_t i;
 
-	for (i = 0; i < ctx->msgs.n; i++)
-		if (put_msg(ctx, t, ctx->msgs.v[i], errbuf) < 0)
+	for (i = 0; i < ctx->batch.n; i++)
+		if (put_msg(t, ctx->batch.v[i], errbuf) < 0)
 			return -1;
 	return 0;
 }
@@ -208,7 +222,7 @@ static int
 put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
     char *errbuf)
 {
-	struct vs_msg **v = ctx->msgs.v;
+	struct vs_msg **v = ctx->batch.v;
 	const size_t *o = ctx->order + x->first;
 	char services[512] = "", srv[128];
 	int64_t http = 0, rpc = 0;
@@ -216,8 +230,8 @@ put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	int ns = 0;
 
 	for (i = 0; i < x->nmsgs; i++) {
-		server(ctx, v[o[i]], srv, sizeof(srv));
-		list_add(services, sizeof(services), srv, &ns);
+		list_add(services, sizeof(services), server(v[o[i]], srv),
+		    &ns);
 		if (seen_before(v, o, i))
 			continue;
 		if (v[o[i]]->proto == VS_HTTP)
@@ -230,8 +244,8 @@ put_txn(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	vnd_put_int(t, x->end_ts);
 	vnd_put_int(t, x->end_ts - x->ts);
 	vnd_put_int(t, (int64_t)v[x->root]->id);
-	put_opt(t, v[x->root]->f[VS_METHOD]);
-	put_opt(t, v[x->root]->f[VS_TARGET]);
+	put_field(t, v[x->root], VS_METHOD);
+	put_field(t, v[x->root], VS_TARGET);
 	vnd_put_int(t, (int64_t)x->nmsgs);
 	vnd_put_int(t, http);
 	vnd_put_int(t, rpc);
@@ -261,8 +275,8 @@ vs_put_transactions(struct vs_ctx *ctx, struct vnd_table *t, char *errbuf)
 static void
 chain(struct vs_ctx *ctx, const struct vs_txn *x, char *buf, size_t len)
 {
-	struct vs_msg **v = ctx->msgs.v;
-	const struct vs_msg *f = v[x->fault], *q = asked(ctx, f), *m;
+	struct vs_msg **v = ctx->batch.v;
+	const struct vs_msg *f = v[x->fault], *q = asked(f), *m, *a;
 	const size_t *o = ctx->order + x->first;
 	size_t i, k = 0;
 	int n = 0;
@@ -270,9 +284,10 @@ chain(struct vs_ctx *ctx, const struct vs_txn *x, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < x->nmsgs && n < MAX_CHAIN; i++) {
 		m = v[o[i]];
+		a = m->reply ? vs_msg_find(&ctx->batch, m->reply) : NULL;
 		if ((m->kind != VS_REQUEST && m->kind != VS_CALL) ||
 		    seen_before(v, o, i) || m->ts > q->ts ||
-		    (m != q && m->reply && v[m->reply - 1]->end_ts < f->end_ts))
+		    (m != q && a != NULL && a->end_ts < f->end_ts))
 			continue;
 		if (m != q && m->same == q->same)
 			continue;
@@ -291,7 +306,7 @@ static int
 put_fault(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
     char *errbuf)
 {
-	struct vs_msg **v = ctx->msgs.v;
+	struct vs_msg **v = ctx->batch.v;
 	const struct vs_msg *f = v[x->fault], *root = v[x->root];
 	const size_t *o = ctx->order + x->first;
 	char srv[128], ch[MAX_CHAIN * 21 + 1];
@@ -299,13 +314,12 @@ put_fault(struct vs_ctx *ctx, struct vnd_table *t, const struct vs_txn *x,
 	vnd_put_int(t, (int64_t)x->id);
 	vnd_put_int(t, f->ts);
 	vnd_put_int(t, (int64_t)root->id);
-	put_opt(t, root->f[VS_METHOD]);
-	put_opt(t, root->f[VS_TARGET]);
+	put_field(t, root, VS_METHOD);
+	put_field(t, root, VS_TARGET);
 	vnd_put_int(t, (int64_t)f->id);
 	vnd_put_str(t, fault_names[f->failed]);
-	server(ctx, f, srv, sizeof(srv));
-	vnd_put_str(t, srv);
-	put_asked(t, ctx, f);
+	vnd_put_str(t, server(f, srv));
+	put_asked(t, f);
 	put_id(t, (uint64_t)f->status);
 	put_opt(t, failure_text(f));
 	put_opt(t, txn_request_id(v, o, x->nmsgs));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vnd_flowtab.h"
+#include "vnd_pkt.h"
 #include "stitch.h"
 
 /*
@@ -27,23 +28,99 @@
  * earliest such.
  */
 
-struct key {
-	const char	*s;		/* NULL: by u */
-	uint64_t	 u;
-	size_t		 i;		/* the message */
+/*
+ * Identifiers, each with the first message (in id order) that had it: a
+ * string s with its hash h, or a hash alone (s NULL). Open addressing.
+ */
+struct slot {
+	uint64_t	 h;
+	const char	*s;
+	uint32_t	 gen;		/* not the table's: empty */
+	uint32_t	 first;
+	uint32_t	 call;		/* a _msg_id's first call, NONE */
+	uint32_t	 reply;		/* its first reply after that call, NONE */
 };
 
-static int
-cmp_key(const void *a, const void *b)
-{
-	const struct key *x = a, *y = b;
-	int c;
+#define NONE	UINT32_MAX
 
-	if (x->s != NULL && (c = strcmp(x->s, y->s)) != 0)
-		return c;
-	if (x->s == NULL && x->u != y->u)
-		return x->u < y->u ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
+struct idtab {
+	struct slot	*s;
+	size_t		 mask, count;
+	uint32_t	 gen;		/* of the slots in use */
+};
+
+/*
+ * Every slot empty: not cleared, a new generation. The table is kept from
+ * one window to the next (a new one is pages to fault in), grown as
+ * identifiers come (at most half full), never shrunk.
+ */
+static int
+tab_reset(struct idtab *t)
+{
+	t->count = 0;
+	t->gen++;
+	if (t->s != NULL)
+		return 0;
+	if ((t->s = calloc(1024, sizeof(*t->s))) == NULL)
+		return -1;
+	t->mask = 1023;
+	t->gen = 1;
+	return 0;
+}
+
+/* Twice the slots, those in use placed again. */
+static int
+tab_grow(struct idtab *t)
+{
+	size_t i, k, cap = 2 * (t->mask + 1);
+	struct slot *ns;
+
+	if ((ns = calloc(cap, sizeof(*ns))) == NULL)
+		return -1;
+	for (i = 0; i <= t->mask; i++) {
+		if (t->s[i].gen != t->gen)
+			continue;
+		for (k = t->s[i].h & (cap - 1); ns[k].gen == t->gen;
+		    k = (k + 1) & (cap - 1))
+			;
+		ns[k] = t->s[i];
+	}
+	free(t->s);
+	t->s = ns;
+	t->mask = cap - 1;
+	return 0;
+}
+
+/* The slot of identifier (h, s): made for message i if it is new; NULL: no memory. */
+static struct slot *
+tab_get(struct idtab *t, uint64_t h, const char *s, size_t i)
+{
+	struct slot *e;
+	size_t k;
+
+	for (k = h & t->mask;; k = (k + 1) & t->mask) {
+		e = &t->s[k];
+		if (e->gen != t->gen)
+			break;
+		if (e->h == h && (s == NULL || strcmp(e->s, s) == 0))
+			return e;
+	}
+	if ((t->count + 1) * 2 > t->mask + 1) {
+		if (tab_grow(t) < 0)
+			return NULL;
+		return tab_get(t, h, s, i);
+	}
+	t->count++;
+	*e = (struct slot){ h, s, t->gen, (uint32_t)i, NONE, NONE };
+	return e;
+}
+
+/* Field f of message i. */
+static struct slot *
+tab_field(struct idtab *t, const struct vs_msg *m, int f, size_t i)
+{
+	return tab_get(t, vnd_hash((const uint8_t *)m->f[f], m->flen[f]),
+	    m->f[f], i);
 }
 
 static size_t
@@ -68,88 +145,142 @@ join(struct vs_msg **v, size_t a, size_t b)
 		v[a]->uf = b;
 }
 
-static int
-same_key(const struct key *a, const struct key *b)
+/*
+ * A _msg_id's messages, in id order: a reply answers the first call; the
+ * calls' reply is the first reply that came after it (none: no reply).
+ */
+static void
+pair_call(struct vs_msg **v, struct slot *e, size_t i)
 {
-	return a->s != NULL ? !strcmp(a->s, b->s) : a->u == b->u;
+	struct vs_msg *m = v[i];
+
+	if (m->kind == VS_CALL && e->call == NONE)
+		e->call = (uint32_t)i;
+	else if (m->kind == VS_REPLY && e->call != NONE) {
+		m->answers = v[e->call]->id;
+		if (e->reply == NONE)
+			e->reply = (uint32_t)i;
+	}
+}
+
+/* The three kinds of identifiers: request ids, _msg_ids, the same bytes. */
+struct vs_ids {
+	struct idtab	 req, msg, same;
+	uint64_t	*id;		/* each message's id */
+	size_t		 cap;		/* of id[] */
+};
+
+static void
+ids_free(struct vs_ids *x)
+{
+	if (x == NULL)
+		return;
+	free(x->req.s);
+	free(x->msg.s);
+	free(x->same.s);
+	free(x->id);
+	free(x);
+}
+
+/* The tables for ms's messages, empty (those of the last window, reused). */
+static int
+ids_init(struct vs_ids *x, struct vs_msgs *ms)
+{
+	size_t i;
+
+	if (ms->n + 1 > x->cap) {
+		free(x->id);
+		x->cap = 2 * ms->n + 1;
+		if ((x->id = malloc(x->cap * sizeof(*x->id))) == NULL) {
+			x->cap = 0;
+			return -1;
+		}
+	}
+	for (i = 0; i < ms->n; i++)
+		x->id[i] = ms->v[i]->id;
+	if (tab_reset(&x->req) < 0 || tab_reset(&x->msg) < 0 ||
+	    tab_reset(&x->same) < 0)
+		return -1;
+	return 0;
+}
+
+/* Messages i and the first with slot e's identifier joined; -1: no memory. */
+static int
+join_slot(struct vs_msg **v, const struct slot *e, size_t i)
+{
+	if (e == NULL)
+		return -1;
+	join(v, e->first, i);
+	return 0;
+}
+
+/* Message i joined to those that share an identifier with it, or it answers. */
+static int
+join_one(struct vs_msgs *ms, struct vs_ids *x, size_t i)
+{
+	static const int f[] = { VS_REQ_ID, VS_GREQ_ID };
+	struct vs_msg **v = ms->v, *m = v[i];
+	struct slot *e;
+	size_t k, j;
+
+	for (k = 0; k < VND_NELEM(f); k++)
+		if (m->f[f[k]] != NULL && *m->f[f[k]] &&
+		    join_slot(v, tab_field(&x->req, m, f[k], i), i) < 0)
+			return -1;
+	if (m->f[VS_MSG_ID] != NULL) {
+		if (join_slot(v, e = tab_field(&x->msg, m, VS_MSG_ID, i), i) < 0)
+			return -1;
+		pair_call(v, e, i);
+	}
+	if (m->same && join_slot(v, tab_get(&x->same, m->same, NULL, i), i) < 0)
+		return -1;
+	if (m->kind == VS_RESPONSE && m->status >= 400)
+		m->failed = VS_FAIL_STATUS;
+	if (m->answers && (j = vs_id_index(x->id, ms->n, m->answers)) !=
+	    SIZE_MAX) {
+		join(v, i, j);
+		if (m->kind == VS_RESPONSE) {
+			v[j]->reply = m->id;
+			v[j]->reply_end = m->end_ts;
+		}
+	}
+	return 0;
 }
 
 /*
- * Messages with one key joined. A reply's answers: the first call of its
- * _msg_id (keys sorted by message within a key, the first call first).
+ * The identifiers: request ids, message ids, the same bytes twice;
+ * answers. In one walk of the messages (each is a cache miss or two); a
+ * call's reply, the first of its _msg_id after it, once all are seen.
+ * names[i]: does message i name a request id.
  */
-static void
-pair_calls(struct vs_msg **v, const struct key *k, size_t a, size_t b)
-{
-	size_t i, call = SIZE_MAX;
-	uint64_t reply = 0;
-
-	for (i = a; i < b; i++) {
-		struct vs_msg *m = v[k[i].i];
-
-		if (m->kind == VS_CALL && call == SIZE_MAX)
-			call = k[i].i;
-		else if (m->kind == VS_REPLY && call != SIZE_MAX) {
-			m->answers = v[call]->id;
-			if (!reply)
-				reply = m->id;
-		}
-	}
-	for (i = a; i < b; i++)
-		if (v[k[i].i]->kind == VS_CALL) {
-			v[k[i].i]->reply = reply;
-			if (!reply)
-				v[k[i].i]->failed = VS_FAIL_NOREPLY;
-		}
-}
-
-static void
-join_runs(struct vs_msg **v, struct key *k, size_t n, int calls)
-{
-	size_t a, b;
-
-	qsort(k, n, sizeof(*k), cmp_key);
-	for (a = 0; a < n; a = b) {
-		for (b = a; b < n && same_key(&k[a], &k[b]); b++)
-			join(v, k[a].i, k[b].i);
-		if (calls)
-			pair_calls(v, k, a, b);
-	}
-}
-
-/* The identifiers: request ids, message ids, the same bytes twice. */
 static int
-join_ids(struct vs_msgs *ms)
+join_ids(struct vs_ctx *ctx, uint8_t *names)
 {
+	struct vs_msgs *ms = &ctx->msgs;
 	struct vs_msg **v = ms->v;
-	struct key *k;
-	size_t i, n = 0;
+	struct vs_ids *x = ctx->ids;
+	uint32_t r;
+	size_t i;
 
-	if ((k = calloc(2 * ms->n + 1, sizeof(*k))) == NULL)
+	if (x == NULL && (x = ctx->ids = calloc(1, sizeof(*x))) == NULL)
 		return -1;
-	for (i = 0; i < ms->n; i++) {
-		v[i]->uf = i;
-		if (v[i]->f[VS_REQ_ID] != NULL && *v[i]->f[VS_REQ_ID])
-			k[n++] = (struct key){ v[i]->f[VS_REQ_ID], 0, i };
-		if (v[i]->f[VS_GREQ_ID] != NULL && *v[i]->f[VS_GREQ_ID])
-			k[n++] = (struct key){ v[i]->f[VS_GREQ_ID], 0, i };
-	}
-	join_runs(v, k, n, 0);
-	for (i = n = 0; i < ms->n; i++)
-		if (v[i]->f[VS_MSG_ID] != NULL)
-			k[n++] = (struct key){ v[i]->f[VS_MSG_ID], 0, i };
-	join_runs(v, k, n, 1);
-	for (i = n = 0; i < ms->n; i++)
-		if (v[i]->same)
-			k[n++] = (struct key){ NULL, v[i]->same, i };
-	join_runs(v, k, n, 0);
+	if (ids_init(x, ms) < 0)
+		return -1;
 	for (i = 0; i < ms->n; i++)
-		if (v[i]->answers) {
-			join(v, i, v[i]->answers - 1);
-			if (v[i]->kind == VS_RESPONSE)
-				v[v[i]->answers - 1]->reply = v[i]->id;
+		v[i]->uf = i;
+	for (i = 0; i < ms->n; i++) {
+		names[i] = v[i]->f[VS_REQ_ID] != NULL ||
+		    v[i]->f[VS_GREQ_ID] != NULL;
+		if (join_one(ms, x, i) < 0)
+			return -1;
+	}
+	/* each call's _msg_id is there: found, not made */
+	for (i = 0; i < ms->n; i++)
+		if (v[i]->kind == VS_CALL && v[i]->f[VS_MSG_ID] != NULL) {
+			r = tab_field(&x->msg, v[i], VS_MSG_ID, i)->reply;
+			v[i]->reply = r != NONE ? v[r]->id : 0;
+			v[i]->failed = r != NONE ? VS_OK : VS_FAIL_NOREPLY;
 		}
-	free(k);
 	return 0;
 }
 
@@ -157,13 +288,14 @@ join_ids(struct vs_msgs *ms)
 static const uint8_t *
 msg_src(const struct vs_msg *m)
 {
-	return m->dir ? m->key->dst : m->key->src;
+	return m->dir ? m->key.dst : m->key.src;
 }
 
+/* A request is served until its response's end. */
 static int64_t
-served_until(struct vs_msg **v, const struct vs_msg *q)
+served_until(const struct vs_msg *q)
 {
-	return q->reply ? v[q->reply - 1]->end_ts : INT64_MAX;
+	return q->reply ? q->reply_end : INT64_MAX;
 }
 
 static int
@@ -179,7 +311,7 @@ cmp_ts(const void *a, const void *b, void *arg)
 
 /* Does any message of each one's component name a request id? by root. */
 static uint8_t *
-named(struct vs_msgs *ms)
+named(struct vs_msgs *ms, const uint8_t *names)
 {
 	uint8_t *has;
 	size_t i;
@@ -187,26 +319,27 @@ named(struct vs_msgs *ms)
 	if ((has = calloc(ms->n + 1, 1)) == NULL)
 		return NULL;
 	for (i = 0; i < ms->n; i++)
-		if (ms->v[i]->f[VS_REQ_ID] != NULL || ms->v[i]->f[VS_GREQ_ID] != NULL)
+		if (names[i])
 			has[find(ms->v, i)] = 1;
 	return has;
 }
 
 /* The one request host h was serving at r's time, or SIZE_MAX (none, or several). */
 static size_t
-served(struct vs_msg **v, size_t *act, size_t *na, const struct vs_msg *r)
+served(const struct vs_msgs *ms, size_t *act, size_t *na,
+    const struct vs_msg *r)
 {
 	size_t j, hit = SIZE_MAX, nhit = 0;
 
 	for (j = 0; j < *na; j++) {
-		struct vs_msg *q = v[act[j]];
+		struct vs_msg *q = ms->v[act[j]];
 
-		if (served_until(v, q) < r->ts) {
+		if (served_until(q) < r->ts) {
 			act[j--] = act[--*na];
 			continue;
 		}
-		if (q->conn != r->conn && q->key->ver == r->key->ver &&
-		    memcmp(q->key->dst, msg_src(r), 16) == 0 && q->ts < r->ts &&
+		if (q->conn != r->conn && q->key.ver == r->key.ver &&
+		    memcmp(q->key.dst, msg_src(r), 16) == 0 && q->ts < r->ts &&
 		    q->same != r->same) {
 			nhit++;
 			hit = act[j];
@@ -222,11 +355,11 @@ served(struct vs_msg **v, size_t *act, size_t *na, const struct vs_msg *r)
  * order. Not on loopback, where every service is the same host.
  */
 static int
-join_causal(struct vs_msgs *ms)
+join_causal(struct vs_msgs *ms, const uint8_t *names)
 {
 	struct vs_msg **v = ms->v;
 	size_t *req, *act, i, na = 0, nr = 0, hit;
-	uint8_t *has = named(ms);
+	uint8_t *has = named(ms, names);
 
 	req = calloc(ms->n + 1, sizeof(*req));
 	act = calloc(ms->n + 1, sizeof(*act));
@@ -243,9 +376,9 @@ join_causal(struct vs_msgs *ms)
 	for (i = 0; i < nr; i++) {
 		struct vs_msg *r = v[req[i]];
 
-		hit = served(v, act, &na, r);
+		hit = served(ms, act, &na, r);
 		if (hit != SIZE_MAX && !has[find(v, req[i])] &&
-		    memcmp(r->key->src, r->key->dst, 16) != 0)
+		    memcmp(r->key.src, r->key.dst, 16) != 0)
 			join(v, req[i], hit);
 		act[na++] = req[i];
 	}
@@ -255,41 +388,34 @@ join_causal(struct vs_msgs *ms)
 	return 0;
 }
 
-static void
-mark_failed(struct vs_msgs *ms)
-{
-	size_t i;
-
-	for (i = 0; i < ms->n; i++)
-		if (ms->v[i]->kind == VS_RESPONSE && ms->v[i]->status >= 400)
-			ms->v[i]->failed = VS_FAIL_STATUS;
-}
-
 /* A failure's exchange: from its request (or call) to it. */
 static void
-span(struct vs_msg **v, const struct vs_msg *f, int64_t *a, int64_t *b)
+span(const struct vs_msgs *ms, const struct vs_msg *f, int64_t *a, int64_t *b)
 {
-	*a = f->answers ? v[f->answers - 1]->ts : f->ts;
+	const struct vs_msg *q = f->answers ? vs_msg_find(ms, f->answers) : NULL;
+
+	*a = q != NULL ? q->ts : f->ts;
 	*b = f->kind == VS_CALL ? f->ts : f->end_ts;
 }
 
 /* Is failure g within failure f's exchange, and not f itself seen elsewhere? */
 static int
-within(struct vs_msg **v, const struct vs_msg *f, const struct vs_msg *g)
+within(const struct vs_msgs *ms, const struct vs_msg *f, const struct vs_msg *g)
 {
 	int64_t fa, fb, ga, gb;
 
 	if (g->same == f->same && g->same != 0)
 		return 0;
-	span(v, f, &fa, &fb);
-	span(v, g, &ga, &gb);
+	span(ms, f, &fa, &fb);
+	span(ms, g, &ga, &gb);
 	return fa <= ga && gb <= fb && (fa != ga || fb != gb);
 }
 
 /* The root cause among a transaction's messages o[0..n). */
 static size_t
-root_cause(struct vs_msg **v, const size_t *o, size_t n)
+root_cause(const struct vs_msgs *ms, const size_t *o, size_t n)
 {
+	struct vs_msg **v = ms->v;
 	size_t i, j, best = SIZE_MAX;
 	int64_t a, b, ba = 0;
 
@@ -298,11 +424,11 @@ root_cause(struct vs_msg **v, const size_t *o, size_t n)
 			continue;
 		for (j = 0; j < n; j++)
 			if (j != i && v[o[j]]->failed &&
-			    within(v, v[o[i]], v[o[j]]))
+			    within(ms, v[o[i]], v[o[j]]))
 				break;
 		if (j < n)
 			continue;
-		span(v, v[o[i]], &a, &b);
+		span(ms, v[o[i]], &a, &b);
 		if (best == SIZE_MAX || a < ba || (a == ba && o[i] < best)) {
 			best = o[i];
 			ba = a;
@@ -323,17 +449,24 @@ cmp_txn(const void *a, const void *b, void *arg)
 	return cmp_ts(a, b, arg);
 }
 
-/* Transactions numbered by their first message's time; each one's messages in order. */
+/*
+ * The batch's transactions numbered by their first message's time, after
+ * those written before; each one's messages in order.
+ */
 static int
 number(struct vs_ctx *ctx)
 {
-	struct vs_msg **v = ctx->msgs.v;
-	size_t i, n = ctx->msgs.n, nr = 0;
+	struct vs_msg **v = ctx->batch.v;
+	size_t i, k, n = ctx->batch.n, nr = 0;
+	uint64_t *ids;
 
-	if ((ctx->order = calloc(n + 1, sizeof(size_t))) == NULL)
+	if ((ctx->order = calloc(n + 1, sizeof(size_t))) == NULL ||
+	    (ids = vs_msg_ids(&ctx->batch)) == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ctx->order[i] = i;
+		v[i]->txn = 0;
+	}
 	/* by time: the first of each component is its earliest */
 	qsort_r(ctx->order, n, sizeof(size_t), cmp_ts, v);
 	for (i = 0; i < n; i++) {
@@ -341,10 +474,14 @@ number(struct vs_ctx *ctx)
 
 		v[k]->uf = find(v, k);
 		if (v[v[k]->uf]->txn == 0)
-			v[v[k]->uf]->txn = ++nr;
+			v[v[k]->uf]->txn = ctx->txn_base + ++nr;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		v[i]->txn = v[v[i]->uf]->txn;
+		k = v[i]->answers ? vs_id_index(ids, n, v[i]->answers) : SIZE_MAX;
+		v[i]->ask = k != SIZE_MAX ? v[k] : NULL;
+	}
+	free(ids);
 	qsort_r(ctx->order, n, sizeof(size_t), cmp_txn, v);
 	if ((ctx->txns = calloc(nr + 1, sizeof(*ctx->txns))) == NULL)
 		return -1;
@@ -352,15 +489,21 @@ number(struct vs_ctx *ctx)
 	return 0;
 }
 
+static int
+is_ask(const struct vs_msg *m)
+{
+	return m->kind == VS_REQUEST || m->kind == VS_CALL || m->kind == VS_CAST;
+}
+
 static void
 summarize(struct vs_ctx *ctx)
 {
-	struct vs_msg **v = ctx->msgs.v;
-	size_t i, n = ctx->msgs.n;
+	struct vs_msg **v = ctx->batch.v;
+	size_t i, n = ctx->batch.n;
 
 	for (i = 0; i < n; i++) {
 		size_t k = ctx->order[i];
-		struct vs_txn *t = &ctx->txns[v[k]->txn - 1];
+		struct vs_txn *t = &ctx->txns[v[k]->txn - ctx->txn_base - 1];
 
 		if (t->nmsgs++ == 0) {
 			t->id = v[k]->txn;
@@ -371,28 +514,217 @@ summarize(struct vs_ctx *ctx)
 		if (v[k]->end_ts > t->end_ts)
 			t->end_ts = v[k]->end_ts;
 		/* its root: the first request or call, if any */
-		if ((v[t->root]->kind != VS_REQUEST && v[t->root]->kind !=
-		    VS_CALL && v[t->root]->kind != VS_CAST) &&
-		    (v[k]->kind == VS_REQUEST || v[k]->kind == VS_CALL ||
-		    v[k]->kind == VS_CAST))
+		if (!is_ask(v[t->root]) && is_ask(v[k]))
 			t->root = k;
 	}
 	for (i = 0; i < ctx->ntxn; i++)
-		ctx->txns[i].fault = root_cause(v, ctx->order +
+		ctx->txns[i].fault = root_cause(&ctx->batch, ctx->order +
 		    ctx->txns[i].first, ctx->txns[i].nmsgs);
 }
 
-int
-vs_stitch(struct vs_ctx *ctx)
+/* The held messages stitched, from scratch: a join may be undone by what came since. */
+static int
+stitch_held(struct vs_ctx *ctx)
 {
-	if (join_ids(&ctx->msgs) < 0 || join_causal(&ctx->msgs) < 0)
+	uint8_t *names;
+	int ret = -1;
+
+	if ((names = malloc(ctx->msgs.n + 1)) != NULL &&
+	    join_ids(ctx, names) == 0 &&
+	    join_causal(&ctx->msgs, names) == 0)
+		ret = 0;
+	free(names);
+	return ret;
+}
+
+struct comp {
+	size_t		 root;		/* its first message's index */
+	int64_t		 ts, last;	/* its first byte, its last message's end */
+	int64_t		 ask;		/* its latest request or call not
+					   answered, sent at; 0: none */
+};
+
+static int
+cmp_comp(const void *a, const void *b, void *arg)
+{
+	const struct comp *x = a, *y = b;
+
+	return cmp_ts(&x->root, &y->root, arg);
+}
+
+/*
+ * The held transactions (*nc of them) by their first message's time,
+ * each with its last end; slot[r]: the rank of the one whose union-find
+ * root is r.
+ */
+static struct comp *
+components(struct vs_msgs *ms, size_t *nc, size_t *slot)
+{
+	struct vs_msg **v = ms->v;
+	struct comp *c;
+	size_t i, r, n = 0;
+
+	if ((c = calloc(ms->n + 1, sizeof(*c))) == NULL)
+		return NULL;
+	for (i = 0; i < ms->n; i++) {
+		r = find(v, i);
+		if (r == i) {
+			slot[i] = n;
+			c[n++] = (struct comp){ i, v[i]->ts, v[i]->end_ts, 0 };
+		}
+		r = slot[r];
+		if (cmp_ts(&i, &c[r].root, v) < 0) {
+			c[r].root = i;
+			c[r].ts = v[i]->ts;
+		}
+		if (v[i]->end_ts > c[r].last)
+			c[r].last = v[i]->end_ts;
+		if ((v[i]->kind == VS_REQUEST || v[i]->kind == VS_CALL) &&
+		    v[i]->reply == 0 && v[i]->ts > c[r].ask)
+			c[r].ask = v[i]->ts;
+	}
+	qsort_r(c, n, sizeof(*c), cmp_comp, v);
+	for (i = 0; i < n; i++)
+		slot[find(v, c[i].root)] = i;
+	*nc = n;
+	return c;
+}
+
+/*
+ * How many of the transactions, first first, are closed: quiet for the
+ * window, and no request or call unanswered for less than the reply wait
+ * (its caller still waits: what it does when it gives up is theirs), now
+ * and before the first byte of any message still being read (it could be
+ * theirs; and numbering by first message is then final); or the input is
+ * over.
+ */
+static size_t
+closed(const struct vs_ctx *ctx, const struct comp *c, size_t n, int64_t now,
+    int64_t low, int end)
+{
+	int64_t edge = now < low ? now : low;
+	int64_t wait = ctx->reply_wait > ctx->window ? ctx->reply_wait :
+	    ctx->window;
+	size_t i;
+
+	if (end)
+		return n;
+	for (i = 0; i < n; i++)
+		if (c[i].last >= edge - ctx->window ||
+		    (c[i].ask != 0 && c[i].ask >= edge - wait))
+			break;
+	return i;
+}
+
+/*
+ * The first k transactions (slot[] of each root: its rank) move from the
+ * held to the batch, their union-find in batch indexes (idx[]: scratch).
+ */
+static int
+take(struct vs_ctx *ctx, const size_t *slot, size_t k, size_t *idx)
+{
+	struct vs_msgs *ms = &ctx->msgs, *b = &ctx->batch;
+	size_t i, r, kept = 0;
+
+	if ((b->v = calloc(ms->n + 1, sizeof(*b->v))) == NULL)
+		return -1;
+	for (i = 0; i < ms->n; i++)
+		idx[i] = find(ms->v, i);
+	for (i = 0; i < ms->n; i++) {
+		r = idx[i];		/* its root, at or before it */
+		if (slot[r] >= k) {
+			ms->v[kept++] = ms->v[i];
+			continue;
+		}
+		/* a root's own slot becomes its batch index, for those after it */
+		ms->v[i]->uf = r == i ? b->n : idx[r];
+		if (r == i)
+			idx[i] = b->n;
+		b->v[b->n++] = ms->v[i];
+	}
+	ms->n = kept;
+	return 0;
+}
+
+static int
+put_batch(struct vs_ctx *ctx)
+{
+	char *e = ctx->errbuf;
+
+	if ((ctx->t[0] && vs_put_messages(ctx, ctx->t[0], e) < 0) ||
+	    (ctx->t[1] && vs_put_transactions(ctx, ctx->t[1], e) < 0) ||
+	    (ctx->t[2] && vs_put_faults(ctx, ctx->t[2], e) < 0)) {
+		ctx->sink_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+batch_free(struct vs_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->batch.n; i++)
+		vs_msg_free(ctx->batch.v[i]);
+	free(ctx->batch.v);
+	free(ctx->txns);
+	free(ctx->order);
+	ctx->batch.v = NULL;
+	ctx->batch.n = 0;
+	ctx->txns = NULL;
+	ctx->order = NULL;
+	ctx->ntxn = 0;
+}
+
+int
+vs_flush(struct vs_ctx *ctx, int64_t now, int64_t low, int end)
+{
+	struct comp *c = NULL;
+	size_t *slot, *idx, nc = 0, k;
+	int ret = -1;
+
+	if (ctx->msgs.n == 0)
+		return 0;
+	slot = calloc(ctx->msgs.n, sizeof(*slot));
+	idx = calloc(ctx->msgs.n, sizeof(*idx));
+	if (slot == NULL || idx == NULL || stitch_held(ctx) < 0 ||
+	    (c = components(&ctx->msgs, &nc, slot)) == NULL)
 		goto nomem;
-	mark_failed(&ctx->msgs);
-	if (number(ctx) < 0)
+	if (nc > ctx->held.txns)
+		ctx->held.txns = nc;
+	if ((k = closed(ctx, c, nc, now, low, end)) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (take(ctx, slot, k, idx) < 0 || number(ctx) < 0)
 		goto nomem;
 	summarize(ctx);
-	return 0;
+	if (!end)
+		ctx->held.batches++;
+	ret = put_batch(ctx);
+	ctx->txn_base += ctx->ntxn;
+	goto out;
 nomem:
 	snprintf(ctx->errbuf, sizeof(ctx->errbuf), "out of memory");
-	return -1;
+out:
+	batch_free(ctx);
+	free(c);
+	free(slot);
+	free(idx);
+	return ret;
+}
+
+void
+vs_ctx_free(struct vs_ctx *ctx)
+{
+	size_t i;
+
+	batch_free(ctx);
+	ids_free(ctx->ids);
+	ctx->ids = NULL;
+	for (i = 0; i < ctx->msgs.n; i++)
+		vs_msg_free(ctx->msgs.v[i]);
+	free(ctx->msgs.v);
+	memset(&ctx->msgs, 0, sizeof(ctx->msgs));
 }

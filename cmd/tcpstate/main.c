@@ -12,8 +12,8 @@
  * per connection the constants of its handshake, counters, and a calculated
  * state (limit.c): what limited each sender at every moment, and the verdict,
  * the state with the largest share of the connection's active time.
- * see.c takes a packet, ack.c the receiver's part of it, data.c the
- * sender's; output.c writes the tables.
+ * The engine is the library's (vnd_tcpconn); events.c takes its events,
+ * output.c writes the tables.
  */
 
 struct opts {
@@ -23,25 +23,7 @@ struct opts {
 	struct run	*runs;		/* one per thread */
 };
 
-static const struct option longopts[] = {
-	{ "events", no_argument, NULL, 'e' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ NULL, 0, NULL, 0 }
-};
-
-static const char usage[] =
-"usage: vnd-tcpstate [-HV] [--events] [-i seconds] [-j threads] [-o file.db]\n"
-"                    [point ...]\n"
-"      --events          every event in time order instead of the connections\n"
-"  -i, --interval SECS   the limitation shares per time slot of SECS seconds\n"
-"                        instead of the connections\n"
-"  -j, --jobs N          decode and analyse on N threads, connections shared\n"
-"                        out by 5-tuple; the output is the same (default 1)\n"
-"  -o, --output FILE     write SQLite database FILE (tables connections,\n"
-"                        events, and slots with -i)\n"
-"A point is a capture or vnd-parse's packets table (TSV or SQLite), a file or\n"
-"'-'; NAME=file names it, or picks a table's rows of that point.\n";
+#include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
@@ -109,16 +91,17 @@ read_points(struct vnd_cli *cli, struct opts *o, struct vnd_table *evt)
 	}
 	/* one thread writes its events as found; workers keep theirs to merge */
 	for (w = 0; w < o->nj; w++) {
-		args[w] = &o->runs[w];
-		o->runs[w].slot_ns = o->slot_ns;
+		args[w] = &o->runs[w].t;
+		o->runs[w].t.slot_ns = o->slot_ns;
+		o->runs[w].t.on_event = on_event;
 		o->runs[w].ev = o->nj == 1 ? evt : NULL;
 		o->runs[w].keep_events = o->nj > 1 && evt != NULL;
 	}
-	status = vnd_cli_read_j(cli, o->nj, see_one, args);
+	status = vnd_cli_read_j(cli, o->nj, vnd_tcpconn_see, args);
 	free(args);
 	for (w = 0; w < o->nj; w++)
-		if (o->runs[w].failed) {
-			snprintf(cli->err, sizeof(cli->err), "%s", o->runs[w].err);
+		if (o->runs[w].t.failed) {
+			snprintf(cli->err, sizeof(cli->err), "%s", o->runs[w].t.err);
 			return VND_RUN_SINK;
 		}
 	return status;
@@ -159,19 +142,14 @@ opts_free(void *ctx)
 	free(o->runs);
 }
 
-static const struct vnd_tool tool = {
+static struct opts tool_ctx = { .nj = 1 };
+
+const struct vnd_tool vnd_tool = {
 	.name = "vnd-tcpstate", .usage = usage,
-	.shortopts = "i:j:", .longopts = longopts,
+	.longonly = "events=e",
 	.flags = VND_CLI_TABLE | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = opts_free,
+	.ctx = &tool_ctx,
 };
-
-int
-main(int argc, char **argv)
-{
-	static struct opts o = { .nj = 1 };
-
-	return vnd_cli_main(&tool, &o, argc, argv);
-}

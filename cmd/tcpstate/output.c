@@ -46,7 +46,7 @@ const struct vnd_colspec ev_cols[] = {
 const int nev_cols = VND_NELEM(ev_cols);
 
 int
-put_event(struct vnd_table *t, const struct conn *c, int dir, int64_t ts,
+put_event(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, int64_t ts,
     const char *kind, uint64_t frame, int64_t value, char *errbuf)
 {
 	vnd_put_str(t, c->k.point);
@@ -112,7 +112,7 @@ ev_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *unused,
 	const struct evrec *e = &r->evs[i];
 
 	(void)unused;
-	return put_event(t, &r->c[e->conn], e->dir, e->ts, e->kind, e->frame,
+	return put_event(t, &r->t.c[e->conn], e->dir, e->ts, e->kind, e->frame,
 	    e->value, errbuf);
 }
 
@@ -127,7 +127,7 @@ put_events(struct run *runs, int nj, struct vnd_table *t, char *errbuf)
 
 /* Zeek's conn_state, from what was seen of the handshake and the close. */
 static const char *
-conn_state(const struct conn *c)
+conn_state(const struct vnd_tcpconn *c)
 {
 	if (!c->syn)
 		return "OTH";
@@ -150,7 +150,7 @@ conn_state(const struct conn *c)
 
 /* The five columns that say whose direction a row is. */
 static void
-put_dir(struct vnd_table *t, const struct conn *c, int dir)
+put_dir(struct vnd_table *t, const struct vnd_tcpconn *c, int dir)
 {
 	vnd_put_str(t, c->k.point);
 	vnd_flowkey_put(t, &c->k, dir);
@@ -180,20 +180,20 @@ put_shares(struct vnd_table *t, const int64_t *lim)
 
 /* Has all it sent been acknowledged, and nothing sent after? */
 static int
-done(const struct dir *d)
+done(const struct vnd_tcpdir *d)
 {
 	return d->done_valid && d->done_high == d->high;
 }
 
 /* -i: the shares of each time slot the direction was active in */
 static int
-put_slots(struct vnd_table *t, const struct conn *c, int dir, const struct dir *d,
+put_slots(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, const struct vnd_tcpdir *d,
     char *errbuf)
 {
 	size_t i, n = done(d) ? d->done_nslots : d->nslots;
 
 	for (i = 0; i < n; i++) {
-		const struct tslot *sl = done(d) && i + 1 == n ? &d->done_slot :
+		const struct vnd_tcpslot *sl = done(d) && i + 1 == n ? &d->done_slot :
 		    &d->slots[i];
 
 		if (sl->lim[L_SENDER] + sl->lim[L_RECEIVER] +
@@ -210,9 +210,9 @@ put_slots(struct vnd_table *t, const struct conn *c, int dir, const struct dir *
 
 /* The handshake's constants of a direction. */
 static void
-put_constants(struct vnd_table *t, const struct conn *c, int dir)
+put_constants(struct vnd_table *t, const struct vnd_tcpconn *c, int dir)
 {
-	const struct dir *d = &c->d[dir];
+	const struct vnd_tcpdir *d = &c->d[dir];
 
 	if (c->mss[!dir])
 		vnd_put_int(t, c->mss[!dir]);
@@ -232,7 +232,7 @@ put_constants(struct vnd_table *t, const struct conn *c, int dir)
 }
 
 static void
-put_counters(struct vnd_table *t, const struct dir *d)
+put_counters(struct vnd_table *t, const struct vnd_tcpdir *d)
 {
 	const uint64_t v[] = {
 		d->pkts, d->bytes, d->unique, d->retx, d->retx_fast,
@@ -246,9 +246,9 @@ put_counters(struct vnd_table *t, const struct dir *d)
 }
 
 static int
-put_row(struct vnd_table *t, const struct conn *c, int dir, char *errbuf)
+put_row(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, char *errbuf)
 {
-	const struct dir *d = &c->d[dir];
+	const struct vnd_tcpdir *d = &c->d[dir];
 
 	put_dir(t, c, dir);
 	vnd_put_int(t, c->first_ts);
@@ -271,17 +271,17 @@ put_row(struct vnd_table *t, const struct conn *c, int dir, char *errbuf)
  * carried none; the slots (-i) of the same directions.
  */
 static int
-put_conn(struct conn *c, int64_t slot_ns, struct vnd_table *t,
+put_conn(struct vnd_tcpconn *c, int64_t slot_ns, struct vnd_table *t,
     struct vnd_table *st, char *errbuf)
 {
 	int dir;
 
 	for (dir = 0; dir < 2; dir++) {
-		struct dir *d = &c->d[dir];
+		struct vnd_tcpdir *d = &c->d[dir];
 
 		if (d->bytes == 0 && (dir == 1 || c->d[1].bytes))
 			continue;
-		set_state(d, slot_ns, d->state, c->last_ts);
+		vnd_tcpconn_set_state(d, slot_ns, d->state, c->last_ts);
 		if (st != NULL && put_slots(st, c, dir, d, errbuf) < 0)
 			return -1;
 		if (t != NULL && put_row(t, c, dir, errbuf) < 0)
@@ -294,13 +294,13 @@ static int
 conn_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
 {
-	return put_conn(&r->c[i], r->slot_ns, t, st, errbuf);
+	return put_conn(&r->t.c[i], r->t.slot_ns, t, st, errbuf);
 }
 
 static uint64_t
 conn_ord(const struct run *r, size_t i)
 {
-	return i < r->n ? r->c[i].first_ord : NO_ORD;
+	return i < r->t.n ? r->t.c[i].first_ord : NO_ORD;
 }
 
 /* The connections in the order their first packets came, in whichever run. */

@@ -1,4 +1,4 @@
-/* tcpstate.h: what the parts of vnd-tcpstate share: a connection's state, a thread's run. */
+/* tcpstate.h: what the parts of vnd-tcpstate share: a thread's run, its events, the tables. */
 #ifndef TCPSTATE_H
 #define TCPSTATE_H
 
@@ -6,105 +6,8 @@
 #include <stdint.h>
 
 #include "vnd.h"
-#include "vnd_flowtab.h"
-#include "vnd_pkt.h"
 #include "vnd_table.h"
-
-/* What held a sender back at a moment (see limit.c). */
-enum { L_SENDER, L_RECEIVER, L_NETWORK, L_N };
-
-/*
- * The congestion state of a sender, as its packets show it: slow start until
- * its first loss, fast recovery from three duplicate ACKs (or SACK news) until
- * the recovery point is acknowledged, timeout recovery likewise after an RTO,
- * congestion avoidance between losses. Each change is an event.
- */
-enum { CC_NONE, CC_SLOW_START, CC_AVOIDANCE, CC_FAST_RECOVERY, CC_TIMEOUT };
-
-#define NRECENT		32	/* segments remembered to know a duplicate */
-#define NGAP		64	/* holes in the sequence space remembered */
-#define REORDER_NS	(3 * VND_NS_PER_MS)	/* a hole filled sooner: reordering */
-#define DEFAULT_MSS	536	/* RFC 9293 3.7.1, when none was announced */
-#define MAX_MSS		8960	/* of a 9000-byte jumbo frame, less 40 */
-#define MAX_WSCALE	14	/* RFC 7323 2.3 */
-
-struct tslot {				/* -i: the time of one slot in each state */
-	int64_t		 start;
-	int64_t		 lim[L_N];
-};
-
-struct recent {				/* a data segment, to know it again */
-	uint32_t	 seq, len, ipid, tsval;
-	int		 has_ts;
-	int64_t		 ts;
-};
-
-struct dir {				/* one direction of data */
-	int		 started;	/* its sequence space is known */
-	int		 from_ack;	/* ... from the receiver's ACK, no data yet */
-	uint32_t	 isn, high, acked;	/* sequence space */
-	int		 acked_any;
-	uint64_t	 pkts, bytes, unique, retx, retx_fast, retx_timeout;
-	uint64_t	 dup_capture, dupacks, dup3, zero_win, zw_probes, win_full;
-	int		 ndup;		/* duplicate ACKs in a row */
-	int		 recovery;	/* after 3 dup-ACKs, or SACK news: fast */
-	int		 cc;		/* congestion state, CC_x */
-	uint64_t	 spurious;	/* retransmissions a D-SACK or the timestamps
-					   said were not needed */
-	int		 recov_retx;	/* retransmissions in this recovery */
-	int		 eifel;		/* a retransmission waits for its ACK ... */
-	uint32_t	 eifel_seq, eifel_end, eifel_tsval;	/* ... this one */
-	uint32_t	 spurious_seq;	/* the last found spurious ... */
-	int		 spurious_by;	/* ... by 0: none, 1: Eifel, 2: D-SACK */
-	int		 spurious_twice;	/* ... and found by the other too */
-	uint32_t	 max_seg;	/* largest segment: the MSS when no SYN was seen */
-	uint32_t	 gap_lo[NGAP], gap_hi[NGAP];	/* sequence never seen here ... */
-	int64_t		 gap_ts[NGAP];	/* ... since when */
-	int		 ngap;
-	uint64_t	 reordered, lost_upstream;
-	struct recent	 recent[NRECENT];	/* the last segments */
-	unsigned	 nrecent;
-	uint32_t	 recovery_point;	/* ... until this is acknowledged */
-	int64_t		 last_data_ts;
-	int64_t		 last_ack_ts;	/* the peer's last ACK went by */
-	int64_t		 last_adv_ts;	/* ... and the last that acked new data */
-	int64_t		 prev_adv_ts;	/* ... and the one before that */
-	int		 ack_seen;
-	int64_t		 rtt_fwd;	/* least time from data to its ACK here */
-	int64_t		 rtt_back;	/* least time from an ACK to new data */
-	uint32_t	 flight_max;	/* since the last loss: the cwnd bound */
-	uint32_t	 flight_peak;	/* of the connection */
-	uint32_t	 rwnd;		/* the receiver's window, scaled */
-	int		 rwnd_known;
-	uint16_t	 win_raw;	/* ... as the field said */
-	int		 ws_infer;	/* ... its scale not known: ... */
-	int		 ws_lo;		/* ... the least its sender's data allows */
-	int		 state;		/* the limitation now */
-	int64_t		 state_ts;
-	int64_t		 lim[L_N];	/* ns spent in each */
-	int64_t		 done[L_N];	/* the same when all it sent was acked */
-	struct tslot	*slots;		/* -i: the same per time slot */
-	size_t		 nslots, capslots;
-	size_t		 done_nslots;	/* slots when all it sent was acked */
-	struct tslot	 done_slot;	/* ... and the last of them then */
-	uint32_t	 done_high;	/* ... and what it had sent then */
-	int		 done_valid;
-	int		 active;
-};
-
-struct conn {
-	struct vnd_flowkey k;		/* k.src: the client */
-	uint64_t	 first_ord;	/* its first packet's place in the input */
-	int64_t		 first_ts, last_ts;
-	int64_t		 syn_ts, hs_rtt;	/* the handshake's round trip */
-	int		 syn, synack, fin[2], rst[2], rst_first;
-	int		 hs[2];		/* each side's SYN (or SYN-ACK) seen */
-	uint16_t	 mss[2];	/* announced by each side */
-	int		 wscale[2];	/* -1: none */
-	int		 shift[2];	/* of each side's windows; -1: not known */
-	int		 sack_ok[2], ts_ok[2];
-	struct dir	 d[2];		/* [0]: client's data, [1]: server's */
-};
+#include "vnd_tcpconn.h"
 
 /* An event kept for later, when workers find them (-j): merged by ord. */
 struct evrec {
@@ -116,73 +19,24 @@ struct evrec {
 	int		 dir;
 };
 
-/* One thread's connections: all of them, or with -j those of its shard. */
+/* One thread's connections (the library's run) and what it does with events. */
 struct run {
-	struct conn	*c;
-	size_t		 n, cap;
-	struct vnd_flowtab ft;		/* over c */
-	int64_t		 slot_ns;	/* -i, 0 for none */
+	struct vnd_tcprun t;		/* first: the engine's callbacks get it */
 	struct vnd_table *ev;		/* events written as found, or ... */
 	int		 keep_events;	/* ... kept in evs */
 	struct evrec	*evs;
 	size_t		 nev, evcap;
-	uint64_t	 ord;		/* of the packet being seen */
-	int		 failed;
-	char		 err[VND_ERRBUF_SIZE];
 };
 
-static inline uint32_t
-payload_len(const struct vnd_pkt *pk)
-{
-	return VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
-}
-
-/*
- * The MSS of the data toward the side receiver: as it announced it in its
- * SYN, the default if that had none; its SYN not seen, the largest segment
- * seen so far (the papers' inference), unless larger than a jumbo frame's:
- * a segmentation offload's (TSO, GRO), many segments in one.
- */
-static inline uint32_t
-mss_to(const struct conn *c, int receiver)
-{
-	uint32_t seg = c->d[!receiver].max_seg;
-
-	if (c->mss[receiver])
-		return c->mss[receiver];
-	return !c->hs[receiver] && seg && seg <= MAX_MSS ? seg : DEFAULT_MSS;
-}
-
-/* conn.c: the connections of a run and their events; NULL: the run failed */
-struct conn	*conn_of(struct run *, const struct vnd_pkt *, const char *point,
-		    int *dir);
-void		 event(struct run *, const struct conn *, int dir, int64_t ts,
-		    const char *kind, uint64_t frame, int64_t value);
-void		 cc_set(struct run *, const struct conn *, int dir, struct dir *,
-		    int cc, int64_t ts, uint64_t frame);
+/* events.c: the engine's events, written or kept (a vnd_tcpconn_event_fn) */
+int		 on_event(struct vnd_tcprun *, const struct vnd_tcpconn *, int dir,
+		    int64_t ts, const char *kind, uint64_t frame, int64_t value);
 void		 run_free(struct run *);
-
-/* see.c: one packet, a vnd_packet_fn over a run: -1 when the run failed */
-int		 see_one(void *run, const struct vnd_pkt *, const char *point);
-
-/* ack.c: the receiver's part: its window and its ACKs of the other's data */
-void		 window_shifts(struct conn *);
-void		 receiver_part(struct run *, struct conn *, int dir,
-		    const struct vnd_pkt *);
-void		 ws_infer(struct dir *, uint32_t flight);
-
-/* data.c: the sender's part: its segments */
-void		 sender_part(struct run *, struct conn *, int dir,
-		    const struct vnd_pkt *, uint32_t len);
-
-/* limit.c: what held each sender back, and for how long */
-void		 set_state(struct dir *, int64_t slot_ns, int s, int64_t now);
-void		 limits_after(struct conn *, int64_t slot_ns, int64_t now);
 
 /* output.c: the tables */
 extern const struct vnd_colspec conn_cols[], slot_cols[], ev_cols[];
 extern const int nconn_cols, nslot_cols, nev_cols;
-int		 put_event(struct vnd_table *, const struct conn *, int dir,
+int		 put_event(struct vnd_table *, const struct vnd_tcpconn *, int dir,
 		    int64_t ts, const char *kind, uint64_t frame, int64_t value,
 		    char *errbuf);
 int		 put_events(struct run *, int nj, struct vnd_table *,

@@ -1,9 +1,9 @@
-/* limit.c: what held each sender back at every moment, and for how long. */
+/* vnd_tcpconn_limit.c: TCP connections, what held each sender back at every moment, and for how long. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "vnd_grow.h"
-#include "tcpstate.h"
+#include "vnd_tcpconn.h"
 #include "vnd_num.h"
 
 /*
@@ -19,9 +19,9 @@
 
 /* Time [from, to) in state st, split over the time slots of width w it spans. */
 static void __attribute__((noinline))
-slot_add(struct dir *d, int64_t w, int st, int64_t from, int64_t to)
+slot_add(struct vnd_tcpdir *d, int64_t w, int st, int64_t from, int64_t to)
 {
-	struct tslot *ns;
+	struct vnd_tcpslot *ns;
 	int64_t start, end;
 
 	while (from < to) {
@@ -42,7 +42,7 @@ slot_add(struct dir *d, int64_t w, int st, int64_t from, int64_t to)
 
 /* The sender of d was in state s from now: the time since goes to the old one. */
 static inline void
-state_to(struct dir *d, int64_t slot_ns, int s, int64_t now)
+state_to(struct vnd_tcpdir *d, int64_t slot_ns, int s, int64_t now)
 {
 	if (d->active && now > d->state_ts) {
 		if (slot_ns)
@@ -55,7 +55,7 @@ state_to(struct dir *d, int64_t slot_ns, int s, int64_t now)
 }
 
 void
-set_state(struct dir *d, int64_t slot_ns, int s, int64_t now)
+vnd_tcpconn_set_state(struct vnd_tcpdir *d, int64_t slot_ns, int s, int64_t now)
 {
 	state_to(d, slot_ns, s, now);
 }
@@ -66,7 +66,7 @@ set_state(struct dir *d, int64_t slot_ns, int s, int64_t now)
  * kept as they are now, and used if no data follows.
  */
 static void
-set_idle(struct dir *d, int64_t slot_ns, int64_t now)
+set_idle(struct vnd_tcpdir *d, int64_t slot_ns, int64_t now)
 {
 	state_to(d, slot_ns, L_SENDER, now);
 	memcpy(d->done, d->lim, sizeof(d->done));
@@ -78,7 +78,7 @@ set_idle(struct dir *d, int64_t slot_ns, int64_t now)
 }
 
 static void
-classify(struct dir *d, int64_t slot_ns, int64_t now, uint32_t mss)
+classify(struct vnd_tcpdir *d, int64_t slot_ns, int64_t now, uint32_t mss)
 {
 	uint32_t flight = d->high - d->acked;
 	int s;
@@ -106,18 +106,18 @@ classify(struct dir *d, int64_t slot_ns, int64_t now, uint32_t mss)
  * from the first packet that says so. Else it is idle, no limit.
  */
 static int
-counts_time(const struct dir *d)
+counts_time(const struct vnd_tcpdir *d)
 {
 	return d->bytes || d->active || (d->rwnd_known && d->rwnd == 0);
 }
 
 /* After a packet of c at now, the state of each of its directions. */
 void
-limits_after(struct conn *c, int64_t slot_ns, int64_t now)
+vnd_tcpconn_limits(struct vnd_tcpconn *c, int64_t slot_ns, int64_t now)
 {
 	int dir;
 
 	for (dir = 0; dir < 2; dir++)
 		if (counts_time(&c->d[dir]))
-			classify(&c->d[dir], slot_ns, now, mss_to(c, !dir));
+			classify(&c->d[dir], slot_ns, now, vnd_tcpconn_mss_to(c, !dir));
 }

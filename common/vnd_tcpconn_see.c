@@ -1,14 +1,14 @@
-/* see.c: one packet of a connection: its handshake, its close, then each side's part. */
+/* vnd_tcpconn_see.c: one packet of a connection: its handshake, its close, then each side's part. */
 #include <stdio.h>
 
-#include "tcpstate.h"
+#include "vnd_tcpconn.h"
 
 /* A SYN or SYN-ACK: the constants of the side dir, and its sequence space. */
 static void
-on_syn(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+on_syn(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     int ack)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 
 	if (dir == 0 && !ack) {
 		c->syn = 1;
@@ -20,11 +20,11 @@ on_syn(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 	if (VND_ISSET(pk, VND_COL_MSS))
 		c->mss[dir] = pk->mss;
 	c->wscale[dir] = VND_ISSET(pk, VND_COL_WSCALE) ? pk->wscale : -1;
-	window_shifts(c);
+	vnd_tcpconn_shifts(c);
 	c->sack_ok[dir] = VND_ISSET(pk, VND_COL_SACK_OK);
 	c->ts_ok[dir] = VND_ISSET(pk, VND_COL_TSVAL);
 	/* the MSS it offers; 0 when it offers none */
-	event(r, c, dir, pk->ts_ns, ack ? "synack" : "syn", pk->frame,
+	vnd_tcpconn_event(r, c, dir, pk->ts_ns, ack ? "synack" : "syn", pk->frame,
 	    VND_ISSET(pk, VND_COL_MSS) ? pk->mss : 0);
 	d->started = 1;
 	d->isn = pk->seq;
@@ -33,30 +33,30 @@ on_syn(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 
 /* The first FIN and the first RST of each side. */
 static void
-on_close(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
+on_close(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk)
 {
 	if ((pk->tcp_flags & VND_TH_FIN) && !c->fin[dir]) {
 		c->fin[dir] = 1;
-		event(r, c, dir, pk->ts_ns, "fin", pk->frame, 0);
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "fin", pk->frame, 0);
 	}
 	if ((pk->tcp_flags & VND_TH_RST) && !c->rst[dir]) {
 		c->rst[dir] = 1;
 		if (!c->rst[!dir])
 			c->rst_first = dir + 1;
-		event(r, c, dir, pk->ts_ns, "rst", pk->frame, 0);
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "rst", pk->frame, 0);
 	}
 }
 
 static void
-see(struct run *r, const struct vnd_pkt *pk, const char *point)
+see(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point)
 {
-	struct conn *c;
+	struct vnd_tcpconn *c;
 	uint32_t len;
 	int dir, syn, ack;
 
 	/* where this packet's events are merged (-j) */
 	r->ord = pk->ord;
-	if (!vnd_pkt_tcp(pk) || (c = conn_of(r, pk, point, &dir)) == NULL)
+	if (!vnd_pkt_tcp(pk) || (c = vnd_tcpconn_of(r, pk, point, &dir)) == NULL)
 		return;
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
@@ -69,17 +69,17 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 	    pk->ts_ns > c->syn_ts)
 		c->hs_rtt = pk->ts_ns - c->syn_ts;
 	/* this side's part as the other's receiver, then as a sender */
-	receiver_part(r, c, dir, pk);
-	if ((len = payload_len(pk)) > 0 || (pk->tcp_flags & VND_TH_FIN))
-		sender_part(r, c, dir, pk, len);
+	vnd_tcpconn_receiver(r, c, dir, pk);
+	if ((len = vnd_tcp_payload_len(pk)) > 0 || (pk->tcp_flags & VND_TH_FIN))
+		vnd_tcpconn_sender(r, c, dir, pk, len);
 	/* after this packet, what limits each side's sending */
-	limits_after(c, r->slot_ns, pk->ts_ns);
+	vnd_tcpconn_limits(c, r->slot_ns, pk->ts_ns);
 }
 
 int
-see_one(void *arg, const struct vnd_pkt *pk, const char *point)
+vnd_tcpconn_see(void *arg, const struct vnd_pkt *pk, const char *point)
 {
-	struct run *r = arg;
+	struct vnd_tcprun *r = arg;
 
 	see(r, pk, point);
 	return r->failed ? -1 : 0;

@@ -1,10 +1,10 @@
-/* conn.c: a run's connections, found by 5-tuple, and the events they show. */
+/* vnd_tcpconn.c: a run's TCP connections, found by 5-tuple, and the events they show. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tcpstate.h"
 #include "vnd_grow.h"
+#include "vnd_tcpconn.h"
 
 static const char *const ccname[] = {
 	"-", "slow_start", "congestion_avoidance", "fast_recovery",
@@ -14,12 +14,12 @@ static const char *const ccname[] = {
 static const struct vnd_flowkey *
 conn_key(void *arg, size_t i)
 {
-	return &((struct run *)arg)->c[i].k;
+	return &((struct vnd_tcprun *)arg)->c[i].k;
 }
 
 /* Anything went by after the SYN: a SYN now opens a new connection. */
 static int
-carried(const struct conn *c)
+carried(const struct vnd_tcpconn *c)
 {
 	return c->d[0].pkts || c->d[1].pkts || c->fin[0] || c->fin[1] ||
 	    c->rst[0] || c->rst[1];
@@ -27,16 +27,16 @@ carried(const struct conn *c)
 
 /* A run out of memory: it stops, saying so. */
 static void
-nomem(struct run *r)
+nomem(struct vnd_tcprun *r)
 {
 	snprintf(r->err, sizeof(r->err), "out of memory");
 	r->failed = 1;
 }
 
-struct conn *
-conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
+struct vnd_tcpconn *
+vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
-	struct conn *c, *nc;
+	struct vnd_tcpconn *c, *nc;
 	long i;
 
 	/* a 5-tuple used again, after or even during the last: a new SYN
@@ -67,54 +67,28 @@ conn_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	return c;
 }
 
-/* -j: a worker keeps its events, to be merged in the order of the packets. */
-static void
-keep_event(struct run *r, const struct conn *c, int dir, int64_t ts,
-    const char *kind, uint64_t frame, int64_t value)
+void
+vnd_tcpconn_event(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir,
+    int64_t ts, const char *kind, uint64_t frame, int64_t value)
 {
-	struct evrec *ne, *e;
-
-	if ((ne = vnd_grow(r->evs, &r->evcap, r->nev, sizeof(*ne),
-	    256)) == NULL) {
-		nomem(r);
+	if (r->failed || r->on_event == NULL)
 		return;
-	}
-	r->evs = ne;
-	e = &r->evs[r->nev++];
-	e->ord = r->ord;
-	e->frame = frame;
-	e->ts = ts;
-	e->value = value;
-	e->kind = kind;
-	e->conn = (uint32_t)(c - r->c);
-	e->dir = dir;
+	if (r->on_event(r, c, dir, ts, kind, frame, value) < 0)
+		r->failed = 1;
 }
 
 void
-event(struct run *r, const struct conn *c, int dir, int64_t ts, const char *kind,
-    uint64_t frame, int64_t value)
-{
-	if (r->failed)
-		return;
-	if (r->ev != NULL) {
-		if (put_event(r->ev, c, dir, ts, kind, frame, value, r->err) < 0)
-			r->failed = 1;
-	} else if (r->keep_events)
-		keep_event(r, c, dir, ts, kind, frame, value);
-}
-
-void
-cc_set(struct run *r, const struct conn *c, int dir, struct dir *d, int cc,
+vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir, struct vnd_tcpdir *d, int cc,
     int64_t ts, uint64_t frame)
 {
 	if (d->cc == cc)
 		return;
 	d->cc = cc;
-	event(r, c, dir, ts, ccname[cc], frame, 0);
+	vnd_tcpconn_event(r, c, dir, ts, ccname[cc], frame, 0);
 }
 
 void
-run_free(struct run *r)
+vnd_tcprun_free(struct vnd_tcprun *r)
 {
 	size_t k;
 
@@ -123,6 +97,5 @@ run_free(struct run *r)
 		free(r->c[k].d[1].slots);
 	}
 	free(r->c);
-	free(r->evs);
 	vnd_flowtab_free(&r->ft);
 }

@@ -1,5 +1,5 @@
-/* data.c: the sender's part: its segments, new, sent again, or seen twice. */
-#include "tcpstate.h"
+/* vnd_tcpconn_data.c: TCP connections, the sender's part: its segments, new, sent again, or seen twice. */
+#include "vnd_tcpconn.h"
 
 /*
  * Retransmissions: a segment below the highest sequence sent is sent again;
@@ -16,7 +16,7 @@
  * retransmission (a retransmission has a new IP ID, or a new TSval).
  */
 static int
-is_dup(const struct dir *d, const struct vnd_pkt *pk, uint32_t len)
+is_dup(const struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t len)
 {
 	unsigned i, n = d->nrecent < NRECENT ? d->nrecent : NRECENT;
 	int ts = VND_ISSET(pk, VND_COL_TSVAL);
@@ -37,7 +37,7 @@ is_dup(const struct dir *d, const struct vnd_pkt *pk, uint32_t len)
  * added to the least from an ACK to new data. 0: not known yet.
  */
 static int64_t
-round_trip(const struct conn *c, const struct dir *d)
+round_trip(const struct vnd_tcpconn *c, const struct vnd_tcpdir *d)
 {
 	if (c->hs_rtt)
 		return c->hs_rtt;
@@ -57,7 +57,7 @@ round_trip(const struct conn *c, const struct dir *d)
  * RFC 6298's 1 s).
  */
 static int
-by_timer(const struct conn *c, const struct dir *d, const struct vnd_pkt *pk,
+by_timer(const struct vnd_tcpconn *c, const struct vnd_tcpdir *d, const struct vnd_pkt *pk,
     uint32_t end)
 {
 	int64_t from = d->ack_seen ? d->last_adv_ts : c->first_ts, back;
@@ -80,23 +80,23 @@ by_timer(const struct conn *c, const struct dir *d, const struct vnd_pkt *pk,
 
 /* A loss repair begins: it lasts until the ACKs reach what was sent by now. */
 static void
-recovery_start(struct run *r, struct conn *c, int dir, int cc,
+recovery_start(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, int cc,
     const struct vnd_pkt *pk)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 
 	d->recovery = 1;
 	d->recov_retx = 1;
 	d->recovery_point = d->high;
-	cc_set(r, c, dir, d, cc, pk->ts_ns, pk->frame);
+	vnd_tcpconn_cc(r, c, dir, d, cc, pk->ts_ns, pk->frame);
 }
 
 /* A segment sent again: a fast retransmission or a timeout's. */
 static void
-retransmission(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+retransmission(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t end)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 
 	d->retx++;
 	/*
@@ -121,32 +121,32 @@ retransmission(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 		if (!d->recovery)
 			recovery_start(r, c, dir, CC_FAST_RECOVERY, pk);
 		d->retx_fast++;
-		event(r, c, dir, pk->ts_ns, "retx_fast", pk->frame,
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_fast", pk->frame,
 		    pk->seq - d->isn);
 	} else {
 		/* RTO: what was in flight counts lost, and what is sent again
 		 * up to high is repair */
 		recovery_start(r, c, dir, CC_TIMEOUT, pk);
 		d->retx_timeout++;
-		event(r, c, dir, pk->ts_ns, "retx_timeout", pk->frame,
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_timeout", pk->frame,
 		    pk->seq - d->isn);
 	}
 }
 
 /* A segment that starts below the highest sequence sent. */
 static void
-resent(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+resent(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 
 	if (is_dup(d, pk, len)) {
 		d->dup_capture++;
-		event(r, c, dir, pk->ts_ns, "capture_duplicate", pk->frame,
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "capture_duplicate", pk->frame,
 		    pk->seq - d->isn);
 	} else if (d->rwnd_known && d->rwnd == 0 && len <= 1) {
 		d->zw_probes++;
-		event(r, c, dir, pk->ts_ns, "zero_window_probe", pk->frame,
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "zero_window_probe", pk->frame,
 		    pk->seq - d->isn);
 	} else
 		retransmission(r, c, dir, pk, pk->seq + len);
@@ -154,7 +154,7 @@ resent(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 
 /* Forget hole g of d. */
 static void
-gap_drop(struct dir *d, int g)
+gap_drop(struct vnd_tcpdir *d, int g)
 {
 	d->gap_lo[g] = d->gap_lo[d->ngap - 1];
 	d->gap_hi[g] = d->gap_hi[d->ngap - 1];
@@ -164,7 +164,7 @@ gap_drop(struct dir *d, int g)
 
 /* The hole of d that seq falls in; -1: none. */
 static int
-gap_of(const struct dir *d, uint32_t seq)
+gap_of(const struct vnd_tcpdir *d, uint32_t seq)
 {
 	int g;
 
@@ -181,22 +181,22 @@ gap_of(const struct dir *d, uint32_t seq)
  * was one (counted).
  */
 static int
-gap_fill(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+gap_fill(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 	int g = gap_of(d, pk->seq);
 
 	if (g < 0)
 		return 0;
 	if (pk->ts_ns - d->gap_ts[g] < REORDER_NS) {
 		d->reordered++;
-		event(r, c, dir, pk->ts_ns, "reordered", pk->frame,
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "reordered", pk->frame,
 		    pk->seq - d->isn);
 	} else {
 		d->lost_upstream++;
 		d->retx++;
-		event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
+		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
 		    pk->seq - d->isn);
 	}
 	if (vnd_seq_le(pk->seq + len, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
@@ -211,7 +211,7 @@ gap_fill(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 
 /* Bytes above the highest sent: the sequence space grows. */
 static void
-new_bytes(struct dir *d, const struct vnd_pkt *pk, uint32_t end)
+new_bytes(struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t end)
 {
 	/* the least time since an ACK is from here to the sender and back */
 	if (d->ack_seen && pk->ts_ns >= d->last_ack_ts && (d->rtt_back == 0 ||
@@ -222,9 +222,9 @@ new_bytes(struct dir *d, const struct vnd_pkt *pk, uint32_t end)
 }
 
 static void
-remember(struct dir *d, const struct vnd_pkt *pk, uint32_t len)
+remember(struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t len)
 {
-	struct recent *s = &d->recent[d->nrecent++ % NRECENT];
+	struct vnd_tcprecent *s = &d->recent[d->nrecent++ % NRECENT];
 
 	s->seq = pk->seq;
 	s->len = len;
@@ -236,15 +236,15 @@ remember(struct dir *d, const struct vnd_pkt *pk, uint32_t len)
 
 /* What is in flight after a segment: the congestion window's lower bound. */
 static void
-flight_after(struct dir *d, uint32_t mss)
+flight_after(struct vnd_tcpdir *d, uint32_t mss)
 {
 	uint32_t flight;
 
 	if (!d->acked_any)
 		return;
 	flight = d->high - d->acked;
-	if (d->ws_infer)
-		ws_infer(d, flight);
+	if (d->vnd_tcpconn_ws_infer)
+		vnd_tcpconn_ws_infer(d, flight);
 	if (flight > d->flight_max)
 		d->flight_max = flight;
 	if (flight > d->flight_peak)
@@ -255,10 +255,10 @@ flight_after(struct dir *d, uint32_t mss)
 
 /* A segment with len bytes of data from the side dir. */
 static void
-segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+segment(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 	uint32_t end = pk->seq + len;
 	int filled;
 
@@ -284,7 +284,7 @@ segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 	}
 	filled = gap_fill(r, c, dir, pk, len);
 	if (d->cc == CC_NONE)
-		cc_set(r, c, dir, d, CC_SLOW_START, pk->ts_ns, pk->frame);
+		vnd_tcpconn_cc(r, c, dir, d, CC_SLOW_START, pk->ts_ns, pk->frame);
 	if (len > d->max_seg)
 		d->max_seg = len;
 	if (filled)
@@ -297,19 +297,26 @@ segment(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
 		new_bytes(d, pk, end);
 	remember(d, pk, len);
 	d->last_data_ts = pk->ts_ns;
-	flight_after(d, mss_to(c, !dir));
+	flight_after(d, vnd_tcpconn_mss_to(c, !dir));
 }
 
 /* The segment of the side dir: its data, and the sequence number its FIN takes. */
 void
-sender_part(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+vnd_tcpconn_sender(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
+	/* a SYN takes a number of its own: its data (TCP Fast Open, RFC 7413) follows */
+	uint32_t first = pk->seq + ((pk->tcp_flags & VND_TH_SYN) ? 1 : 0);
+	struct vnd_pkt data;
 
-	if (len > 0)
+	if (len > 0 && first != pk->seq) {
+		data = *pk;
+		data.seq = first;
+		segment(r, c, dir, &data, len);
+	} else if (len > 0)
 		segment(r, c, dir, pk, len);
 	if ((pk->tcp_flags & VND_TH_FIN) && d->started &&
-	    pk->seq + len + 1 > d->high)
-		d->high = pk->seq + len + 1;
+	    vnd_seq_lt(d->high, first + len + 1))
+		d->high = first + len + 1;
 }

@@ -1,5 +1,5 @@
-/* ack.c: the receiver's part: the window it advertises and its ACKs of the other side's data. */
-#include "tcpstate.h"
+/* vnd_tcpconn_ack.c: TCP connections, the receiver's part: the window it advertises and its ACKs of the other side's data. */
+#include "vnd_tcpconn.h"
 
 /*
  * A direction caught mid-stream, its SYN not seen, starts at the first
@@ -8,7 +8,7 @@
  * may send. Its data, when it comes, numbers the bytes (data.c).
  */
 static void
-ack_start(struct dir *o, const struct vnd_pkt *pk)
+ack_start(struct vnd_tcpdir *o, const struct vnd_pkt *pk)
 {
 	o->started = 1;
 	o->from_ack = 1;
@@ -22,7 +22,7 @@ ack_start(struct dir *o, const struct vnd_pkt *pk)
  * offers it only to a SYN that did. -1: not known, a SYN not seen.
  */
 static int
-shift_of(const struct conn *c, int dir)
+shift_of(const struct vnd_tcpconn *c, int dir)
 {
 	int ws = c->wscale[dir];
 
@@ -36,7 +36,7 @@ shift_of(const struct conn *c, int dir)
 
 /* A SYN went by: the shifts of both sides' windows, as far as known. */
 void
-window_shifts(struct conn *c)
+vnd_tcpconn_shifts(struct vnd_tcpconn *c)
 {
 	c->shift[0] = shift_of(c, 0);
 	c->shift[1] = shift_of(c, 1);
@@ -50,7 +50,7 @@ window_shifts(struct conn *c)
  * shift.
  */
 void
-ws_infer(struct dir *d, uint32_t flight)
+vnd_tcpconn_ws_infer(struct vnd_tcpdir *d, uint32_t flight)
 {
 	while (d->win_raw > 0 && d->ws_lo < MAX_WSCALE &&
 	    ((uint32_t)d->win_raw << d->ws_lo) < flight)
@@ -60,19 +60,19 @@ ws_infer(struct dir *d, uint32_t flight)
 
 /* The window the side dir advertises limits the other side's data. */
 static void
-on_window(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
+on_window(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     int syn)
 {
-	struct dir *o = &c->d[!dir];
+	struct vnd_tcpdir *o = &c->d[!dir];
 	int ws = syn ? 0 : c->shift[dir];
 
 	o->win_raw = pk->win;
-	o->ws_infer = ws < 0;
+	o->vnd_tcpconn_ws_infer = ws < 0;
 	o->rwnd = (uint32_t)pk->win << (ws < 0 ? o->ws_lo : ws);
 	o->rwnd_known = 1;
 	if (pk->win == 0 && o->started) {
 		o->zero_win++;
-		event(r, c, !dir, pk->ts_ns, "zero_window", pk->frame, 0);
+		vnd_tcpconn_event(r, c, !dir, pk->ts_ns, "zero_window", pk->frame, 0);
 	}
 }
 
@@ -83,10 +83,10 @@ on_window(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk,
  * three times can still be reported twice by D-SACK.
  */
 static void
-spurious(struct run *r, struct conn *c, int dir, int by, uint32_t seq,
+spurious(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, int by, uint32_t seq,
     const struct vnd_pkt *pk)
 {
-	struct dir *d = &c->d[dir];
+	struct vnd_tcpdir *d = &c->d[dir];
 
 	if (d->retx <= d->spurious)
 		return;
@@ -99,12 +99,12 @@ spurious(struct run *r, struct conn *c, int dir, int by, uint32_t seq,
 	d->spurious_seq = seq;
 	d->spurious_by = by;
 	d->spurious_twice = 0;
-	event(r, c, dir, pk->ts_ns, "spurious_retx", pk->frame, seq - d->isn);
+	vnd_tcpconn_event(r, c, dir, pk->ts_ns, "spurious_retx", pk->frame, seq - d->isn);
 }
 
 /* When the ACKs came: the times the sender's timer and round trip go by. */
 static void
-ack_times(struct dir *o, const struct vnd_pkt *pk, int newdata)
+ack_times(struct vnd_tcpdir *o, const struct vnd_pkt *pk, int newdata)
 {
 	/* all it sent acknowledged: here to the receiver and back */
 	if (newdata && o->pkts && vnd_seq_le(o->high, pk->ack) &&
@@ -121,14 +121,14 @@ ack_times(struct dir *o, const struct vnd_pkt *pk, int newdata)
 
 /* An ACK of nothing new while data is in flight (of the side odir). */
 static void
-dupack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
+dupack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int odir, const struct vnd_pkt *pk)
 {
-	struct dir *o = &c->d[odir];
+	struct vnd_tcpdir *o = &c->d[odir];
 
 	o->dupacks++;
 	if (++o->ndup == 3) {
 		o->dup3++;
-		event(r, c, odir, pk->ts_ns, "triple_dupack", pk->frame,
+		vnd_tcpconn_event(r, c, odir, pk->ts_ns, "triple_dupack", pk->frame,
 		    pk->ack - o->isn);
 	}
 	/* RFC 6675: three duplicates, or a SACK of data above the hole,
@@ -137,15 +137,15 @@ dupack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
 		o->recovery = 1;
 		o->recov_retx = 0;
 		o->recovery_point = o->high;
-		cc_set(r, c, odir, o, CC_FAST_RECOVERY, pk->ts_ns, pk->frame);
+		vnd_tcpconn_cc(r, c, odir, o, CC_FAST_RECOVERY, pk->ts_ns, pk->frame);
 	}
 }
 
 /* An ACK of new data (of the side odir). */
 static void
-newack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
+newack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int odir, const struct vnd_pkt *pk)
 {
-	struct dir *o = &c->d[odir];
+	struct vnd_tcpdir *o = &c->d[odir];
 	uint32_t a = pk->ack;
 
 	/* RFC 3522 (Eifel): the first ACK to cover a retransmitted segment
@@ -163,20 +163,20 @@ newack(struct run *r, struct conn *c, int odir, const struct vnd_pkt *pk)
 	if (o->recovery && !vnd_seq_lt(a, o->recovery_point)) {
 		o->recovery = 0;
 		o->recov_retx = 0;
-		cc_set(r, c, odir, o, CC_AVOIDANCE, pk->ts_ns, pk->frame);
+		vnd_tcpconn_cc(r, c, odir, o, CC_AVOIDANCE, pk->ts_ns, pk->frame);
 	}
 }
 
 /* An ACK, from the side dir, of the other side's data. */
 static void
-on_ack(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
+on_ack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk)
 {
-	struct dir *o = &c->d[!dir];
+	struct vnd_tcpdir *o = &c->d[!dir];
 	uint32_t a = pk->ack;
 	int newdata = !o->acked_any || vnd_seq_lt(o->acked, a);
 
 	ack_times(o, pk, newdata);
-	if (!newdata && payload_len(pk) == 0 &&
+	if (!newdata && vnd_tcp_payload_len(pk) == 0 &&
 	    !(pk->tcp_flags & VND_TH_FIN) && o->acked_any && a == o->acked &&
 	    vnd_seq_lt(a, o->high))
 		dupack(r, c, !dir, pk);
@@ -191,7 +191,7 @@ on_ack(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
 
 /* The packet of the side dir as the receiver of the other side's data. */
 void
-receiver_part(struct run *r, struct conn *c, int dir, const struct vnd_pkt *pk)
+vnd_tcpconn_receiver(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk)
 {
 	int syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	int ack = (pk->tcp_flags & VND_TH_ACK) != 0 && !syn;

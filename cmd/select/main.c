@@ -1,0 +1,283 @@
+/* vnd-select: the flows an event selected at one capture point, and their packets at every point. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd_cli.h"
+#include "vnd_num.h"
+#include "vnd_point.h"
+#include "select.h"
+
+/*
+ * MOZART (SOSR 2016) on recordings: a selector point finds the flows that
+ * show an event (detect.c, by vnd_event's definitions on vnd-tcpstate's
+ * engine), and every point gives the packets of those flows, found through
+ * NAT by their fingerprints (extract.c); --monitor simulates MOZART's
+ * monitors on the same recordings (monitor.c).
+ */
+
+/* the letters of the long-only options, as vnd_tool.longonly gives them */
+enum {
+	O_AFTER = 'A', O_BEFORE = 'B', O_BYTES = 'b', O_DELAY = 'd',
+	O_ENTRIES = 'n', O_MONITOR = 'm', O_SCAN_FAILED = 'F',
+	O_SCAN_TARGETS = 'T', O_SLOW = 's', O_TOP = 't',
+};
+
+#include "usage.h"	/* the Makefile makes it of usage.txt */
+
+static int
+opt_events(struct vnd_cli *cli, struct sel *s, char *arg)
+{
+	char *tok, *save = NULL;
+	int e;
+
+	for (tok = strtok_r(arg, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((e = vnd_event_lookup(tok)) < 0)
+			return vnd_cli_bad(cli, "-e '%s': loss, reset, zero-window,"
+			    " slow, elephant, scan or unanswered", tok);
+		s->events |= 1u << e;
+	}
+	return 0;
+}
+
+/* A long option's number, checked. */
+static int
+opt_long(struct vnd_cli *cli, const char *name, const char *arg, int64_t min,
+    int64_t max, int64_t *v)
+{
+	char errbuf[VND_ERRBUF_SIZE];
+
+	if (vnd_strtonum(arg, min, max, v, errbuf) < 0)
+		return vnd_cli_bad(cli, "--%s '%s': %s", name, arg, errbuf);
+	return 0;
+}
+
+static int
+opt_ratio(struct vnd_cli *cli, const char *name, const char *arg, double *v)
+{
+	char *end;
+
+	*v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || !(*v >= 0 && *v <= 1))
+		return vnd_cli_bad(cli, "--%s '%s': a ratio, from 0 to 1", name,
+		    arg);
+	return 0;
+}
+
+static int
+opt_secs(struct vnd_cli *cli, const char *name, const char *arg, int64_t *ns)
+{
+	if (strcmp(arg, "0") == 0) {
+		*ns = 0;
+		return 0;
+	}
+	if (vnd_strtons(arg, ns) < 0)
+		return vnd_cli_bad(cli, "--%s '%s': seconds, from 0 to 86400",
+		    name, arg);
+	return 0;
+}
+
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	struct sel *s = ctx;
+	int64_t v;
+
+	switch (ch) {
+	case 'a':
+		s->at_name = arg;
+		return 0;
+	case 'e':
+		return opt_events(cli, s, arg);
+	case 'p':
+		return opt_ratio(cli, "prob", arg, &s->prob);
+	case 'w':
+		s->dir = arg;
+		return 0;
+	case O_AFTER:
+		return opt_secs(cli, "after", arg, &s->after);
+	case O_BEFORE:
+		return opt_secs(cli, "before", arg, &s->before);
+	case O_BYTES:
+		if (opt_long(cli, "bytes", arg, 1, INT64_MAX, &v) < 0)
+			return -1;
+		s->conf.elephant_bytes = (uint64_t)v;
+		s->bytes_set = 1;
+		return 0;
+	case O_DELAY:
+		return opt_secs(cli, "delay", arg, &s->delay_ns);
+	case O_ENTRIES:
+		return opt_long(cli, "entries", arg, 1, 100000000, &s->entries);
+	case O_MONITOR:
+		s->monitor = 1;
+		return 0;
+	case O_SCAN_FAILED:
+		return opt_ratio(cli, "scan-failed", arg, &s->conf.scan_failed);
+	case O_SCAN_TARGETS:
+		if (opt_long(cli, "scan-targets", arg, 1, 1000000, &v) < 0)
+			return -1;
+		s->conf.scan_targets = (int)v;
+		return 0;
+	case O_SLOW:
+		return opt_secs(cli, "slow", arg, &s->conf.slow_ns);
+	case O_TOP:
+		if (opt_long(cli, "top", arg, 0, 100000000, &v) < 0)
+			return -1;
+		s->conf.elephant_top = (int)v;
+		s->top_set = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* The operands as points: names, files, and the selector among them. */
+static int
+points(struct vnd_cli *cli, struct sel *s)
+{
+	const char *name, *path;
+	int i, j;
+
+	if ((s->pts = calloc((size_t)cli->nops, sizeof(*s->pts))) == NULL)
+		return vnd_cli_bad(cli, "out of memory");
+	s->npts = cli->nops;
+	s->at = -1;
+	for (i = 0; i < cli->nops; i++) {
+		vnd_point_split(cli->ops[i], &name, &path);
+		if (strcmp(path, "-") == 0)
+			return vnd_cli_bad(cli, "'-': captures are read twice, "
+			    "standard input cannot be");
+		s->pts[i].path = path;
+		if ((s->pts[i].name = name ? strdup(name) :
+		    vnd_point_name(path)) == NULL)
+			return vnd_cli_bad(cli, "out of memory");
+		if (!vnd_point_valid(s->pts[i].name))
+			return vnd_cli_bad(cli, "'%s': not a point name", name);
+		for (j = 0; j < i; j++)
+			if (strcmp(s->pts[j].name, s->pts[i].name) == 0)
+				return vnd_cli_bad(cli, "point '%s' twice",
+				    s->pts[i].name);
+		if (s->at_name == NULL ? i == 0 :
+		    strcmp(s->at_name, s->pts[i].name) == 0)
+			s->at = i;
+	}
+	if (s->at < 0)
+		return vnd_cli_bad(cli, "--at '%s': no such point", s->at_name);
+	return 0;
+}
+
+static int
+check(struct vnd_cli *cli, void *ctx)
+{
+	struct sel *s = ctx;
+
+	if (s->events == 0)
+		return vnd_cli_bad(cli, "no event: -e loss, reset, zero-window, "
+		    "slow, elephant, scan or unanswered");
+	/* --bytes alone is the bound alone */
+	if (s->bytes_set && !s->top_set)
+		s->conf.elephant_top = 0;
+	if (!s->monitor && (s->entries || s->prob >= 0))
+		return vnd_cli_bad(cli, "--entries and -p are --monitor's");
+	if (s->monitor && cli->nops < 2)
+		return vnd_cli_bad(cli, "--monitor: monitors are the other "
+		    "points; give two or more");
+	return points(cli, s);
+}
+
+/* The meta table of a SQLite artifact: the points as read. */
+static void
+set_meta(struct vnd_cli *cli, struct sel *s)
+{
+	int i;
+
+	if ((s->meta = calloc((size_t)s->npts, sizeof(*s->meta))) == NULL)
+		return;
+	for (i = 0; i < s->npts; i++) {
+		s->meta[i].name = s->pts[i].name;
+		s->meta[i].file = s->pts[i].path;
+		s->meta[i].format = s->pts[i].format;
+		s->meta[i].packets = s->pts[i].packets;
+	}
+	cli->meta = s->meta;
+	cli->nmeta = s->npts;
+}
+
+static int
+run_all(struct vnd_cli *cli, struct sel *s)
+{
+	struct vnd_table *t;
+	int status, st;
+
+	s->quiet = cli->quiet;
+	if ((t = vnd_cli_table(cli, s->monitor ? "monitors" : "selected",
+	    s->monitor ? mon_cols : pick_cols, s->monitor ? nmon_cols :
+	    npick_cols)) == NULL)
+		return VND_RUN_SINK;
+	s->late_elephants = s->dir != NULL && !s->monitor && s->before < 0 &&
+	    s->after < 0;
+	if ((status = detect(s, cli->err)) < 0)
+		return status;
+	if (s->monitor)
+		return (st = monitor(s, t, cli->err)) != VND_RUN_OK ? st : status;
+	if (s->dir != NULL && (st = extract(s, cli->err)) != VND_RUN_OK) {
+		if (st < 0)
+			return st;
+		status = st;
+	}
+	if (s->late_elephants)
+		retime_picks(s);
+	if (s->dir != NULL && put_manifest(s, cli->err) < 0)
+		return VND_RUN_ABORT;
+	if (put_picks(s, t, cli->err) < 0)
+		return VND_RUN_SINK;
+	return status;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct sel *s = ctx;
+	int status = run_all(cli, s);
+
+	set_meta(cli, s);
+	return status;
+}
+
+static void
+fini(void *ctx)
+{
+	struct sel *s = ctx;
+	int i;
+
+	for (i = 0; s->pts != NULL && i < s->npts; i++) {
+		free((char *)s->pts[i].name);
+		free(s->pts[i].file);
+	}
+	free(s->pts);
+	free(s->meta);
+	vnd_tcprun_free(&s->run);
+	free(s->info);
+	free(s->picks);
+	free(s->fp);
+	free(s->fpconn);
+	free(s->img);
+	vnd_flowtab_free(&s->ft);
+}
+
+static struct sel sel_ctx = {
+	.conf = VND_EVENT_CONF_DEFAULTS,
+	.before = -1, .after = -1, .prob = -1,
+	.delay_ns = 10 * VND_NS_PER_MS,
+};
+
+const struct vnd_tool vnd_tool = {
+	.name = "vnd-select", .usage = usage,
+	.longonly = "after=A before=B bytes=b delay=d entries=n monitor=m "
+	    "scan-failed=F scan-targets=T slow=s top=t",
+	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
+	.min_ops = 1, .max_ops = -1,
+	.option = option, .check = check, .run = run,
+	.fini = fini,
+	.ctx = &sel_ctx,
+};

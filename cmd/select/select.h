@@ -1,0 +1,123 @@
+/* select.h: what the parts of vnd-select share: the points, the selector's flows, the picks. */
+#ifndef SELECT_H
+#define SELECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnd.h"
+#include "vnd_event.h"
+#include "vnd_flowtab.h"
+#include "vnd_input.h"
+#include "vnd_meta.h"
+#include "vnd_table.h"
+#include "vnd_tcpconn.h"
+
+#define NKEYS	4		/* fingerprints kept of a connection's first packets */
+
+struct point {
+	const char	*name;		/* interned: flow keys compare it by pointer */
+	const char	*path;
+	char		 format[32];	/* vnd_input_format() */
+	uint64_t	 packets;	/* read */
+	uint64_t	 out_pkts, out_bytes;	/* written (-w) */
+	uint32_t	 flows;		/* selected flows seen here */
+	int		 warned;	/* its cut said */
+	char		*file;		/* -w: DIR/NAME.pcap */
+};
+
+/* The selector's view of one of its connections, beside the engine's. */
+struct info {
+	uint32_t	 seen;		/* bit per VND_E_x shown */
+	int64_t		 ts[VND_E_N];	/* when first shown */
+	uint64_t	 frame[VND_E_N];
+	const char	*kind[VND_E_N];	/* the engine's event kind, or NULL */
+	uint64_t	 key[NKEYS];	/* fingerprints of its first packets */
+	int		 nkeys;
+	uint32_t	 rank;		/* elephant: 1 = most bytes */
+	struct vnd_event_scan scan;
+	int		 picked;	/* selected, by any event asked */
+	int64_t		 sel_ts;	/* first selected at */
+	uint64_t	 bytes_seen;	/* pass 2: bytes so far (elephant's time) */
+};
+
+/* A selected flow and the event that selected it: a row of the table. */
+struct pick {
+	size_t		 conn;
+	int		 e;
+	int64_t		 ts;
+	uint64_t	 frame;
+};
+
+/* An image of a selected connection at some point: its 5-tuple there. */
+struct image {
+	struct vnd_flowkey k;
+	size_t		 conn;
+};
+
+struct sel {
+	struct point	*pts;
+	struct vnd_meta_point *meta;	/* the meta table's points */
+	int		 npts, at;	/* at: the selector */
+	uint32_t	 events;	/* bit per VND_E_x asked */
+	struct vnd_event_conf conf;
+	const char	*at_name;	/* --at */
+	int		 bytes_set, top_set;	/* --bytes, --top given */
+	const char	*dir;		/* -w */
+	int64_t		 before, after;	/* -1: no bound */
+	struct vnd_tcprun run;		/* the selector's connections */
+	struct info	*info;
+	size_t		 ninfo, capinfo;
+	uint64_t	 bar;		/* elephant: the least one's bytes */
+	int		 late_elephants;	/* ... timed in pass 2 */
+	struct pick	*picks;
+	size_t		 npicks, cappicks;
+	/* pass 2 */
+	uint64_t	*fp;		/* fingerprint -> conn + 1, open addressing */
+	uint32_t	*fpconn;
+	size_t		 fpcap;
+	struct image	*img;
+	size_t		 nimg, capimg;
+	struct vnd_flowtab ft;		/* over img */
+	/* --monitor */
+	int		 monitor;
+	int64_t		 entries;	/* N, 0: sweep */
+	double		 prob;		/* p, < 0: sweep */
+	int64_t		 delay_ns;
+	int64_t		 stop_ts;	/* pass 2: no selected packet after this */
+	void		*pass;		/* the pass's own state */
+	int		 quiet;		/* -q */
+	int		 failed;
+	char		 err[VND_ERRBUF_SIZE];
+};
+
+/* A frame of a point, decoded: the record as read, and its packet; 1 stops. */
+typedef int (*frame_fn)(struct sel *, struct point *, const struct vnd_frame *,
+    const struct vnd_pkt *);
+
+/* read.c: every frame of a point to fn; VND_RUN_x (err set) */
+int	 read_point(struct sel *, struct point *, frame_fn, char *err);
+
+/* detect.c: pass 1 at the selector, then the picks */
+int	 detect(struct sel *, char *err);
+int	 put_picks(struct sel *, struct vnd_table *, char *err);
+int	 see_bytes(struct sel *, struct point *, const struct vnd_frame *,
+	    const struct vnd_pkt *);
+void	 retime_picks(struct sel *);
+extern const struct vnd_colspec pick_cols[];
+extern const int npick_cols;
+
+/* extract.c: pass 2, every point's packets of the picked flows */
+int	 index_picks(struct sel *);
+int	 extract(struct sel *, char *err);
+int	 put_manifest(struct sel *, char *err);
+long	 conn_at(struct sel *, struct point *, const struct vnd_pkt *);
+int64_t	 window_lo(const struct sel *, size_t conn, int here);
+int64_t	 window_hi(const struct sel *, size_t conn, int here);
+
+/* monitor.c: MOZART's monitors simulated on the recordings */
+int	 monitor(struct sel *, struct vnd_table *, char *err);
+extern const struct vnd_colspec mon_cols[];
+extern const int nmon_cols;
+
+#endif

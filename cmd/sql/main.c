@@ -1,0 +1,128 @@
+/* vnd-sql: VND's SQL applications by name, on vnd-parse's SQLite file or a ClickHouse cluster. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnd.h"
+#include "vnd_cli.h"
+#include "sql.h"
+
+struct run {
+	struct app_opts	 o;
+	const struct app *app;
+	struct target	*tg;
+	int		 print;
+};
+
+#include "usage.h"	/* the Makefile makes it of usage.txt */
+
+/* A list of column names: letters, digits, '_' and commas. */
+static int
+names_ok(const char *s)
+{
+	return *s != '\0' && *s != ',' && s[strlen(s) - 1] != ',' &&
+	    strstr(s, ",,") == NULL &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_,") == strlen(s);
+}
+
+static int
+option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+{
+	struct run *r = ctx;
+
+	switch (ch) {
+	case 'b':
+		r->o.by = arg;
+		if (!names_ok(arg))
+			return vnd_cli_bad(cli, "--by '%s': column names, "
+			    "comma-separated", arg);
+		return 0;
+	case 'e':
+		r->o.where = arg;
+		return 0;
+	case 'f':
+		r->o.field = arg;
+		if (!names_ok(arg) || strchr(arg, ',') != NULL)
+			return vnd_cli_bad(cli, "--field '%s': one column name", arg);
+		return 0;
+	case 'i':
+		return vnd_cli_seconds(cli, ch, arg, &r->o.slot_ns);
+	case 'n':
+		r->print = 1;
+		return 0;
+	case 'P':
+		if (strcmp(arg, "point") == 0)
+			r->o.place = PLACE_POINT;
+		else if (strcmp(arg, "fingerprint") == 0)
+			r->o.place = PLACE_FINGERPRINT;
+		else
+			return vnd_cli_bad(cli, "--placement '%s': point or "
+			    "fingerprint", arg);
+		return 0;
+	case 'w':
+		return vnd_cli_seconds(cli, ch, arg, &r->o.window_ns);
+	}
+	return -1;
+}
+
+static int
+check(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+
+	if ((r->app = app_find(cli->ops[0])) == NULL)
+		return vnd_cli_bad(cli, "'%s' is not an application: %s",
+		    cli->ops[0], app_names());
+	r->o.points = cli->ops + 2;
+	r->o.npoints = cli->nops - 2;
+	if (r->o.npoints < r->app->min_points)
+		return vnd_cli_bad(cli, "%s needs %d points or more, in path order",
+		    r->app->name, r->app->min_points);
+	if (r->o.by == NULL)
+		r->o.by = "src_ip,src_port,dst_ip,dst_port,ip_proto";
+	return 0;
+}
+
+static int
+run(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	struct vnd_colspec cols[64];
+	struct app_out out;
+
+	memset(&out, 0, sizeof(out));
+	out.cols = cols;
+	out.ncols = app_cols(r->app, &r->o, cols);
+	if (target_open(&r->tg, cli->ops[1], cli->err) < 0)
+		return VND_RUN_ABORT;
+	if (!r->print && (out.t = vnd_cli_table(cli, r->app->table, cols,
+	    out.ncols)) == NULL)
+		return VND_RUN_SINK;
+	if (app_run(r->app, r->tg, &r->o, &out, r->print, cli->err) < 0)
+		return VND_RUN_ABORT;
+	return VND_RUN_OK;
+}
+
+static void
+run_free(void *ctx)
+{
+	struct run *r = ctx;
+
+	target_close(r->tg);
+	r->tg = NULL;
+}
+
+static struct run tool_ctx = {
+	.o = { .place = PLACE_POINT, .window_ns = VND_WINDOW_NS,
+	    .slot_ns = VND_NS_PER_SEC },
+};
+
+const struct vnd_tool vnd_tool = {
+	.name = "vnd-sql", .usage = usage,
+	.longonly = "by=b field=f placement=P where=e",
+	.flags = VND_CLI_TABLE,
+	.min_ops = 2, .max_ops = -1,
+	.option = option, .check = check, .run = run,
+	.fini = run_free,
+	.ctx = &tool_ctx,
+};
