@@ -50,3 +50,14 @@ setup() {
 	    "SELECT ${sel%,} FROM packets ORDER BY frame" >"$BATS_TEST_TMPDIR/db"
 	diff -u "$BATS_TEST_TMPDIR/tsv" "$BATS_TEST_TMPDIR/db"
 }
+
+@test "parse: --null writes the same rows on both paths" {
+	long=$(printf 'p%.0s' $(seq 300))
+	"$BIN/vnd-parse" --null '\N' -p s "$BATS_TEST_TMPDIR/d.pcap" >"$BATS_TEST_TMPDIR/short"
+	"$BIN/vnd-parse" --null '\N' -p "$long" "$BATS_TEST_TMPDIR/d.pcap" >"$BATS_TEST_TMPDIR/long"
+	run -0 sort -u < <(tsv_col vlan <"$BATS_TEST_TMPDIR/short")
+	assert_output '\N'
+	tsv_awk -v OFS='\t' '{ $h["point"] = ""; print }' "$BATS_TEST_TMPDIR/short" >"$BATS_TEST_TMPDIR/a"
+	tsv_awk -v OFS='\t' '{ $h["point"] = ""; print }' "$BATS_TEST_TMPDIR/long" >"$BATS_TEST_TMPDIR/b"
+	diff -u "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+}
