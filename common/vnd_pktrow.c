@@ -180,10 +180,10 @@ put_row(struct vnd_table *t, const struct vnd_pkt *pk, const char *point)
 			    SACK_ROOM)
 
 static inline char *
-tab_unset(const struct vnd_table *t, char *p)
+tab_unset(struct vnd_unset u, char *p)
 {
 	*p++ = '\t';
-	return vnd_tsv_unset(t, p);
+	return vnd_unset_put(u, p);
 }
 
 static inline char *
@@ -216,10 +216,10 @@ tab_i64(char *p, int64_t v)
 
 /* A tab and text that may hold anything (vnd_put_str()). */
 static inline char *
-tab_str(const struct vnd_table *t, char *p, const char *s)
+tab_str(const struct vnd_table *t, struct vnd_unset u, char *p, const char *s)
 {
 	if (s == NULL)
-		return tab_unset(t, p);
+		return tab_unset(u, p);
 	*p++ = '\t';
 	return vnd_tsv_text(t, p, s, strlen(s));
 }
@@ -302,15 +302,15 @@ point_text(const struct vnd_table *t, const struct vnd_pktfmt *f, char *p)
 	return p + f->pointlen;
 }
 
-#define U32_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u32(p, (v)) : tab_unset(t, p))
+#define U32_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u32(p, (v)) : tab_unset(u, p))
 #define WIDE_IF(col, nt, v) (p = VND_ISSET(pk, col) ? \
-			    tab_wide(f->num[nt], p, (v)) : tab_unset(t, p))
-#define U16_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u16(p, (v)) : tab_unset(t, p))
-#define U8_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u8(p, (v)) : tab_unset(t, p))
+			    tab_wide(f->num[nt], p, (v)) : tab_unset(u, p))
+#define U16_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u16(p, (v)) : tab_unset(u, p))
+#define U8_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_u8(p, (v)) : tab_unset(u, p))
 #define I64_IF(col, v)	(p = VND_ISSET(pk, col) ? tab_i64(p, (int64_t)(v)) : \
-			    tab_unset(t, p))
+			    tab_unset(u, p))
 #define IP_IF(col, a)	(p = VND_ISSET(pk, col) ? \
-			    tab_ip(f, p, pk->ip_ver, (a)) : tab_unset(t, p))
+			    tab_ip(f, p, pk->ip_ver, (a)) : tab_unset(u, p))
 
 /*
  * The row of pk at p, as put_row() writes it; returns its end. Not inlined:
@@ -320,6 +320,8 @@ static char * __attribute__((noinline))
 row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
     char *p)
 {
+	const struct vnd_unset u = vnd_tsv_unset_of(t);
+
 	p = frame_text(f, p, pk->frame);
 	*p++ = '\t';
 	p = point_text(t, f, p);
@@ -327,16 +329,16 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 		*p++ = '\t';
 		p = vnd_tsv_ns(t, p, pk->ts_ns);
 	} else
-		p = tab_unset(t, p);
+		p = tab_unset(u, p);
 	p = tab_u32(p, pk->wire_bytes);
 	p = tab_u32(p, pk->cap_bytes);
 	U16_IF(VND_COL_VLAN, pk->vlan);
 	if (VND_ISSET(pk, VND_COL_TUNNEL)) {
-		p = tab_str(t, p, vnd_tunnel_name(pk->tunnel));
+		p = tab_str(t, u, p, vnd_tunnel_name(pk->tunnel));
 		U32_IF(VND_COL_VNI, pk->vni);
 	} else {
-		p = tab_unset(t, p);
-		p = tab_unset(t, p);
+		p = tab_unset(u, p);
+		p = tab_unset(u, p);
 	}
 	IP_IF(VND_COL_SRC_IP, pk->src_ip);
 	IP_IF(VND_COL_DST_IP, pk->dst_ip);
@@ -359,10 +361,10 @@ row_tsv(struct vnd_table *t, struct vnd_pktfmt *f, const struct vnd_pkt *pk,
 		*p++ = '\t';
 		p = sack_text(p, pk);
 	} else
-		p = tab_unset(t, p);
+		p = tab_unset(u, p);
 	I64_IF(VND_COL_PKT_ID, pk->pkt_id);
 	I64_IF(VND_COL_PAYLOAD_HASH, pk->payload_hash);
-	p = tab_str(t, p, pk->malformed);
+	p = tab_str(t, u, p, pk->malformed);
 	U8_IF(VND_COL_SACK_OK, 1);
 	U32_IF(VND_COL_FRAG_OFF, pk->frag_off);
 	U8_IF(VND_COL_FRAG_MORE, pk->frag_more);

@@ -99,15 +99,41 @@ void	 vnd_put_null_any(struct vnd_table *);
 #define VND_TSV_TEXT_MAX 1024
 
 /*
- * The TSV text of an unset value, at p; returns the end. Every unset value
- * of every TSV table is written here and nowhere else.
+ * The TSV text of an unset value, taken from its table once (a writer of
+ * many values keeps it in registers: a store through a char * could be a
+ * store to the table, so t->unset would be read again after each one).
  */
+struct vnd_unset {
+	uint64_t	 text;		/* t->unset, VND_UNSET_MAX + 1 bytes */
+	size_t		 len;
+};
+_Static_assert(VND_UNSET_MAX + 1 == sizeof(uint64_t), "unset text is a word");
+
+static inline struct vnd_unset
+vnd_tsv_unset_of(const struct vnd_table *t)
+{
+	struct vnd_unset u;
+
+	memcpy(&u.text, t->unset, sizeof(u.text));
+	u.len = t->unset_len;
+	return u;
+}
+
+/*
+ * The unset value at p; returns the end. Every unset value of every TSV
+ * table is written here and nowhere else.
+ */
+static inline char *
+vnd_unset_put(struct vnd_unset u, char *p)
+{
+	memcpy(p, &u.text, sizeof(u.text));	/* a fixed size: no call */
+	return p + u.len;
+}
+
 static inline char *
 vnd_tsv_unset(const struct vnd_table *t, char *p)
 {
-	/* a fixed size, within VND_TSV_SLACK: no call */
-	memcpy(p, t->unset, sizeof(t->unset));
-	return p + t->unset_len;
+	return vnd_unset_put(vnd_tsv_unset_of(t), p);
 }
 
 /* The TSV text of v at p (VND_TSV_SLACK bytes of room); returns the end. */
