@@ -7,6 +7,14 @@
 #        PREFIX=n     packets in the prefix for tshark and the memory check (default 100000)
 #        TSHARK_FULL=1  run tshark once on the whole trace instead of scaling a prefix
 #        TIMER=hyperfine|loop  force a timer (default: hyperfine when installed)
+#        ONLY=a,b     time only these parts: parse (TSV and SQLite), hoploss,
+#                     rtt, tcpstate, tshark, memory (default all)
+#        RT=1         time the floor and vnd-parse's TSV at real-time
+#                     priority (chrt -f 10, root): they preempt the machine's
+#                     other tasks, so vnd-parse's two threads get two cores
+#        INSN=0       no instruction counts (default: callgrind on the
+#                     prefix, for the floor and vnd-parse's TSV, when valgrind
+#                     is installed)
 #
 # Each row is timed with hyperfine (one warm-up run, then RUNS runs) or, without
 # hyperfine, a loop of RUNS runs after a warm-up; peak RSS comes from one more
@@ -27,6 +35,19 @@ runs=${RUNS:-5}
 prefix_pkts=${PREFIX:-100000}
 case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not '$runs'" ;; esac
 case $prefix_pkts in '' | *[!0-9]* | 0) die "PREFIX must be a positive integer, not '$prefix_pkts'" ;; esac
+only=${ONLY:-}
+case ,$only, in
+*[!a-z,]* ) die "ONLY is a comma-separated list of parse, hoploss, rtt, tcpstate, tshark, memory, not '$only'" ;;
+esac
+for part in ${only//,/ }; do
+	case $part in
+	parse | hoploss | rtt | tcpstate | tshark | memory) ;;
+	*) die "ONLY: no part '$part' (parse, hoploss, rtt, tcpstate, tshark, memory)" ;;
+	esac
+done
+# want PART: is PART of the run timed?
+want() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
+load_start=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 [ $# -le 1 ] || die "usage: bench/run.sh [TRACE]"
 [ -r "$trace" ] || die "cannot read trace '$trace'; make one with bench/mktrace.sh"
 [ -x "$bin/vnd-parse" ] || die "'$bin/vnd-parse' not found; run make first (or set BIN=dir)"
@@ -89,28 +110,43 @@ measure() {
 	fi
 }
 
-# peak CMD...: peak resident set size of one run in MiB into $rss ("-" if unknown)
+# peak CMD...: peak resident set size of one run in MiB into $rss, and the
+# CPU seconds it took (user + system, all its threads) into $cpu ("-" if unknown)
 peak() {
-	rss=-
+	rss=- cpu=-
 	[ "$have_gnu_time" = 1 ] || return 0
 	[ -n "${PREP:-}" ] && sh -c "$PREP"
-	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>"$work/stderr" ||
+	/usr/bin/time -f '%M %U %S' -o "$work/rss" "$@" >/dev/null 2>"$work/stderr" ||
 		die "failed: $(shquote "$@")$(printf '\n'; tail -5 "$work/stderr")"
-	rss=$(awk '/^[0-9]+$/ { printf "%.1f", $1 / 1024 }' "$work/rss")
+	rss=$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { printf "%.1f", $1 / 1024 }' "$work/rss")
+	cpu=$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { printf "%.2f", $2 + $3 }' "$work/rss")
 	[ -n "$rss" ] || rss=-
+	[ -n "$cpu" ] || cpu=-
+}
+
+# insn CMD...: instructions of one run under callgrind (all threads) into $insn
+# ("-" without valgrind or with INSN=0)
+insn() {
+	insn=-
+	[ "${INSN:-1}" != 0 ] && command -v valgrind >/dev/null 2>&1 || return 0
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" \
+	    >/dev/null 2>"$work/callgrind" || die "failed under callgrind: $(shquote "$@")"
+	insn=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\).*/\1/p' "$work/callgrind")
+	[ -n "$insn" ] || insn=-
 }
 
 # --- the table ---------------------------------------------------------------
 
-names=() times=() rsss=() refs=() targets=() memtargets=() notes=()
+names=() times=() rsss=() cpus=() refs=() targets=() memtargets=() notes=()
 
-# record NAME SECONDS RSS: add a measured row; the optional variables
+# record NAME SECONDS RSS: add a measured row (with the CPU seconds in $cpu
+# of the last peak() run, "-" if none); the optional variables
 #   REF=name        the row the ratio is taken against (default floor)
 #   TARGET=x        the ratio to stay at or under (default none)
 #   MEM=MiB         the peak RSS to stay under (default none)
 #   NOTE=text       a footnote
 record() {
-	names+=("$1") times+=("$2") rsss+=("$3")
+	names+=("$1") times+=("$2") rsss+=("$3") cpus+=("${cpu:--}")
 	refs+=("${REF:-floor}") targets+=("${TARGET:--}") memtargets+=("${MEM:--}")
 	notes+=("${NOTE:-}")
 }
@@ -183,8 +219,8 @@ lookup() {
 
 print_table() {
 	local i ratio verdict mem mverdict fn=0 mark
-	printf '\n%-26s %9s %8s  %-14s %-13s %9s  %s\n' \
-	    program wall_s ratio of target peak_MiB mem_target
+	printf '\n%-26s %9s %8s  %-14s %-13s %6s %9s  %s\n' \
+	    program wall_s ratio of target cpu_s peak_MiB mem_target
 	for i in "${!names[@]}"; do
 		lookup "${refs[$i]}"
 		ratio=- verdict=
@@ -204,9 +240,9 @@ print_table() {
 		fi
 		mark=
 		if [ -n "${notes[$i]}" ]; then fn=$((fn + 1)); mark=" [$fn]"; fi
-		printf '%-26s %9.3f %8s  %-14s %-13s %9s  %s\n' "${names[$i]}$mark" \
-		    "${times[$i]}" "$ratio" "${refs[$i]}" "${verdict:--}" "${rsss[$i]}" \
-		    "${mverdict:--}"
+		printf '%-26s %9.3f %8s  %-14s %-13s %6s %9s  %s\n' "${names[$i]}$mark" \
+		    "${times[$i]}" "$ratio" "${refs[$i]}" "${verdict:--}" "${cpus[$i]}" \
+		    "${rsss[$i]}" "${mverdict:--}"
 	done
 	fn=0
 	for i in "${!names[@]}"; do
@@ -231,116 +267,161 @@ tcpdump --time-stamp-precision=nano -r "$trace" -c "$prefix_pkts" -w "$prefix" 2
 	die "cannot cut the first $prefix_pkts packets of '$trace' with tcpdump"
 npre=$(bench/floor "$prefix")
 
-say "timing the floor and vnd-parse (TSV) in turns ($runs runs each)"
-turns "$(shquote bench/floor "$trace")" "$(shquote "$bin/vnd-parse" "$trace")"
-peak bench/floor "$trace"
-record floor "${t_turn[0]}" "$rss"
-peak "$bin/vnd-parse" "$trace"
-NOTE="timed in turns with the floor" \
-	TARGET=1.5 MEM=48 record "vnd-parse (TSV)" "${t_turn[1]}" "$rss"
+# the floor and vnd-parse: TSV, then SQLite
+rows_parse() {
+	local rt=() rtnote=
+	if [ "${RT:-0}" = 1 ]; then
+		rt=(chrt -f 10)
+		rtnote="; both at real-time priority (RT=1, chrt -f 10)"
+		chrt -f 10 true 2>/dev/null || die "RT=1: chrt -f 10 refused (root needed)"
+	fi
+	say "timing the floor and vnd-parse (TSV) in turns ($runs runs each)"
+	turns "$(shquote "${rt[@]}" bench/floor "$trace")" \
+	    "$(shquote "${rt[@]}" "$bin/vnd-parse" "$trace")"
+	peak bench/floor "$trace"
+	record floor "${t_turn[0]}" "$rss"
+	peak "$bin/vnd-parse" "$trace"
+	NOTE="timed in turns with the floor$rtnote; a decoding and a writing thread: its wall time needs two free cores, cpu_s is both threads' time" \
+		TARGET=1.5 MEM=48 record "vnd-parse (TSV)" "${t_turn[1]}" "$rss"
+	say "counting instructions of the floor and vnd-parse (TSV) on the first $npre packets"
+	insn bench/floor "$prefix"
+	insn_floor=$insn
+	insn "$bin/vnd-parse" "$prefix"
+	insn_parse=$insn
 
-# SQLite: the floors and vnd-parse's two outputs timed in turns (issue 9)
-say "timing the SQLite floors and vnd-parse -o in turns ($runs runs each)"
-q_db=$(printf %q "$db") q_floordb=$(printf %q "$floordb")
-PREP="rm -f $q_db $q_floordb" turns \
-	"bench/sqlite-floor $pkts $cols $q_floordb" \
-	"bench/sqlite-floor -s $pkts $cols $q_floordb" \
-	"$(shquote "$bin/vnd-parse" -o "$db" --no-index "$trace")" \
-	"$(shquote "$bin/vnd-parse" -o "$db" "$trace")"
-peak bench/sqlite-floor "$pkts" "$cols" "$floordb"
-NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one prepared statement, one transaction, journal and sync off, 64 KiB pages, no connection mutex (SQLITE_OPEN_NOMUTEX), no memory statistics; the four SQLite rows timed in turns" \
-	record sqlite-floor "${t_turn[0]}" "$rss"
-peak bench/sqlite-floor -s "$pkts" "$cols" "$floordb"
-NOTE="the same with SQLite's defaults: every bind takes the connection's mutex, every allocation the statistics' one (the floor of issue 9)" \
-	REF=sqlite-floor record "sqlite-floor -s" "${t_turn[1]}" "$rss"
-PREP="rm -f $q_db" peak "$bin/vnd-parse" -o "$db" --no-index "$trace"
-REF=sqlite-floor TARGET=1.2 MEM=48 record "vnd-parse -o --no-index" "${t_turn[2]}" "$rss"
-PREP="rm -f $q_db" peak "$bin/vnd-parse" -o "$db" "$trace"
-NOTE="the rows and the one join index, packets_pkt_id (pkt_id, point)" \
-	REF=sqlite-floor TARGET=2 MEM=48 record "vnd-parse -o (SQLite)" "${t_turn[3]}" "$rss"
+	# SQLite: the floors and vnd-parse's two outputs timed in turns (issue 9)
+	say "timing the SQLite floors and vnd-parse -o in turns ($runs runs each)"
+	q_db=$(printf %q "$db") q_floordb=$(printf %q "$floordb")
+	PREP="rm -f $q_db $q_floordb" turns \
+		"bench/sqlite-floor $pkts $cols $q_floordb" \
+		"bench/sqlite-floor -s $pkts $cols $q_floordb" \
+		"$(shquote "$bin/vnd-parse" -o "$db" --no-index "$trace")" \
+		"$(shquote "$bin/vnd-parse" -o "$db" "$trace")"
+	peak bench/sqlite-floor "$pkts" "$cols" "$floordb"
+	NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one prepared statement, one transaction, journal and sync off, 64 KiB pages, no connection mutex (SQLITE_OPEN_NOMUTEX), no memory statistics; the four SQLite rows timed in turns" \
+		record sqlite-floor "${t_turn[0]}" "$rss"
+	peak bench/sqlite-floor -s "$pkts" "$cols" "$floordb"
+	NOTE="the same with SQLite's defaults: every bind takes the connection's mutex, every allocation the statistics' one (the floor of issue 9)" \
+		REF=sqlite-floor record "sqlite-floor -s" "${t_turn[1]}" "$rss"
+	PREP="rm -f $q_db" peak "$bin/vnd-parse" -o "$db" --no-index "$trace"
+	REF=sqlite-floor TARGET=1.2 MEM=48 record "vnd-parse -o --no-index" "${t_turn[2]}" "$rss"
+	PREP="rm -f $q_db" peak "$bin/vnd-parse" -o "$db" "$trace"
+	NOTE="the rows and the one join index, packets_pkt_id (pkt_id, point)" \
+		REF=sqlite-floor TARGET=2 MEM=48 record "vnd-parse -o (SQLite)" "${t_turn[3]}" "$rss"
+}
 
-# vnd-hoploss over two points of a million packets each (the trace twice: every
-# packet crosses the hop), against the floor reading both
-NOTE="the floor program run on the trace twice, one after the other" \
-	row "floor, both points" bash -c "bench/floor $(printf %q "$trace") && bench/floor $(printf %q "$trace")"
-REF="floor, both points" TARGET=3 MEM=48 \
-	row vnd-hoploss "$bin/vnd-hoploss" -q a="$trace" b="$trace"
+rows_hoploss() {
+	# vnd-hoploss over two points of a million packets each (the trace twice: every
+	# packet crosses the hop), against the floor reading both
+	NOTE="the floor program run on the trace twice, one after the other" \
+		row "floor, both points" bash -c "bench/floor $(printf %q "$trace") && bench/floor $(printf %q "$trace")"
+	REF="floor, both points" TARGET=3 MEM=48 \
+		row vnd-hoploss "$bin/vnd-hoploss" -q a="$trace" b="$trace"
+}
 
-# vnd-rtt against the tool users would pick instead, tcptrace (-l -r: the
-# per-connection RTT statistics): target half its time
-row "tcptrace -l -r" tcptrace -l -r -n "$trace"
-REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
+# tcptrace -l -r (the per-connection RTT statistics), the reference of
+# vnd-rtt and vnd-tcpstate: timed once for both
+tcptrace_row() {
+	lookup "tcptrace -l -r"
+	[ -n "$ref_t" ] || row "tcptrace -l -r" tcptrace -l -r -n "$trace"
+}
 
-REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
-# -j 2 against -j 1: at least 1.6x faster, the same output
-if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
-	pair_jobs vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
-else
-	say "skipping 'vnd-tcpstate -j 2': one CPU"
-fi
+rows_rtt() {
+	# vnd-rtt against the tool users would pick instead, tcptrace (-l -r: the
+	# per-connection RTT statistics): target half its time
+	tcptrace_row
+	REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-rtt "$bin/vnd-rtt" "$trace"
+}
+
+rows_tcpstate() {
+	tcptrace_row
+	REF="tcptrace -l -r" TARGET=0.5 MEM=48 row vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
+	# -j 2 against -j 1: at least 1.6x faster, the same output
+	if [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then
+		pair_jobs vnd-tcpstate "$bin/vnd-tcpstate" "$trace"
+	else
+		say "skipping 'vnd-tcpstate -j 2': one CPU"
+	fi
+}
 
 # Later tools add their rows here, with the peer a user would pick instead.
 
-tshark_fields=(-n -T fields -E separator=/t -e frame.number -e frame.time_epoch
-	-e frame.len -e frame.cap_len -e vlan.id -e ip.src -e ip.dst -e ip.proto
-	-e ip.id -e ip.ttl -e ip.len -e tcp.srcport -e tcp.dstport -e tcp.flags
-	-e tcp.seq_raw -e tcp.ack_raw -e tcp.window_size_value -e tcp.len
-	-e tcp.options.mss_val -e tcp.options.wscale.shift
-	-e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr)
-if ! command -v tshark >/dev/null 2>&1; then
-	say "skipping tshark: not found"
-elif [ "${TSHARK_FULL:-0}" = 1 ] || [ "$npre" -ge "$pkts" ]; then
-	NOTE="tshark run once on the whole trace" RUNS_ROW=1 \
-		row "tshark -T fields" tshark -r "$trace" "${tshark_fields[@]}"
-else
-	# tshark is slow: time it on the prefix and scale the per-packet part,
-	# t = t(1 packet) + (t(prefix) - t(1 packet)) * (N - 1) / (n - 1)
-	one=$work/one.pcap
-	tcpdump --time-stamp-precision=nano -r "$trace" -c 1 -w "$one" 2>/dev/null ||
-		die "cannot cut the first packet of '$trace'"
-	say "timing tshark on 1 packet and on the first $npre packets (1 run each)"
-	RUNS_ROW=1 measure tshark -r "$one" "${tshark_fields[@]}"
-	t_one=$t_min
-	RUNS_ROW=1 measure tshark -r "$prefix" "${tshark_fields[@]}"
-	t_pre=$t_min
-	peak tshark -r "$prefix" "${tshark_fields[@]}"
-	t_one=$(awk -v t="$t_one" 'BEGIN { printf "%.3f", t }')
-	t_pre=$(awk -v t="$t_pre" 'BEGIN { printf "%.3f", t }')
-	t_all=$(awk -v a="$t_one" -v p="$t_pre" -v N="$pkts" -v n="$npre" \
-	    'BEGIN { printf "%.6f", a + (p - a) * (N - 1) / (n - 1) }')
-	NOTE="tshark scaled, not measured on the whole trace: 1 run on the first $npre packets ($t_pre s) and 1 on 1 packet ($t_one s, start-up), per-packet part x $pkts/$npre; peak RSS is of the prefix run (tshark's memory grows with the trace)" \
-		record "tshark -T fields" "$t_all" "$rss"
-fi
+rows_tshark() {
+	tshark_fields=(-n -T fields -E separator=/t -e frame.number -e frame.time_epoch
+		-e frame.len -e frame.cap_len -e vlan.id -e ip.src -e ip.dst -e ip.proto
+		-e ip.id -e ip.ttl -e ip.len -e tcp.srcport -e tcp.dstport -e tcp.flags
+		-e tcp.seq_raw -e tcp.ack_raw -e tcp.window_size_value -e tcp.len
+		-e tcp.options.mss_val -e tcp.options.wscale.shift
+		-e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr)
+	if ! command -v tshark >/dev/null 2>&1; then
+		say "skipping tshark: not found"
+	elif [ "${TSHARK_FULL:-0}" = 1 ] || [ "$npre" -ge "$pkts" ]; then
+		NOTE="tshark run once on the whole trace" RUNS_ROW=1 \
+			row "tshark -T fields" tshark -r "$trace" "${tshark_fields[@]}"
+	else
+		# tshark is slow: time it on the prefix and scale the per-packet part,
+		# t = t(1 packet) + (t(prefix) - t(1 packet)) * (N - 1) / (n - 1)
+		one=$work/one.pcap
+		tcpdump --time-stamp-precision=nano -r "$trace" -c 1 -w "$one" 2>/dev/null ||
+			die "cannot cut the first packet of '$trace'"
+		say "timing tshark on 1 packet and on the first $npre packets (1 run each)"
+		RUNS_ROW=1 measure tshark -r "$one" "${tshark_fields[@]}"
+		t_one=$t_min
+		RUNS_ROW=1 measure tshark -r "$prefix" "${tshark_fields[@]}"
+		t_pre=$t_min
+		peak tshark -r "$prefix" "${tshark_fields[@]}"
+		t_one=$(awk -v t="$t_one" 'BEGIN { printf "%.3f", t }')
+		t_pre=$(awk -v t="$t_pre" 'BEGIN { printf "%.3f", t }')
+		t_all=$(awk -v a="$t_one" -v p="$t_pre" -v N="$pkts" -v n="$npre" \
+		    'BEGIN { printf "%.6f", a + (p - a) * (N - 1) / (n - 1) }')
+		NOTE="tshark scaled, not measured on the whole trace: 1 run on the first $npre packets ($t_pre s) and 1 on 1 packet ($t_one s, start-up), per-packet part x $pkts/$npre; peak RSS is of the prefix run (tshark's memory grows with the trace)" \
+			record "tshark -T fields" "$t_all" "$rss"
+	fi
+}
 
 # memory flatness: peak RSS must not grow with the length of the trace
-say "memory flatness: vnd-parse, vnd-rtt and vnd-tcpstate on the first $npre packets and on all $pkts"
-peak "$bin/vnd-parse" "$prefix"; m_tsv_pre=$rss
-peak "$bin/vnd-parse" "$trace"; m_tsv_all=$rss
-# SQLite's index sorter fills its cache-sized buffer (8 MiB) before it
-# spills, at about 400 k packets: its plateau is measured from half the trace
-half=$work/half.pcap
-tcpdump --time-stamp-precision=nano -r "$trace" -c $((pkts / 2)) -w "$half" 2>/dev/null ||
-	die "cannot cut the first half of '$trace' with tcpdump"
-PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$half"; m_db_pre=$rss
-PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$trace"; m_db_all=$rss
-peak "$bin/vnd-rtt" "$prefix"; m_rtt_pre=$rss
-peak "$bin/vnd-rtt" "$trace"; m_rtt_all=$rss
-peak "$bin/vnd-tcpstate" "$prefix"; m_ts_pre=$rss
-peak "$bin/vnd-tcpstate" "$trace"; m_ts_all=$rss
-peak "$bin/vnd-tcpstate" -j 2 "$prefix"; m_ts2_pre=$rss
-peak "$bin/vnd-tcpstate" -j 2 "$trace"; m_ts2_all=$rss
+rows_memory() {
+	say "memory flatness: vnd-parse, vnd-rtt and vnd-tcpstate on the first $npre packets and on all $pkts"
+	peak "$bin/vnd-parse" "$prefix"; m_tsv_pre=$rss
+	peak "$bin/vnd-parse" "$trace"; m_tsv_all=$rss
+	# SQLite's index sorter fills its cache-sized buffer (8 MiB) before it
+	# spills, at about 400 k packets: its plateau is measured from half the trace
+	half=$work/half.pcap
+	tcpdump --time-stamp-precision=nano -r "$trace" -c $((pkts / 2)) -w "$half" 2>/dev/null ||
+		die "cannot cut the first half of '$trace' with tcpdump"
+	PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$half"; m_db_pre=$rss
+	PREP="rm -f $(printf %q "$db")" peak "$bin/vnd-parse" -o "$db" "$trace"; m_db_all=$rss
+	peak "$bin/vnd-rtt" "$prefix"; m_rtt_pre=$rss
+	peak "$bin/vnd-rtt" "$trace"; m_rtt_all=$rss
+	peak "$bin/vnd-tcpstate" "$prefix"; m_ts_pre=$rss
+	peak "$bin/vnd-tcpstate" "$trace"; m_ts_all=$rss
+	peak "$bin/vnd-tcpstate" -j 2 "$prefix"; m_ts2_pre=$rss
+	peak "$bin/vnd-tcpstate" -j 2 "$trace"; m_ts2_all=$rss
+}
+
+insn_floor=- insn_parse=-
+for part in parse hoploss rtt tcpstate tshark memory; do
+	want "$part" && "rows_$part"
+done
 
 # --- report ------------------------------------------------------------------
 
 lookup floor
 size=$(du -m "$trace" | cut -f1)
 echo "vnd bench: $(uname -sr), $(nproc 2>/dev/null || echo '?') CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "load average at the end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo "?") (a busy machine slows every row; compare ratios of one run)"
+echo "load average at the start: $load_start, at the end: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo "?") (a busy machine slows every row; compare ratios of one run)"
 echo "trace: $trace ($pkts packets, $size MiB)"
 if [ "$runs" -gt 1 ]; then how="minimum wall time of $runs runs after a warm-up run"; else how="one run, no warm-up"; fi
-echo "timing: $timer, $how; peak RSS of one run (/usr/bin/time %M)"
-awk -v n="$pkts" -v t="$ref_t" 'BEGIN { printf "floor: %.2f M packets/s (%d packets in %.3f s)\n", n / t / 1e6, n, t }'
+echo "timing: $timer, $how; CPU time (user + system) and peak RSS of one run (/usr/bin/time %U %S %M)"
+[ -z "$ref_t" ] ||
+	awk -v n="$pkts" -v t="$ref_t" 'BEGIN { printf "floor: %.2f M packets/s (%d packets in %.3f s)\n", n / t / 1e6, n, t }'
 print_table
+if [ "$insn_floor" != - ] && [ "$insn_parse" != - ]; then
+	awk -v f="$insn_floor" -v p="$insn_parse" -v n="$npre" 'BEGIN {
+		printf "\ninstructions on the first %d packets (callgrind, all threads): floor %.1f M, vnd-parse (TSV) %.1f M, %.2fx\n",
+		    n, f / 1e6, p / 1e6, p / f }'
+fi
+want memory || exit 0
 flat() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		if (a == "-" || b == "-") { print "unknown"; exit }

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "vnd.h"
+#include "vnd_fmt.h"
 #include "vnd_table.h"
 
 #define TSV_FLUSH	(1 << 16)
@@ -36,91 +37,6 @@ struct vnd_sink {
 	int		 lockfd;	/* append: flock(2) held on it, or -1 */
 	char		 unset[VND_UNSET_MAX + 1];
 };
-
-static const char digits2[] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-    "8081828384858687888990919293949596979899";
-
-static inline void
-put2(char *p, uint32_t v)
-{
-	p[0] = digits2[v * 2];
-	p[1] = digits2[v * 2 + 1];
-}
-
-/* Exactly 4 digits of v < 10000. */
-static inline void
-put4(char *p, uint32_t v)
-{
-	put2(p, v / 100);
-	put2(p + 2, v % 100);
-}
-
-/* Exactly 8 digits of v < 10^8: two independent halves. */
-static inline void
-put8(char *p, uint32_t v)
-{
-	put4(p, v / 10000);
-	put4(p + 4, v % 10000);
-}
-
-/* v < 10000 without leading zeros; returns the count. */
-static inline size_t
-put_upto4(char *p, uint32_t v)
-{
-	if (v < 10) {
-		p[0] = (char)('0' + v);
-		return 1;
-	}
-	if (v < 100) {
-		put2(p, v);
-		return 2;
-	}
-	if (v < 1000) {
-		p[0] = (char)('0' + v / 100);
-		put2(p + 1, v % 100);
-		return 3;
-	}
-	put4(p, v);
-	return 4;
-}
-
-/* v < 10^8 without leading zeros. */
-static inline size_t
-put_upto8(char *p, uint32_t v)
-{
-	size_t n;
-
-	if (v < 10000)
-		return put_upto4(p, v);
-	n = put_upto4(p, v / 10000);
-	put4(p + n, v % 10000);
-	return n + 4;
-}
-
-/*
- * Decimal digits of v at p; returns the count. Numbers are cut into 8-digit
- * chunks and the chunks into halves, so the divisions do not wait on each
- * other: this is the hottest function of a TSV writer.
- */
-size_t
-vnd_fmt_u64(char *p, uint64_t v)
-{
-	size_t n;
-
-	if (v < 100000000)
-		return put_upto8(p, (uint32_t)v);
-	if (v < 10000000000000000ULL) {
-		n = put_upto8(p, (uint32_t)(v / 100000000));
-		put8(p + n, (uint32_t)(v % 100000000));
-		return n + 8;
-	}
-	n = put_upto4(p, (uint32_t)(v / 10000000000000000ULL));
-	put8(p + n, (uint32_t)(v / 100000000 % 100000000));
-	put8(p + n + 8, (uint32_t)(v % 100000000));
-	return n + 16;
-}
 
 int
 vnd_sink_tsv(struct vnd_sink **sp, FILE *fp, int header, char *errbuf)
@@ -517,52 +433,63 @@ tsv_slot(struct vnd_table *t)
 	return p;
 }
 
+/* Not inlined: SQLite's path through vnd_put_int_any() stays short. */
+static void __attribute__((noinline))
+tsv_put_int(struct vnd_table *t, int64_t v)
+{
+	char *p = vnd_tsv_int(tsv_slot(t), v);
+
+	t->len = (size_t)(p - t->buf);
+}
+
 void
 vnd_put_int_any(struct vnd_table *t, int64_t v)
 {
-	char *p;
-
 	if (t->ins != NULL) {
 		sqlite3_bind_int64((sqlite3_stmt *)t->ins, ++t->col, v);
 		bound(t);
 		return;
 	}
-	p = tsv_slot(t);
-	if (v < 0) {
-		*p++ = '-';
-		p += vnd_fmt_u64(p, (uint64_t)0 - (uint64_t)v);
-	} else
-		p += vnd_fmt_u64(p, (uint64_t)v);
-	t->len = (size_t)(p - t->buf);
+	tsv_put_int(t, v);
 }
 
 /*
  * Timestamps of one capture share their seconds for thousands of rows: the
  * seconds' digits are kept and only the nine of the fraction made anew.
  */
-void
-vnd_put_ns(struct vnd_table *t, int64_t v)
+char *
+vnd_tsv_ns(struct vnd_table *t, char *p, int64_t v)
 {
 	int64_t sec = v / 1000000000;
 	uint32_t frac = (uint32_t)(v % 1000000000);
+
+	if (v < 1000000000)
+		return vnd_tsv_int(p, v);
+	if (sec != t->ts_sec || t->ts_len == 0) {
+		t->ts_len = vnd_fmt_u64i(t->ts_digits, (uint64_t)sec);
+		t->ts_sec = sec;
+	}
+	memcpy(p, t->ts_digits, sizeof(t->ts_digits));	/* fixed size: no call */
+	p += t->ts_len;
+	*p++ = (char)('0' + frac / 100000000);
+	vnd_fmt_8(p, frac % 100000000);
+	return p + 8;
+}
+
+void
+vnd_put_ns(struct vnd_table *t, int64_t v)
+{
 	char *p;
 
-	if (t->ins != NULL || v < 1000000000 || t->len + VND_TSV_SLACK > t->cap) {
+	if (t->ins != NULL || t->len + VND_TSV_SLACK > t->cap) {
 		vnd_put_int_any(t, v);
 		return;
-	}
-	if (sec != t->ts_sec || t->ts_len == 0) {
-		t->ts_len = vnd_fmt_u64(t->ts_digits, (uint64_t)sec);
-		t->ts_sec = sec;
 	}
 	p = t->buf + t->len;
 	if (t->col++)
 		*p++ = '\t';
-	memcpy(p, t->ts_digits, sizeof(t->ts_digits));	/* fixed size: no call */
-	p += t->ts_len;
-	*p++ = (char)('0' + frac / 100000000);
-	put8(p, frac % 100000000);
-	t->len = (size_t)(p + 8 - t->buf);
+	p = vnd_tsv_ns(t, p, v);
+	t->len = (size_t)(p - t->buf);
 }
 
 void
@@ -593,16 +520,31 @@ vnd_put_null_any(struct vnd_table *t)
 		}
 		return;
 	}
-	p = tsv_slot(t);
-	memcpy(p, t->unset, sizeof(t->unset));
-	t->len = (size_t)(p + t->unset_len - t->buf);
+	p = vnd_tsv_unset(t, tsv_slot(t));
+	t->len = (size_t)(p - t->buf);
+}
+
+char *
+vnd_tsv_text(const struct vnd_table *t, char *p, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return vnd_tsv_unset(t, p);
+	if (n > VND_TSV_TEXT_MAX)
+		n = VND_TSV_TEXT_MAX;	/* one value never outgrows the slack */
+	for (i = 0; i < n; i++) {
+		/* The contract has no quoting: control characters become '?'. */
+		unsigned char c = (unsigned char)s[i];
+		*p++ = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	return p;
 }
 
 void
 vnd_put_text(struct vnd_table *t, const char *s, size_t n)
 {
 	char *p;
-	size_t i;
 
 	if (t->ins != NULL) {
 		/* Copied into a row arena: bound SQLITE_STATIC until the step. */
@@ -620,18 +562,8 @@ vnd_put_text(struct vnd_table *t, const char *s, size_t n)
 		t->alen += n;
 		return;
 	}
-	if (n > 1024)
-		n = 1024;		/* one value never outgrows the slack */
-	if (n == 0) {
-		vnd_put_null_any(t);
-		return;
-	}
 	p = tsv_slot(t);
-	for (i = 0; i < n; i++) {
-		/* The contract has no quoting: control characters become '?'. */
-		unsigned char c = (unsigned char)s[i];
-		*p++ = c < 0x20 || c == 0x7f ? '?' : (char)c;
-	}
+	p = vnd_tsv_text(t, p, s, n);
 	t->len = (size_t)(p - t->buf);
 }
 
@@ -689,6 +621,24 @@ vnd_row_end(struct vnd_table *t, char *errbuf)
 		return -1;
 	}
 	return 0;
+}
+
+char *
+vnd_tsv_row(struct vnd_table *t, size_t n)
+{
+	if (t->ins != NULL || t->col != 0 || t->err || n > t->cap)
+		return NULL;
+	if (t->len + n > t->cap && tsv_flush(t) < 0)
+		return NULL;
+	return t->buf + t->len;
+}
+
+int
+vnd_tsv_row_end(struct vnd_table *t, char *end, char *errbuf)
+{
+	t->len = (size_t)(end - t->buf);
+	t->col = t->ncols;
+	return vnd_row_end(t, errbuf);
 }
 
 int

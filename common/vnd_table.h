@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vnd_fmt.h"
 #include "vnd_pkt.h"
 
 struct vnd_sink;
@@ -33,7 +34,7 @@ struct vnd_table {
 	char		 unset[VND_UNSET_MAX + 1];	/* TSV: what an unset value is */
 	size_t		 unset_len;
 	int64_t		 ts_sec;	/* TSV: the seconds of the last time written */
-	char		 ts_digits[16];	/* and their digits */
+	char		 ts_digits[VND_FMT_ROOM]; /* and their digits */
 	size_t		 ts_len;
 };
 
@@ -85,9 +86,6 @@ void	 vnd_put_raw(struct vnd_table *, const char *, size_t);
 void	 vnd_put_real(struct vnd_table *, double);
 int	 vnd_row_end(struct vnd_table *, char *errbuf);
 
-/* Decimal digits of v at p; returns the count. */
-size_t	 vnd_fmt_u64(char *p, uint64_t v);
-
 /* A nanosecond timestamp: as vnd_put_int(), faster for runs of one second. */
 void	 vnd_put_ns(struct vnd_table *, int64_t);
 
@@ -96,6 +94,65 @@ void	 vnd_put_null_any(struct vnd_table *);
 
 /* Room for any one number in the TSV buffer: the out-of-line path flushes. */
 #define VND_TSV_SLACK	32
+
+/* The longest text value written to TSV; longer ones are cut. */
+#define VND_TSV_TEXT_MAX 1024
+
+/*
+ * The TSV text of an unset value, taken from its table once (a writer of
+ * many values keeps it in registers: a store through a char * could be a
+ * store to the table, so t->unset would be read again after each one).
+ */
+struct vnd_unset {
+	uint64_t	 text;		/* t->unset, VND_UNSET_MAX + 1 bytes */
+	size_t		 len;
+};
+_Static_assert(VND_UNSET_MAX + 1 == sizeof(uint64_t), "unset text is a word");
+
+static inline struct vnd_unset
+vnd_tsv_unset_of(const struct vnd_table *t)
+{
+	struct vnd_unset u;
+
+	memcpy(&u.text, t->unset, sizeof(u.text));
+	u.len = t->unset_len;
+	return u;
+}
+
+/*
+ * The unset value at p; returns the end. Every unset value of every TSV
+ * table is written here and nowhere else.
+ */
+static inline char *
+vnd_unset_put(struct vnd_unset u, char *p)
+{
+	memcpy(p, &u.text, sizeof(u.text));	/* a fixed size: no call */
+	return p + u.len;
+}
+
+static inline char *
+vnd_tsv_unset(const struct vnd_table *t, char *p)
+{
+	return vnd_unset_put(vnd_tsv_unset_of(t), p);
+}
+
+/* The TSV text of v at p (VND_TSV_SLACK bytes of room); returns the end. */
+static inline char *
+vnd_tsv_int(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return p + vnd_fmt_u64i(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return p + vnd_fmt_u64i(p, (uint64_t)v);
+}
+
+/* A nanosecond time as vnd_tsv_int() writes it, at p; returns the end. */
+char	*vnd_tsv_ns(struct vnd_table *, char *p, int64_t v);
+
+/* Text s of n bytes at p (VND_TSV_TEXT_MAX of room), as vnd_put_text(). */
+char	*vnd_tsv_text(const struct vnd_table *, char *p, const char *s,
+	    size_t n);
 
 static inline void
 vnd_put_int(struct vnd_table *t, int64_t v)
@@ -109,7 +166,7 @@ vnd_put_int(struct vnd_table *t, int64_t v)
 	p = t->buf + t->len;
 	if (t->col++)
 		*p++ = '\t';
-	p += vnd_fmt_u64(p, (uint64_t)v);
+	p += vnd_fmt_u64i(p, (uint64_t)v);
 	t->len = (size_t)(p - t->buf);
 }
 
@@ -125,10 +182,17 @@ vnd_put_null(struct vnd_table *t)
 	p = t->buf + t->len;
 	if (t->col++)
 		*p++ = '\t';
-	/* a fixed size, within VND_TSV_SLACK: no call */
-	memcpy(p, t->unset, sizeof(t->unset));
-	t->len = (size_t)(p + t->unset_len - t->buf);
+	p = vnd_tsv_unset(t, p);
+	t->len = (size_t)(p - t->buf);
 }
+
+/*
+ * A TSV row written whole by the caller: room for n bytes where the row
+ * starts (flushed first if need be), or NULL (SQLite, a row begun, n too
+ * large, a write error). Write the row's values there, then end the row.
+ */
+char	*vnd_tsv_row(struct vnd_table *, size_t n);
+int	 vnd_tsv_row_end(struct vnd_table *, char *end, char *errbuf);
 
 /* SQL run once the rows are in (indexes); nothing for TSV. */
 int	 vnd_sink_exec(struct vnd_sink *, const char *sql, char *errbuf);
