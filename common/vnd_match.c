@@ -57,6 +57,7 @@ struct orient {
 
 struct vnd_match {
 	int		 index;
+	int		 repeats;	/* vnd_match_repeats() */
 	int64_t		 window;
 	int64_t		 slack;		/* how far a corrected delay may be off */
 	vnd_match_event_fn	 event;
@@ -203,6 +204,20 @@ find(const struct vnd_match *h, uint64_t key)
 
 	while (h->tab[i] != 0) {
 		if (ring_at(h, h->tab[i] - 1)->key == key)
+			return (long)i;
+		i = (i + 1) & (h->tcap - 1);
+	}
+	return -1;
+}
+
+/* The table slot of key's sighting at ring index ridx; -1: none. */
+static long
+find_at(const struct vnd_match *h, uint64_t key, uint32_t ridx)
+{
+	size_t i = slot_of(h, key);
+
+	while (h->tab[i] != 0) {
+		if (h->tab[i] - 1 == ridx)
 			return (long)i;
 		i = (i + 1) & (h->tcap - 1);
 	}
@@ -547,15 +562,37 @@ pair_from(struct vnd_match *h, const struct vnd_sighting *a,
 	return d < 0;
 }
 
+/* cur and o, waiting at the other side in table slot ti: a pair. */
+static int
+pair(struct vnd_match *h, long ti, struct vnd_sighting *o,
+    const struct vnd_sighting *cur)
+{
+	const struct vnd_sighting *a, *b;
+	int64_t d;
+	int from;
+
+	a = cur->side == 0 ? cur : o;
+	b = cur->side == 0 ? o : cur;
+	d = b->ts - a->ts;
+	from = pair_from(h, a, b, d);
+	if (from == 1)
+		d = -d;
+	h->pairs++;
+	if (d < 0)
+		h->negative++;
+	h->event(h->arg, h->index, from == 0 ? VND_DIR_FWD : VND_DIR_BWD,
+	    VND_EV_PASSED, from == 0 ? a : b, from == 0 ? b : a, d);
+	o->key = 0;		/* settled: the FIFO entry is dead */
+	tab_delete(h, (size_t)ti);
+	return 0;
+}
+
 int
 vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
     uint64_t key, int64_t ts, uint64_t tag)
 {
 	struct vnd_sighting cur, *o;
-	const struct vnd_sighting *a, *b;
-	int64_t d;
 	long ti;
-	int from;
 
 	fill(&cur, pk, key, ts, side);
 	cur.tag = tag;
@@ -563,27 +600,20 @@ vnd_match_see(struct vnd_match *h, int side, const struct vnd_pkt *pk,
 		h->now = ts;
 	if ((ti = find(h, key)) >= 0) {
 		o = ring_at(h, h->tab[ti] - 1);
-		if (o->side == side) {
-			/* the same packet twice at one point: the capture's duplicate */
-			h->event(h->arg, h->index, side == 0 ? VND_DIR_FWD : VND_DIR_BWD,
-			    VND_EV_DUP, &cur, NULL, 0);
+		if (o->side != side)
+			return pair(h, ti, o, &cur);
+		if (!h->repeats) {
+			h->event(h->arg, h->index, side == 0 ? VND_DIR_FWD :
+			    VND_DIR_BWD, VND_EV_DUP, &cur, NULL, 0);
 			return 0;
 		}
-		/* its twin */
-		a = side == 0 ? &cur : o;
-		b = side == 0 ? o : &cur;
-		d = b->ts - a->ts;
-		from = pair_from(h, a, b, d);
-		if (from == 1)
-			d = -d;
-		h->pairs++;
-		if (d < 0)
-			h->negative++;
-		h->event(h->arg, h->index, from == 0 ? VND_DIR_FWD : VND_DIR_BWD,
-		    VND_EV_PASSED, from == 0 ? a : b, from == 0 ? b : a, d);
-		o->key = 0;		/* settled: the FIFO entry is dead */
-		tab_delete(h, (size_t)ti);
-		return 0;
+		/*
+		 * The same packet again at one point: sent twice alike (an ACK
+		 * from a socket with IP ID 0, within one TSval tick), its copies
+		 * then paired in order at the other point; or the capture's
+		 * duplicate, said when it has found no twin (pop_head).
+		 */
+		cur.repeat = 1;
 	}
 	if (grow(h) < 0)
 		return -1;
@@ -601,6 +631,12 @@ vnd_match_slack(struct vnd_match *h, int64_t ns)
 }
 
 void
+vnd_match_repeats(struct vnd_match *h, int on)
+{
+	h->repeats = on;
+}
+
+void
 vnd_match_counts(const struct vnd_match *h, uint64_t *pairs, uint64_t *negative)
 {
 	*pairs = h->pairs;
@@ -614,10 +650,13 @@ pop_head(struct vnd_match *h)
 	long ti;
 
 	if (s->key != 0) {
-		if ((ti = find(h, s->key)) >= 0 &&
-		    h->tab[ti] - 1 == (uint32_t)h->rhead)
+		if ((ti = find_at(h, s->key, (uint32_t)h->rhead)) >= 0)
 			tab_delete(h, (size_t)ti);
-		settle_unmatched(h, s);
+		if (s->repeat)
+			h->event(h->arg, h->index, s->side == 0 ? VND_DIR_FWD :
+			    VND_DIR_BWD, VND_EV_DUP, s, NULL, 0);
+		else
+			settle_unmatched(h, s);
 	}
 	h->rhead++;
 	h->rlen--;

@@ -17,6 +17,7 @@ struct vnd_sighting {
 	uint64_t	 frame;
 	uint64_t	 seqno;		/* order of arrival, for expiry */
 	uint8_t		 side;		/* 0: seen at the hop's start, 1: its end */
+	uint8_t		 repeat;	/* its key waited already at its side */
 	uint8_t		 proto;
 	struct vnd_flowkey fk;		/* src: its sender; point NULL */
 	uint32_t	 seq, paylen;
@@ -64,6 +65,15 @@ int	 vnd_match_see(struct vnd_match *, int side, const struct vnd_pkt *,
  * which way its flow goes.
  */
 void	 vnd_match_slack(struct vnd_match *, int64_t ns);
+
+/*
+ * A key seen again at one side while it waits there: on, another packet
+ * (sent twice alike: its copies pair in order with the other side's, and
+ * one left without a twin is the capture's duplicate); off (the default,
+ * for payloads that repeat across connections), the capture's duplicate at
+ * once.
+ */
+void	 vnd_match_repeats(struct vnd_match *, int on);
 
 /* Pairs matched so far, and those whose delay, corrected, was negative. */
 void	 vnd_match_counts(const struct vnd_match *, uint64_t *pairs,

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """mkflows.py: many short flows, one after the other, seen at two points.
 
-usage: mkflows.py N A.pcap B.pcap
+usage: mkflows.py N A.pcap B.pcap [twice]
 
 N UDP flows from 198.18.0.1 to 198.19.X.1, each of one 64-byte datagram
 with its own source port and IP ID, one every 10 ms: a trace whose length
 grows with N while the flows alive at any time stay few. B.pcap holds the
 same packets 200 us later, every 50th one missing (lost on the hop).
+twice: every datagram is sent twice alike, 2 us apart, and none is lost:
+both copies cross, the second before the first has arrived.
 """
 import struct
 import sys
@@ -33,6 +35,7 @@ def frame(i):
 
 def main():
     n = int(sys.argv[1])
+    twice = len(sys.argv) > 4 and sys.argv[4] == "twice"
     hdr = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     with open(sys.argv[2], "wb") as a, open(sys.argv[3], "wb") as b:
         a.write(hdr)
@@ -40,10 +43,13 @@ def main():
         for i in range(n):
             f = frame(i)
             us = 1_700_000_000_000_000 + i * 10_000
-            a.write(struct.pack("<IIII", us // 10**6, us % 10**6, len(f), len(f)) + f)
-            if i % 50 != 49:
-                us += 200
-                b.write(struct.pack("<IIII", us // 10**6, us % 10**6, len(f), len(f)) + f)
+            copies = [us, us + 2] if twice else [us]
+            for t in copies:
+                a.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
+            for t in copies:
+                if twice or i % 50 != 49:
+                    t += 200
+                    b.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
 
 
 main()

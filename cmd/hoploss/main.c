@@ -211,6 +211,7 @@ hops_new(struct run *r)
 		if ((r->hops[i] = vnd_match_new(i, r->window, hl_event, r)) == NULL)
 			return -1;
 		vnd_match_slack(r->hops[i], vnd_clock_slack(&r->pts[i + 1].clock));
+		vnd_match_repeats(r->hops[i], 1);
 	}
 	return 0;
 }
