@@ -32,7 +32,9 @@ PY
 wait_size() {
 	local i
 	for i in $(seq 200); do
-		[ -e "$1" ] && [ "$(stat -c %s "$1")" -ge "$2" ] && return 0
+		if [ -e "$1" ] && [ "$(stat -c %s "$1")" -ge "$2" ]; then
+			return 0
+		fi
 		sleep 0.05
 	done
 	return 1

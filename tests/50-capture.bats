@@ -6,23 +6,11 @@ load helpers
 setup() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 	command -v ip >/dev/null && command -v socat >/dev/null || skip "needs iproute2 and socat"
-	A=vndcap-a-$$ B=vndcap-b-$$
-	ip netns add $A 2>/dev/null || skip "cannot make network namespaces"
-	ip netns add $B
-	ip link add vndcap$$a type veth peer name vndcap$$b
-	ip link set vndcap$$a netns $A
-	ip link set vndcap$$b netns $B
-	ip -n $A addr add 198.18.99.1/24 dev vndcap$$a
-	ip -n $B addr add 198.18.99.2/24 dev vndcap$$b
-	ip -n $A link set vndcap$$a up
-	ip -n $B link set vndcap$$b up
-	ip -n $A link set lo up
-	IF=vndcap$$a
+	ns_pair vndcap$$ 198.18.99
 }
 
 teardown() {
-	[ -n "${A:-}" ] && ip netns del $A 2>/dev/null || true
-	[ -n "${B:-}" ] && ip netns del $B 2>/dev/null || true
+	ns_pair_del
 }
 
 # send N bytes of random data from B to A over TCP
@@ -128,9 +116,9 @@ causes() {
 @test "capture: counters of a tbf and an iptables DROP rule, and rootcause names both with their counts" {
 	command -v tc >/dev/null && command -v iptables >/dev/null || skip "needs tc and iptables"
 	# in B: a slow egress queue toward A, and a rule dropping a share of what B sends
-	ip netns exec $B tc qdisc add dev vndcap$$b root tbf rate 2mbit burst 4kb latency 5ms
+	ip netns exec $B tc qdisc add dev $IFB root tbf rate 2mbit burst 4kb latency 5ms
 	ip netns exec $B iptables -A OUTPUT -p tcp -d 198.18.99.1 -m statistic --mode random --probability 0.05 -j DROP
-	ip netns exec $B "$BIN/vnd-capture" -q -i b=vndcap$$b -w "$BATS_TEST_TMPDIR" -d 60 --counters 1 &
+	ip netns exec $B "$BIN/vnd-capture" -q -i b=$IFB -w "$BATS_TEST_TMPDIR" -d 60 --counters 1 &
 	pid=$!
 	sleep 1
 	# a burst of UDP the bucket cannot hold, so that it surely drops; then TCP
@@ -145,7 +133,7 @@ for i in range(1000):
 	kill -INT $pid
 	wait $pid
 	c="$BATS_TEST_TMPDIR/counters.tsv"
-	tbf=$(ip netns exec $B tc -s qdisc show dev vndcap$$b | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
+	tbf=$(ip netns exec $B tc -s qdisc show dev $IFB | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
 	tbf=${tbf%%$'\n'*}	# the first qdisc's
 	ipt=$(ip netns exec $B iptables -L OUTPUT -v -x -n | awk '$3 == "DROP" { print $1 }')
 	echo "kernel: tbf dropped $tbf, iptables dropped $ipt"
@@ -154,7 +142,7 @@ for i in range(1000):
 	[ "$ipt" -gt 0 ]
 	[ "$(causes iptables:filter:OUTPUT:1:DROP 'policy drop (firewall rule)' bottleneck "$ipt" "$BATS_TEST_TMPDIR/causes")" -eq 1 ]
 	[ "$tbf" -gt 0 ]
-	[ "$(causes tc:vndcap$$b 'egress bandwidth (queue discipline)' bottleneck "$tbf" "$BATS_TEST_TMPDIR/causes")" -eq 1 ]
+	[ "$(causes tc:$IFB 'egress bandwidth (queue discipline)' bottleneck "$tbf" "$BATS_TEST_TMPDIR/causes")" -eq 1 ]
 }
 
 @test "capture: a collection configuration captures its flow, both ways, and nothing else" {

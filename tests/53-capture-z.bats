@@ -7,17 +7,7 @@ setup() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 	command -v ip >/dev/null && command -v socat >/dev/null || skip "needs iproute2 and socat"
 	id nobody >/dev/null 2>&1 || skip "needs the user nobody"
-	A=sch$$a B=sch$$b
-	ip netns add $A 2>/dev/null || skip "cannot make network namespaces"
-	ip netns add $B
-	ip link add sch$$a0 type veth peer name sch$$b0
-	ip link set sch$$a0 netns $A
-	ip link set sch$$b0 netns $B
-	ip -n $A addr add 198.18.5.1/24 dev sch$$a0
-	ip -n $B addr add 198.18.5.2/24 dev sch$$b0
-	ip -n $A link set sch$$a0 up
-	ip -n $B link set sch$$b0 up
-	IF=sch$$a0
+	ns_pair sch$$ 198.18.5
 	# nobody (-u) must reach the ring's directory: not under bats' 0700 one
 	TOPD=$(mktemp -d /tmp/sch$$.XXXXXX)
 	chmod 755 "$TOPD"
@@ -25,8 +15,7 @@ setup() {
 }
 
 teardown() {
-	[ -n "${A:-}" ] && ip netns del $A 2>/dev/null || true
-	[ -n "${B:-}" ] && ip netns del $B 2>/dev/null || true
+	ns_pair_del
 	[ -n "${TOPD:-}" ] && rm -rf "$TOPD" || true
 }
 

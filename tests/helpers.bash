@@ -85,3 +85,26 @@ tsv_header() {
 truth() {
 	tsv_awk -v e="$1" -v a="$2" 'v["element"] == e && v["attr"] == a { print v["value"]; exit }' "$3"
 }
+
+# ns_pair PREFIX NET: namespaces A=PREFIXa and B=PREFIXb joined by a veth,
+# IF=PREFIXa0 with NET.1/24 in A, IFB=PREFIXb0 with NET.2/24 in B (NET in
+# 198.18.0.0/15); skips the test when namespaces cannot be made. Delete them
+# with ns_pair_del in teardown.
+ns_pair() {
+	A=${1}a B=${1}b IF=${1}a0 IFB=${1}b0
+	ip netns add "$A" 2>/dev/null || skip "cannot make network namespaces"
+	ip netns add "$B"
+	ip link add "$IF" type veth peer name "$IFB"
+	ip link set "$IF" netns "$A"
+	ip link set "$IFB" netns "$B"
+	ip -n "$A" addr add "$2.1/24" dev "$IF"
+	ip -n "$B" addr add "$2.2/24" dev "$IFB"
+	ip -n "$A" link set "$IF" up
+	ip -n "$B" link set "$IFB" up
+	ip -n "$A" link set lo up
+}
+
+ns_pair_del() {
+	[ -n "${A:-}" ] && ip netns del "$A" 2>/dev/null || true
+	[ -n "${B:-}" ] && ip netns del "$B" 2>/dev/null || true
+}
