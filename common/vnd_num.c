@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vnd.h"
 #include "vnd_num.h"
@@ -37,6 +38,36 @@ vnd_strtons(const char *s, int64_t *ns)
 	if (*s == '\0' || *end != '\0' || !(sec >= 1e-6) || sec > 86400)
 		return -1;
 	*ns = (int64_t)(sec * 1e9 + 0.5);
+	return 0;
+}
+
+/* "[-]SECONDS[.FRACTION]", up to 86400 s either way, to ns. */
+static int
+signed_seconds(const char *s, int64_t *ns)
+{
+	int neg = *s == '-';
+
+	if (neg || *s == '+')
+		s++;
+	if (strspn(s, "0.") == strlen(s) && strchr(s, '0') != NULL) {
+		*ns = 0;		/* below vnd_strtons()'s range */
+		return 0;
+	}
+	if (vnd_strtons(s, ns) < 0)
+		return -1;
+	if (neg)
+		*ns = -*ns;
+	return 0;
+}
+
+int
+vnd_name_offset(const char *s, size_t *namelen, int64_t *ns)
+{
+	const char *eq = strrchr(s, '=');
+
+	if (eq == NULL || signed_seconds(eq + 1, ns) < 0)
+		return -1;
+	*namelen = (size_t)(eq - s);
 	return 0;
 }
 

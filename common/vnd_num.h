@@ -12,6 +12,12 @@ int	 vnd_strtonum(const char *s, int64_t min, int64_t max, int64_t *out,
 /* Parse s as seconds, from 0.000001 to 86400, into *ns; -1 when it is not. */
 int	 vnd_strtons(const char *s, int64_t *ns);
 
+/*
+ * "NAME=[-]SECONDS" (a clock offset, up to 86400 s either way): the length of
+ * NAME into *namelen and the seconds into *ns; -1 when it is not that.
+ */
+int	 vnd_name_offset(const char *s, size_t *namelen, int64_t *ns);
+
 /* The start of the time slot of width slot (> 0) that holds ts, also below 0. */
 static inline int64_t
 vnd_slot(int64_t ts, int64_t slot)

@@ -112,6 +112,21 @@ setup() {
 	[ "$(cat "$d/sql")" -gt 1000000 ]
 }
 
+@test "clickhouse: --offset corrects a point's clock in the join as on SQLite" {
+	local d=$BATS_TEST_TMPDIR o="--offset path-r2in=0.0015 --offset path-client=-0.25"
+	# shellcheck disable=SC2086
+	"$BIN/vnd-sql" delay $o "$CLUSTER" $PATH_POINTS >"$d/point"
+	# shellcheck disable=SC2086
+	"$BIN/vnd-sql" delay $o --placement fingerprint "$CLUSTER_FP" $PATH_POINTS >"$d/fp"
+	# shellcheck disable=SC2086
+	"$BIN/vnd-sql" delay $o "$BATS_FILE_TMPDIR/path.db" $PATH_POINTS >"$d/sqlite"
+	# shellcheck disable=SC2086
+	"$BIN/vnd-sql" delay "$BATS_FILE_TMPDIR/path.db" $PATH_POINTS >"$d/none"
+	diff -u "$d/sqlite" "$d/point"
+	diff -u "$d/sqlite" "$d/fp"
+	run ! diff -q "$d/none" "$d/sqlite"
+}
+
 @test "clickhouse: throughput per slot is vnd-parse's table summed, as on SQLite" {
 	local d=$BATS_TEST_TMPDIR
 	"$BIN/vnd-sql" throughput "$CLUSTER" >"$d/ch"

@@ -62,6 +62,44 @@ setup_file() {
 	    END { exit bad }' "$BATS_TEST_TMPDIR/both"
 }
 
+@test "sql: --offset undoes a point's wrong clock: delay and loss as with one clock" {
+	local d=$BATS_TEST_TMPDIR p f
+	# path-r1out recorded by a host whose clock is 0.5 s ahead
+	mkdir "$d/ahead"
+	python3 "$TOP/tests/pcapshift.py" 0.5 "$SAMPLES/path-r1out.pcap" "$d/ahead/path-r1out.pcap"
+	set --
+	for p in $PATH_POINTS; do
+		f=$SAMPLES/$p.pcap
+		[ "$p" != path-r1out ] || f=$d/ahead/$p.pcap
+		set -- "$@" "$f"
+	done
+	"$BIN/vnd-parse" -q -o "$d/ahead.db" "$@"
+	for app in delay loss; do
+		# shellcheck disable=SC2086
+		"$BIN/vnd-sql" $app "$BATS_FILE_TMPDIR/path.db" $PATH_POINTS >"$d/$app.want"
+		# shellcheck disable=SC2086
+		"$BIN/vnd-sql" --offset path-r1out=0.5 $app "$d/ahead.db" $PATH_POINTS >"$d/$app.got"
+		# shellcheck disable=SC2086
+		"$BIN/vnd-sql" $app "$d/ahead.db" $PATH_POINTS >"$d/$app.raw"
+		diff -u "$d/$app.want" "$d/$app.got"
+	done
+	# without the offset the two hops of r1out read 0.5 s more, or less
+	[ "$(tsv_count 'v["delay_min_ns"] != "-" && v["delay_min_ns"] > 499000000' "$d/delay.raw")" -eq 2 ]
+	run ! diff -q "$d/loss.want" "$d/loss.raw"
+	# an offset given the other way round, to the other end, is the same
+	# shellcheck disable=SC2086
+	"$BIN/vnd-sql" --offset path-r1in=-0.5 --offset path-client=-0.5 delay "$d/ahead.db" \
+	    path-client path-r1in path-r1out >"$d/other"
+	head -5 "$d/delay.want" | diff -u - "$d/other"
+}
+
+@test "sql: --offset names a point and seconds, or it is a usage error" {
+	run -2 "$BIN/vnd-sql" --offset nosuch=1 delay "$BATS_FILE_TMPDIR/path.db" path-r1in path-r1out
+	[ "${lines[0]}" = "vnd-sql: --offset 'nosuch=1': no point of that name" ]
+	run -2 "$BIN/vnd-sql" --offset path-r1in=soon delay "$BATS_FILE_TMPDIR/path.db" path-r1in path-r1out
+	[ "${lines[0]}" = "vnd-sql: --offset 'path-r1in=soon': NAME=SECONDS, seconds from -86400 to 86400" ]
+}
+
 @test "sql: throughput per slot on SQLite is vnd-parse's table summed" {
 	"$BIN/vnd-sql" throughput -i 0.5 "$BATS_FILE_TMPDIR/path.db" >"$BATS_TEST_TMPDIR/tput"
 	# (the slot from the digits: awk's doubles cannot hold ts_ns)

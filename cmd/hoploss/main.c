@@ -15,25 +15,6 @@ enum { OPT_BY = 'b', OPT_CLOCK = 'k', OPT_LOST = 'l', OPT_OFFSET = 'O',
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
-/* "[-]SECONDS[.FRACTION]", up to 86400 s either way, to ns. */
-static int
-parse_signed_seconds(const char *s, int64_t *ns)
-{
-	int neg = *s == '-';
-
-	if (neg || *s == '+')
-		s++;
-	if (strspn(s, "0.") == strlen(s) && strchr(s, '0') != NULL) {
-		*ns = 0;		/* below vnd_strtons()'s range */
-		return 0;
-	}
-	if (vnd_strtons(s, ns) < 0)
-		return -1;
-	if (neg)
-		*ns = -*ns;
-	return 0;
-}
-
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
@@ -108,16 +89,16 @@ check_points(struct vnd_cli *cli, struct run *r)
 static int
 check_offset(struct vnd_cli *cli, struct run *r, const char *arg)
 {
-	const char *eq = strrchr(arg, '=');
+	size_t len;
 	int64_t ns;
 	int i;
 
-	if (eq == NULL || parse_signed_seconds(eq + 1, &ns) < 0)
+	if (vnd_name_offset(arg, &len, &ns) < 0)
 		return vnd_cli_bad(cli, "--offset '%s': NAME=SECONDS, "
 		    "seconds from -86400 to 86400", arg);
 	for (i = 0; i < r->npts; i++)
-		if (strlen(r->pts[i].name) == (size_t)(eq - arg) &&
-		    strncmp(r->pts[i].name, arg, (size_t)(eq - arg)) == 0) {
+		if (strlen(r->pts[i].name) == len &&
+		    strncmp(r->pts[i].name, arg, len) == 0) {
 			r->pts[i].given = 1;
 			r->pts[i].given_ns = ns;
 			return 0;

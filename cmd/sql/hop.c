@@ -15,7 +15,8 @@
  * What is left is small and done here as vnd-hoploss does it: the way each
  * flow crossed (the sign of its differences, else its reverse's), then the
  * lost, created and delay figures of each direction. The clocks are taken
- * as one (vnd-hoploss --clock sync).
+ * as one (vnd-hoploss --clock sync), but for the offsets --offset gives:
+ * the out end's time stamps are corrected in the join.
  */
 
 enum { CLIENT, SERVER, UNKNOWN };
@@ -43,17 +44,17 @@ static const char pairs_sql[] =
 /* The join of a hop's two ends, by dialect and placement. */
 /* SQLite: through the index on (pkt_id, point) vnd-parse made */
 static const char pairs_sqlite[] =
-"(SELECT a.flow AS flow, b.flow AS bflow, a.ts_ns AS ts_ns, b.ts_ns AS tb\n"
+"(SELECT a.flow AS flow, b.flow AS bflow, a.ts_ns AS ts_ns, b.ts_ns{O} AS tb\n"
 "  FROM vp AS a JOIN vp AS b ON b.pkt_id = a.pkt_id AND b.point = {B}\n"
 "    AND b.fp = a.fp\n"
 "  WHERE a.point = {A} AND " IPOK("a.") "\n"
-"    AND " IPOK("b.") " AND abs(b.ts_ns - a.ts_ns) <= {W})";
+"    AND " IPOK("b.") " AND abs(b.ts_ns{O} - a.ts_ns) <= {W})";
 static const char pairs_global[] =
-"{T} GLOBAL ALL INNER JOIN (SELECT fp, ts_ns AS tb, flow AS bflow FROM {T}\n"
+"{T} GLOBAL ALL INNER JOIN (SELECT fp, ts_ns{O} AS tb, flow AS bflow FROM {T}\n"
 "  WHERE point = {B} AND " IPOK("") ") USING fp\n"
 "WHERE point = {A} AND " IPOK("") " AND abs(tb - ts_ns) <= {W}";
 static const char pairs_local[] =
-"{T} ALL INNER JOIN (SELECT fp, ts_ns AS tb, flow AS bflow FROM {TL}\n"
+"{T} ALL INNER JOIN (SELECT fp, ts_ns{O} AS tb, flow AS bflow FROM {TL}\n"
 "  WHERE point = {B} AND " IPOK("") ") USING fp\n"
 "WHERE point = {A} AND " IPOK("") " AND abs(tb - ts_ns) <= {W}";
 
@@ -81,6 +82,7 @@ struct hist {
 
 struct hop {
 	const char	*a, *b;
+	int64_t		 off;		/* B's clock less A's (--offset) */
 	struct flow	*f;
 	size_t		 nf, fcap;
 	struct hist	*h;
@@ -221,17 +223,20 @@ fill_run(struct target *tg, const char *tmpl, struct hop *hp,
     const struct app_opts *o, row_fn fn, int print, char *errbuf)
 {
 	int ch = target_dialect(tg) == DIALECT_CLICKHOUSE;
-	char w[32], t[160], tl[160];
+	char w[32], off[32] = "", t[160], tl[160];
 	char *qa = sql_quote(hp->a), *qb = sql_quote(hp->b);
 	char *pairs = NULL, *sql = NULL;
 	int r = -1;
 
 	snprintf(w, sizeof(w), "%lld", (long long)o->window_ns);
+	if (hp->off != 0)
+		snprintf(off, sizeof(off), " - (%lld)", (long long)hp->off);
 	target_table(tg, "packets", t, sizeof(t));
 	target_table(tg, "packets_local", tl, sizeof(tl));
 	struct subst s[] = {
 		{ "{T}", t }, { "{TL}", tl },
 		{ "{A}", qa }, { "{B}", qb }, { "{W}", w },
+		{ "{O}", off },
 	};
 	if (qa == NULL || qb == NULL ||
 	    (pairs = sql_fill(!ch ? pairs_sqlite : o->place == PLACE_POINT ?
@@ -302,6 +307,8 @@ hop_read(struct target *tg, const struct app_opts *o, int k, struct hop *hp,
 	memset(hp, 0, sizeof(*hp));
 	hp->a = o->points[k];
 	hp->b = o->points[k + 1];
+	if (o->offset_ns != NULL)
+		hp->off = o->offset_ns[k + 1] - o->offset_ns[k];
 	if (fill_run(tg, counts_sql, hp, o, count_row, print, errbuf) < 0 ||
 	    fill_run(tg, pairs_sql, hp, o, pair_row, print, errbuf) < 0) {
 		hop_free(hp);

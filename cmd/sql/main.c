@@ -5,6 +5,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_num.h"
 #include "sql.h"
 
 struct run {
@@ -12,6 +13,8 @@ struct run {
 	const struct app *app;
 	struct target	*tg;
 	int		 print;
+	char		**offsets;	/* --offset NAME=SECONDS, as given */
+	int		 noffsets;
 };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
@@ -23,6 +26,49 @@ names_ok(const char *s)
 	return *s != '\0' && *s != ',' && s[strlen(s) - 1] != ',' &&
 	    strstr(s, ",,") == NULL &&
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_,") == strlen(s);
+}
+
+/* --offset NAME=SECONDS, kept until the points are known. */
+static int
+add_offset(struct vnd_cli *cli, struct run *r, char *arg)
+{
+	char **v;
+
+	if ((v = realloc(r->offsets, (size_t)(r->noffsets + 1) *
+	    sizeof(*v))) == NULL)
+		return vnd_cli_bad(cli, "out of memory");
+	r->offsets = v;
+	r->offsets[r->noffsets++] = arg;
+	return 0;
+}
+
+/* Each --offset onto its point: the point's clock, ahead of the others'. */
+static int
+check_offsets(struct vnd_cli *cli, struct run *r)
+{
+	size_t len;
+	int64_t ns;
+	int i, k;
+
+	if (r->noffsets == 0)
+		return 0;
+	if ((r->o.offset_ns = calloc((size_t)r->o.npoints,
+	    sizeof(int64_t))) == NULL)
+		return vnd_cli_bad(cli, "out of memory");
+	for (i = 0; i < r->noffsets; i++) {
+		if (vnd_name_offset(r->offsets[i], &len, &ns) < 0)
+			return vnd_cli_bad(cli, "--offset '%s': NAME=SECONDS, "
+			    "seconds from -86400 to 86400", r->offsets[i]);
+		for (k = 0; k < r->o.npoints; k++)
+			if (strlen(r->o.points[k]) == len &&
+			    strncmp(r->o.points[k], r->offsets[i], len) == 0)
+				break;
+		if (k == r->o.npoints)
+			return vnd_cli_bad(cli, "--offset '%s': no point of "
+			    "that name", r->offsets[i]);
+		r->o.offset_ns[k] = ns;
+	}
+	return 0;
 }
 
 static int
@@ -50,6 +96,8 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 	case 'n':
 		r->print = 1;
 		return 0;
+	case 'O':
+		return add_offset(cli, r, arg);
 	case 'P':
 		if (strcmp(arg, "point") == 0)
 			r->o.place = PLACE_POINT;
@@ -80,7 +128,7 @@ check(struct vnd_cli *cli, void *ctx)
 		    r->app->name, r->app->min_points);
 	if (r->o.by == NULL)
 		r->o.by = "src_ip,src_port,dst_ip,dst_port,ip_proto";
-	return 0;
+	return check_offsets(cli, r);
 }
 
 static int
@@ -110,6 +158,8 @@ run_free(void *ctx)
 
 	target_close(r->tg);
 	r->tg = NULL;
+	free(r->offsets);
+	free(r->o.offset_ns);
 }
 
 static struct run tool_ctx = {
@@ -119,7 +169,7 @@ static struct run tool_ctx = {
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-sql", .usage = usage,
-	.longonly = "by=b field=f placement=P where=e",
+	.longonly = "by=b field=f offset=O placement=P where=e",
 	.flags = VND_CLI_TABLE,
 	.min_ops = 2, .max_ops = -1,
 	.option = option, .check = check, .run = run,

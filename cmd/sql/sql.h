@@ -41,6 +41,7 @@ struct app_opts {
 	const char	*field;		/* --field: statistics' column */
 	const char	*by;		/* --by: groups' columns, comma-separated */
 	char		**points;	/* operands after the target */
+	int64_t		*offset_ns;	/* --offset: each point's clock, or NULL */
 	int		 npoints;
 };
 
