@@ -27,7 +27,6 @@ struct hkey {
 	uint8_t		 proto;
 	uint8_t		 dir;		/* VND_DIR_x */
 	uint16_t	 hop;
-	uint32_t	 zero;
 };
 
 struct hrec {
@@ -48,12 +47,20 @@ struct hops {
 	int		 failed;
 };
 
+static int
+hkey_eq(const struct hkey *a, const struct hkey *b)
+{
+	return vnd_flowkey_cmp(&a->fk, &b->fk) == 0 && a->proto == b->proto &&
+	    a->dir == b->dir && a->hop == b->hop;
+}
+
+/* The slot of key k (hashed as bytes: made with its padding zeroed). */
 static size_t
 hslot(const struct hrec *r, size_t cap, const struct hkey *k)
 {
 	size_t i = (size_t)vnd_hash((const uint8_t *)k, sizeof(*k)) & (cap - 1);
 
-	while (r[i].used && memcmp(&r[i].k, k, sizeof(*k)) != 0)
+	while (r[i].used && !hkey_eq(&r[i].k, k))
 		i = (i + 1) & (cap - 1);
 	return i;
 }
@@ -68,7 +75,9 @@ hgrow(struct hops *h)
 		return -1;
 	for (i = 0; i < h->cap; i++)
 		if (h->r[i].used)
-			nr[hslot(nr, ncap, &h->r[i].k)] = h->r[i];
+			/* bytes, padding too: the hash is of them */
+			memcpy(&nr[hslot(nr, ncap, &h->r[i].k)], &h->r[i],
+			    sizeof(*nr));
 	free(h->r);
 	h->r = nr;
 	h->cap = ncap;
@@ -92,7 +101,7 @@ hrec_of(struct hops *h, int hop, int dir, const struct vnd_sighting *in)
 		return NULL;
 	r = &h->r[hslot(h->r, h->cap, &k)];
 	if (!r->used) {
-		r->k = k;
+		memcpy(&r->k, &k, sizeof(k));
 		r->used = 1;
 		h->n++;
 	}
