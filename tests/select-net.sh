@@ -147,7 +147,11 @@ ss = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(6)]
 for i, s in enumerate(ss): s.bind(("198.18.61.2", 9001 + i))
 while True:
 	for s in select.select(ss, [], [])[0]: s.recv(2048)' &
-	sleep 0.2
+	# bound, or the first datagrams are refused (and the sender fails)
+	for _ in $(seq 100); do
+		nsx s ss -Hlnu "sport = :9006" | grep -q . && break
+		sleep 0.05
+	done
 	nsx c python3 -c 'import socket, time
 ss = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(6)]
 for i, s in enumerate(ss):
