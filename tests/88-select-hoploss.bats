@@ -71,9 +71,13 @@ check_recording() {
 	"$BIN/vnd-select" -q -e loss --at rin,rout -w out rin=rin.pcap rout=rout.pcap >sel.tsv
 	cat sel.tsv
 	# the kernel's counter of each rule that dropped: ip_proto dst_port pkts
-	tsv_awk 'v["pkts"] > 0 { print v["ip_proto"] "\t" v["dst_port"] "\t" v["pkts"] "\trin>rout\trin" }' truth.tsv |
+	# hop, and the hop's start (the server's ACKs: from rout to rin)
+	tsv_awk 'v["pkts"] > 0 { split(v["hop"], w, ">")
+	    print v["ip_proto"] "\t" v["dst_port"] "\t" v["pkts"] "\t" v["hop"] "\t" w[1] }' truth.tsv |
 	    sort >want
-	[ "$(wc -l <want)" -ge 3 ]
+	[ "$(wc -l <want)" -ge 4 ]
+	# both ways
+	[ "$(grep -c 'rout>rin' want)" -eq 1 ]
 	# exactly the flows with a drop rule, each with the rule's count
 	hop_rows sel.tsv >got
 	diff -u want got
@@ -87,11 +91,14 @@ check_recording() {
 	    print (v["sender"] == "server" ? v["dst_port"] : v["src_port"]) }' | sort -u >retx.ts
 	diff -u retx.ts retx.sel
 	# the event's time and frame: vnd-hoploss's first lost packet of the flow
+	# (per hop and flow: its server's port)
 	"$BIN/vnd-hoploss" -q --lost rin=rin.pcap rout=rout.pcap |
-	    tsv_awk 'v["what"] == "lost" && !(v["dst_port"] in t) { t[v["dst_port"]] = v["ts_ns"] "\t" v["frame"] }
-	    END { for (p in t) print p "\t" t[p] }' | sort >first.hl
-	tsv_awk 'v["evidence"] ~ /^hoplost=/ { print v["dst_port"] "\t" v["ts_ns"] "\t" v["frame"] }' sel.tsv |
-	    sort >first.sel
+	    tsv_awk 'v["what"] == "lost" { k = v["in_point"] ">" v["out_point"] "\t" \
+	    (v["src_side"] == "client" ? v["dst_port"] : v["src_port"])
+	    if (!(k in t)) t[k] = v["ts_ns"] "\t" v["frame"] }
+	    END { for (k in t) print k "\t" t[k] }' | sort >first.hl
+	tsv_awk 'v["evidence"] ~ /^hoplost=/ { split(v["evidence"], e, /[= ]/)
+	    print e[4] "\t" v["dst_port"] "\t" v["ts_ns"] "\t" v["frame"] }' sel.tsv | sort >first.sel
 	diff -u first.hl first.sel
 	# -w: each side's file holds exactly its records of the selected flows
 	for p in rin rout; do

@@ -19,8 +19,10 @@
 # hop: no NAT, no queue; r drops at random only what goes to some
 #   destination ports: UDP 9001, 9003, 9005 (of six UDP flows, 9001-9006,
 #   400 datagrams each) and TCP 7001 (one 300 kB transfer), not TCP 7000
-#   (five transfers). Points: rin, rout (r's two sides).
-#   OUTDIR/truth.tsv: a row per DROP rule: ip_proto, dst_port, pkts.
+#   (five transfers); and the other way, the ACKs of 7001's server.
+#   Points: rin, rout (r's two sides).
+#   OUTDIR/truth.tsv: a row per DROP rule: ip_proto, dst_port (the flow's
+#   server's), pkts, hop (rin>rout, or rout>rin for the server's packets).
 #
 # Namespaces and veths are named sel<pid>-*, deleted on exit; addresses
 # only in 198.18.0.0/15, inside them; servers only in them.
@@ -133,9 +135,12 @@ record_scan() {
 	stop_caps
 }
 
-# drop PROTO PORT P: r drops toward the server a share P of what goes to PORT
+# drop PROTO PORT P [back]: r drops a share P of what goes to the server's
+# PORT, or with back of what its PORT sends back
 drop() {
-	nsx r iptables -A FORWARD -i "${P}ra" -o "${P}rb" -p "$1" --dport "$2" \
+	local way=(-i "${P}ra" -o "${P}rb" --dport)
+	[ "${4:-}" = back ] && way=(-i "${P}rb" -o "${P}ra" --sport)
+	nsx r iptables -A FORWARD "${way[@]:0:4}" -p "$1" "${way[4]}" "$2" \
 	    -m statistic --mode random --probability "$3" -j DROP
 }
 
@@ -166,6 +171,7 @@ record_hop() {
 	drop udp 9003 0.1
 	drop udp 9005 0.03
 	drop tcp 7001 0.03
+	drop tcp 7001 0.03 back
 	cap_start rin r "${P}ra"
 	cap_start rout r "${P}rb"
 	nsx s socat -u TCP-LISTEN:7000,fork,reuseaddr OPEN:/dev/null &
@@ -179,9 +185,10 @@ record_hop() {
 	wait "$tr" || true
 	stop_caps
 	nsx r iptables -L FORWARD -v -x -n | awk -v OFS='\t' '
-	    BEGIN { print "ip_proto", "dst_port", "pkts" }
-	    $3 == "DROP" { for (i = 1; i <= NF; i++) if ($i ~ /^dpt:/) port = substr($i, 5)
-		print ($4 == "udp" || $4 == 17 ? 17 : 6), port, $1 }' >"$OUT/truth.tsv"
+	    BEGIN { print "ip_proto", "dst_port", "pkts", "hop" }
+	    $3 == "DROP" { for (i = 1; i <= NF; i++) if ($i ~ /^[ds]pt:/) port = $i
+		print ($4 == "udp" || $4 == 17 ? 17 : 6), substr(port, 5), $1,
+		    port ~ /^dpt/ ? "rin>rout" : "rout>rin" }' >"$OUT/truth.tsv"
 }
 
 setup_net
