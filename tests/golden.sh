@@ -36,3 +36,5 @@ mkdir -p "$g"
 (cd samples && ../bin/vnd-select -e loss,zero-window chain-slowsink-relay2out.pcap) >"$g/chain-slowsink.tsv"
 (cd samples && ../bin/vnd-select -e elephant --top 3 in=snat-inside.pcap) >"$g/snat-elephants.tsv"
 (cd samples && ../bin/vnd-select -e slow --slow 1 path-server.pcap) >"$g/path-slow.tsv"
+(cd samples && ../bin/vnd-select -q -e loss --at client,r1in,r1out,r2in,r2out,server client=path-client.pcap r1in=path-r1in.pcap \
+    r1out=path-r1out.pcap r2in=path-r2in.pcap r2out=path-r2out.pcap server=path-server.pcap) >"$g/path-hops.tsv"

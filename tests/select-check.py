@@ -4,9 +4,10 @@
 usage: select-check.py FULL.pcap OUT.pcap FLOWS.tsv
 
 FLOWS.tsv names the flows at this point by the columns src_ip src_port
-dst_ip dst_port (either way round). The check, independent of vnd: the
-records of OUT.pcap (time stamp, lengths, bytes) are exactly those of
-FULL.pcap whose IPv4 TCP 5-tuple is one of them, in the same order.
+dst_ip dst_port (either way round), and ip_proto (6 when it has none).
+The check, independent of vnd: the records of OUT.pcap (time stamp,
+lengths, bytes) are exactly those of FULL.pcap whose IPv4 TCP or UDP
+5-tuple is one of them, in the same order.
 Prints "N records match" and exits 0, or says what differs and exits 1.
 """
 import csv
@@ -35,7 +36,7 @@ def tuple_of(body, link):
         return None
     etype = struct.unpack('>H', body[12:14])[0]
     ip = body[14:]
-    if etype != 0x0800 or len(ip) < 20 or ip[9] != 6:
+    if etype != 0x0800 or len(ip) < 20 or ip[9] not in (6, 17):
         return None
     ihl = (ip[0] & 15) * 4
     if len(ip) < ihl + 4:
@@ -43,7 +44,7 @@ def tuple_of(body, link):
     sport, dport = struct.unpack('>HH', ip[ihl:ihl + 4])
     src = '.'.join(str(b) for b in ip[12:16])
     dst = '.'.join(str(b) for b in ip[16:20])
-    return (src, sport, dst, dport)
+    return (src, sport, dst, dport, ip[9])
 
 
 def main():
@@ -52,9 +53,9 @@ def main():
     with open(flows) as f:
         for row in csv.DictReader(f, delimiter='\t'):
             t = (row['src_ip'], int(row['src_port']), row['dst_ip'],
-                 int(row['dst_port']))
+                 int(row['dst_port']), int(row.get('ip_proto') or 6))
             want.add(t)
-            want.add((t[2], t[3], t[0], t[1]))
+            want.add((t[2], t[3], t[0], t[1], t[4]))
     expect = [r[:3] for r in records(full) if tuple_of(r[2], r[3]) in want]
     got = [r[:3] for r in records(out)]
     if got != expect:

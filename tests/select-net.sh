@@ -1,7 +1,7 @@
 #!/bin/bash
 # select-net.sh: record vnd-select's cases in network namespaces, with the kernels' truth.
 #
-# Usage (as root): tests/select-net.sh OUTDIR [loss|many|scan]
+# Usage (as root): tests/select-net.sh OUTDIR [loss|many|scan|hop]
 #
 #  client 198.18.60.1, .60.9 -- .60.254 r .61.254 -- 198.18.61.2 server
 #
@@ -16,12 +16,19 @@
 #   (192 connections). Points: ctap, rout, srv.
 # scan: no drop, no NAT; 20 ordinary transfers from .60.1 and a connect
 #   scan of 200 ports of the server from .60.9 (nmap -sT, or a loop).
+# hop: no NAT, no queue; r drops at random only what goes to some
+#   destination ports: UDP 9001, 9003, 9005 (of six UDP flows, 9001-9006,
+#   400 datagrams each) and TCP 7001 (one 300 kB transfer), not TCP 7000
+#   (five transfers); and the other way, the ACKs of 7001's server.
+#   Points: rin, rout (r's two sides).
+#   OUTDIR/truth.tsv: a row per DROP rule: ip_proto, dst_port (the flow's
+#   server's), pkts, hop (rin>rout, or rout>rin for the server's packets).
 #
 # Namespaces and veths are named sel<pid>-*, deleted on exit; addresses
 # only in 198.18.0.0/15, inside them; servers only in them.
 set -eu
 
-[ $# -ge 1 ] || { echo "usage: select-net.sh OUTDIR [loss|many|scan]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: select-net.sh OUTDIR [loss|many|scan|hop]" >&2; exit 2; }
 OUT=$1
 MODE=${2:-loss}
 P=sel$$
@@ -128,10 +135,67 @@ record_scan() {
 	stop_caps
 }
 
+# drop PROTO PORT P [back]: r drops a share P of what goes to the server's
+# PORT, or with back of what its PORT sends back
+drop() {
+	local way=(-i "${P}ra" -o "${P}rb" --dport)
+	[ "${4:-}" = back ] && way=(-i "${P}rb" -o "${P}ra" --sport)
+	nsx r iptables -A FORWARD "${way[@]:0:4}" -p "$1" "${way[4]}" "$2" \
+	    -m statistic --mode random --probability "$3" -j DROP
+}
+
+# udp_flows: six flows from ports 20001-20006 to 9001-9006, 400 datagrams
+# each, interleaved, every one its own payload; a sink reads them
+udp_flows() {
+	nsx s python3 -c 'import socket, select
+ss = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(6)]
+for i, s in enumerate(ss): s.bind(("198.18.61.2", 9001 + i))
+while True:
+	for s in select.select(ss, [], [])[0]: s.recv(2048)' &
+	# bound, or the first datagrams are refused (and the sender fails)
+	for _ in $(seq 100); do
+		nsx s ss -Hlnu "sport = :9006" | grep -q . && break
+		sleep 0.05
+	done
+	nsx c python3 -c 'import socket, time
+ss = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(6)]
+for i, s in enumerate(ss):
+	s.bind(("198.18.60.1", 20001 + i)); s.connect(("198.18.61.2", 9001 + i))
+for k in range(400):
+	for i, s in enumerate(ss): s.send(b"%d %d " % (i, k) + b"x" * 160)
+	time.sleep(0.001)'
+}
+
+record_hop() {
+	drop udp 9001 0.05
+	drop udp 9003 0.1
+	drop udp 9005 0.03
+	drop tcp 7001 0.03
+	drop tcp 7001 0.03 back
+	cap_start rin r "${P}ra"
+	cap_start rout r "${P}rb"
+	nsx s socat -u TCP-LISTEN:7000,fork,reuseaddr OPEN:/dev/null &
+	nsx s socat -u TCP-LISTEN:7001,reuseaddr OPEN:/dev/null &
+	wait_listen s 7000
+	wait_listen s 7001
+	head -c 300000 /dev/urandom | nsx c socat -u - TCP:198.18.61.2:7001 &
+	tr=$!
+	udp_flows
+	transfers 5 198.18.60.1
+	wait "$tr" || true
+	stop_caps
+	nsx r iptables -L FORWARD -v -x -n | awk -v OFS='\t' '
+	    BEGIN { print "ip_proto", "dst_port", "pkts", "hop" }
+	    $3 == "DROP" { for (i = 1; i <= NF; i++) if ($i ~ /^[ds]pt:/) port = $i
+		print ($4 == "udp" || $4 == 17 ? 17 : 6), substr(port, 5), $1,
+		    port ~ /^dpt/ ? "rin>rout" : "rout>rin" }' >"$OUT/truth.tsv"
+}
+
 setup_net
 case $MODE in
 loss) record_loss ;;
 many) record_many ;;
 scan) record_scan ;;
+hop) record_hop ;;
 *) echo "select-net.sh: unknown case '$MODE'" >&2; exit 2 ;;
 esac

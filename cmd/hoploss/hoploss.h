@@ -5,28 +5,12 @@
 #include <stdint.h>
 
 #include "vnd.h"
-#include "vnd_clock.h"
 #include "vnd_flowtab.h"
 #include "vnd_match.h"
 #include "vnd_meta.h"
-#include "vnd_pktsrc.h"
+#include "vnd_path.h"
 #include "vnd_stats.h"
 #include "vnd_table.h"
-
-struct point {
-	const char	*name;
-	const char	*path;
-	int		 owned;		/* name made from the path */
-	struct vnd_pktsrc src;
-	int		 open;
-	struct vnd_pkt	 pk;		/* the next packet, read ahead */
-	int		 have;
-	int		 given;		/* --offset NAME=... */
-	int64_t		 given_ns;
-	int64_t		 offset;	/* this clock minus the first point's */
-	struct vnd_clock clock;		/* against the point before it */
-	char		 how[192];	/* how the offset was found */
-};
 
 /* A group of packets a row reports on: a hop and direction, maybe a slot, a flow. */
 struct gkey {
@@ -51,7 +35,7 @@ struct run {
 	char		**offsets;	/* --offset NAME=SECONDS, as given */
 	int		 noffsets;
 	/* the run */
-	struct point	*pts;
+	struct vnd_path_point *pts;
 	int		 npts;
 	struct vnd_meta_point *meta;
 	struct vnd_match **hops;

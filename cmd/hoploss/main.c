@@ -65,7 +65,7 @@ check_points(struct vnd_cli *cli, struct run *r)
 	if ((r->pts = calloc((size_t)cli->nops, sizeof(*r->pts))) == NULL)
 		return vnd_cli_bad(cli, "out of memory");
 	for (i = 0; i < cli->nops; i++) {
-		struct point *p = &r->pts[r->npts++];
+		struct vnd_path_point *p = &r->pts[r->npts++];
 
 		vnd_point_split(cli->ops[i], &name, &path);
 		p->path = path;
@@ -127,51 +127,18 @@ check(struct vnd_cli *cli, void *ctx)
 	return 0;
 }
 
-/*
- * Point i's clock against point i - 1's: as --offset gives it (a point
- * without one, with --clock sync: 0), or from the data.
- */
-static int
-clock_of(struct vnd_cli *cli, struct run *r, int i)
-{
-	struct point *a = &r->pts[i - 1], *b = &r->pts[i];
-	struct vnd_clock *c = &b->clock;
-
-	memset(c, 0, sizeof(*c));
-	c->res = VND_NS_PER_US;
-	if (b->given || r->clock == 's') {
-		c->kind = a->given || b->given ? VND_CLOCK_GIVEN : VND_CLOCK_SYNC;
-		b->offset = b->given_ns;
-		c->off = b->offset - a->offset;
-		return 0;
-	}
-	if (vnd_clock_compare(a->path, a->owned ? NULL : a->name, b->path,
-	    b->owned ? NULL : b->name, r->clock == 'e', r->window, c,
-	    cli->err) < 0)
-		return -1;
-	b->offset = a->offset + c->off;
-	return 0;
-}
-
 /* Every point's clock, first point's first; a line each on stderr. */
 static int
 clocks(struct vnd_cli *cli, struct run *r)
 {
-	struct point *p = r->pts;
+	char line[512];
 	int i;
 
-	p[0].offset = p[0].given_ns;
-	snprintf(p[0].how, sizeof(p[0].how), p[0].given ? "reference, given" :
-	    "reference");
-	for (i = 1; i < r->npts; i++) {
-		if (clock_of(cli, r, i) < 0)
-			return -1;
-		vnd_clock_how(&p[i].clock, p[i].how, sizeof(p[i].how));
-		if (!cli->quiet)
-			fprintf(stderr, "vnd-hoploss: clock of %s = clock of %s "
-			    "%+.9f s (%s)\n", p[i].name, p[i - 1].name,
-			    (double)(p[i].offset - p[i - 1].offset) / 1e9,
-			    p[i].how);
+	if (vnd_path_clocks(r->pts, r->npts, r->clock, r->window, cli->err) < 0)
+		return -1;
+	for (i = 1; i < r->npts && !cli->quiet; i++) {
+		vnd_path_clock_line(r->pts, i, line, sizeof(line));
+		fprintf(stderr, "vnd-hoploss: %s\n", line);
 	}
 	return 0;
 }
@@ -182,19 +149,13 @@ hops_new(struct run *r)
 {
 	int i;
 
-	if ((r->hops = calloc((size_t)r->npts, sizeof(*r->hops))) == NULL ||
-	    (r->total = calloc(2 * (size_t)r->npts, sizeof(*r->total))) == NULL)
+	if ((r->total = calloc(2 * (size_t)r->npts, sizeof(*r->total))) == NULL)
 		return -1;
 	for (i = 0; i < 2 * (r->npts - 1); i++)
 		if (vnd_stats_init(&r->total[i], 32) < 0)
 			return -1;
-	for (i = 0; i < r->npts - 1; i++) {
-		if ((r->hops[i] = vnd_match_new(i, r->window, hl_event, r)) == NULL)
-			return -1;
-		vnd_match_slack(r->hops[i], vnd_clock_slack(&r->pts[i + 1].clock));
-		vnd_match_repeats(r->hops[i], 1);
-	}
-	return 0;
+	r->hops = vnd_path_hops(r->pts, r->npts, r->window, hl_event, r);
+	return r->hops == NULL ? -1 : 0;
 }
 
 static struct vnd_table *
@@ -206,78 +167,6 @@ open_table(struct vnd_cli *cli, struct run *r)
 		return vnd_cli_table(cli, "lost", hl_lost_cols, hl_nlost_cols);
 	return vnd_cli_table(cli, "hops", cols, hl_hop_cols(r, cols,
 	    (int)VND_NELEM(cols)));
-}
-
-static int
-advance(struct point *p)
-{
-	while (vnd_pktsrc_next(&p->src, &p->pk))
-		if (VND_ISSET(&p->pk, VND_COL_SRC_IP))
-			return p->have = 1;
-	return p->have = 0;
-}
-
-static int
-open_points(struct vnd_cli *cli, struct run *r)
-{
-	char errbuf[VND_ERRBUF_SIZE];
-	int i;
-
-	for (i = 0; i < r->npts; i++) {
-		struct point *p = &r->pts[i];
-
-		if (vnd_pktsrc_open(&p->src, p->path, p->owned ? NULL : p->name,
-		    errbuf) < 0) {
-			snprintf(cli->err, sizeof(cli->err), "'%.100s': %.140s",
-			    p->path, errbuf);
-			return -1;
-		}
-		p->open = 1;
-		advance(p);
-	}
-	return 0;
-}
-
-/* The point whose next packet comes first on the first point's clock. */
-static struct point *
-next_point(struct run *r)
-{
-	struct point *p = NULL;
-	int i;
-
-	for (i = 0; i < r->npts; i++)
-		if (r->pts[i].have && (p == NULL || r->pts[i].pk.ts_ns -
-		    r->pts[i].offset < p->pk.ts_ns - p->offset))
-			p = &r->pts[i];
-	return p;
-}
-
-/* All points at once, in time order; -1 out of memory. */
-static int
-match_all(struct run *r)
-{
-	struct point *p;
-	uint64_t key;
-	int64_t now;
-	int i, k;
-
-	while ((p = next_point(r)) != NULL) {
-		now = p->pk.ts_ns - p->offset;
-		k = (int)(p - r->pts);
-		if (vnd_match_key(&p->pk, &key) == 0 && ((k > 0 &&
-		    vnd_match_see(r->hops[k - 1], 1, &p->pk, key, now, 0) < 0) ||
-		    (k < r->npts - 1 &&
-		    vnd_match_see(r->hops[k], 0, &p->pk, key, now, 0) < 0)))
-			return -1;
-		for (i = 0; i < r->npts - 1; i++)
-			vnd_match_expire(r->hops[i], now);
-		if (r->failed)
-			return -1;
-		advance(p);
-	}
-	for (i = 0; i < r->npts - 1; i++)
-		vnd_match_flush(r->hops[i]);
-	return r->failed ? -1 : 0;
 }
 
 /*
@@ -292,7 +181,7 @@ negatives(struct vnd_cli *cli, struct run *r)
 	int i;
 
 	for (i = 0; i < r->npts - 1; i++) {
-		struct point *b = &r->pts[i + 1];
+		struct vnd_path_point *b = &r->pts[i + 1];
 
 		vnd_match_counts(r->hops[i], &pairs, &neg);
 		if (neg == 0)
@@ -316,7 +205,7 @@ read_status(struct vnd_cli *cli, struct run *r, int *partial)
 	int i;
 
 	for (i = 0; i < r->npts; i++) {
-		struct point *p = &r->pts[i];
+		struct vnd_path_point *p = &r->pts[i];
 
 		if (p->src.status < 0) {
 			snprintf(cli->err, sizeof(cli->err), "'%.100s': %.140s",
@@ -371,9 +260,9 @@ run(struct vnd_cli *cli, void *ctx)
 		return oom(cli);
 	if (!r->path && (r->t = open_table(cli, r)) == NULL)
 		return VND_RUN_SINK;
-	if (open_points(cli, r) < 0)
+	if (vnd_path_open(r->pts, r->npts, cli->err) < 0)
 		return VND_RUN_ABORT;
-	if (match_all(r) < 0) {
+	if (vnd_path_walk(r->pts, r->npts, r->hops, &r->failed) < 0) {
 		snprintf(cli->err, sizeof(cli->err), "%s", r->failed ? r->err :
 		    "out of memory");
 		return VND_RUN_ABORT;
@@ -396,20 +285,14 @@ run_free(void *ctx)
 	struct run *r = ctx;
 	int i;
 
-	for (i = 0; i < r->npts; i++) {
-		if (r->pts[i].open) {
-			vnd_pktsrc_close(&r->pts[i].src);
-			vnd_pktsrc_free(&r->pts[i].src);
-		}
+	vnd_path_close(r->pts, r->npts);
+	for (i = 0; i < r->npts; i++)
 		if (r->pts[i].owned)
 			free((char *)r->pts[i].name);
-	}
-	for (i = 0; r->hops != NULL && i < r->npts - 1; i++)
-		vnd_match_free(r->hops[i]);
+	vnd_path_hops_free(r->hops, r->npts);
 	for (i = 0; r->total != NULL && i < 2 * (r->npts - 1); i++)
 		vnd_stats_free(&r->total[i]);
 	hl_groups_free(r);
-	free(r->hops);
 	free(r->total);
 	free(r->meta);
 	free(r->pts);

@@ -35,7 +35,7 @@ const struct vnd_colspec hl_lost_cols[] = {
 const int hl_nlost_cols = VND_NELEM(hl_lost_cols);
 
 /* The points a hop's direction goes from and to. */
-static const struct point *
+static const struct vnd_path_point *
 end_of(const struct run *r, int hop, int dir, int out)
 {
 	return &r->pts[(dir == VND_DIR_FWD) == !out ? hop : hop + 1];
@@ -149,7 +149,7 @@ hl_groups_free(struct run *r)
 static void
 put_lost(struct run *r, int hop, int dir, int lost, const struct vnd_sighting *s)
 {
-	const struct point *at = &r->pts[hop + s->side];
+	const struct vnd_path_point *at = &r->pts[hop + s->side];
 	struct vnd_table *t = r->t;
 	char buf[64];
 
@@ -310,8 +310,8 @@ static int
 put_row(struct vnd_table *t, const struct run *r, const struct gkey *k,
     const struct vnd_stats *st, char *errbuf)
 {
-	const struct point *in = end_of(r, k->hop, k->dir, 0);
-	const struct point *out = end_of(r, k->hop, k->dir, 1);
+	const struct vnd_path_point *in = end_of(r, k->hop, k->dir, 0);
+	const struct vnd_path_point *out = end_of(r, k->hop, k->dir, 1);
 
 	vnd_put_str(t, in->name);
 	vnd_put_str(t, out->name);

@@ -18,8 +18,8 @@ const struct vnd_colspec pick_cols[] = {
 };
 const int npick_cols = VND_NELEM(pick_cols);
 
-/* The selector's view of connection i, made as the engine makes it. */
-static struct info *
+/* The selector's view of flow i, made as the engine makes it. */
+struct info *
 info_of(struct sel *s, size_t i)
 {
 	struct info *ni;
@@ -93,20 +93,53 @@ see1(struct sel *s, struct point *p, const struct vnd_frame *f,
 	return 0;
 }
 
-static int
-add_pick(struct sel *s, size_t conn, int e, int64_t ts, uint64_t frame)
+int
+add_pick(struct sel *s, const struct pick *pk)
 {
 	struct pick *np;
+	struct info *in = &s->info[pk->conn];
 
 	if ((np = vnd_grow(s->picks, &s->cappicks, s->npicks, sizeof(*np),
 	    64)) == NULL)
 		return -1;
 	s->picks = np;
-	s->picks[s->npicks++] = (struct pick){ conn, e, ts, frame };
-	if (!s->info[conn].picked || ts < s->info[conn].sel_ts)
-		s->info[conn].sel_ts = ts;
-	s->info[conn].picked = 1;
+	s->picks[s->npicks++] = *pk;
+	if (!in->picked || pk->ts < in->sel_ts)
+		in->sel_ts = pk->ts;
+	in->picked = 1;
 	return 0;
+}
+
+/* Flows: the selector's connections, then those only a hop's loss showed. */
+size_t
+nflows(const struct sel *s)
+{
+	return s->run.n + s->nhf;
+}
+
+const struct vnd_flowkey *
+flow_key(const struct sel *s, size_t conn)
+{
+	return conn < s->run.n ? &s->run.c[conn].k : &s->hf[conn - s->run.n].k;
+}
+
+static int
+flow_proto(const struct sel *s, size_t conn)
+{
+	return conn < s->run.n ? 6 : s->hf[conn - s->run.n].proto;
+}
+
+/* A flow's time at the selector: a hop's flow has no bound but the options. */
+int64_t
+flow_first(const struct sel *s, size_t conn)
+{
+	return conn < s->run.n ? s->run.c[conn].first_ts : INT64_MIN / 4;
+}
+
+int64_t
+flow_last(const struct sel *s, size_t conn)
+{
+	return conn < s->run.n ? s->run.c[conn].last_ts : INT64_MAX / 4;
 }
 
 /*
@@ -133,7 +166,8 @@ pick_conn(struct sel *s, size_t i)
 		    in->frame[VND_E_ELEPHANT], NULL);
 	for (e = 0; e < VND_E_N; e++)
 		if ((s->events & in->seen & 1u << e) &&
-		    add_pick(s, i, e, in->ts[e], in->frame[e]) < 0)
+		    add_pick(s, &(struct pick){ i, e, in->ts[e], in->frame[e],
+		    s->at, -1, 0 }) < 0)
 			return -1;
 	return 0;
 }
@@ -147,7 +181,9 @@ cmp_pick(const void *a, const void *b)
 		return x->ts < y->ts ? -1 : 1;
 	if (x->conn != y->conn)
 		return x->conn < y->conn ? -1 : 1;
-	return x->e - y->e;
+	if (x->e != y->e)
+		return x->e - y->e;
+	return x->pt != y->pt ? x->pt - y->pt : x->to - y->to;
 }
 
 /* Elephants and scans: over all connections, once pass 1 is over. */
@@ -252,7 +288,7 @@ detect(struct sel *s, char *err)
 {
 	struct point *p = &s->pts[s->at];
 	size_t i;
-	int status;
+	int status, st;
 
 	s->run.on_event = on_event;
 	s->run.ev_arg = s;
@@ -265,6 +301,12 @@ detect(struct sel *s, char *err)
 	for (i = 0; i < s->run.n; i++)
 		if (pick_conn(s, i) < 0)
 			goto oom;
+	if (s->nhop > 1 && (s->events & 1u << VND_E_LOSS) &&
+	    (st = hop_detect(s, err)) != VND_RUN_OK) {
+		if (st < 0)
+			return st;
+		status = st;
+	}
 	if (s->npicks)
 		qsort(s->picks, s->npicks, sizeof(*s->picks), cmp_pick);
 	return status;
@@ -283,6 +325,12 @@ evidence(const struct sel *s, const struct pick *pk, char *buf, size_t len)
 
 	switch (pk->e) {
 	case VND_E_LOSS:
+		if (pk->to >= 0) {
+			snprintf(buf, len, "hoplost=%" PRIu64 " hop=%s>%s",
+			    pk->hoplost, s->pts[pk->pt].name,
+			    s->pts[pk->to].name);
+			break;
+		}
 		snprintf(buf, len, "retx=%" PRIu64 " fast=%" PRIu64 " timeout=%"
 		    PRIu64 " upstream=%" PRIu64 " first=%s", d[0].retx +
 		    d[1].retx, d[0].retx_fast + d[1].retx_fast,
@@ -322,9 +370,9 @@ put_picks(struct sel *s, struct vnd_table *t, char *err)
 
 	for (i = 0; i < s->npicks; i++) {
 		pk = &s->picks[i];
-		vnd_put_str(t, s->pts[s->at].name);
-		vnd_flowkey_put(t, &s->run.c[pk->conn].k, 0);
-		vnd_put_int(t, 6);
+		vnd_put_str(t, s->pts[pk->pt].name);
+		vnd_flowkey_put(t, flow_key(s, pk->conn), 0);
+		vnd_put_int(t, flow_proto(s, pk->conn));
 		vnd_put_str(t, vnd_event_name(pk->e));
 		vnd_put_int(t, pk->ts);
 		if (pk->frame)

@@ -86,7 +86,7 @@ index_picks(struct sel *s)
 	size_t i, n = 0;
 	int k;
 
-	for (i = 0; i < s->run.n; i++)
+	for (i = 0; i < nflows(s); i++)
 		n += s->info[i].picked ? (size_t)s->info[i].nkeys : 0;
 	for (s->fpcap = 64; s->fpcap < 2 * n; s->fpcap *= 2)
 		;
@@ -94,10 +94,10 @@ index_picks(struct sel *s)
 	if ((s->fp = calloc(s->fpcap, sizeof(*s->fp))) == NULL ||
 	    (s->fpconn = calloc(s->fpcap, sizeof(*s->fpconn))) == NULL)
 		return -1;
-	for (i = 0; i < s->run.n; i++) {
+	for (i = 0; i < nflows(s); i++) {
 		if (!s->info[i].picked)
 			continue;
-		if (img_add(s, &s->run.c[i].k, i) < 0)
+		if (img_add(s, flow_key(s, i), i) < 0)
 			return -1;
 		if (window_hi(s, i, 0) > s->stop_ts)
 			s->stop_ts = window_hi(s, i, 0);
@@ -138,7 +138,7 @@ conn_at(struct sel *s, struct point *p, const struct vnd_pkt *pk)
 int64_t
 window_lo(const struct sel *s, size_t conn, int here)
 {
-	int64_t lo = s->run.c[conn].first_ts - (here ? 0 : VND_WINDOW_NS);
+	int64_t lo = flow_first(s, conn) - (here ? 0 : VND_WINDOW_NS);
 
 	if (s->before >= 0 && s->info[conn].sel_ts - s->before > lo)
 		lo = s->info[conn].sel_ts - s->before;
@@ -148,7 +148,7 @@ window_lo(const struct sel *s, size_t conn, int here)
 int64_t
 window_hi(const struct sel *s, size_t conn, int here)
 {
-	int64_t hi = s->run.c[conn].last_ts + (here ? 0 : VND_WINDOW_NS);
+	int64_t hi = flow_last(s, conn) + (here ? 0 : VND_WINDOW_NS);
 
 	if (s->after >= 0 && s->info[conn].sel_ts + s->after < hi)
 		hi = s->info[conn].sel_ts + s->after;

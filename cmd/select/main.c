@@ -115,7 +115,6 @@ points(struct vnd_cli *cli, struct sel *s)
 	if ((s->pts = calloc((size_t)cli->nops, sizeof(*s->pts))) == NULL)
 		return vnd_cli_bad(cli, "out of memory");
 	s->npts = cli->nops;
-	s->at = -1;
 	for (i = 0; i < cli->nops; i++) {
 		vnd_point_split(cli->ops[i], &name, &path);
 		if (strcmp(path, "-") == 0)
@@ -131,13 +130,8 @@ points(struct vnd_cli *cli, struct sel *s)
 			if (strcmp(s->pts[j].name, s->pts[i].name) == 0)
 				return vnd_cli_bad(cli, "point '%s' twice",
 				    s->pts[i].name);
-		if (s->at_name == NULL ? i == 0 :
-		    strcmp(s->at_name, s->pts[i].name) == 0)
-			s->at = i;
 	}
-	if (s->at < 0)
-		return vnd_cli_bad(cli, "--at '%s': no such point", s->at_name);
-	return 0;
+	return hop_points(s, cli->err);
 }
 
 static int
@@ -237,6 +231,9 @@ fini(void *ctx)
 	free(s->fpconn);
 	free(s->img);
 	vnd_flowtab_free(&s->ft);
+	free(s->hop);
+	free(s->hf);
+	vnd_flowtab_free(&s->hft);
 }
 
 static struct sel sel_ctx = {

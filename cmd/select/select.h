@@ -46,7 +46,16 @@ struct pick {
 	size_t		 conn;
 	int		 e;
 	int64_t		 ts;
-	uint64_t	 frame;
+	uint64_t	 frame;		/* at point pt */
+	int		 pt;		/* where it was seen: the selector, or */
+	int		 to;		/* ... a hop's start, this its end; -1 */
+	uint64_t	 hoplost;	/* packets lost on that hop */
+};
+
+/* A flow that lost on a hop and that the selector's engine does not follow. */
+struct hflow {
+	struct vnd_flowkey k;		/* from the client end; the selector's */
+	uint8_t		 proto;
 };
 
 /* An image of a selected connection at some point: its 5-tuple there. */
@@ -72,6 +81,12 @@ struct sel {
 	int		 late_elephants;	/* ... timed in pass 2 */
 	struct pick	*picks;
 	size_t		 npicks, cappicks;
+	/* --at A,B,...: loss on the hops between them (hop.c) */
+	int		*hop;		/* the points in --at's order */
+	int		 nhop;
+	struct hflow	*hf;		/* flows run.n + i */
+	size_t		 nhf, caphf;
+	struct vnd_flowtab hft;		/* over hf */
 	/* pass 2 */
 	uint64_t	*fp;		/* fingerprint -> conn + 1, open addressing */
 	uint32_t	*fpconn;
@@ -100,12 +115,22 @@ int	 read_point(struct sel *, struct point *, frame_fn, char *err);
 
 /* detect.c: pass 1 at the selector, then the picks */
 int	 detect(struct sel *, char *err);
+struct info *info_of(struct sel *, size_t conn);
+int	 add_pick(struct sel *, const struct pick *);
+size_t	 nflows(const struct sel *);
+const struct vnd_flowkey *flow_key(const struct sel *, size_t conn);
+int64_t	 flow_first(const struct sel *, size_t conn);
+int64_t	 flow_last(const struct sel *, size_t conn);
 int	 put_picks(struct sel *, struct vnd_table *, char *err);
 int	 see_bytes(struct sel *, struct point *, const struct vnd_frame *,
 	    const struct vnd_pkt *);
 void	 retime_picks(struct sel *);
 extern const struct vnd_colspec pick_cols[];
 extern const int npick_cols;
+
+/* hop.c: --at's points in its order; the flows that lost on their hops */
+int	 hop_points(struct sel *, char *err);
+int	 hop_detect(struct sel *, char *err);
 
 /* extract.c: pass 2, every point's packets of the picked flows */
 int	 index_picks(struct sel *);
