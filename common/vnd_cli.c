@@ -439,6 +439,15 @@ vnd_cli_get_seconds(struct vnd_cli *cli, int ch, int64_t *ns)
 }
 
 int
+vnd_cli_get_seconds0(struct vnd_cli *cli, int ch, int64_t *ns)
+{
+	if (strcmp(vnd_cli_str(cli, ch, ""), "0") != 0)
+		return vnd_cli_get_seconds(cli, ch, ns);
+	*ns = 0;
+	return 1;
+}
+
+int
 vnd_cli_get_int(struct vnd_cli *cli, int ch, int64_t min, int64_t max,
     int64_t *v)
 {

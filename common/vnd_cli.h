@@ -134,6 +134,7 @@ const char *vnd_cli_str(const struct vnd_cli *, int ch, const char *dflt);
  * default) when the option was not given, or -1 with cli->err.
  */
 int	 vnd_cli_get_seconds(struct vnd_cli *, int ch, int64_t *ns);
+int	 vnd_cli_get_seconds0(struct vnd_cli *, int ch, int64_t *ns);	/* or "0" */
 int	 vnd_cli_get_int(struct vnd_cli *, int ch, int64_t min, int64_t max,
 	    int64_t *v);
 int	 vnd_cli_get_ratio(struct vnd_cli *, int ch, double *v);

@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_cmp.h"
 #include "vnd_grow.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
@@ -497,32 +498,23 @@ flow_map(struct run *r)
 	return ret;
 }
 
+/* -m NAME: the ways of matching it names. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+methods(struct vnd_cli *cli, struct run *r)
 {
-	static const struct { const char *name; int m; } ms[] = {
+	static const struct method { const char *name; int m; } ms[] = {
 		{ "auto", M_AUTO }, { "fingerprint", M_FP },
 		{ "payload", M_PAYLOAD }, { "order", M_ORDER }, { "time", M_TIME },
 	};
-	struct run *r = ctx;
-	size_t i;
+	const char *arg = vnd_cli_str(cli, 'm', "auto");
+	const struct method *m = vnd_find_name(ms, VND_NELEM(ms), sizeof(ms[0]),
+	    arg);
 
-	switch (ch) {
-	case 'm':
-		for (i = 0; i < VND_NELEM(ms); i++)
-			if (strcmp(arg, ms[i].name) == 0) {
-				r->methods = ms[i].m;
-				return 0;
-			}
+	if (m == NULL)
 		return vnd_cli_bad(cli,
 		    "-m '%s': time, auto, fingerprint, payload or order", arg);
-	case 'P':
-		r->pairs_only = 1;
-		return 0;
-	case 'w':
-		return vnd_cli_seconds(cli, arg, &r->window);
-	}
-	return -1;
+	r->methods = m->m;
+	return 0;
 }
 
 static int
@@ -532,6 +524,10 @@ check(struct vnd_cli *cli, void *ctx)
 	const char *name;
 	int i;
 
+	if (methods(cli, r) < 0 ||
+	    vnd_cli_get_seconds(cli, 'w', &r->window) < 0)
+		return -1;
+	r->pairs_only = vnd_cli_flag(cli, 'P');
 	if (cli->nops != 2)
 		return vnd_cli_bad(cli, "an input and an output point are needed");
 	for (i = 0; i < 2; i++) {
@@ -683,7 +679,6 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "pairs=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 0, .max_ops = -1,
-	.option = option, .check = check, .run = run,
-	.fini = run_free,
+	.check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };
