@@ -380,7 +380,7 @@ struct cap {
 	const char	*dir, *filter, *user, *conf, *post;
 	int64_t		 snaplen, count, duration_ns, counters_ns;
 	int64_t		 rotate_mb, rotate_s;
-	int		 print, quiet;
+	int		 quiet;
 	int		 status;	/* VND_EXIT_x of the run */
 	struct point	 pts[MAX_POINTS];
 	struct pollfd	 pfd[MAX_POINTS];
@@ -873,29 +873,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		*num *= unit;
 		return 0;
 	}
-	switch (ch) {
-	case 'f':
-		c->filter = arg;
-		return 0;
-	case 'i':
-		return add_point(cli, c, arg);
-	case 'L':
-		c->conf = arg;
-		return 0;
-	case 'P':
-		c->print = 1;
-		return 0;
-	case 'u':
-		c->user = arg;
-		return 0;
-	case 'w':
-		c->dir = arg;
-		return 0;
-	case 'z':
-		c->post = arg;
-		return 0;
-	}
-	return -1;
+	return ch == 'i' ? add_point(cli, c, arg) : 0;
 }
 
 static int
@@ -906,7 +884,7 @@ check(struct vnd_cli *cli, void *ctx)
 	if (cli->nops > 0)
 		return vnd_cli_bad(cli, "unexpected operand '%s'", cli->ops[0]);
 	/* a collection names its points when it is read */
-	if (c->npts == 0 && c->conf == NULL)
+	if (c->npts == 0 && !vnd_cli_flag(cli, 'L'))
 		return vnd_cli_bad(cli, "no capture point (-i NAME=INTERFACE)");
 	return 0;
 }
@@ -921,8 +899,14 @@ run(struct vnd_cli *cli, void *ctx)
 	struct cap *c = ctx;
 
 	c->quiet = cli->quiet;
+	c->conf = vnd_cli_str(cli, 'L', NULL);
+	c->filter = vnd_cli_str(cli, 'f', NULL);
+	c->user = vnd_cli_str(cli, 'u', NULL);
+	c->dir = vnd_cli_str(cli, 'w', ".");
+	c->post = vnd_cli_str(cli, 'z', NULL);
 	if ((c->status = points(c)) == VND_EXIT_OK)
-		c->status = c->print ? print_policy(c) : capture(c);
+		c->status = vnd_cli_flag(cli, 'P') ? print_policy(c) :
+		    capture(c);
 	if (c->status == VND_EXIT_USAGE)
 		return VND_RUN_USAGE;
 	return c->status == VND_EXIT_OK ? VND_RUN_OK : VND_RUN_ABORT;
@@ -934,7 +918,7 @@ cap_free(void *ctx)
 	coll_free(&((struct cap *)ctx)->coll);
 }
 
-static struct cap tool_ctx = { .dir = ".", .snaplen = 262144 };
+static struct cap tool_ctx = { .snaplen = 262144 };
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-capture", .usage = usage,

@@ -22,30 +22,20 @@
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
+/* The thresholds given; the defaults are tool_ctx's. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+check(struct vnd_cli *cli, void *ctx)
 {
 	struct check *c = ctx;
 
-	switch (ch) {
-	case 'C':
-		c->chain = arg;
-		return 0;
-	case 'c':
-		c->counters = arg;
-		return 0;
-	case 'd':
-		return vnd_cli_seconds(cli, arg, &c->delay_ns);
-	case 'l':
-		return vnd_cli_ratio(cli, arg, &c->loss);
-	case 'm':
-		return vnd_cli_int(cli, arg, 0, INT64_MAX, &c->min_pkts);
-	case 'r':
-		return vnd_cli_ratio(cli, arg, &c->retx);
-	case 't':
-		return vnd_cli_seconds(cli, arg, &c->rtt_ns);
-	}
-	return -1;
+	c->chain = vnd_cli_str(cli, 'C', NULL);
+	c->counters = vnd_cli_str(cli, 'c', NULL);
+	if (vnd_cli_get_seconds(cli, 'd', &c->delay_ns) < 0 ||
+	    vnd_cli_get_ratio(cli, 'l', &c->loss) < 0 ||
+	    vnd_cli_get_int(cli, 'm', 0, INT64_MAX, &c->min_pkts) < 0 ||
+	    vnd_cli_get_ratio(cli, 'r', &c->retx) < 0)
+		return -1;
+	return vnd_cli_get_seconds(cli, 't', &c->rtt_ns) < 0 ? -1 : 0;
 }
 
 /* A point of the tools' command lines, once. */
@@ -241,6 +231,6 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "chain=C delay-p99=d loss=l min-pkts=m retx=r rtt-p99=t",
 	.flags = 0,
 	.min_ops = 1, .max_ops = MAX_POINTS,
-	.option = option, .run = run, .fini = check_free,
+	.check = check, .run = run, .fini = check_free,
 	.ctx = &tool_ctx,
 };

@@ -44,47 +44,40 @@ parse_size(struct vnd_cli *cli, struct plot *p, const char *arg)
 	return 0;
 }
 
+/* -f FLOW, up to PLOT_FLOWS times: the connections to draw. */
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
 	struct plot *p = ctx;
 
-	switch (ch) {
-	case 'a':
-		p->attr = arg;
+	if (ch != 'f')
 		return 0;
-	case 'b':
-		if (strcmp(arg, "flow") != 0 && strcmp(arg, "point") != 0)
-			return vnd_cli_bad(cli, "--by '%s': not point or flow", arg);
-		p->by_flow = strcmp(arg, "flow") == 0;
-		return 0;
-	case 'f':
-		if (p->nflow == PLOT_FLOWS)
-			return vnd_cli_bad(cli, "-f: at most %d connections",
-			    PLOT_FLOWS);
-		p->flow[p->nflow++] = arg;
-		return 0;
-	case 'i':
-		return vnd_cli_seconds(cli, arg, &p->slot_ns);
-	case 'l':
-		p->logy = 1;
-		return 0;
-	case 'P':
-		p->png = 1;
-		return 0;
-	case 'S':
-		p->script = 1;
-		return 0;
-	case 'r':
-		p->range = arg;
-		return 0;
-	case 's':
-		return parse_size(cli, p, arg);
-	case 't':
-		p->title = arg;
-		return 0;
-	}
-	return -1;
+	if (p->nflow == PLOT_FLOWS)
+		return vnd_cli_bad(cli, "-f: at most %d connections",
+		    PLOT_FLOWS);
+	p->flow[p->nflow++] = arg;
+	return 0;
+}
+
+/* The options given once, as the frame kept them. */
+static int
+read_opts(struct vnd_cli *cli, struct plot *p)
+{
+	const char *by = vnd_cli_str(cli, 'b', "point");
+	const char *size = vnd_cli_str(cli, 's', NULL);
+
+	if (strcmp(by, "flow") != 0 && strcmp(by, "point") != 0)
+		return vnd_cli_bad(cli, "--by '%s': not point or flow", by);
+	p->by_flow = strcmp(by, "flow") == 0;
+	if (size != NULL && parse_size(cli, p, size) < 0)
+		return -1;
+	p->attr = vnd_cli_str(cli, 'a', NULL);
+	p->range = vnd_cli_str(cli, 'r', NULL);
+	p->title = vnd_cli_str(cli, 't', NULL);
+	p->logy = vnd_cli_flag(cli, 'l');
+	p->png = vnd_cli_flag(cli, 'P');
+	p->script = vnd_cli_flag(cli, 'S');
+	return vnd_cli_get_seconds(cli, 'i', &p->slot_ns) < 0 ? -1 : 0;
 }
 
 static const struct kind *
@@ -103,6 +96,8 @@ check(struct vnd_cli *cli, void *ctx)
 {
 	struct plot *p = ctx;
 
+	if (read_opts(cli, p) < 0)
+		return -1;
 	/* -o is the frame's own (it takes it whatever the flags): the picture */
 	p->output = cli->output;
 	if (kind_of(cli->ops[0]) == NULL)

@@ -61,7 +61,6 @@ struct run {
 	struct vs_ctx	 ctx;
 	size_t		 limit;		/* -m */
 	int		 want_txn, want_faults, want_streams;
-	int		 have_key;
 	struct vnd_table *streams;
 	int		 failed;
 	int		 want_stats;
@@ -381,62 +380,43 @@ fail:
 	return -1;
 }
 
+/* The secrets' key: of -k KEY's hash, else random. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+set_key(struct vnd_cli *cli, struct run *r)
 {
-	struct run *r = ctx;
-	int64_t v;
+	const char *key = vnd_cli_str(cli, 'k', NULL);
+	uint64_t h;
 
-	switch (ch) {
-	case 'f':
-		r->want_faults = 1;
-		return 0;
-	case 'k':
-		r->have_key = 1;
-		memset(r->ctx.key, 0, sizeof(r->ctx.key));
-		v = (int64_t)vs_siphash(r->ctx.key, (const uint8_t *)arg,
-		    strlen(arg));
-		memcpy(r->ctx.key, &v, sizeof(v));
-		return 0;
-	case 'm':
-		if (vnd_cli_int(cli, arg, 1, INT64_C(1) << 30, &v) < 0)
-			return -1;
-		r->limit = (size_t)v;
-		return 0;
-	case 'S':
-		r->want_stats = 1;
-		return 0;
-	case 'W':
-		return vnd_cli_seconds(cli, arg, &r->ctx.reply_wait);
-	case 's':
-		r->want_streams = 1;
-		return 0;
-	case 't':
-		r->want_txn = 1;
-		return 0;
-	case 'w':
-		if (strcmp(arg, "0") == 0) {
-			r->ctx.window = 0;
-			return 0;
-		}
-		return vnd_cli_seconds(cli, arg, &r->ctx.window);
-	}
-	return -1;
+	memset(r->ctx.key, 0, sizeof(r->ctx.key));
+	if (key == NULL)
+		return getrandom(r->ctx.key, sizeof(r->ctx.key), 0) ==
+		    (ssize_t)sizeof(r->ctx.key) ? 0 :
+		    vnd_cli_bad(cli, "no random key: give one with -k");
+	h = vs_siphash(r->ctx.key, (const uint8_t *)key, strlen(key));
+	memcpy(r->ctx.key, &h, sizeof(h));
+	return 0;
 }
 
 static int
 check(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
+	int64_t held = (int64_t)r->limit;
 
+	if (vnd_cli_get_int(cli, 'm', 1, INT64_C(1) << 30, &held) < 0 ||
+	    vnd_cli_get_seconds(cli, 'W', &r->ctx.reply_wait) < 0 ||
+	    vnd_cli_get_seconds0(cli, 'w', &r->ctx.window) < 0)
+		return -1;
+	r->limit = (size_t)held;
+	r->want_faults = vnd_cli_flag(cli, 'f');
+	r->want_stats = vnd_cli_flag(cli, 'S');
+	r->want_streams = vnd_cli_flag(cli, 's');
+	r->want_txn = vnd_cli_flag(cli, 't');
 	if (cli->output == NULL &&
 	    r->want_faults + r->want_streams + r->want_txn > 1)
 		return vnd_cli_bad(cli, "one table on standard output: "
 		    "--faults, --streams or --transactions, or -o file.db");
-	if (!r->have_key && getrandom(r->ctx.key, sizeof(r->ctx.key), 0) !=
-	    (ssize_t)sizeof(r->ctx.key))
-		return vnd_cli_bad(cli, "no random key: give one with -k");
-	return 0;
+	return set_key(cli, r);
 }
 
 /* The unread and the unparsed, told once on standard error. */
@@ -563,7 +543,7 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "reply-wait=W stats=S",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
 	.min_ops = 1, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.check = check, .run = run,
 	.fini = stitch_free,
 	.ctx = &tool_ctx,
 };
