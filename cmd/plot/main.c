@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_cmp.h"
 #include "vnd_num.h"
 #include "plot.h"
 
@@ -83,12 +84,7 @@ read_opts(struct vnd_cli *cli, struct plot *p)
 static const struct kind *
 kind_of(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < VND_NELEM(kinds); i++)
-		if (strcmp(kinds[i].name, name) == 0)
-			return &kinds[i];
-	return NULL;
+	return vnd_find_name(kinds, VND_NELEM(kinds), sizeof(kinds[0]), name);
 }
 
 static int

@@ -126,6 +126,9 @@ struct vs_side {
 	int		 dir;		/* 0: from its client */
 };
 
+/* A parser's state of size bytes, zeroed but for sd, its first member. */
+void	*vs_side_new(size_t size, const struct vs_side *sd);
+
 /* A message being put together (the caller's until done or dropped). */
 struct vs_msg *vs_msg_new(const struct vs_side *, int proto, int kind,
 	    int64_t ts);
