@@ -98,14 +98,14 @@ points(struct vnd_cli *cli, struct check *c)
 /* Run a tool into dir/out, then judge that table. */
 static int
 run_judge(struct check *c, const char *out, char *const argv[],
-    int (*judge)(struct check *, const char *))
+    const struct judge *j)
 {
 	char *path = tool_path(c, out);
 	int r;
 
 	if (path == NULL)
 		return vnd_errf(c->err, "out of memory");
-	r = tool_run(c, out, argv) < 0 || judge(c, path) < 0 ? -1 : 0;
+	r = tool_run(c, out, argv) < 0 || judge(c, j, path) < 0 ? -1 : 0;
 	free(path);
 	return r;
 }
@@ -123,7 +123,7 @@ check_path(struct check *c)
 		for (i = 0; i < c->npoints; i++)
 			argv[n++] = c->points[i];
 		argv[n] = NULL;
-		if (run_judge(c, "hops.tsv", argv, judge_hops) < 0)
+		if (run_judge(c, "hops.tsv", argv, &judge_hops) < 0)
 			return -1;
 	}
 	n = 0;
@@ -141,7 +141,7 @@ check_path(struct check *c)
 		argv[n++] = (char *)c->chain;
 	}
 	argv[n] = NULL;
-	i = n > 1 ? run_judge(c, "causes.tsv", argv, judge_causes) : 0;
+	i = n > 1 ? run_judge(c, "causes.tsv", argv, &judge_causes) : 0;
 	if (c->npoints >= 2)
 		free(argv[2]);
 	return i;
@@ -154,9 +154,9 @@ check_flows(struct check *c)
 	char *rtt[] = { "vnd-rtt", "-q", "--summary", c->points[0], NULL };
 	char *tcp[] = { "vnd-tcpstate", c->points[0], NULL };
 
-	if (run_judge(c, "rtt.tsv", rtt, judge_rtt) < 0)
+	if (run_judge(c, "rtt.tsv", rtt, &judge_rtt) < 0)
 		return -1;
-	return run_judge(c, "conns.tsv", tcp, judge_retx);
+	return run_judge(c, "conns.tsv", tcp, &judge_retx);
 }
 
 static void
