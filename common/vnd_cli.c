@@ -361,6 +361,13 @@ vnd_cli_read_j(struct vnd_cli *cli, int nj, vnd_packet_fn fn, void **args)
 }
 
 int
+vnd_cli_fail(struct vnd_cli *cli, int status, const char *why)
+{
+	snprintf(cli->err, sizeof(cli->err), "%s", why);
+	return status;
+}
+
+int
 vnd_cli_bad(struct vnd_cli *cli, const char *fmt, ...)
 {
 	va_list ap;

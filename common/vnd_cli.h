@@ -116,6 +116,9 @@ struct vnd_sink *vnd_cli_sink(struct vnd_cli *);
 int	 vnd_cli_read(struct vnd_cli *, vnd_packet_fn fn, void *arg);
 int	 vnd_cli_read_j(struct vnd_cli *, int nj, vnd_packet_fn fn, void **args);
 
+/* The run ends with status, why (a tool's error buffer) its message. */
+int	 vnd_cli_fail(struct vnd_cli *, int status, const char *why);
+
 /* "-i '%s': ..." style usage complaint: fills err, returns -1. */
 int	 vnd_cli_bad(struct vnd_cli *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

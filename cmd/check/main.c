@@ -183,10 +183,8 @@ run(struct vnd_cli *cli, void *ctx)
 	const char *tmp = getenv("TMPDIR");
 	int r;
 
-	if (points(cli, c) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", c->err);
-		return VND_RUN_ABORT;
-	}
+	if (points(cli, c) < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, c->err);
 	if (c->npoints == 0) {
 		snprintf(cli->err, sizeof(cli->err), "'%s': no point",
 		    cli->ops[0]);
@@ -202,10 +200,8 @@ run(struct vnd_cli *cli, void *ctx)
 	}
 	r = check_path(c) < 0 || check_flows(c) < 0 ? -1 : 0;
 	clean_dir(c);
-	if (r < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", c->err);
-		return VND_RUN_ABORT;
-	}
+	if (r < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, c->err);
 	/* a finding is not a failure, and the status says so */
 	return c->found > 0 ? VND_RUN_FOUND : VND_RUN_OK;
 }

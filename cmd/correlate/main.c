@@ -629,29 +629,21 @@ run(struct vnd_cli *cli, void *ctx)
 	struct run *r = ctx;
 	int status;
 
-	if (open_points(cli, r) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_ABORT;
-	}
-	if ((status = open_outputs(cli, r)) != VND_RUN_OK) {
-		if (status == VND_RUN_ABORT)
-			snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return status;
-	}
-	if (read_points(r) < 0 && r->err[0] != '\0') {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_SINK;
-	}
+	if (open_points(cli, r) < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, r->err);
+	if ((status = open_outputs(cli, r)) != VND_RUN_OK)
+		return status == VND_RUN_ABORT ?
+		    vnd_cli_fail(cli, status, r->err) : status;
+	if (read_points(r) < 0 && r->err[0] != '\0')
+		return vnd_cli_fail(cli, VND_RUN_SINK, r->err);
 	if ((status = read_status(r)) == VND_RUN_ABORT) {
 		cli->err[0] = '\0';	/* said */
 		return status;
 	}
 	cli->meta = r->meta;
 	cli->nmeta = 2;
-	if (r->flows != NULL && flow_map(r) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_SINK;
-	}
+	if (r->flows != NULL && flow_map(r) < 0)
+		return vnd_cli_fail(cli, VND_RUN_SINK, r->err);
 	return status;
 }
 

@@ -114,10 +114,8 @@ run(struct vnd_cli *cli, void *ctx)
 	p->kind = k->name;
 	p->ops = cli->nops > 1 ? cli->ops + 1 : stdin_ops;
 	p->nops = cli->nops > 1 ? cli->nops - 1 : 1;
-	if (gp_begin(p) < 0 || k->fn(p) < 0 || gp_finish(p) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", p->err);
-		return VND_RUN_ABORT;
-	}
+	if (gp_begin(p) < 0 || k->fn(p) < 0 || gp_finish(p) < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, p->err);
 	return VND_RUN_OK;
 }
 

@@ -291,10 +291,8 @@ run(struct vnd_cli *cli, void *ctx)
 		unlink(db);
 	free(db);
 	rmdir(r->dir);
-	if (ret < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_ABORT;
-	}
+	if (ret < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, r->err);
 	return VND_RUN_OK;
 }
 
