@@ -20,6 +20,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_num.h"
 #include "collect.h"
 
@@ -394,32 +395,29 @@ struct cap {
 static char *
 conf_text(const char *path)
 {
-	char *text;
+	char *text = NULL;
 	FILE *f;
 	size_t n;
+	int r, e;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		warn("cannot open '%s'", path);
 		return NULL;
 	}
-	if ((text = malloc(1 << 20)) == NULL) {
-		fclose(f);
-		warnx("out of memory");
-		return NULL;
-	}
-	n = fread(text, 1, (1 << 20) - 1, f);
-	text[n] = '\0';
-	if (ferror(f))
-		warn("cannot read '%s'", path);		/* a directory: EISDIR */
-	else if (!feof(f))
+	r = vnd_grow_read(f, (1 << 20) - 1, &text, &n);
+	e = errno;
+	fclose(f);
+	errno = e;
+	if (r < 0 && errno == EFBIG)
 		warnx("'%s': larger than 1 MiB", path);
+	else if (r < 0 && errno == ENOMEM)
+		warnx("out of memory");
+	else if (r < 0)
+		warn("cannot read '%s'", path);		/* a directory: EISDIR */
 	else if (memchr(text, '\0', n) != NULL)
 		warnx("'%s': not text", path);
-	else {
-		fclose(f);
+	else
 		return text;
-	}
-	fclose(f);
 	free(text);
 	return NULL;
 }
