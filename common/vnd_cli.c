@@ -435,14 +435,15 @@ given(struct vnd_cli *cli, int ch)
 	return arg;
 }
 
+/* What vnd_cli_get_x() return: 0 not given, 1 given and good, -1 bad. */
+#define GOT(arg, check)	((arg) == NULL ? 0 : (check) < 0 ? -1 : 1)
+
 int
 vnd_cli_get_seconds(struct vnd_cli *cli, int ch, int64_t *ns)
 {
 	const char *arg = given(cli, ch);
 
-	if (arg == NULL)
-		return 0;
-	return vnd_cli_seconds(cli, arg, ns) < 0 ? -1 : 1;
+	return GOT(arg, vnd_cli_seconds(cli, arg, ns));
 }
 
 int
@@ -460,9 +461,7 @@ vnd_cli_get_int(struct vnd_cli *cli, int ch, int64_t min, int64_t max,
 {
 	const char *arg = given(cli, ch);
 
-	if (arg == NULL)
-		return 0;
-	return vnd_cli_int(cli, arg, min, max, v) < 0 ? -1 : 1;
+	return GOT(arg, vnd_cli_int(cli, arg, min, max, v));
 }
 
 int
@@ -470,7 +469,5 @@ vnd_cli_get_ratio(struct vnd_cli *cli, int ch, double *v)
 {
 	const char *arg = given(cli, ch);
 
-	if (arg == NULL)
-		return 0;
-	return vnd_cli_ratio(cli, arg, v) < 0 ? -1 : 1;
+	return GOT(arg, vnd_cli_ratio(cli, arg, v));
 }
