@@ -7,6 +7,7 @@
 #include "vnd.h"
 #include "vnd_cli.h"
 #include "vnd_cmp.h"
+#include "vnd_cols.h"
 #include "vnd_grow.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
@@ -74,22 +75,6 @@ struct run {
 };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
-
-static const struct vnd_colspec flow_cols[] = {
-	{ "in_src_ip", VND_TEXT }, { "in_src_port", VND_INT },
-	{ "in_dst_ip", VND_TEXT }, { "in_dst_port", VND_INT },
-	{ "ip_proto", VND_INT },
-	{ "out_src_ip", VND_TEXT }, { "out_src_port", VND_INT },
-	{ "out_dst_ip", VND_TEXT }, { "out_dst_port", VND_INT },
-	{ "method", VND_TEXT }, { "matched_pkts", VND_INT },
-	{ "confidence", VND_REAL }, { "in_first_ts_ns", VND_INT },
-};
-
-static const struct vnd_colspec pair_cols[] = {
-	{ "in_frame", VND_INT }, { "out_frame", VND_INT },
-	{ "in_ts_ns", VND_INT }, { "out_ts_ns", VND_INT },
-	{ "delay_ns", VND_INT }, { "from", VND_TEXT }, { "method", VND_TEXT },
-};
 
 static int
 oom(struct run *r)
@@ -582,10 +567,10 @@ static int
 open_outputs(struct vnd_cli *cli, struct run *r)
 {
 	if ((cli->output || r->pairs_only) && (r->pairs = vnd_cli_table(cli,
-	    "pairs", pair_cols, VND_NELEM(pair_cols))) == NULL)
+	    "pairs", VND_COLS(pairs))) == NULL)
 		return VND_RUN_SINK;
 	if ((cli->output || !r->pairs_only) && (r->flows = vnd_cli_table(cli,
-	    "flows", flow_cols, VND_NELEM(flow_cols))) == NULL)
+	    "flows", VND_COLS(flows))) == NULL)
 		return VND_RUN_SINK;
 	if (((r->methods & M_FP) &&
 	    (r->fp = vnd_match_new(M_FP, r->window, on_event, r)) == NULL) ||

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vnd_cli.h"
+#include "vnd_cols.h"
 #include "vnd_num.h"
 #include "vnd_point.h"
 #include "hoploss.h"
@@ -222,7 +223,7 @@ open_table(struct vnd_cli *cli, struct run *r)
 	struct vnd_colspec cols[32];
 
 	if (r->lost)
-		return vnd_cli_table(cli, "lost", hl_lost_cols, hl_nlost_cols);
+		return vnd_cli_table(cli, "lost", VND_COLS(lost));
 	return vnd_cli_table(cli, "hops", cols, hl_hop_cols(r, cols,
 	    (int)VND_NELEM(cols)));
 }

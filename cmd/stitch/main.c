@@ -7,6 +7,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_cols.h"
 #include "vnd_flowtab.h"
 #include "vnd_grow.h"
 #include "vnd_pktsrc.h"
@@ -69,18 +70,6 @@ struct run {
 };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
-
-static const struct vnd_colspec stream_cols[] = {
-	{ "point", VND_TEXT }, { "conn", VND_INT },
-	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
-	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "proto", VND_TEXT },
-	{ "first_ts_ns", VND_INT }, { "last_ts_ns", VND_INT },
-	{ "segs", VND_INT }, { "bytes", VND_INT }, { "gaps", VND_INT },
-	{ "gap_bytes", VND_INT }, { "retx_bytes", VND_INT },
-	{ "overlap_bytes", VND_INT }, { "conflict_bytes", VND_INT },
-	{ "ooo_segs", VND_INT }, { "held_max_bytes", VND_INT },
-	{ "fnv1a", VND_TEXT },
-};
 
 #define FNV_BASIS	0xcbf29ce484222325ULL	/* FNV-1a's offset basis */
 
@@ -450,16 +439,16 @@ open_tables(struct vnd_cli *cli, struct run *r)
 	int msgs = all || !(r->want_txn || r->want_faults || r->want_streams);
 
 	if (r->want_streams && (r->streams = vnd_cli_table(cli, "streams",
-	    stream_cols, VND_NELEM(stream_cols))) == NULL)
+	    VND_COLS(streams))) == NULL)
 		return -1;
-	if (msgs && (t[0] = vnd_cli_table(cli, "messages", vs_msg_cols,
-	    vs_nmsg_cols)) == NULL)
+	if (msgs && (t[0] = vnd_cli_table(cli, "messages",
+	    VND_COLS(messages))) == NULL)
 		return -1;
 	if ((all || r->want_txn) && (t[1] = vnd_cli_table(cli, "transactions",
-	    vs_txn_cols, vs_ntxn_cols)) == NULL)
+	    VND_COLS(transactions))) == NULL)
 		return -1;
 	if ((all || r->want_faults) && (t[2] = vnd_cli_table(cli, "faults",
-	    vs_fault_cols, vs_nfault_cols)) == NULL)
+	    VND_COLS(faults))) == NULL)
 		return -1;
 	return 0;
 }

@@ -207,7 +207,5 @@ void	 vs_ctx_free(struct vs_ctx *);
 int	 vs_put_messages(struct vs_ctx *, struct vnd_table *, char *errbuf);
 int	 vs_put_transactions(struct vs_ctx *, struct vnd_table *, char *errbuf);
 int	 vs_put_faults(struct vs_ctx *, struct vnd_table *, char *errbuf);
-extern const struct vnd_colspec vs_msg_cols[], vs_txn_cols[], vs_fault_cols[];
-extern const int vs_nmsg_cols, vs_ntxn_cols, vs_nfault_cols;
 
 #endif
