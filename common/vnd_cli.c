@@ -204,7 +204,7 @@ parse_ops(struct vnd_cli *cli, int argc, char **argv)
 		cli->ops = stdin_ops;
 		cli->nops = 1;
 	}
-	if (cli->nops < t->min_ops || (t->max_ops >= 0 && cli->nops > t->max_ops))
+	if (cli->nops < t->min_ops || (t->max_ops > 0 && cli->nops > t->max_ops))
 		return -1;
 	return 0;
 }

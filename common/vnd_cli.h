@@ -53,7 +53,7 @@ struct vnd_tool {
 	const char	*usage;
 	const char	*longonly;
 	int		 flags;		/* VND_CLI_x */
-	int		 min_ops, max_ops;	/* operands; max_ops -1: any number */
+	int		 min_ops, max_ops;	/* operands; max_ops 0 (or -1): any number */
 	/*
 	 * Each of the tool's options, in order, once the frame recorded it;
 	 * may be NULL. 0 (also for the options it leaves to the accessors),

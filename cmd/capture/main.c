@@ -922,7 +922,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-capture", .usage = usage,
 	.longonly = "collection=L counters=k print-policy=P",
 	.flags = VND_CLI_QUIET,
-	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = cap_free,
 	.ctx = &tool_ctx,

@@ -225,7 +225,6 @@ static struct check tool_ctx = {
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-check", .usage = usage,
 	.longonly = "chain=C delay-p99=d loss=l min-pkts=m retx=r rtt-p99=t",
-	.flags = 0,
 	.min_ops = 1, .max_ops = MAX_POINTS,
 	.check = check, .run = run, .fini = check_free,
 	.ctx = &tool_ctx,

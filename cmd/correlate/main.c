@@ -655,7 +655,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-correlate", .usage = usage,
 	.longonly = "pairs=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.min_ops = 0, .max_ops = -1,
 	.check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };

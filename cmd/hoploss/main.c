@@ -442,7 +442,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-hoploss", .usage = usage,
 	.longonly = "by=b clock=k lost=l offset=O path=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = run_free,
 	.ctx = &tool_ctx,

@@ -972,7 +972,6 @@ const struct vnd_tool vnd_tool = {
 	/* operands come back in order, so -p names the file after it */
 	.longonly = "append=A no-index=I strict=S wait=W",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_INORDER,
-	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run, .fini = parse_free,
 	.ctx = &tool_ctx,
 };

@@ -131,7 +131,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-plot", .usage = usage,
 	.longonly = "by=b log=l png=P script=S",
 	.flags = VND_CLI_OUTPUT,
-	.min_ops = 1, .max_ops = -1,
+	.min_ops = 1,
 	.option = option, .check = check, .run = run,
 	.fini = plot_free,
 	.ctx = &tool_ctx,

@@ -183,7 +183,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-rootcause", .usage = usage,
 	.longonly = "chain=C hops=P",
 	.flags = VND_CLI_TABLE,
-	.min_ops = 0, .max_ops = -1,
 	.check = check, .run = run, .fini = rc_free,
 	.ctx = &tool_ctx,
 };

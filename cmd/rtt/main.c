@@ -674,7 +674,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-rtt", .usage = usage,
 	.longonly = "all=a summary=s",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
-	.min_ops = 1, .max_ops = -1,
+	.min_ops = 1,
 	.check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };

@@ -225,7 +225,7 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "after=A before=B bytes=b delay=d entries=n monitor=m "
 	    "scan-failed=F scan-targets=T slow=s top=t",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.min_ops = 1, .max_ops = -1,
+	.min_ops = 1,
 	.option = option, .check = check, .run = run,
 	.fini = fini,
 	.ctx = &sel_ctx,

@@ -109,7 +109,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-sql", .usage = usage,
 	.longonly = "by=b field=f placement=P where=e",
 	.flags = VND_CLI_TABLE,
-	.min_ops = 2, .max_ops = -1,
+	.min_ops = 2,
 	.check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };

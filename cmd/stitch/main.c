@@ -531,7 +531,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-stitch", .usage = usage,
 	.longonly = "reply-wait=W stats=S",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
-	.min_ops = 1, .max_ops = -1,
+	.min_ops = 1,
 	.check = check, .run = run,
 	.fini = stitch_free,
 	.ctx = &tool_ctx,

@@ -134,7 +134,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-tcpstate", .usage = usage,
 	.longonly = "events=e",
 	.flags = VND_CLI_TABLE | VND_CLI_STDIN,
-	.min_ops = 1, .max_ops = -1,
+	.min_ops = 1,
 	.check = check, .run = run,
 	.fini = opts_free,
 	.ctx = &tool_ctx,
