@@ -20,9 +20,10 @@
  * count by its letter (read back with vnd_cli_flag(), vnd_cli_str() and
  * the checked vnd_cli_get_x(), where the tool uses them), hands each to
  * tool->option too when the tool has one (for the options that repeat or
- * build something), records the command line before anyone touches argv, supplies "-" when a
- * tool that reads standard input has no operand, opens the sink on first
- * use, writes the meta table of a SQLite artifact, and closes the sink:
+ * build something), records the command line before anyone touches argv,
+ * supplies "-" when a tool that reads standard input has no operand,
+ * opens the sink on first use, writes the meta table of a SQLite
+ * artifact, and closes the sink:
  * committed unless the run aborted (then a SQLite file is never renamed into
  * place), with standard output checked last.
  */
