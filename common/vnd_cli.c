@@ -274,7 +274,8 @@ vnd_cli_main(const struct vnd_tool *t, int argc, char **argv)
 			r = VND_EXIT_FAIL;
 		goto out;
 	}
-	if (parse_ops(&cli, argc, argv) < 0 ||
+	if ((t->opts != NULL && t->opts(&cli, ctx) < 0) ||
+	    parse_ops(&cli, argc, argv) < 0 ||
 	    (t->check != NULL && t->check(&cli, ctx) < 0)) {
 		r = usage_error(&cli);
 		goto out;

@@ -61,6 +61,13 @@ struct vnd_tool {
 	 * or -1 with cli->err (a usage error).
 	 */
 	int		(*option)(struct vnd_cli *, void *ctx, int ch, char *arg);
+	/*
+	 * The options are in, the operands not yet counted: the tool reads
+	 * the options it was given (the accessors). 0, or -1 with cli->err:
+	 * a usage error, said before a wrong number of operands is, as
+	 * option() says its own. May be NULL.
+	 */
+	int		(*opts)(struct vnd_cli *, void *ctx);
 	/* Once the options are in: 0, or -1 with cli->err (a usage error). */
 	int		(*check)(struct vnd_cli *, void *ctx);
 	/* The work: VND_RUN_x. */

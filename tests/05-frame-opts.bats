@@ -84,3 +84,12 @@ setup() {
 	run -2 --separate-stderr "$BIN/vnd-hoploss" --clock never "$PCAP" "$SAMPLES/path-server.pcap"
 	[ "${stderr_lines[0]}" = "vnd-hoploss: --clock 'never': auto, sync or estimate" ]
 }
+
+@test "frame opts: a bad value is said before a wrong number of operands" {
+	run -2 --separate-stderr "$BIN/vnd-sql" --by 'a b'
+	[ "${stderr_lines[0]}" = "vnd-sql: --by 'a b': column names, comma-separated" ]
+	run -2 --separate-stderr "$BIN/vnd-plot" -i x
+	[ "${stderr_lines[0]}" = "vnd-plot: -i 'x': seconds, from 0.000001 to 86400" ]
+	run -2 --separate-stderr "$BIN/vnd-sql" groups
+	[[ ${stderr_lines[0]} == "usage: vnd-sql "* ]]
+}

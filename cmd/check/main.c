@@ -24,7 +24,7 @@
 
 /* The thresholds given; the defaults are tool_ctx's. */
 static int
-check(struct vnd_cli *cli, void *ctx)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
 	struct check *c = ctx;
 
@@ -226,6 +226,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-check", .usage = usage,
 	.longonly = "chain=C delay-p99=d loss=l min-pkts=m retx=r rtt-p99=t",
 	.min_ops = 1, .max_ops = MAX_POINTS,
-	.check = check, .run = run, .fini = check_free,
+	.opts = read_opts, .run = run, .fini = check_free,
 	.ctx = &tool_ctx,
 };

@@ -502,6 +502,18 @@ methods(struct vnd_cli *cli, struct run *r)
 	return 0;
 }
 
+/* The options given: how to match, within what window, what to write. */
+static int
+read_opts(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+
+	r->pairs_only = vnd_cli_flag(cli, 'P');
+	if (methods(cli, r) < 0)
+		return -1;
+	return vnd_cli_get_seconds(cli, 'w', &r->window) < 0 ? -1 : 0;
+}
+
 static int
 check(struct vnd_cli *cli, void *ctx)
 {
@@ -509,10 +521,6 @@ check(struct vnd_cli *cli, void *ctx)
 	const char *name;
 	int i;
 
-	if (methods(cli, r) < 0 ||
-	    vnd_cli_get_seconds(cli, 'w', &r->window) < 0)
-		return -1;
-	r->pairs_only = vnd_cli_flag(cli, 'P');
 	if (cli->nops != 2)
 		return vnd_cli_bad(cli, "an input and an output point are needed");
 	for (i = 0; i < 2; i++) {
@@ -655,6 +663,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-correlate", .usage = usage,
 	.longonly = "pairs=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.check = check, .run = run, .fini = run_free,
+	.opts = read_opts, .check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };

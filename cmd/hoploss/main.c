@@ -53,8 +53,9 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 
 /* The options given once: the report and its clocks. */
 static int
-read_opts(struct vnd_cli *cli, struct run *r)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
+	struct run *r = ctx;
 	const char *by = vnd_cli_str(cli, OPT_BY, NULL);
 	const char *clock = vnd_cli_str(cli, OPT_CLOCK, "auto");
 
@@ -130,8 +131,6 @@ check(struct vnd_cli *cli, void *ctx)
 	struct run *r = ctx;
 	int i;
 
-	if (read_opts(cli, r) < 0)
-		return -1;
 	if (cli->nops < 2)
 		return vnd_cli_bad(cli, "two or more points, in path order, "
 		    "are needed");
@@ -442,7 +441,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-hoploss", .usage = usage,
 	.longonly = "by=b clock=k lost=l offset=O path=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.option = option, .check = check, .run = run,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = run_free,
 	.ctx = &tool_ctx,
 };

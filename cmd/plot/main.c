@@ -62,8 +62,9 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 
 /* The options given once, as the frame kept them. */
 static int
-read_opts(struct vnd_cli *cli, struct plot *p)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
+	struct plot *p = ctx;
 	const char *by = vnd_cli_str(cli, 'b', "point");
 	const char *size = vnd_cli_str(cli, 's', NULL);
 
@@ -92,8 +93,6 @@ check(struct vnd_cli *cli, void *ctx)
 {
 	struct plot *p = ctx;
 
-	if (read_opts(cli, p) < 0)
-		return -1;
 	/* -o is the frame's own (it takes it whatever the flags): the picture */
 	p->output = cli->output;
 	if (kind_of(cli->ops[0]) == NULL)
@@ -132,7 +131,7 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "by=b log=l png=P script=S",
 	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1,
-	.option = option, .check = check, .run = run,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = plot_free,
 	.ctx = &tool_ctx,
 };

@@ -14,7 +14,7 @@
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
-check(struct vnd_cli *cli, void *ctx)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
 	struct report *r = ctx;
 
@@ -303,6 +303,6 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "chain=C text=T",
 	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = 16,
-	.check = check, .run = run,
+	.opts = read_opts, .run = run,
 	.ctx = &tool_ctx,
 };

@@ -50,8 +50,9 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 
 /* The options given once, as the frame kept them. */
 static int
-read_opts(struct vnd_cli *cli, struct sel *s)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
+	struct sel *s = ctx;
 	int64_t bytes = 0, targets = s->conf.scan_targets;
 	int64_t top = s->conf.elephant_top;
 
@@ -118,8 +119,6 @@ check(struct vnd_cli *cli, void *ctx)
 {
 	struct sel *s = ctx;
 
-	if (read_opts(cli, s) < 0)
-		return -1;
 	if (s->events == 0)
 		return vnd_cli_bad(cli, "no event: -e loss, reset, zero-window, "
 		    "slow, elephant, scan or unanswered");
@@ -226,7 +225,7 @@ const struct vnd_tool vnd_tool = {
 	    "scan-failed=F scan-targets=T slow=s top=t",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
 	.min_ops = 1,
-	.option = option, .check = check, .run = run,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = fini,
 	.ctx = &sel_ctx,
 };

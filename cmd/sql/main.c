@@ -27,8 +27,9 @@ names_ok(const char *s)
 
 /* The options, as the frame kept them. */
 static int
-read_opts(struct vnd_cli *cli, struct run *r)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
+	struct run *r = ctx;
 	const char *place = vnd_cli_str(cli, 'P', "point");
 
 	r->o.by = vnd_cli_str(cli, 'b', NULL);
@@ -56,8 +57,6 @@ check(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
 
-	if (read_opts(cli, r) < 0)
-		return -1;
 	if ((r->app = app_find(cli->ops[0])) == NULL)
 		return vnd_cli_bad(cli, "'%s' is not an application: %s",
 		    cli->ops[0], app_names());
@@ -110,6 +109,6 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "by=b field=f placement=P where=e",
 	.flags = VND_CLI_TABLE,
 	.min_ops = 2,
-	.check = check, .run = run, .fini = run_free,
+	.opts = read_opts, .check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };
