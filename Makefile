@@ -50,8 +50,12 @@ cmd/%/usage.h: cmd/%/usage.txt
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } >$@
 
+# Every table's columns, read off vnd-tables(5), the tables' contract.
+common/vnd_cols.h: man/vnd-tables.5 common/vnd_cols.awk
+	awk -f common/vnd_cols.awk man/vnd-tables.5 >$@.tmp && mv $@.tmp $@
+
 .SECONDEXPANSION:
-bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) cmd/$$*/usage.h $(LIB) common/*.h $(FLAGS_STAMP)
+bin/vnd-%: $$(wildcard cmd/$$*/*.c cmd/$$*/*.h) cmd/$$*/usage.h common/vnd_cols.h $(LIB) common/*.h $(FLAGS_STAMP)
 	@mkdir -p bin
 	$(CC) $(VND_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 
@@ -86,7 +90,7 @@ fuzz: all
 
 # Fails on any warning: mandoc's, or clang-tidy's under .clang-tidy.
 LINT_SRC = $(wildcard common/*.c cmd/*/*.c fuzz/*.c bench/*.c)
-lint: $(TOOLS:%=cmd/%/usage.h)
+lint: $(TOOLS:%=cmd/%/usage.h) common/vnd_cols.h
 	@sh tests/deps.sh lint
 	cd man && mandoc -Tlint -W warning *.1 *.5 *.7
 	clang-tidy --quiet $(LINT_SRC) -- $(VND_CFLAGS)
@@ -113,6 +117,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(SQLDIR)
 
 clean:
-	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP) cmd/*/usage.h
+	rm -rf bin common/*.o $(LIB) $(FLAGS_STAMP) cmd/*/usage.h common/vnd_cols.h
 
 .PHONY: all deps check demo golden bench fuzz lint install uninstall clean

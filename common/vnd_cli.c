@@ -124,22 +124,42 @@ set_unset(struct vnd_cli *cli, const char *arg)
 	return 0;
 }
 
+/* cli->opt: option ch as it was given last, long (li >= 0) or short. */
+static void
+name_opt(struct vnd_cli *cli, int ch, int li)
+{
+	if (li >= 0)
+		snprintf(cli->opt, sizeof(cli->opt), "--%s",
+		    cli->spec.lo[li].name);
+	else
+		snprintf(cli->opt, sizeof(cli->opt), "-%c", ch);
+}
+
+/* One of the tool's options, kept by its letter for the accessors. */
+static void
+record(struct vnd_cli *cli, int ch, int li, char *arg)
+{
+	if (ch <= 0 || ch > 255)
+		return;
+	cli->arg[ch] = arg;
+	if (cli->seen[ch] < 255)
+		cli->seen[ch]++;
+	cli->lng[ch] = (unsigned char)(li + 1);
+}
+
 /* The options: -1 to go on, else the exit status. */
 static int
 parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 {
 	const struct vnd_tool *t = cli->tool;
-	struct vnd_optspec spec;
-	int ch, li = -1;
+	struct vnd_optspec *spec = &cli->spec;
+	int ch, at, li = -1;
 
-	if (build_opts(t, &spec, cli->err) < 0)
+	if (build_opts(t, spec, cli->err) < 0)
 		errx(VND_EXIT_FAIL, "%s's usage: %s", t->name, cli->err);
-	while ((ch = getopt_long(argc, argv, spec.so, spec.lo, &li)) != -1) {
-		if (li >= 0)
-			snprintf(cli->opt, sizeof(cli->opt), "--%s",
-			    spec.lo[li].name);
-		else
-			snprintf(cli->opt, sizeof(cli->opt), "-%c", ch);
+	while ((ch = getopt_long(argc, argv, spec->so, spec->lo, &li)) != -1) {
+		name_opt(cli, ch, li);
+		at = li;
 		li = -1;
 		/* a common option the tool did not ask for is the tool's */
 		switch (common_wanted(t, ch) ? ch : 0) {
@@ -166,7 +186,8 @@ parse_opts(struct vnd_cli *cli, void *ctx, int argc, char **argv)
 		case ':':
 			return usage_error(cli);
 		}
-		if (t->option == NULL || t->option(cli, ctx, ch, optarg) < 0)
+		record(cli, ch, at, optarg);
+		if (t->option != NULL && t->option(cli, ctx, ch, optarg) < 0)
 			return usage_error(cli);
 	}
 	return -1;
@@ -183,7 +204,7 @@ parse_ops(struct vnd_cli *cli, int argc, char **argv)
 		cli->ops = stdin_ops;
 		cli->nops = 1;
 	}
-	if (cli->nops < t->min_ops || (t->max_ops >= 0 && cli->nops > t->max_ops))
+	if (cli->nops < t->min_ops || (t->max_ops > 0 && cli->nops > t->max_ops))
 		return -1;
 	return 0;
 }
@@ -253,7 +274,8 @@ vnd_cli_main(const struct vnd_tool *t, int argc, char **argv)
 			r = VND_EXIT_FAIL;
 		goto out;
 	}
-	if (parse_ops(&cli, argc, argv) < 0 ||
+	if ((t->opts != NULL && t->opts(&cli, ctx) < 0) ||
+	    parse_ops(&cli, argc, argv) < 0 ||
 	    (t->check != NULL && t->check(&cli, ctx) < 0)) {
 		r = usage_error(&cli);
 		goto out;
@@ -340,6 +362,13 @@ vnd_cli_read_j(struct vnd_cli *cli, int nj, vnd_packet_fn fn, void **args)
 }
 
 int
+vnd_cli_fail(struct vnd_cli *cli, int status, const char *why)
+{
+	snprintf(cli->err, sizeof(cli->err), "%s", why);
+	return status;
+}
+
+int
 vnd_cli_bad(struct vnd_cli *cli, const char *fmt, ...)
 {
 	va_list ap;
@@ -381,4 +410,65 @@ vnd_cli_ratio(struct vnd_cli *cli, const char *arg, double *v)
 		return vnd_cli_bad(cli, "%s '%s': a ratio from 0 to 1",
 		    cli->opt, arg);
 	return 0;
+}
+
+int
+vnd_cli_flag(const struct vnd_cli *cli, int ch)
+{
+	return ch > 0 && ch <= 255 ? cli->seen[ch] : 0;
+}
+
+const char *
+vnd_cli_str(const struct vnd_cli *cli, int ch, const char *dflt)
+{
+	return vnd_cli_flag(cli, ch) && cli->arg[ch] != NULL ? cli->arg[ch] :
+	    dflt;
+}
+
+/* Option ch's last argument, cli->opt naming it as given; NULL: none. */
+static const char *
+given(struct vnd_cli *cli, int ch)
+{
+	const char *arg = vnd_cli_str(cli, ch, NULL);
+
+	if (arg != NULL)
+		name_opt(cli, ch, cli->lng[ch] - 1);
+	return arg;
+}
+
+/* What vnd_cli_get_x() return: 0 not given, 1 given and good, -1 bad. */
+#define GOT(arg, check)	((arg) == NULL ? 0 : (check) < 0 ? -1 : 1)
+
+int
+vnd_cli_get_seconds(struct vnd_cli *cli, int ch, int64_t *ns)
+{
+	const char *arg = given(cli, ch);
+
+	return GOT(arg, vnd_cli_seconds(cli, arg, ns));
+}
+
+int
+vnd_cli_get_seconds0(struct vnd_cli *cli, int ch, int64_t *ns)
+{
+	if (strcmp(vnd_cli_str(cli, ch, ""), "0") != 0)
+		return vnd_cli_get_seconds(cli, ch, ns);
+	*ns = 0;
+	return 1;
+}
+
+int
+vnd_cli_get_int(struct vnd_cli *cli, int ch, int64_t min, int64_t max,
+    int64_t *v)
+{
+	const char *arg = given(cli, ch);
+
+	return GOT(arg, vnd_cli_int(cli, arg, min, max, v));
+}
+
+int
+vnd_cli_get_ratio(struct vnd_cli *cli, int ch, double *v)
+{
+	const char *arg = given(cli, ch);
+
+	return GOT(arg, vnd_cli_ratio(cli, arg, v));
 }

@@ -5,6 +5,7 @@
 #include "vnd.h"
 #include "vnd_meta.h"
 #include "vnd_operands.h"
+#include "vnd_optspec.h"
 #include "vnd_table.h"
 
 /*
@@ -13,11 +14,16 @@
  * the exit status. Everything else in common/ stays silent.
  *
  * A tool is a struct vnd_tool: its usage text (whose option lines are its
- * options), its state, and the callbacks that fill and use that state. The frame parses the common options (-h, -V, and as flags ask,
- * -H and -o for a table, -q), hands every other option to tool->option,
- * records the command line before anyone touches argv, supplies "-" when a
- * tool that reads standard input has no operand, opens the sink on first
- * use, writes the meta table of a SQLite artifact, and closes the sink:
+ * options), its state, and the callbacks that fill and use that state.
+ * The frame parses the common options (-h, -V, and as flags ask, -H and
+ * -o for a table, -q), records every other option's last argument and
+ * count by its letter (read back with vnd_cli_flag(), vnd_cli_str() and
+ * the checked vnd_cli_get_x(), where the tool uses them), hands each to
+ * tool->option too when the tool has one (for the options that repeat or
+ * build something), records the command line before anyone touches argv,
+ * supplies "-" when a tool that reads standard input has no operand,
+ * opens the sink on first use, writes the meta table of a SQLite
+ * artifact, and closes the sink:
  * committed unless the run aborted (then a SQLite file is never renamed into
  * place), with standard output checked last.
  */
@@ -48,9 +54,20 @@ struct vnd_tool {
 	const char	*usage;
 	const char	*longonly;
 	int		 flags;		/* VND_CLI_x */
-	int		 min_ops, max_ops;	/* operands; max_ops -1: any number */
-	/* One of the tool's options: 0, or -1 with cli->err (a usage error). */
+	int		 min_ops, max_ops;	/* operands; max_ops 0 (or -1): any number */
+	/*
+	 * Each of the tool's options, in order, once the frame recorded it;
+	 * may be NULL. 0 (also for the options it leaves to the accessors),
+	 * or -1 with cli->err (a usage error).
+	 */
 	int		(*option)(struct vnd_cli *, void *ctx, int ch, char *arg);
+	/*
+	 * The options are in, the operands not yet counted: the tool reads
+	 * the options it was given (the accessors). 0, or -1 with cli->err:
+	 * a usage error, said before a wrong number of operands is, as
+	 * option() says its own. May be NULL.
+	 */
+	int		(*opts)(struct vnd_cli *, void *ctx);
 	/* Once the options are in: 0, or -1 with cli->err (a usage error). */
 	int		(*check)(struct vnd_cli *, void *ctx);
 	/* The work: VND_RUN_x. */
@@ -78,6 +95,11 @@ struct vnd_cli {
 	int		 nmeta;
 	int		 nometa;	/* the tool writes no meta table */
 	char		 opt[40];	/* the option in hand, as given: -w, --window */
+	/* the tool's options by letter (a long-only one's from longonly) */
+	const char	*arg[256];	/* the last argument; NULL: none given */
+	unsigned char	 seen[256];	/* times given, up to 255 */
+	unsigned char	 lng[256];	/* last given as --name: its spec.lo index + 1 */
+	struct vnd_optspec spec;	/* the options getopt_long was given */
 	char		 err[VND_ERRBUF_SIZE];
 };
 
@@ -102,9 +124,31 @@ struct vnd_sink *vnd_cli_sink(struct vnd_cli *);
 int	 vnd_cli_read(struct vnd_cli *, vnd_packet_fn fn, void *arg);
 int	 vnd_cli_read_j(struct vnd_cli *, int nj, vnd_packet_fn fn, void **args);
 
+/* The run ends with status, why (a tool's error buffer) its message. */
+int	 vnd_cli_fail(struct vnd_cli *, int status, const char *why);
+
 /* "-i '%s': ..." style usage complaint: fills err, returns -1. */
 int	 vnd_cli_bad(struct vnd_cli *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * A tool's option as the frame recorded it, by its letter: how often it
+ * was given (0: not), its last argument (dflt if none was given).
+ */
+int	 vnd_cli_flag(const struct vnd_cli *, int ch);
+const char *vnd_cli_str(const struct vnd_cli *, int ch, const char *dflt);
+
+/*
+ * The last argument of option ch, checked as vnd_cli_seconds(),
+ * vnd_cli_int() and vnd_cli_ratio() check it, the message naming the
+ * option as it was given last: 1 and *v set, 0 and *v untouched (its
+ * default) when the option was not given, or -1 with cli->err.
+ */
+int	 vnd_cli_get_seconds(struct vnd_cli *, int ch, int64_t *ns);
+int	 vnd_cli_get_seconds0(struct vnd_cli *, int ch, int64_t *ns);	/* or "0" */
+int	 vnd_cli_get_int(struct vnd_cli *, int ch, int64_t min, int64_t max,
+	    int64_t *v);
+int	 vnd_cli_get_ratio(struct vnd_cli *, int ch, double *v);
 
 /*
  * The argument of the option in hand, checked, or vnd_cli_bad() naming the

@@ -3,6 +3,7 @@
 #define VND_GROW_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Room for element n of array p, which has room for *cap elements of size
@@ -12,5 +13,12 @@
  * caller's to free.
  */
 void	*vnd_grow(void *p, size_t *cap, size_t n, size_t size, size_t first);
+
+/*
+ * The rest of fp, read whole into *buf (NUL-terminated, the caller's to
+ * free), its length in *len: 0, or -1 with errno: EFBIG past max bytes,
+ * ENOMEM, or the read's own (a directory opens, and reads as EISDIR).
+ */
+int	 vnd_grow_read(FILE *fp, size_t max, char **buf, size_t *len);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "vnd_cols.h"
 #include "vnd_reasm.h"
 #include "vnd_table.h"
 #include "../cmd/stitch/stitch.h"
@@ -108,8 +109,8 @@ tables_open(int which)
 		return;
 	}
 	ctx.t[which] = which == 0 ? vnd_sink_table(sink, "messages",
-	    vs_msg_cols, vs_nmsg_cols, err) : vnd_sink_table(sink, "faults",
-	    vs_fault_cols, vs_nfault_cols, err);
+	    VND_COLS(messages), err) : vnd_sink_table(sink, "faults",
+	    VND_COLS(faults), err);
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include "vnd_grow.h"
 #include "vnd.h"
+#include "vnd_errf.h"
 #include "collect.h"
 
 /*
@@ -209,7 +210,8 @@ term(char *t, struct buf *fwd, struct buf *rev, char *errbuf, int line)
 		goto nomem;
 	return 0;
 nomem:
-	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
+	/* -1 where the analyzer sees it (vnd_errf's is in another file) */
+	(void)vnd_errf(errbuf, "out of memory");
 	return -1;
 }
 
@@ -291,8 +293,7 @@ add_point(struct coll *c, const char *app, int node, char *s, char *errbuf,
 	c->npts++;
 	return 0;
 nomem:
-	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-	return -1;
+	return vnd_errf(errbuf, "out of memory");
 }
 
 /* The appliance's filter to each of its points, from first. */
@@ -302,10 +303,8 @@ close_app(struct coll *c, int first, struct buf *flt, char *errbuf)
 	int i;
 
 	for (i = first; i < c->npts && flt->len > 0; i++)
-		if ((c->pts[i].filter = strdup(flt->s)) == NULL) {
-			snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-			return -1;
-		}
+		if ((c->pts[i].filter = strdup(flt->s)) == NULL)
+			return vnd_errf(errbuf, "out of memory");
 	flt->len = 0;
 	return 0;
 }
@@ -434,10 +433,8 @@ coll_parse(struct coll *c, const char *text, char *errbuf)
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.errbuf = errbuf;
-	if ((copy = strdup(text)) == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-		return -1;
-	}
+	if ((copy = strdup(text)) == NULL)
+		return vnd_errf(errbuf, "out of memory");
 	for (ln = copy; ln != NULL; ln = next) {
 		p.line++;
 		if ((next = strchr(ln, '\n')) != NULL)

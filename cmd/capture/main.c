@@ -20,6 +20,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_grow.h"
 #include "vnd_num.h"
 #include "collect.h"
 
@@ -380,7 +381,7 @@ struct cap {
 	const char	*dir, *filter, *user, *conf, *post;
 	int64_t		 snaplen, count, duration_ns, counters_ns;
 	int64_t		 rotate_mb, rotate_s;
-	int		 print, quiet;
+	int		 quiet;
 	int		 status;	/* VND_EXIT_x of the run */
 	struct point	 pts[MAX_POINTS];
 	struct pollfd	 pfd[MAX_POINTS];
@@ -394,32 +395,29 @@ struct cap {
 static char *
 conf_text(const char *path)
 {
-	char *text;
+	char *text = NULL;
 	FILE *f;
 	size_t n;
+	int r, e;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		warn("cannot open '%s'", path);
 		return NULL;
 	}
-	if ((text = malloc(1 << 20)) == NULL) {
-		fclose(f);
-		warnx("out of memory");
-		return NULL;
-	}
-	n = fread(text, 1, (1 << 20) - 1, f);
-	text[n] = '\0';
-	if (ferror(f))
-		warn("cannot read '%s'", path);		/* a directory: EISDIR */
-	else if (!feof(f))
+	r = vnd_grow_read(f, (1 << 20) - 1, &text, &n);
+	e = errno;
+	fclose(f);
+	errno = e;
+	if (r < 0 && errno == EFBIG)
 		warnx("'%s': larger than 1 MiB", path);
+	else if (r < 0 && errno == ENOMEM)
+		warnx("out of memory");
+	else if (r < 0)
+		warn("cannot read '%s'", path);		/* a directory: EISDIR */
 	else if (memchr(text, '\0', n) != NULL)
 		warnx("'%s': not text", path);
-	else {
-		fclose(f);
+	else
 		return text;
-	}
-	fclose(f);
 	free(text);
 	return NULL;
 }
@@ -873,29 +871,7 @@ option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 		*num *= unit;
 		return 0;
 	}
-	switch (ch) {
-	case 'f':
-		c->filter = arg;
-		return 0;
-	case 'i':
-		return add_point(cli, c, arg);
-	case 'L':
-		c->conf = arg;
-		return 0;
-	case 'P':
-		c->print = 1;
-		return 0;
-	case 'u':
-		c->user = arg;
-		return 0;
-	case 'w':
-		c->dir = arg;
-		return 0;
-	case 'z':
-		c->post = arg;
-		return 0;
-	}
-	return -1;
+	return ch == 'i' ? add_point(cli, c, arg) : 0;
 }
 
 static int
@@ -906,7 +882,7 @@ check(struct vnd_cli *cli, void *ctx)
 	if (cli->nops > 0)
 		return vnd_cli_bad(cli, "unexpected operand '%s'", cli->ops[0]);
 	/* a collection names its points when it is read */
-	if (c->npts == 0 && c->conf == NULL)
+	if (c->npts == 0 && !vnd_cli_flag(cli, 'L'))
 		return vnd_cli_bad(cli, "no capture point (-i NAME=INTERFACE)");
 	return 0;
 }
@@ -921,8 +897,14 @@ run(struct vnd_cli *cli, void *ctx)
 	struct cap *c = ctx;
 
 	c->quiet = cli->quiet;
+	c->conf = vnd_cli_str(cli, 'L', NULL);
+	c->filter = vnd_cli_str(cli, 'f', NULL);
+	c->user = vnd_cli_str(cli, 'u', NULL);
+	c->dir = vnd_cli_str(cli, 'w', ".");
+	c->post = vnd_cli_str(cli, 'z', NULL);
 	if ((c->status = points(c)) == VND_EXIT_OK)
-		c->status = c->print ? print_policy(c) : capture(c);
+		c->status = vnd_cli_flag(cli, 'P') ? print_policy(c) :
+		    capture(c);
 	if (c->status == VND_EXIT_USAGE)
 		return VND_RUN_USAGE;
 	return c->status == VND_EXIT_OK ? VND_RUN_OK : VND_RUN_ABORT;
@@ -934,13 +916,12 @@ cap_free(void *ctx)
 	coll_free(&((struct cap *)ctx)->coll);
 }
 
-static struct cap tool_ctx = { .dir = ".", .snaplen = 262144 };
+static struct cap tool_ctx = { .snaplen = 262144 };
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-capture", .usage = usage,
 	.longonly = "collection=L counters=k print-policy=P",
 	.flags = VND_CLI_QUIET,
-	.min_ops = 0, .max_ops = -1,
 	.option = option, .check = check, .run = run,
 	.fini = cap_free,
 	.ctx = &tool_ctx,

@@ -30,10 +30,13 @@ struct check {
 int	 tool_run(struct check *, const char *out, char *const argv[]);
 char	*tool_path(const struct check *, const char *name);	/* in dir */
 
-/* judge.c: the findings of each table, one line each on standard output. */
-int	 judge_hops(struct check *, const char *path);
-int	 judge_rtt(struct check *, const char *path);
-int	 judge_retx(struct check *, const char *path);
-int	 judge_causes(struct check *, const char *path);
+/*
+ * judge.c: the findings of each table at path, one line each on standard
+ * output: 0, or -1 with err. The judges of vnd-hoploss's hops, vnd-rtt's
+ * flows, vnd-tcpstate's connections and vnd-rootcause's causes.
+ */
+struct judge;
+extern const struct judge judge_hops, judge_rtt, judge_retx, judge_causes;
+int	 judge(struct check *, const struct judge *, const char *path);
 
 #endif

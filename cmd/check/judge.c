@@ -10,26 +10,34 @@
 
 #define MAX_COLS	8
 
-/* A row's values, by the order of the columns asked for; NULL: unset. */
-typedef void (*row_fn)(struct check *, const char *const *v);
+/* the columns of a row about a flow at a point, first in its judge's */
+#define FLOW_COLS	"src_ip", "src_port", "dst_ip", "dst_port", "point"
+
+/* A table's judge: the columns it reads, and what it makes of a row's values. */
+struct judge {
+	/* the values in the order of cols; NULL: unset */
+	void		(*fn)(struct check *, const char *const *v);
+	const char	*cols[MAX_COLS + 1];	/* NULL ends them */
+};
 
 /* Every row of the table at path, its columns picked by name. */
-static int
-each_row(struct check *c, const char *path, const char *const *cols,
-    int ncols, row_fn fn)
+int
+judge(struct check *c, const struct judge *j, const char *path)
 {
 	const char *v[MAX_COLS];
 	struct vnd_tsvread *t;
-	int col[MAX_COLS], i, r;
+	int col[MAX_COLS], i, r, ncols = 0;
 
 	if (vnd_tsvread_open(&t, path, NULL, c->err) < 0)
 		return -1;
+	while (ncols < MAX_COLS && j->cols[ncols] != NULL)
+		ncols++;
 	for (i = 0; i < ncols; i++)
-		col[i] = vnd_tsvread_col(t, cols[i]);
+		col[i] = vnd_tsvread_col(t, j->cols[i]);
 	while ((r = vnd_tsvread_next(t, c->err)) > 0) {
 		for (i = 0; i < ncols; i++)
 			v[i] = vnd_tsvread_get(t, col[i]);
-		fn(c, v);
+		j->fn(c, v);
 	}
 	vnd_tsvread_close(t);
 	return r;
@@ -81,11 +89,6 @@ flow(char *buf, size_t len, const char *const *v)
 	    db, str(v[2]), de, str(v[3]));
 }
 
-static const char *const hop_cols[] = {
-	"in_point", "out_point", "src_side", "in_pkts", "lost_pkts",
-	"loss_ratio", "delay_p99_ns",
-};
-
 static void
 hop_row(struct check *c, const char *const *v)
 {
@@ -111,16 +114,8 @@ hop_row(struct check *c, const char *const *v)
 	}
 }
 
-int
-judge_hops(struct check *c, const char *path)
-{
-	return each_row(c, path, hop_cols, VND_NELEM(hop_cols), hop_row);
-}
-
-static const char *const rtt_cols[] = {
-	"src_ip", "src_port", "dst_ip", "dst_port", "point", "samples",
-	"rtt_p99_ns",
-};
+const struct judge judge_hops = { hop_row, { "in_point", "out_point",
+    "src_side", "in_pkts", "lost_pkts", "loss_ratio", "delay_p99_ns" } };
 
 static void
 rtt_row(struct check *c, const char *const *v)
@@ -137,16 +132,8 @@ rtt_row(struct check *c, const char *const *v)
 	    str(v[4]), d, (long long)n, t);
 }
 
-int
-judge_rtt(struct check *c, const char *path)
-{
-	return each_row(c, path, rtt_cols, VND_NELEM(rtt_cols), rtt_row);
-}
-
-static const char *const retx_cols[] = {
-	"src_ip", "src_port", "dst_ip", "dst_port", "point", "data_pkts",
-	"retx_pkts",
-};
+const struct judge judge_rtt = { rtt_row,
+    { FLOW_COLS, "samples", "rtt_p99_ns" } };
 
 static void
 retx_row(struct check *c, const char *const *v)
@@ -164,15 +151,8 @@ retx_row(struct check *c, const char *const *v)
 	    (long long)data, c->retx * 100);
 }
 
-int
-judge_retx(struct check *c, const char *path)
-{
-	return each_row(c, path, retx_cols, VND_NELEM(retx_cols), retx_row);
-}
-
-static const char *const cause_cols[] = {
-	"element", "kind", "sentence", "analysis",
-};
+const struct judge judge_retx = { retx_row,
+    { FLOW_COLS, "data_pkts", "retx_pkts" } };
 
 static int
 flagged(const struct check *c, const char *hop)
@@ -211,8 +191,5 @@ cause_row(struct check *c, const char *const *v)
 	say(c, "cause %s: %s: %s", el, str(v[1]), str(v[2]));
 }
 
-int
-judge_causes(struct check *c, const char *path)
-{
-	return each_row(c, path, cause_cols, VND_NELEM(cause_cols), cause_row);
-}
+const struct judge judge_causes = { cause_row,
+    { "element", "kind", "sentence", "analysis" } };

@@ -22,30 +22,20 @@
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
+/* The thresholds given; the defaults are tool_ctx's. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
 	struct check *c = ctx;
 
-	switch (ch) {
-	case 'C':
-		c->chain = arg;
-		return 0;
-	case 'c':
-		c->counters = arg;
-		return 0;
-	case 'd':
-		return vnd_cli_seconds(cli, arg, &c->delay_ns);
-	case 'l':
-		return vnd_cli_ratio(cli, arg, &c->loss);
-	case 'm':
-		return vnd_cli_int(cli, arg, 0, INT64_MAX, &c->min_pkts);
-	case 'r':
-		return vnd_cli_ratio(cli, arg, &c->retx);
-	case 't':
-		return vnd_cli_seconds(cli, arg, &c->rtt_ns);
-	}
-	return -1;
+	c->chain = vnd_cli_str(cli, 'C', NULL);
+	c->counters = vnd_cli_str(cli, 'c', NULL);
+	if (vnd_cli_get_seconds(cli, 'd', &c->delay_ns) < 0 ||
+	    vnd_cli_get_ratio(cli, 'l', &c->loss) < 0 ||
+	    vnd_cli_get_int(cli, 'm', 0, INT64_MAX, &c->min_pkts) < 0 ||
+	    vnd_cli_get_ratio(cli, 'r', &c->retx) < 0)
+		return -1;
+	return vnd_cli_get_seconds(cli, 't', &c->rtt_ns) < 0 ? -1 : 0;
 }
 
 /* A point of the tools' command lines, once. */
@@ -108,14 +98,14 @@ points(struct vnd_cli *cli, struct check *c)
 /* Run a tool into dir/out, then judge that table. */
 static int
 run_judge(struct check *c, const char *out, char *const argv[],
-    int (*judge)(struct check *, const char *))
+    const struct judge *j)
 {
 	char *path = tool_path(c, out);
 	int r;
 
 	if (path == NULL)
 		return vnd_errf(c->err, "out of memory");
-	r = tool_run(c, out, argv) < 0 || judge(c, path) < 0 ? -1 : 0;
+	r = tool_run(c, out, argv) < 0 || judge(c, j, path) < 0 ? -1 : 0;
 	free(path);
 	return r;
 }
@@ -133,7 +123,7 @@ check_path(struct check *c)
 		for (i = 0; i < c->npoints; i++)
 			argv[n++] = c->points[i];
 		argv[n] = NULL;
-		if (run_judge(c, "hops.tsv", argv, judge_hops) < 0)
+		if (run_judge(c, "hops.tsv", argv, &judge_hops) < 0)
 			return -1;
 	}
 	n = 0;
@@ -151,7 +141,7 @@ check_path(struct check *c)
 		argv[n++] = (char *)c->chain;
 	}
 	argv[n] = NULL;
-	i = n > 1 ? run_judge(c, "causes.tsv", argv, judge_causes) : 0;
+	i = n > 1 ? run_judge(c, "causes.tsv", argv, &judge_causes) : 0;
 	if (c->npoints >= 2)
 		free(argv[2]);
 	return i;
@@ -164,9 +154,9 @@ check_flows(struct check *c)
 	char *rtt[] = { "vnd-rtt", "-q", "--summary", c->points[0], NULL };
 	char *tcp[] = { "vnd-tcpstate", c->points[0], NULL };
 
-	if (run_judge(c, "rtt.tsv", rtt, judge_rtt) < 0)
+	if (run_judge(c, "rtt.tsv", rtt, &judge_rtt) < 0)
 		return -1;
-	return run_judge(c, "conns.tsv", tcp, judge_retx);
+	return run_judge(c, "conns.tsv", tcp, &judge_retx);
 }
 
 static void
@@ -193,10 +183,8 @@ run(struct vnd_cli *cli, void *ctx)
 	const char *tmp = getenv("TMPDIR");
 	int r;
 
-	if (points(cli, c) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", c->err);
-		return VND_RUN_ABORT;
-	}
+	if (points(cli, c) < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, c->err);
 	if (c->npoints == 0) {
 		snprintf(cli->err, sizeof(cli->err), "'%s': no point",
 		    cli->ops[0]);
@@ -212,10 +200,8 @@ run(struct vnd_cli *cli, void *ctx)
 	}
 	r = check_path(c) < 0 || check_flows(c) < 0 ? -1 : 0;
 	clean_dir(c);
-	if (r < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", c->err);
-		return VND_RUN_ABORT;
-	}
+	if (r < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, c->err);
 	/* a finding is not a failure, and the status says so */
 	return c->found > 0 ? VND_RUN_FOUND : VND_RUN_OK;
 }
@@ -239,8 +225,7 @@ static struct check tool_ctx = {
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-check", .usage = usage,
 	.longonly = "chain=C delay-p99=d loss=l min-pkts=m retx=r rtt-p99=t",
-	.flags = 0,
 	.min_ops = 1, .max_ops = MAX_POINTS,
-	.option = option, .run = run, .fini = check_free,
+	.opts = read_opts, .run = run, .fini = check_free,
 	.ctx = &tool_ctx,
 };

@@ -6,6 +6,8 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_cmp.h"
+#include "vnd_cols.h"
 #include "vnd_grow.h"
 #include "vnd_clock.h"
 #include "vnd_match.h"
@@ -73,22 +75,6 @@ struct run {
 };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
-
-static const struct vnd_colspec flow_cols[] = {
-	{ "in_src_ip", VND_TEXT }, { "in_src_port", VND_INT },
-	{ "in_dst_ip", VND_TEXT }, { "in_dst_port", VND_INT },
-	{ "ip_proto", VND_INT },
-	{ "out_src_ip", VND_TEXT }, { "out_src_port", VND_INT },
-	{ "out_dst_ip", VND_TEXT }, { "out_dst_port", VND_INT },
-	{ "method", VND_TEXT }, { "matched_pkts", VND_INT },
-	{ "confidence", VND_REAL }, { "in_first_ts_ns", VND_INT },
-};
-
-static const struct vnd_colspec pair_cols[] = {
-	{ "in_frame", VND_INT }, { "out_frame", VND_INT },
-	{ "in_ts_ns", VND_INT }, { "out_ts_ns", VND_INT },
-	{ "delay_ns", VND_INT }, { "from", VND_TEXT }, { "method", VND_TEXT },
-};
 
 static int
 oom(struct run *r)
@@ -497,32 +483,35 @@ flow_map(struct run *r)
 	return ret;
 }
 
+/* -m NAME: the ways of matching it names. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+methods(struct vnd_cli *cli, struct run *r)
 {
-	static const struct { const char *name; int m; } ms[] = {
+	static const struct method { const char *name; int m; } ms[] = {
 		{ "auto", M_AUTO }, { "fingerprint", M_FP },
 		{ "payload", M_PAYLOAD }, { "order", M_ORDER }, { "time", M_TIME },
 	};
-	struct run *r = ctx;
-	size_t i;
+	const char *arg = vnd_cli_str(cli, 'm', "auto");
+	const struct method *m = vnd_find_name(ms, VND_NELEM(ms), sizeof(ms[0]),
+	    arg);
 
-	switch (ch) {
-	case 'm':
-		for (i = 0; i < VND_NELEM(ms); i++)
-			if (strcmp(arg, ms[i].name) == 0) {
-				r->methods = ms[i].m;
-				return 0;
-			}
+	if (m == NULL)
 		return vnd_cli_bad(cli,
 		    "-m '%s': time, auto, fingerprint, payload or order", arg);
-	case 'P':
-		r->pairs_only = 1;
-		return 0;
-	case 'w':
-		return vnd_cli_seconds(cli, arg, &r->window);
-	}
-	return -1;
+	r->methods = m->m;
+	return 0;
+}
+
+/* The options given: how to match, within what window, what to write. */
+static int
+read_opts(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+
+	r->pairs_only = vnd_cli_flag(cli, 'P');
+	if (methods(cli, r) < 0)
+		return -1;
+	return vnd_cli_get_seconds(cli, 'w', &r->window) < 0 ? -1 : 0;
 }
 
 static int
@@ -586,10 +575,10 @@ static int
 open_outputs(struct vnd_cli *cli, struct run *r)
 {
 	if ((cli->output || r->pairs_only) && (r->pairs = vnd_cli_table(cli,
-	    "pairs", pair_cols, VND_NELEM(pair_cols))) == NULL)
+	    "pairs", VND_COLS(pairs))) == NULL)
 		return VND_RUN_SINK;
 	if ((cli->output || !r->pairs_only) && (r->flows = vnd_cli_table(cli,
-	    "flows", flow_cols, VND_NELEM(flow_cols))) == NULL)
+	    "flows", VND_COLS(flows))) == NULL)
 		return VND_RUN_SINK;
 	if (((r->methods & M_FP) &&
 	    (r->fp = vnd_match_new(M_FP, r->window, on_event, r)) == NULL) ||
@@ -633,29 +622,21 @@ run(struct vnd_cli *cli, void *ctx)
 	struct run *r = ctx;
 	int status;
 
-	if (open_points(cli, r) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_ABORT;
-	}
-	if ((status = open_outputs(cli, r)) != VND_RUN_OK) {
-		if (status == VND_RUN_ABORT)
-			snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return status;
-	}
-	if (read_points(r) < 0 && r->err[0] != '\0') {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_SINK;
-	}
+	if (open_points(cli, r) < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, r->err);
+	if ((status = open_outputs(cli, r)) != VND_RUN_OK)
+		return status == VND_RUN_ABORT ?
+		    vnd_cli_fail(cli, status, r->err) : status;
+	if (read_points(r) < 0 && r->err[0] != '\0')
+		return vnd_cli_fail(cli, VND_RUN_SINK, r->err);
 	if ((status = read_status(r)) == VND_RUN_ABORT) {
 		cli->err[0] = '\0';	/* said */
 		return status;
 	}
 	cli->meta = r->meta;
 	cli->nmeta = 2;
-	if (r->flows != NULL && flow_map(r) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_SINK;
-	}
+	if (r->flows != NULL && flow_map(r) < 0)
+		return vnd_cli_fail(cli, VND_RUN_SINK, r->err);
 	return status;
 }
 
@@ -682,8 +663,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-correlate", .usage = usage,
 	.longonly = "pairs=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.min_ops = 0, .max_ops = -1,
-	.option = option, .check = check, .run = run,
-	.fini = run_free,
+	.opts = read_opts, .check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };

@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_assign.h"
+#include "vnd_cmp.h"
 #include "correlate.h"
 
 /*
@@ -148,14 +149,6 @@ alone_cost(const struct work *w, size_t i)
 	return c;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Median and spread (1.4826 median absolute deviation) of v[0..n). */
 static void
 robust(double *v, size_t n, double *m, double *s)
@@ -164,11 +157,11 @@ robust(double *v, size_t n, double *m, double *s)
 
 	if (n == 0)
 		return;
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), vnd_cmp_double);
 	*m = v[n / 2];
 	for (i = 0; i < n; i++)
 		v[i] = fabs(v[i] - *m);
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), vnd_cmp_double);
 	*s = 1.4826 * v[n / 2];
 	if (*s < (double)FLOOR_NS)
 		*s = (double)FLOOR_NS;

@@ -52,8 +52,6 @@ void	 hl_event(void *arg, int hop, int dir, int kind,
 	    const struct vnd_sighting *in, const struct vnd_sighting *out,
 	    int64_t delay);
 int	 hl_hop_cols(const struct run *, struct vnd_colspec *cols, int max);
-extern const struct vnd_colspec hl_lost_cols[];
-extern const int hl_nlost_cols;
 int	 hl_put_rows(struct vnd_table *, struct run *, char *errbuf);
 void	 hl_path_report(const struct run *);
 void	 hl_groups_free(struct run *);

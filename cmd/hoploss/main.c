@@ -4,55 +4,55 @@
 #include <string.h>
 
 #include "vnd_cli.h"
+#include "vnd_cols.h"
 #include "vnd_num.h"
 #include "vnd_point.h"
 #include "hoploss.h"
 
-/* long options without a letter */
 /* the letters of the long-only options, as tool.longonly gives them */
 enum { OPT_BY = 'b', OPT_CLOCK = 'k', OPT_LOST = 'l', OPT_OFFSET = 'O',
     OPT_PATH = 'P' };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
+/* --offset NAME=SECONDS, once a point: each kept for check(). */
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
 	struct run *r = ctx;
 	char **v;
 
-	switch (ch) {
-	case OPT_BY:
-		if (strcmp(arg, "flow") != 0)
-			return vnd_cli_bad(cli, "--by '%s': only 'flow'", arg);
-		r->byflow = 1;
+	if (ch != OPT_OFFSET)
 		return 0;
-	case OPT_CLOCK:
-		if (strcmp(arg, "auto") != 0 && strcmp(arg, "sync") != 0 &&
-		    strcmp(arg, "estimate") != 0)
-			return vnd_cli_bad(cli, "--clock '%s': auto, sync or "
-			    "estimate", arg);
-		r->clock = (unsigned char)arg[0];
-		return 0;
-	case 'i':
-		return vnd_cli_seconds(cli, arg, &r->slot);
-	case OPT_LOST:
-		r->lost = 1;
-		return 0;
-	case OPT_OFFSET:
-		if ((v = realloc(r->offsets, (size_t)(r->noffsets + 1) *
-		    sizeof(*v))) == NULL)
-			return vnd_cli_bad(cli, "out of memory");
-		r->offsets = v;
-		r->offsets[r->noffsets++] = arg;
-		return 0;
-	case OPT_PATH:
-		r->path = 1;
-		return 0;
-	case 'w':
-		return vnd_cli_seconds(cli, arg, &r->window);
-	}
-	return -1;
+	if ((v = realloc(r->offsets, (size_t)(r->noffsets + 1) *
+	    sizeof(*v))) == NULL)
+		return vnd_cli_bad(cli, "out of memory");
+	r->offsets = v;
+	r->offsets[r->noffsets++] = arg;
+	return 0;
+}
+
+/* The options given once: the report and its clocks. */
+static int
+read_opts(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	const char *by = vnd_cli_str(cli, OPT_BY, NULL);
+	const char *clock = vnd_cli_str(cli, OPT_CLOCK, "auto");
+
+	if (by != NULL && strcmp(by, "flow") != 0)
+		return vnd_cli_bad(cli, "--by '%s': only 'flow'", by);
+	if (strcmp(clock, "auto") != 0 && strcmp(clock, "sync") != 0 &&
+	    strcmp(clock, "estimate") != 0)
+		return vnd_cli_bad(cli, "--clock '%s': auto, sync or "
+		    "estimate", clock);
+	r->byflow = by != NULL;
+	r->clock = (unsigned char)clock[0];
+	r->lost = vnd_cli_flag(cli, OPT_LOST);
+	r->path = vnd_cli_flag(cli, OPT_PATH);
+	if (vnd_cli_get_seconds(cli, 'i', &r->slot) < 0)
+		return -1;
+	return vnd_cli_get_seconds(cli, 'w', &r->window) < 0 ? -1 : 0;
 }
 
 /* The operands as points: names valid and distinct, no standard input. */
@@ -164,7 +164,7 @@ open_table(struct vnd_cli *cli, struct run *r)
 	struct vnd_colspec cols[32];
 
 	if (r->lost)
-		return vnd_cli_table(cli, "lost", hl_lost_cols, hl_nlost_cols);
+		return vnd_cli_table(cli, "lost", VND_COLS(lost));
 	return vnd_cli_table(cli, "hops", cols, hl_hop_cols(r, cols,
 	    (int)VND_NELEM(cols)));
 }
@@ -299,14 +299,13 @@ run_free(void *ctx)
 	free(r->offsets);
 }
 
-static struct run tool_ctx = { .window = VND_WINDOW_NS, .clock = 'a' };
+static struct run tool_ctx = { .window = VND_WINDOW_NS };
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-hoploss", .usage = usage,
 	.longonly = "by=b clock=k lost=l offset=O path=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.min_ops = 0, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = run_free,
 	.ctx = &tool_ctx,
 };

@@ -4,35 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_cols.h"
 #include "vnd_num.h"
 #include "vnd_sorted.h"
 #include "hoploss.h"
-
-static const struct vnd_colspec hop_cols[] = {
-	{ "in_point", VND_TEXT }, { "out_point", VND_TEXT },
-	{ "src_side", VND_TEXT }, { "in_pkts", VND_INT },
-	{ "out_pkts", VND_INT }, { "lost_pkts", VND_INT },
-	{ "loss_ratio", VND_REAL }, { "delay_min_ns", VND_INT },
-	{ "delay_p50_ns", VND_INT }, { "delay_p99_ns", VND_INT },
-	{ "delay_max_ns", VND_INT }, { "created_pkts", VND_INT },
-	{ "dup_pkts", VND_INT }, { "offset_ns", VND_INT },
-};
-
-/* what a group adds after the hop's first three columns */
-static const struct vnd_colspec flow_cols[] = {
-	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
-	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
-};
-
-const struct vnd_colspec hl_lost_cols[] = {
-	{ "in_point", VND_TEXT }, { "out_point", VND_TEXT },
-	{ "src_side", VND_TEXT }, { "what", VND_TEXT }, { "point", VND_TEXT },
-	{ "frame", VND_INT }, { "ts_ns", VND_INT }, { "src_ip", VND_TEXT },
-	{ "dst_ip", VND_TEXT }, { "ip_proto", VND_INT }, { "src_port", VND_INT },
-	{ "dst_port", VND_INT }, { "seq", VND_INT }, { "payload_bytes", VND_INT },
-	{ "pkt_id", VND_INT },
-};
-const int hl_nlost_cols = VND_NELEM(hl_lost_cols);
 
 /* The points a hop's direction goes from and to. */
 static const struct vnd_path_point *
@@ -53,22 +28,34 @@ ported(uint8_t proto)
 	return proto == 6 || proto == 17;
 }
 
+/* Is column col of the hops table one this run writes? */
+static int
+hop_col(const struct run *r, const char *col)
+{
+	static const char *const flow[] = {
+		"src_ip", "src_port", "dst_ip", "dst_port", "ip_proto",
+	};
+	size_t i;
+
+	if (strcmp(col, "slot_ts_ns") == 0)
+		return r->slot != 0;
+	for (i = 0; i < VND_NELEM(flow); i++)
+		if (strcmp(col, flow[i]) == 0)
+			return r->byflow;
+	return 1;
+}
+
 int
 hl_hop_cols(const struct run *r, struct vnd_colspec *cols, int max)
 {
-	size_t c, k;
+	size_t c;
 	int nc = 0;
 
-	if (max < (int)(VND_NELEM(hop_cols) + VND_NELEM(flow_cols) + 1))
+	if (max < (int)VND_NELEM(vnd_cols_hops))
 		return -1;
-	for (c = 0; c < VND_NELEM(hop_cols); c++) {
-		if (c == 3 && r->slot)
-			cols[nc++] = (struct vnd_colspec){ "slot_ts_ns", VND_INT };
-		if (c == 3 && r->byflow)
-			for (k = 0; k < VND_NELEM(flow_cols); k++)
-				cols[nc++] = flow_cols[k];
-		cols[nc++] = hop_cols[c];
-	}
+	for (c = 0; c < VND_NELEM(vnd_cols_hops); c++)
+		if (hop_col(r, vnd_cols_hops[c].name))
+			cols[nc++] = vnd_cols_hops[c];
 	return nc;
 }
 

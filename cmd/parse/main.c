@@ -590,50 +590,41 @@ add_point(struct parse *p, char *arg)
 	p->npts++;
 }
 
+/* The operands and -p NAME before each, in order; the rest, check()'s. */
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
-	char errbuf[VND_ERRBUF_SIZE];
 	struct parse *p = ctx;
-	int64_t v;
 
-	switch (ch) {
-	case 1:			/* an operand, in its place among the options */
+	(void)cli;
+	if (ch == 1)		/* an operand, in its place among the options */
 		add_point(p, arg);
-		return 0;
-	case 'A':
-		p->append = 1;
-		return 0;
-	case 'c':
-		p->config_path = arg;
-		return 0;
-	case 'D':
-		p->describe = 1;
-		return 0;
-	case 'f':
-		p->filter = arg;
-		return 0;
-	case 'F':
-		p->format = arg;
-		return 0;
-	case 'I':
-		p->noindex = 1;
-		return 0;
-	case 'p':
+	else if (ch == 'p') {
 		if (p->pending != NULL && p->unnamed == NULL)
 			p->unnamed = p->pending;
 		p->pending = arg;
-		return 0;
-	case 'S':
-		p->strict = 1;
-		return 0;
-	case 'W':
-		if (vnd_strtonum(arg, 0, 86400, &v, errbuf) < 0)
-			return vnd_cli_bad(cli, "--wait '%s': %s", arg, errbuf);
-		p->wait_ns = v * VND_NS_PER_SEC;
-		return 0;
 	}
-	return -1;
+	return 0;
+}
+
+/* The options given once, as the frame kept them. */
+static int
+check(struct vnd_cli *cli, void *ctx)
+{
+	struct parse *p = ctx;
+	int64_t s = 300;	/* --wait's default */
+
+	p->append = vnd_cli_flag(cli, 'A');
+	p->config_path = vnd_cli_str(cli, 'c', NULL);
+	p->describe = vnd_cli_flag(cli, 'D');
+	p->filter = vnd_cli_str(cli, 'f', NULL);
+	p->format = vnd_cli_str(cli, 'F', NULL);
+	p->noindex = vnd_cli_flag(cli, 'I');
+	p->strict = vnd_cli_flag(cli, 'S');
+	if (vnd_cli_get_int(cli, 'W', 0, 86400, &s) < 0)
+		return -1;
+	p->wait_ns = s * VND_NS_PER_SEC;
+	return 0;
 }
 
 /* Every point has a name of its own, and standard input is read once. */
@@ -974,14 +965,13 @@ parse_free(void *ctx)
 	vnd_conf_free(p->conf);
 }
 
-static struct parse tool_ctx = { .wait_ns = 300 * VND_NS_PER_SEC };
+static struct parse tool_ctx;
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-parse", .usage = usage,
 	/* operands come back in order, so -p names the file after it */
 	.longonly = "append=A no-index=I strict=S wait=W",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_INORDER,
-	.min_ops = 0, .max_ops = -1,
-	.option = option, .run = run, .fini = parse_free,
+	.option = option, .check = check, .run = run, .fini = parse_free,
 	.ctx = &tool_ctx,
 };

@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_cmp.h"
 #include "vnd_num.h"
 #include "plot.h"
 
@@ -44,58 +45,47 @@ parse_size(struct vnd_cli *cli, struct plot *p, const char *arg)
 	return 0;
 }
 
+/* -f FLOW, up to PLOT_FLOWS times: the connections to draw. */
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
 	struct plot *p = ctx;
 
-	switch (ch) {
-	case 'a':
-		p->attr = arg;
+	if (ch != 'f')
 		return 0;
-	case 'b':
-		if (strcmp(arg, "flow") != 0 && strcmp(arg, "point") != 0)
-			return vnd_cli_bad(cli, "--by '%s': not point or flow", arg);
-		p->by_flow = strcmp(arg, "flow") == 0;
-		return 0;
-	case 'f':
-		if (p->nflow == PLOT_FLOWS)
-			return vnd_cli_bad(cli, "-f: at most %d connections",
-			    PLOT_FLOWS);
-		p->flow[p->nflow++] = arg;
-		return 0;
-	case 'i':
-		return vnd_cli_seconds(cli, arg, &p->slot_ns);
-	case 'l':
-		p->logy = 1;
-		return 0;
-	case 'P':
-		p->png = 1;
-		return 0;
-	case 'S':
-		p->script = 1;
-		return 0;
-	case 'r':
-		p->range = arg;
-		return 0;
-	case 's':
-		return parse_size(cli, p, arg);
-	case 't':
-		p->title = arg;
-		return 0;
-	}
-	return -1;
+	if (p->nflow == PLOT_FLOWS)
+		return vnd_cli_bad(cli, "-f: at most %d connections",
+		    PLOT_FLOWS);
+	p->flow[p->nflow++] = arg;
+	return 0;
+}
+
+/* The options given once, as the frame kept them. */
+static int
+read_opts(struct vnd_cli *cli, void *ctx)
+{
+	struct plot *p = ctx;
+	const char *by = vnd_cli_str(cli, 'b', "point");
+	const char *size = vnd_cli_str(cli, 's', NULL);
+
+	if (strcmp(by, "flow") != 0 && strcmp(by, "point") != 0)
+		return vnd_cli_bad(cli, "--by '%s': not point or flow", by);
+	p->by_flow = strcmp(by, "flow") == 0;
+	if (size != NULL && parse_size(cli, p, size) < 0)
+		return -1;
+	p->attr = vnd_cli_str(cli, 'a', NULL);
+	p->range = vnd_cli_str(cli, 'r', NULL);
+	p->title = vnd_cli_str(cli, 't', NULL);
+	p->logy = vnd_cli_flag(cli, 'l');
+	p->png = vnd_cli_flag(cli, 'P');
+	p->script = vnd_cli_flag(cli, 'S');
+	return vnd_cli_get_seconds(cli, 'i', &p->slot_ns) < 0 ? -1 : 0;
 }
 
 static const struct kind *
 kind_of(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < VND_NELEM(kinds); i++)
-		if (strcmp(kinds[i].name, name) == 0)
-			return &kinds[i];
-	return NULL;
+	return vnd_find_name(kinds, VND_NELEM(kinds), sizeof(kinds[0]), name);
 }
 
 static int
@@ -123,10 +113,8 @@ run(struct vnd_cli *cli, void *ctx)
 	p->kind = k->name;
 	p->ops = cli->nops > 1 ? cli->ops + 1 : stdin_ops;
 	p->nops = cli->nops > 1 ? cli->nops - 1 : 1;
-	if (gp_begin(p) < 0 || k->fn(p) < 0 || gp_finish(p) < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", p->err);
-		return VND_RUN_ABORT;
-	}
+	if (gp_begin(p) < 0 || k->fn(p) < 0 || gp_finish(p) < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, p->err);
 	return VND_RUN_OK;
 }
 
@@ -142,8 +130,8 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-plot", .usage = usage,
 	.longonly = "by=b log=l png=P script=S",
 	.flags = VND_CLI_OUTPUT,
-	.min_ops = 1, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.min_ops = 1,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = plot_free,
 	.ctx = &tool_ctx,
 };

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_cmp.h"
 #include "plot.h"
 #include "tables.h"
 
@@ -132,21 +133,13 @@ cdf_row(void *arg, const struct tin *in)
 	return 0;
 }
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The curve through the sorted values: a point per pixel row of its rise. */
 static void
 cdf_write(struct plot *p, struct group *g)
 {
 	size_t i, step = g->nv / (size_t)(2 * p->height) + 1;
 
-	qsort(g->v, g->nv, sizeof(double), cmp_dbl);
+	qsort(g->v, g->nv, sizeof(double), vnd_cmp_double);
 	for (i = 0; i < g->nv; i += step)
 		fprintf(p->gp, "%.9g %.9g\n", g->v[i], (double)(i + 1) / g->nv);
 	fprintf(p->gp, "%.9g 1\n", g->v[g->nv - 1]);

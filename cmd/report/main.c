@@ -14,24 +14,11 @@
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+read_opts(struct vnd_cli *cli, void *ctx)
 {
 	struct report *r = ctx;
 
-	switch (ch) {
-	case 'C':
-		r->chain = arg;
-		return 0;
-	case 'c':
-		r->counters = arg;
-		return 0;
-	case 'i':
-		return vnd_cli_seconds(cli, arg, &r->slot_ns);
-	case 'T':
-		r->text = 1;
-		return 0;
-	}
-	return -1;
+	return vnd_cli_get_seconds(cli, 'i', &r->slot_ns) < 0 ? -1 : 0;
 }
 
 /* A job's argument that is a file of the temporary directory. */
@@ -286,8 +273,9 @@ run(struct vnd_cli *cli, void *ctx)
 	r->nops = cli->nops;
 	r->command = cli->command;
 	r->output = cli->output;
-	if (r->slot_ns == 0)
-		r->slot_ns = VND_NS_PER_SEC / 10;
+	r->chain = vnd_cli_str(cli, 'C', NULL);
+	r->counters = vnd_cli_str(cli, 'c', NULL);
+	r->text = vnd_cli_flag(cli, 'T');
 	vnd_proc_bindir(r->bindir, sizeof(r->bindir));
 	snprintf(r->dir, sizeof(r->dir), "%s/vnd-report.XXXXXX",
 	    tmpdir && strlen(tmpdir) < 40 ? tmpdir : "/tmp");
@@ -303,20 +291,18 @@ run(struct vnd_cli *cli, void *ctx)
 		unlink(db);
 	free(db);
 	rmdir(r->dir);
-	if (ret < 0) {
-		snprintf(cli->err, sizeof(cli->err), "%s", r->err);
-		return VND_RUN_ABORT;
-	}
+	if (ret < 0)
+		return vnd_cli_fail(cli, VND_RUN_ABORT, r->err);
 	return VND_RUN_OK;
 }
 
-static struct report tool_ctx;
+static struct report tool_ctx = { .slot_ns = VND_NS_PER_SEC / 10 };
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-report", .usage = usage,
 	.longonly = "chain=C text=T",
 	.flags = VND_CLI_OUTPUT,
 	.min_ops = 1, .max_ops = 16,
-	.option = option, .run = run,
+	.opts = read_opts, .run = run,
 	.ctx = &tool_ctx,
 };

@@ -78,25 +78,18 @@ cause_row(struct causes *out, const char *element, const char *analysis,
 }
 
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
-{
-	struct rc *rc = ctx;
-	const char *o = ch > 0 && ch < 128 ? strchr(in_opts, ch) : NULL;
-
-	(void)cli;
-	if (o == NULL)
-		return -1;
-	rc->path[o - in_opts] = arg;
-	return 0;
-}
-
-static int
 check(struct vnd_cli *cli, void *ctx)
 {
 	struct rc *rc = ctx;
-	const char *c = rc->path[IN_COUNTERS], *ch = rc->path[IN_CHAIN];
-	const char *s = rc->path[IN_STATE], *h = rc->path[IN_HOPS];
+	const char *c, *ch, *s, *h;
+	int i;
 
+	for (i = 0; i < NIN; i++)
+		rc->path[i] = vnd_cli_str(cli, in_opts[i], NULL);
+	c = rc->path[IN_COUNTERS];
+	ch = rc->path[IN_CHAIN];
+	s = rc->path[IN_STATE];
+	h = rc->path[IN_HOPS];
 	if (cli->nops > 0)
 		return vnd_cli_bad(cli, "unexpected operand '%s'", cli->ops[0]);
 	if ((c == NULL && ch == NULL && h == NULL) ||
@@ -190,8 +183,6 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-rootcause", .usage = usage,
 	.longonly = "chain=C hops=P",
 	.flags = VND_CLI_TABLE,
-	.min_ops = 0, .max_ops = -1,
-	.option = option, .check = check, .run = run,
-	.fini = rc_free,
+	.check = check, .run = run, .fini = rc_free,
 	.ctx = &tool_ctx,
 };

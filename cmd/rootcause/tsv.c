@@ -29,8 +29,8 @@ int
 tsv_read(struct tsv *t, const char *path, char *errbuf)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	size_t len = 0, cap = 0, k;
-	char *nb;
+	size_t len;
+	int r;
 
 	memset(t, 0, sizeof(*t));
 	if (fp == NULL) {
@@ -38,36 +38,18 @@ tsv_read(struct tsv *t, const char *path, char *errbuf)
 		    strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (256u << 20) || (nb = realloc(t->buf, cap + 1)) == NULL) {
-				snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': too large", path);
-				goto fail;
-			}
-			t->buf = nb;
-		}
-		k = fread(t->buf + len, 1, cap - len, fp);
-		len += k;
-		if (k == 0)
-			break;
-	}
-	/* a directory opens, and reads as nothing: EISDIR */
-	if (ferror(fp)) {
+	r = vnd_grow_read(fp, 256u << 20, &t->buf, &len);
+	if (r < 0 && (errno == EFBIG || errno == ENOMEM))
+		snprintf(errbuf, VND_ERRBUF_SIZE, "'%s': too large", path);
+	else if (r < 0)
 		snprintf(errbuf, VND_ERRBUF_SIZE, "cannot read '%s': %s", path,
 		    strerror(errno));
-		goto fail;
-	}
 	if (fp != stdin)
 		fclose(fp);
-	t->buf[len] = '\0';
+	if (r < 0)
+		return -1;
 	t->name = path;
 	return tsv_lines(t, errbuf);
-fail:
-	if (fp != stdin)
-		fclose(fp);
-	tsv_free(t);
-	return -1;
 }
 
 /* t->buf, NUL-terminated, into the header and the rows. */

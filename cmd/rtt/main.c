@@ -595,23 +595,15 @@ see_one(void *arg, const struct vnd_pkt *pk, const char *point)
 	return r->failed ? -1 : 0;
 }
 
+/* The options, as the frame kept them: -i is a summary too. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+check(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
 
-	switch (ch) {
-	case 'a':
-		r->all = 1;
-		return 0;
-	case 'i':
-		r->summary = 1;
-		return vnd_cli_seconds(cli, arg, &r->slot_ns);
-	case 's':
-		r->summary = 1;
-		return 0;
-	}
-	return -1;
+	r->all = vnd_cli_flag(cli, 'a');
+	r->summary = vnd_cli_flag(cli, 's') || vnd_cli_flag(cli, 'i');
+	return vnd_cli_get_seconds(cli, 'i', &r->slot_ns) < 0 ? -1 : 0;
 }
 
 /* The flows table's columns: -i puts the slot's start after the point. */
@@ -682,8 +674,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-rtt", .usage = usage,
 	.longonly = "all=a summary=s",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
-	.min_ops = 1, .max_ops = -1,
-	.option = option, .run = run,
-	.fini = run_free,
+	.min_ops = 1,
+	.check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };

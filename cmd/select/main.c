@@ -41,68 +41,42 @@ opt_events(struct vnd_cli *cli, struct sel *s, char *arg)
 	return 0;
 }
 
-/* Seconds, or 0. */
-static int
-opt_secs(struct vnd_cli *cli, const char *arg, int64_t *ns)
-{
-	if (strcmp(arg, "0") == 0) {
-		*ns = 0;
-		return 0;
-	}
-	return vnd_cli_seconds(cli, arg, ns);
-}
-
+/* -e EVENTS, which may be given again: the events add up. */
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
-	struct sel *s = ctx;
-	int64_t v;
+	return ch == 'e' ? opt_events(cli, ctx, arg) : 0;
+}
 
-	switch (ch) {
-	case 'a':
-		s->at_name = arg;
-		return 0;
-	case 'e':
-		return opt_events(cli, s, arg);
-	case 'p':
-		return vnd_cli_ratio(cli, arg, &s->prob);
-	case 'w':
-		s->dir = arg;
-		return 0;
-	case O_AFTER:
-		return opt_secs(cli, arg, &s->after);
-	case O_BEFORE:
-		return opt_secs(cli, arg, &s->before);
-	case O_BYTES:
-		if (vnd_cli_int(cli, arg, 1, INT64_MAX, &v) < 0)
-			return -1;
-		s->conf.elephant_bytes = (uint64_t)v;
-		s->bytes_set = 1;
-		return 0;
-	case O_DELAY:
-		return opt_secs(cli, arg, &s->delay_ns);
-	case O_ENTRIES:
-		return vnd_cli_int(cli, arg, 1, 100000000, &s->entries);
-	case O_MONITOR:
-		s->monitor = 1;
-		return 0;
-	case O_SCAN_FAILED:
-		return vnd_cli_ratio(cli, arg, &s->conf.scan_failed);
-	case O_SCAN_TARGETS:
-		if (vnd_cli_int(cli, arg, 1, 1000000, &v) < 0)
-			return -1;
-		s->conf.scan_targets = (int)v;
-		return 0;
-	case O_SLOW:
-		return opt_secs(cli, arg, &s->conf.slow_ns);
-	case O_TOP:
-		if (vnd_cli_int(cli, arg, 0, 100000000, &v) < 0)
-			return -1;
-		s->conf.elephant_top = (int)v;
-		s->top_set = 1;
-		return 0;
-	}
-	return -1;
+/* The options given once, as the frame kept them. */
+static int
+read_opts(struct vnd_cli *cli, void *ctx)
+{
+	struct sel *s = ctx;
+	int64_t bytes = 0, targets = s->conf.scan_targets;
+	int64_t top = s->conf.elephant_top;
+
+	s->at_name = vnd_cli_str(cli, 'a', NULL);
+	s->dir = vnd_cli_str(cli, 'w', NULL);
+	s->monitor = vnd_cli_flag(cli, O_MONITOR);
+	if (vnd_cli_get_ratio(cli, 'p', &s->prob) < 0 ||
+	    vnd_cli_get_seconds0(cli, O_AFTER, &s->after) < 0 ||
+	    vnd_cli_get_seconds0(cli, O_BEFORE, &s->before) < 0 ||
+	    (s->bytes_set = vnd_cli_get_int(cli, O_BYTES, 1, INT64_MAX,
+	    &bytes)) < 0 ||
+	    vnd_cli_get_seconds0(cli, O_DELAY, &s->delay_ns) < 0 ||
+	    vnd_cli_get_int(cli, O_ENTRIES, 1, 100000000, &s->entries) < 0 ||
+	    vnd_cli_get_ratio(cli, O_SCAN_FAILED, &s->conf.scan_failed) < 0 ||
+	    vnd_cli_get_int(cli, O_SCAN_TARGETS, 1, 1000000, &targets) < 0 ||
+	    vnd_cli_get_seconds0(cli, O_SLOW, &s->conf.slow_ns) < 0 ||
+	    (s->top_set = vnd_cli_get_int(cli, O_TOP, 0, 100000000,
+	    &top)) < 0)
+		return -1;
+	if (s->bytes_set)
+		s->conf.elephant_bytes = (uint64_t)bytes;
+	s->conf.scan_targets = (int)targets;
+	s->conf.elephant_top = (int)top;
+	return 0;
 }
 
 /* The operands as points: names, files, and the selector among them. */
@@ -247,8 +221,8 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "after=A before=B bytes=b delay=d entries=n monitor=m "
 	    "scan-failed=F scan-targets=T slow=s top=t",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.min_ops = 1, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.min_ops = 1,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = fini,
 	.ctx = &sel_ctx,
 };

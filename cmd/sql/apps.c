@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_cmp.h"
 #include "vnd_pkt.h"
 #include "sql.h"
 
@@ -279,11 +280,7 @@ run_sql(struct target *tg, const char *tmpl, const struct app_opts *o,
 		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
 		goto out;
 	}
-	if (print) {
-		printf("%s;\n", sql);
-		r = 0;
-	} else
-		r = target_query(tg, sql, out_row, out, errbuf);
+	r = target_run(tg, sql, print, out_row, out, errbuf);
 out:
 	free(pts);
 	free(sql);
@@ -372,12 +369,7 @@ app_run(const struct app *a, struct target *tg, const struct app_opts *o,
 const struct app *
 app_find(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < VND_NELEM(apps); i++)
-		if (strcmp(apps[i].name, name) == 0)
-			return &apps[i];
-	return NULL;
+	return vnd_find_name(apps, VND_NELEM(apps), sizeof(apps[0]), name);
 }
 
 const char *

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_errf.h"
 #include "vnd_grow.h"
 #include "sql.h"
 
@@ -154,8 +155,7 @@ count_row(void *arg, int ncols, char **v, char *errbuf)
 	hp->nbf++;
 	return 0;
 oom:
-	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-	return -1;
+	return vnd_errf(errbuf, "out of memory");
 }
 
 static int
@@ -176,10 +176,8 @@ pair_row(void *arg, int ncols, char **v, char *errbuf)
 	for (k = 0; k < hp->nbf; k++)
 		if (hp->bf[k].f < 0 && strcmp(hp->bf[k].flow, v[1]) == 0)
 			hp->bf[k].f = i;
-	if ((h = vnd_grow(hp->h, &hp->hcap, hp->nh, sizeof(*h), 1024)) == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-		return -1;
-	}
+	if ((h = vnd_grow(hp->h, &hp->hcap, hp->nh, sizeof(*h), 1024)) == NULL)
+		return vnd_errf(errbuf, "out of memory");
 	hp->h = h;
 	h = &hp->h[hp->nh++];
 	h->f = (size_t)i;
@@ -246,11 +244,7 @@ fill_run(struct target *tg, const char *tmpl, struct hop *hp,
 	if ((sql = sql_fill(tmpl, tmpl == pairs_sql ? p : s, tmpl == pairs_sql ?
 	    (int)VND_NELEM(p) : (int)VND_NELEM(s))) == NULL)
 		goto oom;
-	if (print) {
-		printf("%s;\n", sql);
-		r = 0;
-	} else
-		r = target_query(tg, sql, fn, hp, errbuf);
+	r = target_run(tg, sql, print, fn, hp, errbuf);
 	goto out;
 oom:
 	snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
@@ -400,10 +394,8 @@ delay_row(const struct hop *hp, int side, struct vnd_table *t, char *errbuf)
 	size_t i, nh = 0;
 	int64_t n = 0;
 
-	if ((h = calloc(hp->nh + 1, sizeof(*h))) == NULL) {
-		snprintf(errbuf, VND_ERRBUF_SIZE, "out of memory");
-		return -1;
-	}
+	if ((h = calloc(hp->nh + 1, sizeof(*h))) == NULL)
+		return vnd_errf(errbuf, "out of memory");
 	for (i = 0; i < hp->nh; i++) {
 		if ((hp->f[hp->h[i].f].dir == SERVER) != (side == SERVER))
 			continue;

@@ -71,46 +71,38 @@ check_offsets(struct vnd_cli *cli, struct run *r)
 	return 0;
 }
 
+/* --offset repeats: each kept until the points are known. */
 static int
 option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
 {
-	struct run *r = ctx;
+	return ch == 'O' ? add_offset(cli, ctx, arg) : 0;
+}
 
-	switch (ch) {
-	case 'b':
-		r->o.by = arg;
-		if (!names_ok(arg))
-			return vnd_cli_bad(cli, "--by '%s': column names, "
-			    "comma-separated", arg);
-		return 0;
-	case 'e':
-		r->o.where = arg;
-		return 0;
-	case 'f':
-		r->o.field = arg;
-		if (!names_ok(arg) || strchr(arg, ',') != NULL)
-			return vnd_cli_bad(cli, "--field '%s': one column name", arg);
-		return 0;
-	case 'i':
-		return vnd_cli_seconds(cli, arg, &r->o.slot_ns);
-	case 'n':
-		r->print = 1;
-		return 0;
-	case 'O':
-		return add_offset(cli, r, arg);
-	case 'P':
-		if (strcmp(arg, "point") == 0)
-			r->o.place = PLACE_POINT;
-		else if (strcmp(arg, "fingerprint") == 0)
-			r->o.place = PLACE_FINGERPRINT;
-		else
-			return vnd_cli_bad(cli, "--placement '%s': point or "
-			    "fingerprint", arg);
-		return 0;
-	case 'w':
-		return vnd_cli_seconds(cli, arg, &r->o.window_ns);
-	}
-	return -1;
+/* The options, as the frame kept them. */
+static int
+read_opts(struct vnd_cli *cli, void *ctx)
+{
+	struct run *r = ctx;
+	const char *place = vnd_cli_str(cli, 'P', "point");
+
+	r->o.by = vnd_cli_str(cli, 'b', NULL);
+	r->o.where = vnd_cli_str(cli, 'e', NULL);
+	r->o.field = vnd_cli_str(cli, 'f', NULL);
+	r->print = vnd_cli_flag(cli, 'n');
+	if (r->o.by != NULL && !names_ok(r->o.by))
+		return vnd_cli_bad(cli, "--by '%s': column names, "
+		    "comma-separated", r->o.by);
+	if (r->o.field != NULL && (!names_ok(r->o.field) ||
+	    strchr(r->o.field, ',') != NULL))
+		return vnd_cli_bad(cli, "--field '%s': one column name",
+		    r->o.field);
+	if (strcmp(place, "point") != 0 && strcmp(place, "fingerprint") != 0)
+		return vnd_cli_bad(cli, "--placement '%s': point or "
+		    "fingerprint", place);
+	r->o.place = place[0] == 'p' ? PLACE_POINT : PLACE_FINGERPRINT;
+	if (vnd_cli_get_seconds(cli, 'i', &r->o.slot_ns) < 0)
+		return -1;
+	return vnd_cli_get_seconds(cli, 'w', &r->o.window_ns) < 0 ? -1 : 0;
 }
 
 static int
@@ -163,7 +155,7 @@ run_free(void *ctx)
 }
 
 static struct run tool_ctx = {
-	.o = { .place = PLACE_POINT, .window_ns = VND_WINDOW_NS,
+	.o = { .window_ns = VND_WINDOW_NS,
 	    .slot_ns = VND_NS_PER_SEC },
 };
 
@@ -171,8 +163,8 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-sql", .usage = usage,
 	.longonly = "by=b field=f offset=O placement=P where=e",
 	.flags = VND_CLI_TABLE,
-	.min_ops = 2, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.min_ops = 2,
+	.option = option, .opts = read_opts, .check = check, .run = run,
 	.fini = run_free,
 	.ctx = &tool_ctx,
 };

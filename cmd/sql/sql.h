@@ -30,6 +30,9 @@ void	 target_table(const struct target *, const char *table, char *buf,
 /* Run sql; every row to fn. 0, or -1 with errbuf (fn's -1 stops it). */
 int	 target_query(struct target *, const char *sql, row_fn fn, void *arg,
 	    char *errbuf);
+/* As target_query(), or with print set, sql printed instead (-n). */
+int	 target_run(struct target *, const char *sql, int print, row_fn fn,
+	    void *arg, char *errbuf);
 void	 target_close(struct target *);
 
 /* The options of an application. */

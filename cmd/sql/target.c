@@ -308,6 +308,16 @@ target_query(struct target *tg, const char *sql, row_fn fn, void *arg,
 	return query_clickhouse(tg, sql, fn, arg, errbuf);
 }
 
+int
+target_run(struct target *tg, const char *sql, int print, row_fn fn,
+    void *arg, char *errbuf)
+{
+	if (!print)
+		return target_query(tg, sql, fn, arg, errbuf);
+	printf("%s;\n", sql);
+	return 0;
+}
+
 void
 target_close(struct target *tg)
 {

@@ -60,11 +60,7 @@ vs_amqp_looks(const uint8_t *p, size_t n)
 struct vs_amqp *
 vs_amqp_new(const struct vs_side *sd)
 {
-	struct vs_amqp *a;
-
-	if ((a = calloc(1, sizeof(*a))) != NULL)
-		a->s = *sd;
-	return a;
+	return vs_side_new(sizeof(struct vs_amqp), sd);
 }
 
 static void

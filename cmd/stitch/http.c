@@ -273,11 +273,7 @@ static const http_parser_settings settings = {
 struct vs_http *
 vs_http_new(const struct vs_side *sd)
 {
-	struct vs_http *h;
-
-	if ((h = calloc(1, sizeof(*h))) != NULL)
-		h->s = *sd;
-	return h;
+	return vs_side_new(sizeof(struct vs_http), sd);
 }
 
 /* The message being read is lost: the parser waits for the next one's start. */

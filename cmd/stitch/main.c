@@ -7,6 +7,7 @@
 
 #include "vnd.h"
 #include "vnd_cli.h"
+#include "vnd_cols.h"
 #include "vnd_flowtab.h"
 #include "vnd_grow.h"
 #include "vnd_pktsrc.h"
@@ -61,7 +62,6 @@ struct run {
 	struct vs_ctx	 ctx;
 	size_t		 limit;		/* -m */
 	int		 want_txn, want_faults, want_streams;
-	int		 have_key;
 	struct vnd_table *streams;
 	int		 failed;
 	int		 want_stats;
@@ -70,18 +70,6 @@ struct run {
 };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
-
-static const struct vnd_colspec stream_cols[] = {
-	{ "point", VND_TEXT }, { "conn", VND_INT },
-	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
-	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "proto", VND_TEXT },
-	{ "first_ts_ns", VND_INT }, { "last_ts_ns", VND_INT },
-	{ "segs", VND_INT }, { "bytes", VND_INT }, { "gaps", VND_INT },
-	{ "gap_bytes", VND_INT }, { "retx_bytes", VND_INT },
-	{ "overlap_bytes", VND_INT }, { "conflict_bytes", VND_INT },
-	{ "ooo_segs", VND_INT }, { "held_max_bytes", VND_INT },
-	{ "fnv1a", VND_TEXT },
-};
 
 #define FNV_BASIS	0xcbf29ce484222325ULL	/* FNV-1a's offset basis */
 
@@ -381,62 +369,43 @@ fail:
 	return -1;
 }
 
+/* The secrets' key: of -k KEY's hash, else random. */
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
+set_key(struct vnd_cli *cli, struct run *r)
 {
-	struct run *r = ctx;
-	int64_t v;
+	const char *key = vnd_cli_str(cli, 'k', NULL);
+	uint64_t h;
 
-	switch (ch) {
-	case 'f':
-		r->want_faults = 1;
-		return 0;
-	case 'k':
-		r->have_key = 1;
-		memset(r->ctx.key, 0, sizeof(r->ctx.key));
-		v = (int64_t)vs_siphash(r->ctx.key, (const uint8_t *)arg,
-		    strlen(arg));
-		memcpy(r->ctx.key, &v, sizeof(v));
-		return 0;
-	case 'm':
-		if (vnd_cli_int(cli, arg, 1, INT64_C(1) << 30, &v) < 0)
-			return -1;
-		r->limit = (size_t)v;
-		return 0;
-	case 'S':
-		r->want_stats = 1;
-		return 0;
-	case 'W':
-		return vnd_cli_seconds(cli, arg, &r->ctx.reply_wait);
-	case 's':
-		r->want_streams = 1;
-		return 0;
-	case 't':
-		r->want_txn = 1;
-		return 0;
-	case 'w':
-		if (strcmp(arg, "0") == 0) {
-			r->ctx.window = 0;
-			return 0;
-		}
-		return vnd_cli_seconds(cli, arg, &r->ctx.window);
-	}
-	return -1;
+	memset(r->ctx.key, 0, sizeof(r->ctx.key));
+	if (key == NULL)
+		return getrandom(r->ctx.key, sizeof(r->ctx.key), 0) ==
+		    (ssize_t)sizeof(r->ctx.key) ? 0 :
+		    vnd_cli_bad(cli, "no random key: give one with -k");
+	h = vs_siphash(r->ctx.key, (const uint8_t *)key, strlen(key));
+	memcpy(r->ctx.key, &h, sizeof(h));
+	return 0;
 }
 
 static int
 check(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
+	int64_t held = (int64_t)r->limit;
 
+	if (vnd_cli_get_int(cli, 'm', 1, INT64_C(1) << 30, &held) < 0 ||
+	    vnd_cli_get_seconds(cli, 'W', &r->ctx.reply_wait) < 0 ||
+	    vnd_cli_get_seconds0(cli, 'w', &r->ctx.window) < 0)
+		return -1;
+	r->limit = (size_t)held;
+	r->want_faults = vnd_cli_flag(cli, 'f');
+	r->want_stats = vnd_cli_flag(cli, 'S');
+	r->want_streams = vnd_cli_flag(cli, 's');
+	r->want_txn = vnd_cli_flag(cli, 't');
 	if (cli->output == NULL &&
 	    r->want_faults + r->want_streams + r->want_txn > 1)
 		return vnd_cli_bad(cli, "one table on standard output: "
 		    "--faults, --streams or --transactions, or -o file.db");
-	if (!r->have_key && getrandom(r->ctx.key, sizeof(r->ctx.key), 0) !=
-	    (ssize_t)sizeof(r->ctx.key))
-		return vnd_cli_bad(cli, "no random key: give one with -k");
-	return 0;
+	return set_key(cli, r);
 }
 
 /* The unread and the unparsed, told once on standard error. */
@@ -470,16 +439,16 @@ open_tables(struct vnd_cli *cli, struct run *r)
 	int msgs = all || !(r->want_txn || r->want_faults || r->want_streams);
 
 	if (r->want_streams && (r->streams = vnd_cli_table(cli, "streams",
-	    stream_cols, VND_NELEM(stream_cols))) == NULL)
+	    VND_COLS(streams))) == NULL)
 		return -1;
-	if (msgs && (t[0] = vnd_cli_table(cli, "messages", vs_msg_cols,
-	    vs_nmsg_cols)) == NULL)
+	if (msgs && (t[0] = vnd_cli_table(cli, "messages",
+	    VND_COLS(messages))) == NULL)
 		return -1;
 	if ((all || r->want_txn) && (t[1] = vnd_cli_table(cli, "transactions",
-	    vs_txn_cols, vs_ntxn_cols)) == NULL)
+	    VND_COLS(transactions))) == NULL)
 		return -1;
 	if ((all || r->want_faults) && (t[2] = vnd_cli_table(cli, "faults",
-	    vs_fault_cols, vs_nfault_cols)) == NULL)
+	    VND_COLS(faults))) == NULL)
 		return -1;
 	return 0;
 }
@@ -562,8 +531,8 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-stitch", .usage = usage,
 	.longonly = "reply-wait=W stats=S",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET | VND_CLI_STDIN,
-	.min_ops = 1, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.min_ops = 1,
+	.check = check, .run = run,
 	.fini = stitch_free,
 	.ctx = &tool_ctx,
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_cmp.h"
 #include "vnd_grow.h"
 #include "stitch.h"
 
@@ -16,6 +17,16 @@ const char *
 vs_kind_name(int k)
 {
 	return kind_names[k];
+}
+
+void *
+vs_side_new(size_t size, const struct vs_side *sd)
+{
+	struct vs_side *s;
+
+	if ((s = calloc(1, size)) != NULL)
+		*s = *sd;
+	return s;
 }
 
 struct vs_msg *
@@ -129,23 +140,15 @@ vs_msg_ids(const struct vs_msgs *ms)
 }
 
 static int
-cmp_id(const void *key, const void *elt)
-{
-	uint64_t a = *(const uint64_t *)key, b = *(const uint64_t *)elt;
-
-	return a < b ? -1 : a > b;
-}
-
-static int
 cmp_msg_id(const void *key, const void *elt)
 {
-	return cmp_id(key, &(*(struct vs_msg *const *)elt)->id);
+	return vnd_cmp_u64(key, &(*(struct vs_msg *const *)elt)->id);
 }
 
 size_t
 vs_id_index(const uint64_t *ids, size_t n, uint64_t id)
 {
-	const uint64_t *p = bsearch(&id, ids, n, sizeof(*ids), cmp_id);
+	const uint64_t *p = bsearch(&id, ids, n, sizeof(*ids), vnd_cmp_u64);
 
 	return p != NULL ? (size_t)(p - ids) : SIZE_MAX;
 }

@@ -6,43 +6,6 @@
 #include "vnd_flowtab.h"
 #include "stitch.h"
 
-const struct vnd_colspec vs_msg_cols[] = {
-	{ "msg", VND_INT }, { "txn", VND_INT }, { "point", VND_TEXT },
-	{ "ts_ns", VND_INT }, { "end_ts_ns", VND_INT }, { "conn", VND_INT },
-	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
-	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT },
-	{ "proto", VND_TEXT }, { "kind", VND_TEXT }, { "server", VND_TEXT },
-	{ "method", VND_TEXT }, { "target", VND_TEXT }, { "status", VND_INT },
-	{ "failure", VND_TEXT }, { "answers", VND_INT },
-	{ "latency_ns", VND_INT }, { "amqp_method", VND_TEXT },
-	{ "exchange", VND_TEXT }, { "request_id", VND_TEXT },
-	{ "global_request_id", VND_TEXT }, { "msg_id", VND_TEXT },
-	{ "reply_q", VND_TEXT }, { "unique_id", VND_TEXT },
-	{ "uuids", VND_TEXT }, { "auth", VND_TEXT },
-	{ "body_bytes", VND_INT }, { "gap_bytes", VND_INT },
-};
-const int vs_nmsg_cols = VND_NELEM(vs_msg_cols);
-
-const struct vnd_colspec vs_txn_cols[] = {
-	{ "txn", VND_INT }, { "ts_ns", VND_INT }, { "end_ts_ns", VND_INT },
-	{ "duration_ns", VND_INT }, { "root_msg", VND_INT },
-	{ "root_method", VND_TEXT }, { "root_target", VND_TEXT },
-	{ "messages", VND_INT }, { "http", VND_INT }, { "rpc", VND_INT },
-	{ "services", VND_TEXT }, { "request_id", VND_TEXT },
-	{ "outcome", VND_TEXT }, { "fault_msg", VND_INT },
-};
-const int vs_ntxn_cols = VND_NELEM(vs_txn_cols);
-
-const struct vnd_colspec vs_fault_cols[] = {
-	{ "txn", VND_INT }, { "ts_ns", VND_INT }, { "root_msg", VND_INT },
-	{ "root_method", VND_TEXT }, { "root_target", VND_TEXT },
-	{ "fault_msg", VND_INT }, { "fault", VND_TEXT }, { "server", VND_TEXT },
-	{ "method", VND_TEXT }, { "target", VND_TEXT }, { "status", VND_INT },
-	{ "failure", VND_TEXT }, { "request_id", VND_TEXT },
-	{ "chain", VND_TEXT },
-};
-const int vs_nfault_cols = VND_NELEM(vs_fault_cols);
-
 #define MAX_SERVICES	8	/* named per transaction */
 #define MAX_CHAIN	32	/* messages in a fault's chain */
 

@@ -126,6 +126,9 @@ struct vs_side {
 	int		 dir;		/* 0: from its client */
 };
 
+/* A parser's state of size bytes, zeroed but for sd, its first member. */
+void	*vs_side_new(size_t size, const struct vs_side *sd);
+
 /* A message being put together (the caller's until done or dropped). */
 struct vs_msg *vs_msg_new(const struct vs_side *, int proto, int kind,
 	    int64_t ts);
@@ -204,7 +207,5 @@ void	 vs_ctx_free(struct vs_ctx *);
 int	 vs_put_messages(struct vs_ctx *, struct vnd_table *, char *errbuf);
 int	 vs_put_transactions(struct vs_ctx *, struct vnd_table *, char *errbuf);
 int	 vs_put_faults(struct vs_ctx *, struct vnd_table *, char *errbuf);
-extern const struct vnd_colspec vs_msg_cols[], vs_txn_cols[], vs_fault_cols[];
-extern const int vs_nmsg_cols, vs_ntxn_cols, vs_nfault_cols;
 
 #endif

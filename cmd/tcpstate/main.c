@@ -26,33 +26,19 @@ struct opts {
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
 static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
-{
-	struct opts *o = ctx;
-	char errbuf[VND_ERRBUF_SIZE];
-	int64_t v;
-
-	switch (ch) {
-	case 'e':
-		o->events = 1;
-		return 0;
-	case 'i':
-		return vnd_cli_seconds(cli, arg, &o->slot_ns);
-	case 'j':
-		if (vnd_strtonum(arg, 1, 64, &v, errbuf) < 0)
-			return vnd_cli_bad(cli, "-j '%s': threads, from 1 to 64",
-			    arg);
-		o->nj = (int)v;
-		return 0;
-	}
-	return -1;
-}
-
-static int
 check(struct vnd_cli *cli, void *ctx)
 {
 	struct opts *o = ctx;
+	const char *nj = vnd_cli_str(cli, 'j', "1");
+	char errbuf[VND_ERRBUF_SIZE];
+	int64_t v;
 
+	if (vnd_strtonum(nj, 1, 64, &v, errbuf) < 0)
+		return vnd_cli_bad(cli, "-j '%s': threads, from 1 to 64", nj);
+	o->nj = (int)v;
+	o->events = vnd_cli_flag(cli, 'e');
+	if (vnd_cli_get_seconds(cli, 'i', &o->slot_ns) < 0)
+		return -1;
 	if (o->events && o->slot_ns && cli->output == NULL)
 		return vnd_cli_bad(cli,
 		    "--events and -i are different tables; -o holds both");
@@ -142,14 +128,14 @@ opts_free(void *ctx)
 	free(o->runs);
 }
 
-static struct opts tool_ctx = { .nj = 1 };
+static struct opts tool_ctx;
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-tcpstate", .usage = usage,
 	.longonly = "events=e",
 	.flags = VND_CLI_TABLE | VND_CLI_STDIN,
-	.min_ops = 1, .max_ops = -1,
-	.option = option, .check = check, .run = run,
+	.min_ops = 1,
+	.check = check, .run = run,
 	.fini = opts_free,
 	.ctx = &tool_ctx,
 };
