@@ -142,6 +142,8 @@ record(struct vnd_cli *cli, int ch, int li, char *arg)
 	if (ch <= 0 || ch > 255)
 		return;
 	cli->arg[ch] = arg;
+	cli->given[cli->ngiven].ch = ch;
+	cli->given[cli->ngiven++].arg = arg;
 	if (cli->seen[ch] < 255)
 		cli->seen[ch]++;
 	cli->lng[ch] = (unsigned char)(li + 1);
@@ -266,7 +268,8 @@ vnd_cli_main(const struct vnd_tool *t, int argc, char **argv)
 	cli.tool = t;
 	cli.header = 1;
 	/* before anything cuts a NAME=file operand or puts "-" in argv */
-	if ((cli.command = vnd_command_line(argc, argv)) == NULL)
+	if ((cli.command = vnd_command_line(argc, argv)) == NULL ||
+	    (cli.given = calloc((size_t)argc + 1, sizeof(*cli.given))) == NULL)
 		err(VND_EXIT_FAIL, NULL);
 	if ((r = parse_opts(&cli, ctx, argc, argv)) >= 0) {
 		/* -h and -V wrote to standard output too */
@@ -292,6 +295,7 @@ out:
 		t->fini(ctx);
 	vnd_operands_free(&cli.pts);
 	free(cli.command);
+	free(cli.given);
 	return r;
 }
 
@@ -423,6 +427,54 @@ vnd_cli_str(const struct vnd_cli *cli, int ch, const char *dflt)
 {
 	return vnd_cli_flag(cli, ch) && cli->arg[ch] != NULL ? cli->arg[ch] :
 	    dflt;
+}
+
+const char *
+vnd_cli_nth(const struct vnd_cli *cli, int ch, int n)
+{
+	int i;
+
+	for (i = 0; i < cli->ngiven; i++)
+		if (cli->given[i].ch == ch && n-- == 0)
+			return cli->given[i].arg;
+	return NULL;
+}
+
+/* The index of the point called name (len bytes) among n; -1: none. */
+static int
+point_index(const char *const *names, size_t stride, int n, const char *name,
+    size_t len)
+{
+	const char *s;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s = *(const char *const *)(const void *)
+		    ((const char *)names + (size_t)i * stride);
+		if (strlen(s) == len && strncmp(s, name, len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+int
+vnd_cli_offset(struct vnd_cli *cli, int ch, int n, const char *const *names,
+    size_t stride, int npts, int64_t *ns)
+{
+	const char *arg;
+	size_t len;
+	int k;
+
+	if ((arg = vnd_cli_nth(cli, ch, n)) == NULL)
+		return VND_CLI_NONE;
+	name_opt(cli, ch, cli->lng[ch] - 1);
+	if (vnd_name_offset(arg, &len, ns) < 0)
+		return vnd_cli_bad(cli, "%s '%s': NAME=SECONDS, seconds from "
+		    "-86400 to 86400", cli->opt, arg);
+	if ((k = point_index(names, stride, npts, arg, len)) < 0)
+		return vnd_cli_bad(cli, "%s '%s': no point of that name",
+		    cli->opt, arg);
+	return k;
 }
 
 /* Option ch's last argument, cli->opt naming it as given; NULL: none. */

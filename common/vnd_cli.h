@@ -99,6 +99,11 @@ struct vnd_cli {
 	const char	*arg[256];	/* the last argument; NULL: none given */
 	unsigned char	 seen[256];	/* times given, up to 255 */
 	unsigned char	 lng[256];	/* last given as --name: its spec.lo index + 1 */
+	struct vnd_cli_given {		/* every one, in order, for vnd_cli_nth() */
+		int	 ch;
+		char	*arg;
+	}		*given;
+	int		 ngiven;
 	struct vnd_optspec spec;	/* the options getopt_long was given */
 	char		 err[VND_ERRBUF_SIZE];
 };
@@ -149,6 +154,21 @@ int	 vnd_cli_get_seconds0(struct vnd_cli *, int ch, int64_t *ns);	/* or "0" */
 int	 vnd_cli_get_int(struct vnd_cli *, int ch, int64_t min, int64_t max,
 	    int64_t *v);
 int	 vnd_cli_get_ratio(struct vnd_cli *, int ch, double *v);
+
+/* The n-th argument (from 0) option ch was given, for one that repeats. */
+const char *vnd_cli_nth(const struct vnd_cli *, int ch, int n);
+
+/*
+ * Option ch's n-th argument as a clock offset, NAME=[-]SECONDS, of one of
+ * npts points: the index of the point it names, its offset into *ns;
+ * VND_CLI_NONE past the last argument; -1 with cli->err when it is
+ * malformed or names no point. The name of point i is the string pointer
+ * at byte i * stride from names: an array of names (stride sizeof(char *))
+ * or the name member of the first of an array of structs (their size).
+ */
+#define VND_CLI_NONE	(-2)
+int	 vnd_cli_offset(struct vnd_cli *, int ch, int n,
+	    const char *const *names, size_t stride, int npts, int64_t *ns);
 
 /*
  * The argument of the option in hand, checked, or vnd_cli_bad() naming the

@@ -32,8 +32,6 @@ struct run {
 	int64_t		 slot;		/* -i, 0 for none */
 	int		 byflow, lost, path;
 	int		 clock;		/* 'a'uto, 's'ync, 'e'stimate */
-	char		**offsets;	/* --offset NAME=SECONDS, as given */
-	int		 noffsets;
 	/* the run */
 	struct vnd_path_point *pts;
 	int		 npts;

@@ -15,23 +15,6 @@ enum { OPT_BY = 'b', OPT_CLOCK = 'k', OPT_LOST = 'l', OPT_OFFSET = 'O',
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
 
-/* --offset NAME=SECONDS, once a point: each kept for check(). */
-static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
-{
-	struct run *r = ctx;
-	char **v;
-
-	if (ch != OPT_OFFSET)
-		return 0;
-	if ((v = realloc(r->offsets, (size_t)(r->noffsets + 1) *
-	    sizeof(*v))) == NULL)
-		return vnd_cli_bad(cli, "out of memory");
-	r->offsets = v;
-	r->offsets[r->noffsets++] = arg;
-	return 0;
-}
-
 /* The options given once: the report and its clocks. */
 static int
 read_opts(struct vnd_cli *cli, void *ctx)
@@ -85,32 +68,25 @@ check_points(struct vnd_cli *cli, struct run *r)
 	return 0;
 }
 
-/* --offset NAME=SECONDS onto its point. */
+/* Each --offset NAME=SECONDS onto its point. */
 static int
-check_offset(struct vnd_cli *cli, struct run *r, const char *arg)
+check_offsets(struct vnd_cli *cli, struct run *r)
 {
-	size_t len;
 	int64_t ns;
-	int i;
+	int i, k;
 
-	if (vnd_name_offset(arg, &len, &ns) < 0)
-		return vnd_cli_bad(cli, "--offset '%s': NAME=SECONDS, "
-		    "seconds from -86400 to 86400", arg);
-	for (i = 0; i < r->npts; i++)
-		if (strlen(r->pts[i].name) == len &&
-		    strncmp(r->pts[i].name, arg, len) == 0) {
-			r->pts[i].given = 1;
-			r->pts[i].given_ns = ns;
-			return 0;
-		}
-	return vnd_cli_bad(cli, "--offset '%s': no point of that name", arg);
+	for (i = 0; (k = vnd_cli_offset(cli, OPT_OFFSET, i, &r->pts[0].name,
+	    sizeof(r->pts[0]), r->npts, &ns)) >= 0; i++) {
+		r->pts[k].given = 1;
+		r->pts[k].given_ns = ns;
+	}
+	return k == VND_CLI_NONE ? 0 : -1;
 }
 
 static int
 check(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
-	int i;
 
 	if (cli->nops < 2)
 		return vnd_cli_bad(cli, "two or more points, in path order, "
@@ -121,10 +97,7 @@ check(struct vnd_cli *cli, void *ctx)
 		    "--by, -i) are different reports; choose one");
 	if (check_points(cli, r) < 0)
 		return -1;
-	for (i = 0; i < r->noffsets; i++)
-		if (check_offset(cli, r, r->offsets[i]) < 0)
-			return -1;
-	return 0;
+	return check_offsets(cli, r);
 }
 
 /* Every point's clock, first point's first; a line each on stderr. */
@@ -296,7 +269,6 @@ run_free(void *ctx)
 	free(r->total);
 	free(r->meta);
 	free(r->pts);
-	free(r->offsets);
 }
 
 static struct run tool_ctx = { .window = VND_WINDOW_NS };
@@ -305,7 +277,7 @@ const struct vnd_tool vnd_tool = {
 	.name = "vnd-hoploss", .usage = usage,
 	.longonly = "by=b clock=k lost=l offset=O path=P",
 	.flags = VND_CLI_TABLE | VND_CLI_QUIET,
-	.option = option, .opts = read_opts, .check = check, .run = run,
+	.opts = read_opts, .check = check, .run = run,
 	.fini = run_free,
 	.ctx = &tool_ctx,
 };

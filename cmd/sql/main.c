@@ -13,8 +13,6 @@ struct run {
 	const struct app *app;
 	struct target	*tg;
 	int		 print;
-	char		**offsets;	/* --offset NAME=SECONDS, as given */
-	int		 noffsets;
 };
 
 #include "usage.h"	/* the Makefile makes it of usage.txt */
@@ -28,54 +26,23 @@ names_ok(const char *s)
 	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_,") == strlen(s);
 }
 
-/* --offset NAME=SECONDS, kept until the points are known. */
-static int
-add_offset(struct vnd_cli *cli, struct run *r, char *arg)
-{
-	char **v;
-
-	if ((v = realloc(r->offsets, (size_t)(r->noffsets + 1) *
-	    sizeof(*v))) == NULL)
-		return vnd_cli_bad(cli, "out of memory");
-	r->offsets = v;
-	r->offsets[r->noffsets++] = arg;
-	return 0;
-}
-
-/* Each --offset onto its point: the point's clock, ahead of the others'. */
+/* Each --offset NAME=SECONDS onto its point, whose clock is so far ahead. */
 static int
 check_offsets(struct vnd_cli *cli, struct run *r)
 {
-	size_t len;
 	int64_t ns;
 	int i, k;
 
-	if (r->noffsets == 0)
+	if (!vnd_cli_flag(cli, 'O'))
 		return 0;
 	if ((r->o.offset_ns = calloc((size_t)r->o.npoints,
 	    sizeof(int64_t))) == NULL)
 		return vnd_cli_bad(cli, "out of memory");
-	for (i = 0; i < r->noffsets; i++) {
-		if (vnd_name_offset(r->offsets[i], &len, &ns) < 0)
-			return vnd_cli_bad(cli, "--offset '%s': NAME=SECONDS, "
-			    "seconds from -86400 to 86400", r->offsets[i]);
-		for (k = 0; k < r->o.npoints; k++)
-			if (strlen(r->o.points[k]) == len &&
-			    strncmp(r->o.points[k], r->offsets[i], len) == 0)
-				break;
-		if (k == r->o.npoints)
-			return vnd_cli_bad(cli, "--offset '%s': no point of "
-			    "that name", r->offsets[i]);
+	for (i = 0; (k = vnd_cli_offset(cli, 'O', i,
+	    (const char *const *)r->o.points, sizeof(char *), r->o.npoints,
+	    &ns)) >= 0; i++)
 		r->o.offset_ns[k] = ns;
-	}
-	return 0;
-}
-
-/* --offset repeats: each kept until the points are known. */
-static int
-option(struct vnd_cli *cli, void *ctx, int ch, char *arg)
-{
-	return ch == 'O' ? add_offset(cli, ctx, arg) : 0;
+	return k == VND_CLI_NONE ? 0 : -1;
 }
 
 /* The options, as the frame kept them. */
@@ -150,7 +117,6 @@ run_free(void *ctx)
 
 	target_close(r->tg);
 	r->tg = NULL;
-	free(r->offsets);
 	free(r->o.offset_ns);
 }
 
@@ -164,7 +130,6 @@ const struct vnd_tool vnd_tool = {
 	.longonly = "by=b field=f offset=O placement=P where=e",
 	.flags = VND_CLI_TABLE,
 	.min_ops = 2,
-	.option = option, .opts = read_opts, .check = check, .run = run,
-	.fini = run_free,
+	.opts = read_opts, .check = check, .run = run, .fini = run_free,
 	.ctx = &tool_ctx,
 };
