@@ -9,15 +9,6 @@
 #include "vnd_match.h"
 #include "select.h"
 
-const struct vnd_colspec pick_cols[] = {
-	{ "point", VND_TEXT },
-	{ "src_ip", VND_TEXT }, { "src_port", VND_INT },
-	{ "dst_ip", VND_TEXT }, { "dst_port", VND_INT }, { "ip_proto", VND_INT },
-	{ "event", VND_TEXT }, { "ts_ns", VND_INT }, { "frame", VND_INT },
-	{ "evidence", VND_TEXT },
-};
-const int npick_cols = VND_NELEM(pick_cols);
-
 /* The selector's view of flow i, made as the engine makes it. */
 struct info *
 info_of(struct sel *s, size_t i)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vnd_cli.h"
+#include "vnd_cols.h"
 #include "vnd_num.h"
 #include "vnd_point.h"
 #include "select.h"
@@ -152,9 +153,8 @@ run_all(struct vnd_cli *cli, struct sel *s)
 	int status, st;
 
 	s->quiet = cli->quiet;
-	if ((t = vnd_cli_table(cli, s->monitor ? "monitors" : "selected",
-	    s->monitor ? mon_cols : pick_cols, s->monitor ? nmon_cols :
-	    npick_cols)) == NULL)
+	if ((t = s->monitor ? vnd_cli_table(cli, "monitors", VND_COLS(monitors)) :
+	    vnd_cli_table(cli, "selected", VND_COLS(selected))) == NULL)
 		return VND_RUN_SINK;
 	s->late_elephants = s->dir != NULL && !s->monitor && s->before < 0 &&
 	    s->after < 0;

@@ -28,17 +28,6 @@
 static const int64_t sweep_n[NSWEEP_N] = { 4, 8, 16, 32, 64, 128, 256, 1024 };
 static const double sweep_p[NSWEEP_P] = { 0, 0.01, 0.1, 0.5 };
 
-const struct vnd_colspec mon_cols[] = {
-	{ "point", VND_TEXT }, { "mode", VND_TEXT }, { "entries", VND_INT },
-	{ "prob", VND_REAL }, { "delay_ns", VND_INT },
-	{ "selected_flows", VND_INT }, { "whole", VND_INT },
-	{ "partial", VND_INT }, { "missed", VND_INT },
-	{ "missed_ratio", VND_REAL }, { "pre_pkts", VND_INT },
-	{ "pre_kept_pkts", VND_INT }, { "pre_kept_ratio", VND_REAL },
-	{ "entries_used", VND_INT },
-};
-const int nmon_cols = VND_NELEM(mon_cols);
-
 /* A flow at the monitor: its 5-tuple there, and the selected connection it is. */
 struct mflow {
 	struct vnd_flowkey k;

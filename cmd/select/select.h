@@ -125,8 +125,6 @@ int	 put_picks(struct sel *, struct vnd_table *, char *err);
 int	 see_bytes(struct sel *, struct point *, const struct vnd_frame *,
 	    const struct vnd_pkt *);
 void	 retime_picks(struct sel *);
-extern const struct vnd_colspec pick_cols[];
-extern const int npick_cols;
 
 /* hop.c: --at's points in its order; the flows that lost on their hops */
 int	 hop_points(struct sel *, char *err);
@@ -142,7 +140,5 @@ int64_t	 window_hi(const struct sel *, size_t conn, int here);
 
 /* monitor.c: MOZART's monitors simulated on the recordings */
 int	 monitor(struct sel *, struct vnd_table *, char *err);
-extern const struct vnd_colspec mon_cols[];
-extern const int nmon_cols;
 
 #endif
