@@ -144,3 +144,13 @@ optspec() {
 	run -2 --separate-stderr "$BIN/vnd-select" -e loss --prob 2 "$SAMPLES/path-client.pcap"
 	[ "${stderr_lines[0]}" = "vnd-select: --prob '2': a ratio from 0 to 1" ]
 }
+
+@test "source: no function in cmd/ or common/ reaches 150 lines" {
+	# a function's body: from its "{" in column 0 to its "}" in column 0
+	run -0 awk '
+	    FNR == 1 { start = 0 }
+	    /^\{/ { start = FNR }
+	    /^\}/ && start { if (FNR - start >= 150) print FILENAME ":" start, FNR - start; start = 0 }
+	' "$TOP"/cmd/*/*.c "$TOP"/common/*.c
+	[ -z "$output" ]
+}
