@@ -6,6 +6,7 @@
 
 #include "vnd.h"
 #include "vnd_flowtab.h"
+#include "vnd_htab.h"
 #include "vnd_match.h"
 #include "vnd_meta.h"
 #include "vnd_path.h"
@@ -38,8 +39,7 @@ struct run {
 	struct vnd_meta_point *meta;
 	struct vnd_match **hops;
 	struct vnd_stats *total;	/* per hop and direction: [2 * hop + dir] */
-	struct group	*g;		/* --by flow, -i: open addressing */
-	size_t		 gcap, glen;
+	struct vnd_htab	 groups;	/* --by flow, -i: struct group */
 	struct vnd_table *t;		/* hops, or lost */
 	int		 failed;	/* out of memory, or the sink failed */
 	char		 err[VND_ERRBUF_SIZE];

@@ -271,7 +271,10 @@ run_free(void *ctx)
 	free(r->pts);
 }
 
-static struct run tool_ctx = { .window = VND_WINDOW_NS };
+static struct run tool_ctx = {
+	.window = VND_WINDOW_NS,
+	.groups = VND_HTAB_INIT(struct group, k, used, 1024),
+};
 
 const struct vnd_tool vnd_tool = {
 	.name = "vnd-hoploss", .usage = usage,

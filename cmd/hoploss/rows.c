@@ -59,78 +59,29 @@ hl_hop_cols(const struct run *r, struct vnd_colspec *cols, int max)
 	return nc;
 }
 
-static uint64_t
-gkey_hash(const struct gkey *k)
-{
-	return vnd_hash((const uint8_t *)k, sizeof(*k));
-}
-
-static int
-gkey_eq(const struct gkey *a, const struct gkey *b)
-{
-	return a->hop == b->hop && a->dir == b->dir && a->slot == b->slot &&
-	    a->proto == b->proto && vnd_flowkey_cmp(&a->fk, &b->fk) == 0;
-}
-
-/* The slot of key k in table g: its own, or the free one it would take. */
-static struct group *
-group_slot(struct group *g, size_t cap, const struct gkey *k)
-{
-	size_t i;
-
-	for (i = gkey_hash(k) & (cap - 1); g[i].used; i = (i + 1) & (cap - 1))
-		if (gkey_eq(&g[i].k, k))
-			break;
-	return &g[i];
-}
-
-static int
-groups_grow(struct run *r)
-{
-	struct group *ng;
-	size_t i, ncap = r->gcap ? r->gcap * 2 : 1024;
-
-	if ((ng = calloc(ncap, sizeof(*ng))) == NULL)
-		return -1;
-	for (i = 0; i < r->gcap; i++)
-		if (r->g[i].used)
-			memcpy(group_slot(ng, ncap, &r->g[i].k), &r->g[i],
-			    sizeof(*ng));
-	free(r->g);
-	r->g = ng;
-	r->gcap = ncap;
-	return 0;
-}
-
 static struct vnd_stats *
 group(struct run *r, const struct gkey *k)
 {
 	struct group *g;
+	int isnew;
 
-	if (r->glen * 2 + 2 > r->gcap && groups_grow(r) < 0)
+	if ((g = vnd_htab_get(&r->groups, k, &isnew)) == NULL)
 		return NULL;
-	g = group_slot(r->g, r->gcap, k);
-	if (g->used)
-		return &g->st;
-	if (vnd_stats_init(&g->st, 8) < 0)
+	if (isnew && vnd_stats_init(&g->st, 8) < 0)
 		return NULL;
-	memcpy(&g->k, k, sizeof(*k));
-	g->used = 1;
-	r->glen++;
 	return &g->st;
 }
 
 void
 hl_groups_free(struct run *r)
 {
+	struct group *g = r->groups.r;
 	size_t i;
 
-	for (i = 0; i < r->gcap; i++)
-		if (r->g[i].used)
-			vnd_stats_free(&r->g[i].st);
-	free(r->g);
-	r->g = NULL;
-	r->gcap = r->glen = 0;
+	for (i = 0; i < r->groups.cap; i++)
+		if (g[i].used)
+			vnd_stats_free(&g[i].st);
+	vnd_htab_free(&r->groups);
 }
 
 static void
@@ -355,8 +306,8 @@ hl_put_rows(struct vnd_table *t, struct run *r, char *errbuf)
 {
 	if (!r->byflow && !r->slot)
 		return put_totals(t, r, errbuf);
-	return vnd_sorted_each(t, r->g, r->gcap, sizeof(*r->g),
-	    offsetof(struct group, used), cmp_group, put_group, r, errbuf);
+	return vnd_sorted_each(t, r->groups.r, r->groups.cap,
+	    r->groups.size, r->groups.used, cmp_group, put_group, r, errbuf);
 }
 
 static double

@@ -6,6 +6,7 @@
 
 #include "vnd_cli.h"
 #include "vnd_grow.h"
+#include "vnd_htab.h"
 #include "vnd_path.h"
 #include "select.h"
 
@@ -42,54 +43,16 @@ struct hrec {
 struct hops {
 	struct sel	*s;
 	struct vnd_path_point *pts;	/* --at's, in its order */
-	struct hrec	*r;		/* open addressing */
-	size_t		 cap, n;
+	struct vnd_htab	 tab;		/* struct hrec */
 	int		 failed;
 };
-
-static int
-hkey_eq(const struct hkey *a, const struct hkey *b)
-{
-	return vnd_flowkey_cmp(&a->fk, &b->fk) == 0 && a->proto == b->proto &&
-	    a->dir == b->dir && a->hop == b->hop;
-}
-
-/* The slot of key k (hashed as bytes: made with its padding zeroed). */
-static size_t
-hslot(const struct hrec *r, size_t cap, const struct hkey *k)
-{
-	size_t i = (size_t)vnd_hash((const uint8_t *)k, sizeof(*k)) & (cap - 1);
-
-	while (r[i].used && !hkey_eq(&r[i].k, k))
-		i = (i + 1) & (cap - 1);
-	return i;
-}
-
-static int
-hgrow(struct hops *h)
-{
-	struct hrec *nr;
-	size_t i, ncap = h->cap ? h->cap * 2 : 64;
-
-	if ((nr = calloc(ncap, sizeof(*nr))) == NULL)
-		return -1;
-	for (i = 0; i < h->cap; i++)
-		if (h->r[i].used)
-			/* bytes, padding too: the hash is of them */
-			memcpy(&nr[hslot(nr, ncap, &h->r[i].k)], &h->r[i],
-			    sizeof(*nr));
-	free(h->r);
-	h->r = nr;
-	h->cap = ncap;
-	return 0;
-}
 
 /* The record of a lost packet's flow, hop and way: found, or new. */
 static struct hrec *
 hrec_of(struct hops *h, int hop, int dir, const struct vnd_sighting *in)
 {
-	struct hrec *r;
 	struct hkey k;
+	int isnew;
 
 	memset(&k, 0, sizeof(k));
 	vnd_match_flowkey_copy(&k.fk, &in->fk, dir == VND_DIR_BWD);
@@ -97,15 +60,7 @@ hrec_of(struct hops *h, int hop, int dir, const struct vnd_sighting *in)
 	k.proto = in->proto;
 	k.dir = (uint8_t)dir;
 	k.hop = (uint16_t)hop;
-	if (h->n * 2 + 2 > h->cap && hgrow(h) < 0)
-		return NULL;
-	r = &h->r[hslot(h->r, h->cap, &k)];
-	if (!r->used) {
-		memcpy(&r->k, &k, sizeof(k));
-		r->used = 1;
-		h->n++;
-	}
-	return r;
+	return vnd_htab_get(&h->tab, &k, &isnew);
 }
 
 /* The matchers' events: the lost packets of flows with ports, counted. */
@@ -292,18 +247,21 @@ int
 hop_detect(struct sel *s, char *err)
 {
 	struct hops h;
+	struct hrec *r;
 	size_t i;
 	int status;
 
 	memset(&h, 0, sizeof(h));
 	h.s = s;
+	h.tab = (struct vnd_htab)VND_HTAB_INIT(struct hrec, k, used, 64);
 	status = hop_walk(&h, err);
-	for (i = 0; status >= 0 && i < h.cap; i++)
-		if (h.r[i].used && hop_pick(s, &h.r[i]) < 0) {
+	r = h.tab.r;
+	for (i = 0; status >= 0 && i < h.tab.cap; i++)
+		if (r[i].used && hop_pick(s, &r[i]) < 0) {
 			snprintf(err, VND_ERRBUF_SIZE, "out of memory");
 			status = VND_RUN_ABORT;
 		}
-	free(h.r);
+	vnd_htab_free(&h.tab);
 	free(h.pts);
 	return status;
 }
