@@ -243,3 +243,42 @@ vnd_flowkey_put(struct vnd_table *t, const struct vnd_flowkey *k, int dir)
 	vnd_put_text(t, buf, vnd_ip_fmt(buf, k->ver, dir ? k->src : k->dst));
 	vnd_put_int(t, dir ? k->sport : k->dport);
 }
+
+int
+vnd_flowq_push(struct vnd_flowq *fq, uint64_t id, int64_t due)
+{
+	struct vnd_flowqe *nq;
+	size_t i, ncap;
+
+	if (fq->n == fq->cap) {
+		ncap = fq->cap ? fq->cap * 2 : 256;
+		if ((nq = malloc(ncap * sizeof(*nq))) == NULL)
+			return -1;
+		for (i = 0; i < fq->n; i++)
+			nq[i] = fq->q[(fq->head + i) % fq->cap];
+		free(fq->q);
+		fq->q = nq;
+		fq->cap = ncap;
+		fq->head = 0;
+	}
+	fq->q[(fq->head + fq->n++) % fq->cap] = (struct vnd_flowqe){ id, due };
+	return 0;
+}
+
+int
+vnd_flowq_pop(struct vnd_flowq *fq, int64_t now, uint64_t *id)
+{
+	if (fq->n == 0 || fq->q[fq->head].due > now)
+		return 0;
+	*id = fq->q[fq->head].id;
+	fq->head = (fq->head + 1) % fq->cap;
+	fq->n--;
+	return 1;
+}
+
+void
+vnd_flowq_free(struct vnd_flowq *fq)
+{
+	free(fq->q);
+	memset(fq, 0, sizeof(*fq));
+}

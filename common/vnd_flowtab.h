@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnd.h"
 #include "vnd_pkt.h"
 #include "vnd_table.h"
 
@@ -88,5 +89,38 @@ int	 vnd_flowkey_cmp(const struct vnd_flowkey *, const struct vnd_flowkey *);
 
 /* Write src_ip, src_port, dst_ip, dst_port of direction dir (1: from the server). */
 void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
+
+/*
+ * How long a finished connection (both FINs acknowledged, or a RST) is kept
+ * after its last packet: its late packets (a FIN or an ACK sent again, a RST
+ * answering them, data in flight past a RST) still count for it. Later, its
+ * 5-tuple opens a new connection. Zeek waits 5 s (tcp_close_delay).
+ */
+#ifndef VND_FLOW_QUIET_NS
+#define VND_FLOW_QUIET_NS	(10 * VND_NS_PER_SEC)
+#endif
+
+/*
+ * Finished connections waiting to be quiet, by id, in the order they
+ * finished: a queue each comes out of when its due time has passed.
+ */
+struct vnd_flowq {
+	struct vnd_flowqe {
+		uint64_t	 id;
+		int64_t		 due;
+	}		*q;
+	size_t		 head, n, cap;	/* a ring */
+};
+
+/* Queue id, due at due; -1: no memory. */
+int	 vnd_flowq_push(struct vnd_flowq *, uint64_t id, int64_t due);
+
+/*
+ * 1 and the id of the oldest entry when its due time is not after now, 0
+ * when none is due. The caller checks the connection again: one that had
+ * packets since is queued again, due later.
+ */
+int	 vnd_flowq_pop(struct vnd_flowq *, int64_t now, uint64_t *id);
+void	 vnd_flowq_free(struct vnd_flowq *);
 
 #endif
