@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vnd_flowtab.h"
+#include "vnd_grow.h"
 
 /* The same number for a 5-tuple either way round, and its point. */
 static uint64_t
@@ -276,9 +277,47 @@ vnd_flowq_pop(struct vnd_flowq *fq, int64_t now, uint64_t *id)
 	return 1;
 }
 
+int
+vnd_flowq_expire(struct vnd_flowq *fq, int64_t now,
+    int64_t (*last)(void *, uint64_t), void (*gone)(void *, uint64_t),
+    void *arg)
+{
+	uint64_t id;
+	int64_t ts;
+
+	while (vnd_flowq_pop(fq, now, &id)) {
+		if ((ts = last(arg, id)) == INT64_MIN)
+			continue;
+		if (ts <= now - VND_FLOW_QUIET_NS)
+			gone(arg, id);
+		else if (vnd_flowq_push(fq, id, ts + VND_FLOW_QUIET_NS) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void
 vnd_flowq_free(struct vnd_flowq *fq)
 {
 	free(fq->q);
 	memset(fq, 0, sizeof(*fq));
+}
+
+void *
+vnd_flowwin_room(void *a, size_t size, size_t *c0, size_t base, size_t n,
+    size_t *cap, int *moved)
+{
+	size_t gone = base - *c0;
+	void *na;
+
+	*moved = 0;
+	if (gone > 0 && gone >= n - base) {
+		memmove(a, (char *)a + gone * size, (n - base) * size);
+		*c0 = base;
+		*moved = 1;
+	}
+	if ((na = vnd_grow(a, cap, n - *c0, size, 64)) == NULL)
+		return NULL;
+	*moved |= na != a;
+	return na;
 }

@@ -123,4 +123,25 @@ int	 vnd_flowq_push(struct vnd_flowq *, uint64_t id, int64_t due);
 int	 vnd_flowq_pop(struct vnd_flowq *, int64_t now, uint64_t *id);
 void	 vnd_flowq_free(struct vnd_flowq *);
 
+/*
+ * The queued connections quiet by now (no packet since VND_FLOW_QUIET_NS
+ * before it) given to gone(arg, id), which closes it and takes it out of
+ * the index; one that had packets since (last(arg, id): its last packet's
+ * time; INT64_MIN when closed already) queued again. -1: no memory.
+ */
+int	 vnd_flowq_expire(struct vnd_flowq *, int64_t now,
+	    int64_t (*last)(void *, uint64_t), void (*gone)(void *, uint64_t),
+	    void *arg);
+
+/*
+ * The caller's connections by id, in the order they came: an array a of
+ * elements of size bytes holding ids *c0 to n - 1, those before base
+ * dropped (written and done with). Room for id n: the array with the
+ * dropped ones given back once as many are dropped as kept (each moves
+ * once, on average), grown if full; *moved set when the elements moved.
+ * NULL: no memory (a as it was).
+ */
+void	*vnd_flowwin_room(void *a, size_t size, size_t *c0, size_t base,
+	    size_t n, size_t *cap, int *moved);
+
 #endif

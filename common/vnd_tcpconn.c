@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vnd_grow.h"
 #include "vnd_tcpconn.h"
 
 static const char *const ccname[] = {
@@ -72,20 +71,14 @@ relink(struct vnd_tcprun *r)
 static struct vnd_tcpconn *
 conn_room(struct vnd_tcprun *r)
 {
-	struct vnd_tcpconn *nc, *was = r->c;
-	size_t gone = r->base - r->c0;
-	int moved = 0;
+	struct vnd_tcpconn *nc;
+	int moved;
 
-	/* moved down once as many are dropped as kept: each moves once, on average */
-	if (gone > 0 && gone >= r->n - r->base) {
-		memmove(r->c, r->c + gone, (r->n - r->base) * sizeof(*r->c));
-		r->c0 = r->base;
-		moved = 1;
-	}
-	if ((nc = vnd_grow(r->c, &r->cap, r->n - r->c0, sizeof(*nc), 64)) == NULL)
+	if ((nc = vnd_flowwin_room(r->c, sizeof(*nc), &r->c0, r->base, r->n,
+	    &r->cap, &moved)) == NULL)
 		return NULL;
 	r->c = nc;
-	if (moved || nc != was)
+	if (moved)
 		relink(r);
 	return &r->c[r->n - r->c0];
 }
@@ -114,30 +107,23 @@ conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int 
 	return c;
 }
 
-/*
- * The connections finished and quiet by now closed, no longer indexed: a
- * packet of their 5-tuple opens a new one. One that had packets since it
- * was queued goes back in the queue.
- */
-static void
-expire(struct vnd_tcprun *r, int64_t now)
+/* The last packet of connection id; INT64_MIN: closed already. */
+static int64_t
+conn_last(void *arg, uint64_t id)
 {
-	struct vnd_tcpconn *c;
-	uint64_t id;
+	const struct vnd_tcpconn *c = vnd_tcprun_conn(arg, id);
 
-	while (vnd_flowq_pop(&r->closing, now, &id)) {
-		c = vnd_tcprun_conn(r, id);
-		if (c->x == NULL)
-			continue;
-		if (c->last_ts > now - VND_FLOW_QUIET_NS) {
-			if (vnd_flowq_push(&r->closing, id, c->last_ts +
-			    VND_FLOW_QUIET_NS) < 0)
-				nomem(r);
-			continue;
-		}
-		vnd_flowtab_del(&r->ft, id);
-		close_conn(r, c);
-	}
+	return c->x == NULL ? INT64_MIN : c->last_ts;
+}
+
+/* Connection id finished and quiet: a packet of its 5-tuple opens a new one. */
+static void
+conn_gone(void *arg, uint64_t id)
+{
+	struct vnd_tcprun *r = arg;
+
+	vnd_flowtab_del(&r->ft, id);
+	close_conn(r, vnd_tcprun_conn(r, id));
 }
 
 struct vnd_tcpconn *
@@ -146,7 +132,10 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 	struct vnd_tcpconn *c;
 	long i;
 
-	expire(r, pk->ts_ns);
+	if (vnd_flowq_expire(&r->closing, pk->ts_ns, conn_last, conn_gone, r) < 0) {
+		nomem(r);
+		return NULL;
+	}
 	/* a 5-tuple used again, after or even during the last: a new SYN
 	 * (asked of SYNs only: the others are never one) */
 	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
