@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """mktcpflows.py: many short TCP connections, one after the other, at one point.
 
-usage: mktcpflows.py N OUT.pcap
+usage: mktcpflows.py N OUT.pcap [LATE]
 
 N connections from 198.18.0.1 to 198.19.X.1:80, each from its own source
 port, one every 10 ms: a handshake (MSS, window scale, SACK, timestamps),
 a 100-byte request, a 1000-byte answer, each acked, then both FINs, each
 acked; every 8th is reset by the server instead of closed. A trace whose
 length grows with N while the connections alive at any time stay few.
+LATE: each connection's last packet is sent again LATE seconds later.
 """
 import struct
 import sys
@@ -70,14 +71,22 @@ def conn(i):
 
 def main():
     n = int(sys.argv[1])
+    late = float(sys.argv[3]) if len(sys.argv) > 3 else None
+    pkts = []
     hdr = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
     with open(sys.argv[2], "wb") as out:
         out.write(hdr)
         for i in range(n):
             start = 1_700_000_000_000_000 + i * 10_000
-            for us, f in conn(i):
-                t = start + us
+            pk = [(start + us, f) for us, f in conn(i)]
+            if late is not None:
+                pk.append((pk[-1][0] + int(late * 10**6), pk[-1][1]))
+                pkts += pk
+                continue
+            for t, f in pk:
                 out.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
+        for t, f in sorted(pkts, key=lambda p: p[0]):
+            out.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
 
 
 main()

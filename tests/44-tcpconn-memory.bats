@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# The TCP tools' memory follows the connections alive, not the length of the trace.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	export FLOWS="$BATS_FILE_TMPDIR"
+	python3 "$TOP/tests/mktcpflows.py" 10000 "$FLOWS/short.pcap"
+	python3 "$TOP/tests/mktcpflows.py" 40000 "$FLOWS/long.pcap"
+	# each connection's last ACK again, before and after its quiet time
+	python3 "$TOP/tests/mktcpflows.py" 20 "$FLOWS/late-soon.pcap" 5
+	python3 "$TOP/tests/mktcpflows.py" 20 "$FLOWS/late-quiet.pcap" 30
+}
+
+# peak_kb TOOL ARGS...: peak resident memory of one run, in KiB.
+peak_kb() {
+	local tool=$1
+	shift
+	/usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$BIN/vnd-$tool" "$@" \
+	    >"$BATS_TEST_TMPDIR/out.tsv"
+	cat "$BATS_TEST_TMPDIR/rss"
+}
+
+# AddressSanitizer keeps what is freed in quarantine: RSS says nothing
+no_asan() {
+	! ldd "$BIN/vnd-$1" | grep -q libasan || skip "an ASan build"
+}
+
+@test "tcpconn memory: tcpstate, four times the connections one after the other, no more memory" {
+	no_asan tcpstate
+	short=$(peak_kb tcpstate "$FLOWS/short.pcap")
+	long=$(peak_kb tcpstate "$FLOWS/long.pcap")
+	echo "peak: $short KiB for 10000 connections, $long KiB for 40000"
+	# every connection kept to the end (before): 55 MB and 206 MB
+	[ "$long" -lt $((short + 8192)) ]
+}
+
+@test "tcpconn memory: tcpstate -i, the slots of the closed connections written as they close" {
+	no_asan tcpstate
+	short=$(peak_kb tcpstate -i 0.001 "$FLOWS/short.pcap")
+	long=$(peak_kb tcpstate -i 0.001 "$FLOWS/long.pcap")
+	echo "peak: $short KiB for 10000 connections, $long KiB for 40000"
+	[ "$long" -lt $((short + 8192)) ]
+}
+
+@test "tcpconn memory: rtt's samples, four times the connections, no more memory" {
+	no_asan rtt
+	short=$(peak_kb rtt "$FLOWS/short.pcap")
+	long=$(peak_kb rtt "$FLOWS/long.pcap")
+	echo "peak: $short KiB for 10000 connections, $long KiB for 40000"
+	# every flow kept to the end (before): 40 MB and 148 MB
+	[ "$long" -lt $((short + 8192)) ]
+}
+
+@test "tcpconn memory: rtt --summary -i, the rows of the closed flows written as they close" {
+	no_asan rtt
+	short=$(peak_kb rtt --summary -i 0.001 "$FLOWS/short.pcap")
+	long=$(peak_kb rtt --summary -i 0.001 "$FLOWS/long.pcap")
+	echo "peak: $short KiB for 10000 connections, $long KiB for 40000"
+	[ "$long" -lt $((short + 8192)) ]
+}
+
+@test "tcpconn memory: select keeps less than 1 KiB a closed connection, for ranking them all" {
+	no_asan select
+	short=$(peak_kb select -e loss,elephant,scan "$FLOWS/short.pcap")
+	long=$(peak_kb select -e loss,elephant,scan "$FLOWS/long.pcap")
+	echo "peak: $short KiB for 10000 connections, $long KiB for 40000"
+	# 5.3 KiB a connection before: 58 MB and 216 MB
+	[ "$long" -lt $((short + 30000)) ]
+}
+
+@test "tcpconn memory: the long trace's connections are all there, in order, closed as they were" {
+	"$BIN/vnd-tcpstate" "$FLOWS/long.pcap" >"$BATS_TEST_TMPDIR/conns.tsv"
+	c="$BATS_TEST_TMPDIR/conns.tsv"
+	[ "$(tsv_count 'v["conn_state"] == "SF"' "$c")" -eq 70000 ]
+	# every 8th reset by its server
+	[ "$(tsv_count 'v["conn_state"] == "RSTR"' "$c")" -eq 10000 ]
+	[ "$(tsv_count 'v["sender"] == "server" && v["data_bytes"] == 1000' "$c")" -eq 40000 ]
+	# in the order of their first packets: one every 10 ms
+	tsv_col start_ts_ns <"$c" | sort -c -n
+	[ "$(tsv_col start_ts_ns <"$c" | tail -1)" -eq 1700000399990000000 ]
+}
+
+@test "tcpconn memory: the long trace's round trips are all there" {
+	"$BIN/vnd-rtt" "$FLOWS/long.pcap" >"$BATS_TEST_TMPDIR/rtt.tsv"
+	r="$BATS_TEST_TMPDIR/rtt.tsv"
+	# SYN to SYN-ACK: 200 us, every one
+	[ "$(tsv_count 'v["kind"] == "syn" && v["rtt_ns"] == 200000' "$r")" -eq 40000 ]
+	[ "$(tsv_count 'v["kind"] == "syn"' "$r")" -eq 40000 ]
+	"$BIN/vnd-rtt" --summary "$FLOWS/long.pcap" >"$BATS_TEST_TMPDIR/flows.tsv"
+	[ "$(tsv_count 'v["far_end"] == "server"' "$BATS_TEST_TMPDIR/flows.tsv")" -eq 40000 ]
+}
+
+@test "tcpconn memory: a late ACK within the quiet time still counts for its connection" {
+	"$BIN/vnd-tcpstate" "$FLOWS/late-soon.pcap" >"$BATS_TEST_TMPDIR/conns.tsv"
+	c="$BATS_TEST_TMPDIR/conns.tsv"
+	[ "$(tsv_count 1 "$c")" -eq 40 ]
+	# its end is the late packet's, 5 s after its first
+	[ "$(tsv_count 'v["end_ts_ns"] - v["start_ts_ns"] > 5000000000' "$c")" -eq 40 ]
+}
+
+@test "tcpconn memory: a late ACK after the quiet time opens a connection of its own" {
+	"$BIN/vnd-tcpstate" "$FLOWS/late-quiet.pcap" >"$BATS_TEST_TMPDIR/conns.tsv"
+	c="$BATS_TEST_TMPDIR/conns.tsv"
+	[ "$(tsv_count 'v["conn_state"] == "OTH"' "$c")" -eq 20 ]
+	[ "$(tsv_count 'v["conn_state"] == "SF"' "$c")" -eq 36 ]
+}
