@@ -249,31 +249,27 @@ int
 vnd_flowq_push(struct vnd_flowq *fq, uint64_t id, int64_t due)
 {
 	struct vnd_flowqe *nq;
-	size_t i, ncap;
+	size_t gone = fq->head;
 
-	if (fq->n == fq->cap) {
-		ncap = fq->cap ? fq->cap * 2 : 256;
-		if ((nq = malloc(ncap * sizeof(*nq))) == NULL)
-			return -1;
-		for (i = 0; i < fq->n; i++)
-			nq[i] = fq->q[(fq->head + i) % fq->cap];
-		free(fq->q);
-		fq->q = nq;
-		fq->cap = ncap;
+	/* the popped ones given back once as many are popped as queued */
+	if (gone > 0 && gone >= fq->n - gone) {
+		memmove(fq->q, fq->q + gone, (fq->n - gone) * sizeof(*fq->q));
+		fq->n -= gone;
 		fq->head = 0;
 	}
-	fq->q[(fq->head + fq->n++) % fq->cap] = (struct vnd_flowqe){ id, due };
+	if ((nq = vnd_grow(fq->q, &fq->cap, fq->n, sizeof(*nq), 256)) == NULL)
+		return -1;
+	fq->q = nq;
+	fq->q[fq->n++] = (struct vnd_flowqe){ id, due };
 	return 0;
 }
 
 int
 vnd_flowq_pop(struct vnd_flowq *fq, int64_t now, uint64_t *id)
 {
-	if (fq->n == 0 || fq->q[fq->head].due > now)
+	if (fq->head == fq->n || fq->q[fq->head].due > now)
 		return 0;
-	*id = fq->q[fq->head].id;
-	fq->head = (fq->head + 1) % fq->cap;
-	fq->n--;
+	*id = fq->q[fq->head++].id;
 	return 1;
 }
 

@@ -109,7 +109,7 @@ struct vnd_flowq {
 		uint64_t	 id;
 		int64_t		 due;
 	}		*q;
-	size_t		 head, n, cap;	/* a ring */
+	size_t		 head, n, cap;	/* queued: q[head] to q[n - 1] */
 };
 
 /* Queue id, due at due; -1: no memory. */

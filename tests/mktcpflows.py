@@ -13,16 +13,9 @@ LATE: each connection's last packet is sent again LATE seconds later.
 import struct
 import sys
 
+from mkparts import csum
+
 SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def frame(src, dst, sport, dport, seq, ack, flags, payload, opts, ipid):
