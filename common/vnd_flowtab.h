@@ -93,11 +93,14 @@ void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
 /*
  * How long a finished connection (both FINs acknowledged, or a RST) is kept
  * after its last packet: its late packets (a FIN or an ACK sent again, a RST
- * answering them, data in flight past a RST) still count for it. Later, its
- * 5-tuple opens a new connection. Zeek waits 5 s (tcp_close_delay).
+ * answering them, data in flight past a RST, a RST sent again) still count
+ * for it. Later, its 5-tuple opens a new connection. As long as Linux's
+ * conntrack keeps a closed 5-tuple (TIME_WAIT, twice an MSL of 60 s): on
+ * the corpus, 10 s (Zeek's tcp_close_delay is 5 s) splits connections of 6
+ * captures, 60 s of one (RSTs sent again 64 s apart), 120 s of none.
  */
 #ifndef VND_FLOW_QUIET_NS
-#define VND_FLOW_QUIET_NS	(10 * VND_NS_PER_SEC)
+#define VND_FLOW_QUIET_NS	(120 * VND_NS_PER_SEC)
 #endif
 
 /*

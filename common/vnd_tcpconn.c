@@ -39,6 +39,8 @@ live_free(struct vnd_tcpconn *c)
 		return;
 	free(c->x->d[0].slots);
 	free(c->x->d[1].slots);
+	free(c->x->d[0].gap);
+	free(c->x->d[1].gap);
 	free(c->x);
 	c->x = NULL;
 }

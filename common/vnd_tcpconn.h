@@ -32,6 +32,11 @@ struct vnd_tcpslot {				/* -i: the time of one slot in each state */
 	int64_t		 lim[L_N];
 };
 
+struct vnd_tcpgap {				/* a hole in a sender's sequence here */
+	uint32_t	 lo, hi;
+	int64_t		 ts;		/* ... since when */
+};
+
 struct vnd_tcprecent {				/* a data segment, to know it again */
 	uint32_t	 seq, len, ipid, tsval;
 	int		 has_ts;
@@ -71,8 +76,8 @@ struct vnd_tcplivedir {				/* one direction of data, while alive */
 	uint32_t	 spurious_seq;	/* the last found spurious ... */
 	int		 spurious_by;	/* ... by 0: none, 1: Eifel, 2: D-SACK */
 	int		 spurious_twice;	/* ... and found by the other too */
-	uint32_t	 gap_lo[NGAP], gap_hi[NGAP];	/* sequence never seen here ... */
-	int64_t		 gap_ts[NGAP];	/* ... since when */
+	struct vnd_tcpgap	*gap;	/* sequence never seen here (NGAP, made
+					   at the first jump) ... */
 	int		 ngap;
 	struct vnd_tcprecent	 recent[NRECENT];	/* the last segments */
 	unsigned	 nrecent;

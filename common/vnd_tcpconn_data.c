@@ -1,4 +1,6 @@
 /* vnd_tcpconn_data.c: TCP connections, the sender's part: its segments, new, sent again, or seen twice. */
+#include <stdlib.h>
+
 #include "vnd_tcpconn.h"
 
 /*
@@ -152,14 +154,25 @@ resent(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pk
 		retransmission(r, c, dir, pk, pk->seq + len);
 }
 
+/*
+ * A jump past the highest sequence: bytes this point never saw. The
+ * holes are made at the first (most connections have none); when they
+ * cannot be, or NGAP are open, this one is not remembered.
+ */
+static void
+gap_add(struct vnd_tcplivedir *d, const struct vnd_pkt *pk)
+{
+	if (d->ngap == NGAP || (d->gap == NULL &&
+	    (d->gap = malloc(NGAP * sizeof(*d->gap))) == NULL))
+		return;
+	d->gap[d->ngap++] = (struct vnd_tcpgap){ d->high, pk->seq, pk->ts_ns };
+}
+
 /* Forget hole g of d. */
 static void
 gap_drop(struct vnd_tcplivedir *d, int g)
 {
-	d->gap_lo[g] = d->gap_lo[d->ngap - 1];
-	d->gap_hi[g] = d->gap_hi[d->ngap - 1];
-	d->gap_ts[g] = d->gap_ts[d->ngap - 1];
-	d->ngap--;
+	d->gap[g] = d->gap[--d->ngap];
 }
 
 /* The hole of d that seq falls in; -1: none. */
@@ -169,7 +182,7 @@ gap_of(const struct vnd_tcplivedir *d, uint32_t seq)
 	int g;
 
 	for (g = 0; g < d->ngap; g++)
-		if (!vnd_seq_lt(seq, d->gap_lo[g]) && vnd_seq_lt(seq, d->gap_hi[g]))
+		if (!vnd_seq_lt(seq, d->gap[g].lo) && vnd_seq_lt(seq, d->gap[g].hi))
 			return g;
 	return -1;
 }
@@ -189,7 +202,7 @@ gap_fill(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_
 
 	if (g < 0)
 		return 0;
-	if (pk->ts_ns - d->gap_ts[g] < REORDER_NS) {
+	if (pk->ts_ns - d->gap[g].ts < REORDER_NS) {
 		d->n->reordered++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "reordered", pk->frame,
 		    pk->seq - d->isn);
@@ -199,9 +212,9 @@ gap_fill(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
 		    pk->seq - d->isn);
 	}
-	if (vnd_seq_le(pk->seq + len, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
-		d->gap_lo[g] = pk->seq + len;	/* the front filled */
-	if (!vnd_seq_lt(d->gap_lo[g], d->gap_hi[g]))
+	if (vnd_seq_le(pk->seq + len, d->gap[g].hi) && pk->seq == d->gap[g].lo)
+		d->gap[g].lo = pk->seq + len;	/* the front filled */
+	if (!vnd_seq_lt(d->gap[g].lo, d->gap[g].hi))
 		gap_drop(d, g);
 	d->n->pkts++;
 	d->n->bytes += len;
@@ -276,12 +289,8 @@ segment(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_p
 		d->from_ack = 0;
 	}
 	/* a jump past the highest sequence: bytes this point never saw */
-	if (vnd_seq_lt(d->high, pk->seq) && d->ngap < NGAP) {
-		d->gap_lo[d->ngap] = d->high;
-		d->gap_hi[d->ngap] = pk->seq;
-		d->gap_ts[d->ngap] = pk->ts_ns;
-		d->ngap++;
-	}
+	if (vnd_seq_lt(d->high, pk->seq))
+		gap_add(d, pk);
 	filled = gap_fill(r, c, dir, pk, len);
 	if (d->cc == CC_NONE)
 		vnd_tcpconn_cc(r, c, dir, d, CC_SLOW_START, pk->ts_ns, pk->frame);

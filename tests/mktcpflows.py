@@ -4,7 +4,7 @@
 usage: mktcpflows.py N OUT.pcap [LATE]
 
 N connections from 198.18.0.1 to 198.19.X.1:80, each from its own source
-port, one every 10 ms: a handshake (MSS, window scale, SACK, timestamps),
+port, one every 100 ms: a handshake (MSS, window scale, SACK, timestamps),
 a 100-byte request, a 1000-byte answer, each acked, then both FINs, each
 acked; every 8th is reset by the server instead of closed. A trace whose
 length grows with N while the connections alive at any time stay few.
@@ -70,7 +70,7 @@ def main():
     with open(sys.argv[2], "wb") as out:
         out.write(hdr)
         for i in range(n):
-            start = 1_700_000_000_000_000 + i * 10_000
+            start = 1_700_000_000_000_000 + i * 100_000
             pk = [(start + us, f) for us, f in conn(i)]
             if late is not None:
                 pk.append((pk[-1][0] + int(late * 10**6), pk[-1][1]))
