@@ -136,6 +136,13 @@ int	 vnd_flowq_expire(struct vnd_flowq *, int64_t now,
 	    int64_t (*last)(void *, uint64_t), void (*gone)(void *, uint64_t),
 	    void *arg);
 
+/* Is an entry due by now? (vnd_flowq_expire has work: asked every packet) */
+static inline int
+vnd_flowq_due(const struct vnd_flowq *fq, int64_t now)
+{
+	return fq->head < fq->n && fq->q[fq->head].due <= now;
+}
+
 /*
  * The caller's connections by id, in the order they came: an array a of
  * elements of size bytes holding ids *c0 to n - 1, those before base

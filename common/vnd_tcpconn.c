@@ -134,7 +134,8 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 	struct vnd_tcpconn *c;
 	long i;
 
-	if (vnd_flowq_expire(&r->closing, pk->ts_ns, conn_last, conn_gone, r) < 0) {
+	if (vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(&r->closing,
+	    pk->ts_ns, conn_last, conn_gone, r) < 0) {
 		nomem(r);
 		return NULL;
 	}

@@ -102,7 +102,7 @@ classify(struct vnd_tcplivedir *d, int64_t slot_ns, int64_t now, uint32_t mss)
 static int
 counts_time(const struct vnd_tcplivedir *d)
 {
-	return d->n->bytes || d->active || (d->rwnd_known && d->rwnd == 0);
+	return d->active || d->n->bytes || (d->rwnd_known && d->rwnd == 0);
 }
 
 /* After a packet of c at now, the state of each of its directions. */
