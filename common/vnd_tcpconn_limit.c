@@ -109,11 +109,12 @@ counts_time(const struct vnd_tcplivedir *d)
 void
 vnd_tcpconn_limits(struct vnd_tcpconn *c, int64_t slot_ns, int64_t now)
 {
-	int dir;
+	struct vnd_tcplivedir *d = c->x->d;
 
-	for (dir = 0; dir < 2; dir++)
-		if (counts_time(&c->x->d[dir]))
-			classify(&c->x->d[dir], slot_ns, now, vnd_tcpconn_mss_to(c, !dir));
+	if (counts_time(&d[0]))
+		classify(&d[0], slot_ns, now, vnd_tcpconn_mss_to(c, 1));
+	if (counts_time(&d[1]))
+		classify(&d[1], slot_ns, now, vnd_tcpconn_mss_to(c, 0));
 }
 
 /*

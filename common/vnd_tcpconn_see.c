@@ -74,7 +74,9 @@ see(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point)
 		vnd_tcpconn_sender(r, c, dir, pk, len);
 	/* after this packet, what limits each side's sending */
 	vnd_tcpconn_limits(c, r->slot_ns, pk->ts_ns);
-	vnd_tcpconn_closing(r, c);
+	/* (a FIN each way or a RST: asked then only) */
+	if (!c->closing && (c->rst[0] || c->rst[1] || (c->fin[0] && c->fin[1])))
+		vnd_tcpconn_closing(r, c);
 }
 
 int

@@ -290,8 +290,10 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	/* a 5-tuple used again, after or even during the last: a new SYN */
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
 		f = flow_at(r, (size_t)k);
-		if (!vnd_flow_new_syn(pk, *dir == 0 && f->x->syn_frame != 0,
-		    f->x->syn_seq, f->x->carried))
+		/* (asked of SYNs only: the others are never one) */
+		if (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
+		    *dir == 0 && f->x->syn_frame != 0, f->x->syn_seq,
+		    f->x->carried))
 			return f;
 	}
 	if ((nf = vnd_flowwin_room(r->f, sizeof(*nf), &r->f0, r->base, r->n,
@@ -614,7 +616,8 @@ closing(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		f->x->fin[dir] = 1;
 	if (pk->tcp_flags & VND_TH_RST)
 		f->x->rst = 1;
-	if (f->closing || !finished(f->x))
+	if (f->closing || !(f->x->rst || (f->x->fin[0] && f->x->fin[1])) ||
+	    !finished(f->x))
 		return;
 	f->closing = 1;
 	if (vnd_flowq_push(&r->closing, (uint64_t)(f - r->f) + r->f0,
