@@ -275,18 +275,18 @@ vnd_flowq_pop(struct vnd_flowq *fq, int64_t now, uint64_t *id)
 
 int
 vnd_flowq_expire(struct vnd_flowq *fq, int64_t now,
-    int64_t (*last)(void *, uint64_t), void (*gone)(void *, uint64_t),
+    int64_t (*due)(void *, uint64_t), void (*gone)(void *, uint64_t),
     void *arg)
 {
 	uint64_t id;
-	int64_t ts;
+	int64_t t;
 
 	while (vnd_flowq_pop(fq, now, &id)) {
-		if ((ts = last(arg, id)) == INT64_MIN)
+		if ((t = due(arg, id)) == INT64_MIN)
 			continue;
-		if (ts <= now - VND_FLOW_QUIET_NS)
+		if (t <= now)
 			gone(arg, id);
-		else if (vnd_flowq_push(fq, id, ts + VND_FLOW_QUIET_NS) < 0)
+		else if (vnd_flowq_push(fq, id, t) < 0)
 			return -1;
 	}
 	return 0;

@@ -127,13 +127,14 @@ int	 vnd_flowq_pop(struct vnd_flowq *, int64_t now, uint64_t *id);
 void	 vnd_flowq_free(struct vnd_flowq *);
 
 /*
- * The queued connections quiet by now (no packet since VND_FLOW_QUIET_NS
- * before it) given to gone(arg, id), which closes it and takes it out of
- * the index; one that had packets since (last(arg, id): its last packet's
- * time; INT64_MIN when closed already) queued again. -1: no memory.
+ * The queued connections due by now given to gone(arg, id), which closes
+ * them (and takes them out of the index), or queues them elsewhere for a
+ * next step. due(arg, id): when it is due, which packets since it was
+ * queued make later (then it is queued again); INT64_MIN when it is closed
+ * already. -1: no memory.
  */
 int	 vnd_flowq_expire(struct vnd_flowq *, int64_t now,
-	    int64_t (*last)(void *, uint64_t), void (*gone)(void *, uint64_t),
+	    int64_t (*due)(void *, uint64_t), void (*gone)(void *, uint64_t),
 	    void *arg);
 
 /* Is an entry due by now? (vnd_flowq_expire has work: asked every packet) */

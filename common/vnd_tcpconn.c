@@ -41,6 +41,8 @@ live_free(struct vnd_tcpconn *c)
 	free(c->x->d[1].slots);
 	free(c->x->d[0].gap);
 	free(c->x->d[1].gap);
+	free(c->x->d[0].recent);
+	free(c->x->d[1].recent);
 	free(c->x);
 	c->x = NULL;
 }
@@ -109,13 +111,41 @@ conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int 
 	return c;
 }
 
-/* The last packet of connection id; INT64_MIN: closed already. */
+/*
+ * When connection id is due, after its last packet: a little quiet (what
+ * was in flight has come), then quiet; INT64_MIN: closed already.
+ */
 static int64_t
-conn_last(void *arg, uint64_t id)
+conn_due(void *arg, uint64_t id)
 {
 	const struct vnd_tcpconn *c = vnd_tcprun_conn(arg, id);
 
-	return c->x == NULL ? INT64_MIN : c->last_ts;
+	if (c->x == NULL)
+		return INT64_MIN;
+	return c->last_ts + (c->closing == 1 ? VND_TCP_SETTLE_NS :
+	    VND_FLOW_QUIET_NS);
+}
+
+/*
+ * Connection id finished and a little quiet: its last segments forgotten
+ * (a late copy of one is no longer known again), 2 KiB of its 3, and it
+ * waits to be quiet (its own queue: not behind those settling).
+ */
+static void
+conn_settled(void *arg, uint64_t id)
+{
+	struct vnd_tcprun *r = arg;
+	struct vnd_tcpconn *c = vnd_tcprun_conn(r, id);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		free(c->x->d[k].recent);
+		c->x->d[k].recent = NULL;
+		c->x->d[k].nrecent = 0;
+	}
+	c->closing = 2;
+	if (vnd_flowq_push(&r->quiet, id, c->last_ts + VND_FLOW_QUIET_NS) < 0)
+		nomem(r);
 }
 
 /* Connection id finished and quiet: a packet of its 5-tuple opens a new one. */
@@ -128,14 +158,26 @@ conn_gone(void *arg, uint64_t id)
 	close_conn(r, vnd_tcprun_conn(r, id));
 }
 
+/* The connections settled or quiet by now; -1: no memory. */
+static int
+expire(struct vnd_tcprun *r, int64_t now)
+{
+	if (vnd_flowq_due(&r->closing, now) && vnd_flowq_expire(&r->closing,
+	    now, conn_due, conn_settled, r) < 0)
+		return -1;
+	if (vnd_flowq_due(&r->quiet, now) && vnd_flowq_expire(&r->quiet, now,
+	    conn_due, conn_gone, r) < 0)
+		return -1;
+	return r->failed ? -1 : 0;
+}
+
 struct vnd_tcpconn *
 vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct vnd_tcpconn *c;
 	long i;
 
-	if (vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(&r->closing,
-	    pk->ts_ns, conn_last, conn_gone, r) < 0) {
+	if (expire(r, pk->ts_ns) < 0) {
 		nomem(r);
 		return NULL;
 	}
@@ -187,7 +229,7 @@ vnd_tcpconn_closing(struct vnd_tcprun *r, struct vnd_tcpconn *c)
 		return;
 	c->closing = 1;
 	if (vnd_flowq_push(&r->closing, vnd_tcprun_id(r, c), c->last_ts +
-	    VND_FLOW_QUIET_NS) < 0)
+	    VND_TCP_SETTLE_NS) < 0)
 		nomem(r);
 }
 
@@ -269,4 +311,5 @@ vnd_tcprun_free(struct vnd_tcprun *r)
 	free(r->c);
 	vnd_flowtab_free(&r->ft);
 	vnd_flowq_free(&r->closing);
+	vnd_flowq_free(&r->quiet);
 }

@@ -26,6 +26,13 @@ enum { CC_NONE, CC_SLOW_START, CC_AVOIDANCE, CC_FAST_RECOVERY, CC_TIMEOUT };
 #define DEFAULT_MSS	536	/* RFC 9293 3.7.1, when none was announced */
 #define MAX_MSS		8960	/* of a 9000-byte jumbo frame, less 40 */
 #define MAX_WSCALE	14	/* RFC 7323 2.3 */
+/*
+ * A finished connection this quiet has had what was in flight: its last
+ * segments are forgotten, the rest kept until VND_FLOW_QUIET_NS.
+ */
+#ifndef VND_TCP_SETTLE_NS
+#define VND_TCP_SETTLE_NS	(10 * VND_NS_PER_SEC)
+#endif
 
 struct vnd_tcpslot {				/* -i: the time of one slot in each state */
 	int64_t		 start;
@@ -79,8 +86,9 @@ struct vnd_tcplivedir {				/* one direction of data, while alive */
 	struct vnd_tcpgap	*gap;	/* sequence never seen here (NGAP, made
 					   at the first jump) ... */
 	int		 ngap;
-	struct vnd_tcprecent	 recent[NRECENT];	/* the last segments */
-	unsigned	 nrecent;
+	struct vnd_tcprecent	*recent;	/* the last segments (NRECENT, made
+					   at the first, freed once quiet) */
+	unsigned	 nrecent;	/* 0 while recent is NULL */
 	uint32_t	 recovery_point;	/* ... until this is acknowledged */
 	int64_t		 last_data_ts;
 	int64_t		 last_ack_ts;	/* the peer's last ACK went by */
@@ -129,7 +137,7 @@ struct vnd_tcpconn {
 	int16_t		 wscale[2];	/* -1: none */
 	int8_t		 shift[2];	/* of each side's windows; -1: not known */
 	int8_t		 sack_ok[2], ts_ok[2];
-	int8_t		 closing;	/* finished: forgotten once quiet */
+	int8_t		 closing;	/* finished: 1, then 2 once a little quiet */
 	uint16_t	 mss[2];	/* announced by each side */
 	struct vnd_tcpdir	 d[2];		/* [0]: client's data, [1]: server's */
 };
@@ -158,7 +166,8 @@ struct vnd_tcprun {
 	size_t		 c0, n, cap;	/* ids c0 .. n - 1 in c; cap: of c */
 	size_t		 base;		/* the first not dropped (>= c0) */
 	struct vnd_flowtab ft;		/* the alive ones' ids */
-	struct vnd_flowq closing;	/* the finished ones, until quiet */
+	struct vnd_flowq closing;	/* the finished ones, until settled ... */
+	struct vnd_flowq quiet;		/* ... then until quiet */
 	int64_t		 slot_ns;	/* -i, 0 for none */
 	vnd_tcpconn_event_fn on_event;	/* NULL: events are not wanted */
 	void		*ev_arg;	/* the caller's */

@@ -237,7 +237,12 @@ new_bytes(struct vnd_tcplivedir *d, const struct vnd_pkt *pk, uint32_t end)
 static void
 remember(struct vnd_tcplivedir *d, const struct vnd_pkt *pk, uint32_t len)
 {
-	struct vnd_tcprecent *s = &d->recent[d->nrecent++ % NRECENT];
+	struct vnd_tcprecent *s;
+
+	if (d->recent == NULL && (d->recent = malloc(NRECENT *
+	    sizeof(*d->recent))) == NULL)
+		return;			/* not remembered: not known again */
+	s = &d->recent[d->nrecent++ % NRECENT];
 
 	s->seq = pk->seq;
 	s->len = len;

@@ -244,12 +244,13 @@ flow_close(struct run *r, struct flow *f)
 	f->x = NULL;
 }
 
+/* When flow id is due: quiet after its last packet; INT64_MIN: closed. */
 static int64_t
-flow_last(void *arg, uint64_t id)
+flow_due(void *arg, uint64_t id)
 {
 	const struct flow *f = flow_at(arg, id);
 
-	return f->x == NULL ? INT64_MIN : f->last_ts;
+	return f->x == NULL ? INT64_MIN : f->last_ts + VND_FLOW_QUIET_NS;
 }
 
 /* Flow id finished and quiet: a packet of its 5-tuple opens a new one. */
@@ -285,7 +286,7 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	int moved;
 
 	if (vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(&r->closing,
-	    pk->ts_ns, flow_last, flow_gone, r) < 0)
+	    pk->ts_ns, flow_due, flow_gone, r) < 0)
 		return NULL;
 	/* a 5-tuple used again, after or even during the last: a new SYN */
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
