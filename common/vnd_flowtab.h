@@ -104,6 +104,15 @@ void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
 #endif
 
 /*
+ * A finished connection this quiet (after its last packet) has had what
+ * was in flight: what it kept to know segments and their ACKs again is
+ * forgotten, the rest kept until VND_FLOW_QUIET_NS.
+ */
+#ifndef VND_FLOW_SETTLE_NS
+#define VND_FLOW_SETTLE_NS	(10 * VND_NS_PER_SEC)
+#endif
+
+/*
  * Finished connections waiting to be quiet, by id, in the order they
  * finished: a queue each comes out of when its due time has passed.
  */

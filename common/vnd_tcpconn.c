@@ -122,7 +122,7 @@ conn_due(void *arg, uint64_t id)
 
 	if (c->x == NULL)
 		return INT64_MIN;
-	return c->last_ts + (c->closing == 1 ? VND_TCP_SETTLE_NS :
+	return c->last_ts + (c->closing == 1 ? VND_FLOW_SETTLE_NS :
 	    VND_FLOW_QUIET_NS);
 }
 
@@ -229,7 +229,7 @@ vnd_tcpconn_closing(struct vnd_tcprun *r, struct vnd_tcpconn *c)
 		return;
 	c->closing = 1;
 	if (vnd_flowq_push(&r->closing, vnd_tcprun_id(r, c), c->last_ts +
-	    VND_TCP_SETTLE_NS) < 0)
+	    VND_FLOW_SETTLE_NS) < 0)
 		nomem(r);
 }
 

@@ -26,13 +26,6 @@ enum { CC_NONE, CC_SLOW_START, CC_AVOIDANCE, CC_FAST_RECOVERY, CC_TIMEOUT };
 #define DEFAULT_MSS	536	/* RFC 9293 3.7.1, when none was announced */
 #define MAX_MSS		8960	/* of a 9000-byte jumbo frame, less 40 */
 #define MAX_WSCALE	14	/* RFC 7323 2.3 */
-/*
- * A finished connection this quiet has had what was in flight: its last
- * segments are forgotten, the rest kept until VND_FLOW_QUIET_NS.
- */
-#ifndef VND_TCP_SETTLE_NS
-#define VND_TCP_SETTLE_NS	(10 * VND_NS_PER_SEC)
-#endif
 
 struct vnd_tcpslot {				/* -i: the time of one slot in each state */
 	int64_t		 start;

@@ -43,11 +43,15 @@ struct seg {
 
 #define NTSV	64	/* TSvals remembered per direction */
 
+struct tsv {				/* a TSval sent, with when first seen */
+	uint32_t	 val;
+	int64_t		 ts;
+	uint64_t	 frame;
+};
+
 struct half {				/* one direction: its data, the other's ACKs */
-	uint32_t	 tsv[NTSV];	/* TSvals sent, with when first seen */
-	int64_t		 tsv_ts[NTSV];
-	uint64_t	 tsv_frame[NTSV];
-	size_t		 ntsv;
+	struct tsv	*tsv;		/* NTSV, made at the first; freed settled */
+	size_t		 ntsv;		/* 0 while tsv is NULL */
 	struct seg	*segs;
 	size_t		 head, n, cap;	/* ring, grown as the window opens */
 	uint32_t	 high;		/* highest end sent */
@@ -92,7 +96,7 @@ struct frow {
 struct flow {
 	struct vnd_flowkey k;		/* k.src: the client (SYN) */
 	uint8_t		 proto;
-	int8_t		 closing;	/* finished: closed once quiet */
+	int8_t		 closing;	/* finished: 1, then 2 once a little quiet */
 	int64_t		 last_ts;
 	struct flowx	*x;		/* NULL: closed */
 	struct frow	*rows;
@@ -105,7 +109,8 @@ struct run {
 	size_t		 f0, n, cap, base;
 	int64_t		 slot_ns;	/* -i, 0 for none */
 	struct vnd_flowtab ft;		/* the alive ones' ids */
-	struct vnd_flowq closing;	/* the finished ones, until quiet */
+	struct vnd_flowq closing;	/* the finished ones, until settled ... */
+	struct vnd_flowq quiet;		/* ... then until quiet */
 	struct vnd_table *t;
 	struct vnd_table *flows;	/* written as the flows close */
 	int		 all, summary;
@@ -182,6 +187,7 @@ flowx_free(struct flowx *x)
 
 	for (i = 0; i < 2; i++) {
 		free(x->h[i].segs);
+		free(x->h[i].tsv);
 		vnd_stats_free(&x->h[i].st);
 		for (k = 0; k < x->nsl[i]; k++)
 			vnd_stats_free(&x->sl[i][k].st);
@@ -244,13 +250,45 @@ flow_close(struct run *r, struct flow *f)
 	f->x = NULL;
 }
 
-/* When flow id is due: quiet after its last packet; INT64_MIN: closed. */
+/*
+ * When flow id is due, after its last packet: a little quiet (what was in
+ * flight has come), then quiet; INT64_MIN: closed already.
+ */
 static int64_t
 flow_due(void *arg, uint64_t id)
 {
 	const struct flow *f = flow_at(arg, id);
 
-	return f->x == NULL ? INT64_MIN : f->last_ts + VND_FLOW_QUIET_NS;
+	if (f->x == NULL)
+		return INT64_MIN;
+	return f->last_ts + (f->closing == 1 ? VND_FLOW_SETTLE_NS :
+	    VND_FLOW_QUIET_NS);
+}
+
+/*
+ * Flow id finished and a little quiet: all it sent is acknowledged or
+ * will not be, its segments and TSvals are forgotten (3 kB), and it waits
+ * to be quiet.
+ */
+static void
+flow_settled(void *arg, uint64_t id)
+{
+	struct run *r = arg;
+	struct flow *f = flow_at(r, id);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct half *h = &f->x->h[i];
+
+		free(h->segs);
+		free(h->tsv);
+		h->segs = NULL;
+		h->tsv = NULL;
+		h->head = h->n = h->cap = h->ntsv = 0;
+	}
+	f->closing = 2;
+	if (vnd_flowq_push(&r->quiet, id, f->last_ts + VND_FLOW_QUIET_NS) < 0)
+		nomem(r);
 }
 
 /* Flow id finished and quiet: a packet of its 5-tuple opens a new one. */
@@ -285,8 +323,10 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	long k;
 	int moved;
 
-	if (vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(&r->closing,
-	    pk->ts_ns, flow_due, flow_gone, r) < 0)
+	if ((vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(
+	    &r->closing, pk->ts_ns, flow_due, flow_settled, r) < 0) ||
+	    (vnd_flowq_due(&r->quiet, pk->ts_ns) && vnd_flowq_expire(&r->quiet,
+	    pk->ts_ns, flow_due, flow_gone, r) < 0) || r->failed)
 		return NULL;
 	/* a 5-tuple used again, after or even during the last: a new SYN */
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
@@ -554,10 +594,10 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		for (i = 0; i < h->ntsv && i < NTSV; i++) {
 			size_t j = (h->ntsv - 1 - i) % NTSV;
 
-			if (h->tsv[j] == pk->tsecr) {
+			if (h->tsv[j].val == pk->tsecr) {
 				sample(r, f, dir, "ts", "ts_echo", 1,
-				    pk->ts_ns - h->tsv_ts[j], pk->ts_ns,
-				    h->tsv_frame[j], pk->frame, 0, a);
+				    pk->ts_ns - h->tsv[j].ts, pk->ts_ns,
+				    h->tsv[j].frame, pk->frame, 0, a);
 				break;
 			}
 		}
@@ -601,12 +641,11 @@ tsval_seen(struct half *h, const struct vnd_pkt *pk)
 {
 	if (!VND_ISSET(pk, VND_COL_TSVAL))
 		return;
-	if (h->ntsv == 0 || h->tsv[(h->ntsv - 1) % NTSV] != pk->tsval) {
-		h->tsv[h->ntsv % NTSV] = pk->tsval;
-		h->tsv_ts[h->ntsv % NTSV] = pk->ts_ns;
-		h->tsv_frame[h->ntsv % NTSV] = pk->frame;
-		h->ntsv++;
-	}
+	if (h->tsv == NULL && (h->tsv = malloc(NTSV * sizeof(*h->tsv))) == NULL)
+		return;			/* not remembered: its echo untimed */
+	if (h->ntsv == 0 || h->tsv[(h->ntsv - 1) % NTSV].val != pk->tsval)
+		h->tsv[h->ntsv++ % NTSV] = (struct tsv){ pk->tsval, pk->ts_ns,
+		    pk->frame };
 }
 
 /* After a packet of f: finished, it is queued to be closed once quiet. */
@@ -622,7 +661,7 @@ closing(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		return;
 	f->closing = 1;
 	if (vnd_flowq_push(&r->closing, (uint64_t)(f - r->f) + r->f0,
-	    f->last_ts + VND_FLOW_QUIET_NS) < 0)
+	    f->last_ts + VND_FLOW_SETTLE_NS) < 0)
 		nomem(r);
 }
 
@@ -816,6 +855,7 @@ run_free(void *ctx)
 	free(r->f);
 	vnd_flowtab_free(&r->ft);
 	vnd_flowq_free(&r->closing);
+	vnd_flowq_free(&r->quiet);
 }
 
 static struct run tool_ctx;
