@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """mktcpflows.py: many short TCP connections, one after the other, at one point.
 
-usage: mktcpflows.py N OUT.pcap [LATE]
+usage: mktcpflows.py [-g MS] N OUT.pcap [LATE]
 
 N connections from 198.18.0.1 to 198.19.X.1:80, each from its own source
-port, one every 100 ms: a handshake (MSS, window scale, SACK, timestamps),
+port, one every 100 ms (or MS): a handshake (MSS, window scale, SACK, timestamps),
 a 100-byte request, a 1000-byte answer, each acked, then both FINs, each
 acked; every 8th is reset by the server instead of closed. A trace whose
 length grows with N while the connections alive at any time stay few.
@@ -63,14 +63,19 @@ def conn(i):
 
 
 def main():
-    n = int(sys.argv[1])
-    late = float(sys.argv[3]) if len(sys.argv) > 3 else None
+    args = sys.argv[1:]
+    gap = 100_000
+    if args[0] == "-g":
+        gap = int(float(args[1]) * 1000)
+        args = args[2:]
+    n = int(args[0])
+    late = float(args[2]) if len(args) > 2 else None
     pkts = []
     hdr = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-    with open(sys.argv[2], "wb") as out:
+    with open(args[1], "wb") as out:
         out.write(hdr)
         for i in range(n):
-            start = 1_700_000_000_000_000 + i * 100_000
+            start = 1_700_000_000_000_000 + i * gap
             pk = [(start + us, f) for us, f in conn(i)]
             if late is not None:
                 pk.append((pk[-1][0] + int(late * 10**6), pk[-1][1]))
