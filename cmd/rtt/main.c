@@ -641,7 +641,7 @@ tsval_seen(struct half *h, const struct vnd_pkt *pk)
 {
 	if (!VND_ISSET(pk, VND_COL_TSVAL))
 		return;
-	if (h->tsv == NULL && (h->tsv = malloc(NTSV * sizeof(*h->tsv))) == NULL)
+	if (h->tsv == NULL && (h->tsv = calloc(NTSV, sizeof(*h->tsv))) == NULL)
 		return;			/* not remembered: its echo untimed */
 	if (h->ntsv == 0 || h->tsv[(h->ntsv - 1) % NTSV].val != pk->tsval)
 		h->tsv[h->ntsv++ % NTSV] = (struct tsv){ pk->tsval, pk->ts_ns,
