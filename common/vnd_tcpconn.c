@@ -244,8 +244,8 @@ vnd_tcpconn_event(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir,
 }
 
 void
-vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir, struct vnd_tcplivedir *d, int cc,
-    int64_t ts, uint64_t frame)
+vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir,
+    struct vnd_tcplivedir *d, int cc, int64_t ts, uint64_t frame)
 {
 	if (d->cc == cc)
 		return;

@@ -14,7 +14,6 @@
 #include "vnd_operands.h"
 #include "vnd_num.h"
 #include "vnd_point.h"
-#include "vnd_sorted.h"
 #include "vnd_stats.h"
 #include "vnd_table.h"
 

@@ -112,8 +112,8 @@ ev_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *unused,
 	const struct evrec *e = &r->evs[i];
 
 	(void)unused;
-	return put_event(t, vnd_tcprun_conn(&r->t, e->conn), e->dir, e->ts, e->kind, e->frame,
-	    e->value, errbuf);
+	return put_event(t, vnd_tcprun_conn(&r->t, e->conn), e->dir, e->ts,
+	    e->kind, e->frame, e->value, errbuf);
 }
 
 /* -j: the workers' events, in the order one thread finds them. */
