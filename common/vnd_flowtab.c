@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vnd_flowtab.h"
+#include "vnd_grow.h"
 
 /* The same number for a 5-tuple either way round, and its point. */
 static uint64_t
@@ -242,4 +243,77 @@ vnd_flowkey_put(struct vnd_table *t, const struct vnd_flowkey *k, int dir)
 	vnd_put_int(t, dir ? k->dport : k->sport);
 	vnd_put_text(t, buf, vnd_ip_fmt(buf, k->ver, dir ? k->src : k->dst));
 	vnd_put_int(t, dir ? k->sport : k->dport);
+}
+
+int
+vnd_flowq_push(struct vnd_flowq *fq, uint64_t id, int64_t due)
+{
+	struct vnd_flowqe *nq;
+	size_t gone = fq->head;
+
+	/* the popped ones given back once as many are popped as queued */
+	if (gone > 0 && gone >= fq->n - gone) {
+		memmove(fq->q, fq->q + gone, (fq->n - gone) * sizeof(*fq->q));
+		fq->n -= gone;
+		fq->head = 0;
+	}
+	if ((nq = vnd_grow(fq->q, &fq->cap, fq->n, sizeof(*nq), 256)) == NULL)
+		return -1;
+	fq->q = nq;
+	fq->q[fq->n++] = (struct vnd_flowqe){ id, due };
+	return 0;
+}
+
+int
+vnd_flowq_pop(struct vnd_flowq *fq, int64_t now, uint64_t *id)
+{
+	if (fq->head == fq->n || fq->q[fq->head].due > now)
+		return 0;
+	*id = fq->q[fq->head++].id;
+	return 1;
+}
+
+int
+vnd_flowq_expire(struct vnd_flowq *fq, int64_t now,
+    int64_t (*due)(void *, uint64_t), void (*gone)(void *, uint64_t),
+    void *arg)
+{
+	uint64_t id;
+	int64_t t;
+
+	while (vnd_flowq_pop(fq, now, &id)) {
+		if ((t = due(arg, id)) == INT64_MIN)
+			continue;
+		if (t <= now)
+			gone(arg, id);
+		else if (vnd_flowq_push(fq, id, t) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+vnd_flowq_free(struct vnd_flowq *fq)
+{
+	free(fq->q);
+	memset(fq, 0, sizeof(*fq));
+}
+
+void *
+vnd_flowwin_room(void *a, size_t size, size_t *c0, size_t base, size_t n,
+    size_t *cap, int *moved)
+{
+	size_t gone = base - *c0;
+	void *na;
+
+	*moved = 0;
+	if (gone > 0 && gone >= n - base) {
+		memmove(a, (char *)a + gone * size, (n - base) * size);
+		*c0 = base;
+		*moved = 1;
+	}
+	if ((na = vnd_grow(a, cap, n - *c0, size, 64)) == NULL)
+		return NULL;
+	*moved |= na != a;
+	return na;
 }

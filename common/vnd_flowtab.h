@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnd.h"
 #include "vnd_pkt.h"
 #include "vnd_table.h"
 
@@ -88,5 +89,79 @@ int	 vnd_flowkey_cmp(const struct vnd_flowkey *, const struct vnd_flowkey *);
 
 /* Write src_ip, src_port, dst_ip, dst_port of direction dir (1: from the server). */
 void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
+
+/*
+ * How long a finished connection (both FINs acknowledged, or a RST) is kept
+ * after its last packet: its late packets (a FIN or an ACK sent again, a RST
+ * answering them, data in flight past a RST, a RST sent again) still count
+ * for it. Later, its 5-tuple opens a new connection. As long as Linux's
+ * conntrack keeps a closed 5-tuple (TIME_WAIT, twice an MSL of 60 s): on
+ * the corpus, 10 s (Zeek's tcp_close_delay is 5 s) splits connections of 6
+ * captures, 60 s of one (RSTs sent again 64 s apart), 120 s of none.
+ */
+#ifndef VND_FLOW_QUIET_NS
+#define VND_FLOW_QUIET_NS	(120 * VND_NS_PER_SEC)
+#endif
+
+/*
+ * A finished connection this quiet (after its last packet) has had what
+ * was in flight: what it kept to know segments and their ACKs again is
+ * forgotten, the rest kept until VND_FLOW_QUIET_NS.
+ */
+#ifndef VND_FLOW_SETTLE_NS
+#define VND_FLOW_SETTLE_NS	(10 * VND_NS_PER_SEC)
+#endif
+
+/*
+ * Finished connections waiting to be quiet, by id, in the order they
+ * finished: a queue each comes out of when its due time has passed.
+ */
+struct vnd_flowq {
+	struct vnd_flowqe {
+		uint64_t	 id;
+		int64_t		 due;
+	}		*q;
+	size_t		 head, n, cap;	/* queued: q[head] to q[n - 1] */
+};
+
+/* Queue id, due at due; -1: no memory. */
+int	 vnd_flowq_push(struct vnd_flowq *, uint64_t id, int64_t due);
+
+/*
+ * 1 and the id of the oldest entry when its due time is not after now, 0
+ * when none is due. The caller checks the connection again: one that had
+ * packets since is queued again, due later.
+ */
+int	 vnd_flowq_pop(struct vnd_flowq *, int64_t now, uint64_t *id);
+void	 vnd_flowq_free(struct vnd_flowq *);
+
+/*
+ * The queued connections due by now given to gone(arg, id), which closes
+ * them (and takes them out of the index), or queues them elsewhere for a
+ * next step. due(arg, id): when it is due, which packets since it was
+ * queued make later (then it is queued again); INT64_MIN when it is closed
+ * already. -1: no memory.
+ */
+int	 vnd_flowq_expire(struct vnd_flowq *, int64_t now,
+	    int64_t (*due)(void *, uint64_t), void (*gone)(void *, uint64_t),
+	    void *arg);
+
+/* Is an entry due by now? (vnd_flowq_expire has work: asked every packet) */
+static inline int
+vnd_flowq_due(const struct vnd_flowq *fq, int64_t now)
+{
+	return fq->head < fq->n && fq->q[fq->head].due <= now;
+}
+
+/*
+ * The caller's connections by id, in the order they came: an array a of
+ * elements of size bytes holding ids *c0 to n - 1, those before base
+ * dropped (written and done with). Room for id n: the array with the
+ * dropped ones given back once as many are dropped as kept (each moves
+ * once, on average), grown if full; *moved set when the elements moved.
+ * NULL: no memory (a as it was).
+ */
+void	*vnd_flowwin_room(void *a, size_t size, size_t *c0, size_t base,
+	    size_t n, size_t *cap, int *moved);
 
 #endif

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vnd_grow.h"
 #include "vnd_tcpconn.h"
 
 static const char *const ccname[] = {
@@ -14,7 +13,7 @@ static const char *const ccname[] = {
 static const struct vnd_flowkey *
 conn_key(void *arg, size_t i)
 {
-	return &((struct vnd_tcprun *)arg)->c[i].k;
+	return &vnd_tcprun_conn(arg, i)->k;
 }
 
 /* Anything went by after the SYN: a SYN now opens a new connection. */
@@ -33,30 +32,167 @@ nomem(struct vnd_tcprun *r)
 	r->failed = 1;
 }
 
-struct vnd_tcpconn *
-vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
+static void
+live_free(struct vnd_tcpconn *c)
 {
-	struct vnd_tcpconn *c, *nc;
-	long i;
+	if (c->x == NULL)
+		return;
+	free(c->x->d[0].slots);
+	free(c->x->d[1].slots);
+	free(c->x->d[0].gap);
+	free(c->x->d[1].gap);
+	free(c->x->d[0].recent);
+	free(c->x->d[1].recent);
+	free(c->x);
+	c->x = NULL;
+}
 
-	/* a 5-tuple used again, after or even during the last: a new SYN
-	 * (asked of SYNs only: the others are never one) */
-	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
-	    (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
-	    *dir == 0 && r->c[i].syn, r->c[i].d[0].isn, carried(&r->c[i]))))
-		return &r->c[i];
-	if ((nc = vnd_grow(r->c, &r->cap, r->n, sizeof(*nc), 64)) == NULL) {
-		nomem(r);
+/* Connection c is over: its shares final, its live state freed. */
+static void
+close_conn(struct vnd_tcprun *r, struct vnd_tcpconn *c)
+{
+	if (c->x == NULL)
+		return;
+	vnd_tcpconn_final(c, r->slot_ns);
+	live_free(c);
+}
+
+/* The connections moved: their live states find their counters again. */
+static void
+relink(struct vnd_tcprun *r)
+{
+	struct vnd_tcpconn *c;
+	size_t i;
+
+	for (i = r->base; i < r->n; i++)
+		if ((c = vnd_tcprun_conn(r, i))->x != NULL) {
+			c->x->d[0].n = &c->d[0];
+			c->x->d[1].n = &c->d[1];
+		}
+}
+
+/* Room for connection n, the dropped ones at the front given back first. */
+static struct vnd_tcpconn *
+conn_room(struct vnd_tcprun *r)
+{
+	struct vnd_tcpconn *nc;
+	int moved;
+
+	if ((nc = vnd_flowwin_room(r->c, sizeof(*nc), &r->c0, r->base, r->n,
+	    &r->cap, &moved)) == NULL)
+		return NULL;
+	r->c = nc;
+	if (moved)
+		relink(r);
+	return &r->c[r->n - r->c0];
+}
+
+/* A new connection of pk: its key, its live state. */
+static struct vnd_tcpconn *
+conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
+{
+	struct vnd_tcpconn *c;
+	struct vnd_tcplive *x;
+
+	if ((x = malloc(sizeof(*x))) == NULL || (c = conn_room(r)) == NULL) {
+		free(x);
 		return NULL;
 	}
-	r->c = nc;
-	c = &r->c[r->n];
+	memset(x, 0, sizeof(*x));
 	memset(c, 0, sizeof(*c));
+	x->d[0].n = &c->d[0];
+	x->d[1].n = &c->d[1];
+	c->x = x;
 	vnd_flowkey_init(&c->k, pk, point, dir);
 	c->first_ord = pk->ord;
 	c->first_ts = pk->ts_ns;
 	c->wscale[0] = c->wscale[1] = -1;
 	c->shift[0] = c->shift[1] = -1;
+	return c;
+}
+
+/*
+ * When connection id is due, after its last packet: a little quiet (what
+ * was in flight has come), then quiet; INT64_MIN: closed already.
+ */
+static int64_t
+conn_due(void *arg, uint64_t id)
+{
+	const struct vnd_tcpconn *c = vnd_tcprun_conn(arg, id);
+
+	if (c->x == NULL)
+		return INT64_MIN;
+	return c->last_ts + (c->closing == 1 ? VND_FLOW_SETTLE_NS :
+	    VND_FLOW_QUIET_NS);
+}
+
+/*
+ * Connection id finished and a little quiet: its last segments forgotten
+ * (a late copy of one is no longer known again), 2 KiB of its 3, and it
+ * waits to be quiet (its own queue: not behind those settling).
+ */
+static void
+conn_settled(void *arg, uint64_t id)
+{
+	struct vnd_tcprun *r = arg;
+	struct vnd_tcpconn *c = vnd_tcprun_conn(r, id);
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		free(c->x->d[k].recent);
+		c->x->d[k].recent = NULL;
+		c->x->d[k].nrecent = 0;
+	}
+	c->closing = 2;
+	if (vnd_flowq_push(&r->quiet, id, c->last_ts + VND_FLOW_QUIET_NS) < 0)
+		nomem(r);
+}
+
+/* Connection id finished and quiet: a packet of its 5-tuple opens a new one. */
+static void
+conn_gone(void *arg, uint64_t id)
+{
+	struct vnd_tcprun *r = arg;
+
+	vnd_flowtab_del(&r->ft, id);
+	close_conn(r, vnd_tcprun_conn(r, id));
+}
+
+/* The connections settled or quiet by now; -1: no memory. */
+static int
+expire(struct vnd_tcprun *r, int64_t now)
+{
+	if (vnd_flowq_due(&r->closing, now) && vnd_flowq_expire(&r->closing,
+	    now, conn_due, conn_settled, r) < 0)
+		return -1;
+	if (vnd_flowq_due(&r->quiet, now) && vnd_flowq_expire(&r->quiet, now,
+	    conn_due, conn_gone, r) < 0)
+		return -1;
+	return r->failed ? -1 : 0;
+}
+
+struct vnd_tcpconn *
+vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
+{
+	struct vnd_tcpconn *c;
+	long i;
+
+	if (expire(r, pk->ts_ns) < 0) {
+		nomem(r);
+		return NULL;
+	}
+	/* a 5-tuple used again, after or even during the last: a new SYN
+	 * (asked of SYNs only: the others are never one) */
+	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
+		c = vnd_tcprun_conn(r, (size_t)i);
+		if (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
+		    *dir == 0 && c->syn, c->x->d[0].isn, carried(c)))
+			return c;
+	}
+	if ((c = conn_new(r, pk, point, dir)) == NULL) {
+		nomem(r);
+		return NULL;
+	}
 	r->ft.key = conn_key;
 	r->ft.arg = r;
 	if (vnd_flowtab_place(&r->ft, i, r->n) < 0) {
@@ -64,7 +200,37 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 		return NULL;
 	}
 	r->n++;
+	/* the last one of the 5-tuple no longer sees a packet */
+	if (i >= 0)
+		close_conn(r, vnd_tcprun_conn(r, (size_t)i));
 	return c;
+}
+
+/* Both FINs acknowledged, or a RST: what follows is late. */
+static int
+finished(const struct vnd_tcpconn *c)
+{
+	const struct vnd_tcplivedir *d = c->x->d;
+	int k;
+
+	if (c->rst[0] || c->rst[1])
+		return 1;
+	for (k = 0; k < 2; k++)
+		if (!c->fin[k] || !d[k].started || !d[k].acked_any ||
+		    vnd_seq_lt(d[k].acked, d[k].high))
+			return 0;
+	return 1;
+}
+
+void
+vnd_tcpconn_closing(struct vnd_tcprun *r, struct vnd_tcpconn *c)
+{
+	if (c->closing || !finished(c))
+		return;
+	c->closing = 1;
+	if (vnd_flowq_push(&r->closing, vnd_tcprun_id(r, c), c->last_ts +
+	    VND_FLOW_SETTLE_NS) < 0)
+		nomem(r);
 }
 
 void
@@ -78,8 +244,8 @@ vnd_tcpconn_event(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir,
 }
 
 void
-vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir, struct vnd_tcpdir *d, int cc,
-    int64_t ts, uint64_t frame)
+vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir,
+    struct vnd_tcplivedir *d, int cc, int64_t ts, uint64_t frame)
 {
 	if (d->cc == cc)
 		return;
@@ -87,15 +253,63 @@ vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir, struc
 	vnd_tcpconn_event(r, c, dir, ts, ccname[cc], frame, 0);
 }
 
+int
+vnd_tcprun_end(struct vnd_tcprun *r)
+{
+	size_t i;
+	long old;
+	int dir;
+
+	vnd_flowtab_free(&r->ft);
+	r->ft.key = conn_key;
+	r->ft.arg = r;
+	for (i = r->c0; i < r->n; i++) {
+		struct vnd_tcpconn *c = vnd_tcprun_conn(r, i);
+		struct vnd_pkt pk;
+
+		close_conn(r, c);
+		if (i < r->base)
+			continue;
+		/* a packet of its client, to find the one it follows */
+		memset(&pk, 0, sizeof(pk));
+		pk.ip_ver = c->k.ver;
+		memcpy(pk.src_ip, c->k.src, sizeof(pk.src_ip));
+		memcpy(pk.dst_ip, c->k.dst, sizeof(pk.dst_ip));
+		pk.src_port = c->k.sport;
+		pk.dst_port = c->k.dport;
+		old = vnd_flowtab_find(&r->ft, &pk, c->k.point, &dir);
+		if (vnd_flowtab_place(&r->ft, old, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+vnd_tcprun_drop(struct vnd_tcprun *r, size_t upto)
+{
+	for (; r->base < upto; r->base++) {
+		struct vnd_tcpconn *c = vnd_tcprun_conn(r, r->base);
+
+		free(c->d[0].slots);
+		free(c->d[1].slots);
+		c->d[0].slots = c->d[1].slots = NULL;
+	}
+}
+
 void
 vnd_tcprun_free(struct vnd_tcprun *r)
 {
-	size_t k;
+	struct vnd_tcpconn *c;
+	size_t i;
 
-	for (k = 0; k < r->n; k++) {
-		free(r->c[k].d[0].slots);
-		free(r->c[k].d[1].slots);
+	for (i = r->base; i < r->n; i++) {
+		c = vnd_tcprun_conn(r, i);
+		live_free(c);
+		free(c->d[0].slots);
+		free(c->d[1].slots);
 	}
 	free(r->c);
 	vnd_flowtab_free(&r->ft);
+	vnd_flowq_free(&r->closing);
+	vnd_flowq_free(&r->quiet);
 }

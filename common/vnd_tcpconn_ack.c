@@ -8,7 +8,7 @@
  * may send. Its data, when it comes, numbers the bytes (data.c).
  */
 static void
-ack_start(struct vnd_tcpdir *o, const struct vnd_pkt *pk)
+ack_start(struct vnd_tcplivedir *o, const struct vnd_pkt *pk)
 {
 	o->started = 1;
 	o->from_ack = 1;
@@ -50,7 +50,7 @@ vnd_tcpconn_shifts(struct vnd_tcpconn *c)
  * shift.
  */
 void
-vnd_tcpconn_ws_infer(struct vnd_tcpdir *d, uint32_t flight)
+vnd_tcpconn_ws_infer(struct vnd_tcplivedir *d, uint32_t flight)
 {
 	while (d->win_raw > 0 && d->ws_lo < MAX_WSCALE &&
 	    ((uint32_t)d->win_raw << d->ws_lo) < flight)
@@ -63,7 +63,7 @@ static void
 on_window(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     int syn)
 {
-	struct vnd_tcpdir *o = &c->d[!dir];
+	struct vnd_tcplivedir *o = &c->x->d[!dir];
 	int ws = syn ? 0 : c->shift[dir];
 
 	o->win_raw = pk->win;
@@ -71,7 +71,7 @@ on_window(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd
 	o->rwnd = (uint32_t)pk->win << (ws < 0 ? o->ws_lo : ws);
 	o->rwnd_known = 1;
 	if (pk->win == 0 && o->started) {
-		o->zero_win++;
+		o->n->zero_win++;
 		vnd_tcpconn_event(r, c, !dir, pk->ts_ns, "zero_window", pk->frame, 0);
 	}
 }
@@ -86,16 +86,16 @@ static void
 spurious(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, int by, uint32_t seq,
     const struct vnd_pkt *pk)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 
-	if (d->retx <= d->spurious)
+	if (d->n->retx <= d->n->spurious)
 		return;
 	if (d->spurious_by != 0 && d->spurious_by != by &&
 	    d->spurious_seq == seq && !d->spurious_twice) {
 		d->spurious_twice = 1;
 		return;
 	}
-	d->spurious++;
+	d->n->spurious++;
 	d->spurious_seq = seq;
 	d->spurious_by = by;
 	d->spurious_twice = 0;
@@ -104,10 +104,10 @@ spurious(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, int by, uint32_t 
 
 /* When the ACKs came: the times the sender's timer and round trip go by. */
 static void
-ack_times(struct vnd_tcpdir *o, const struct vnd_pkt *pk, int newdata)
+ack_times(struct vnd_tcplivedir *o, const struct vnd_pkt *pk, int newdata)
 {
 	/* all it sent acknowledged: here to the receiver and back */
-	if (newdata && o->pkts && vnd_seq_le(o->high, pk->ack) &&
+	if (newdata && o->n->pkts && vnd_seq_le(o->high, pk->ack) &&
 	    pk->ts_ns >= o->last_data_ts && (o->rtt_fwd == 0 ||
 	    pk->ts_ns - o->last_data_ts < o->rtt_fwd))
 		o->rtt_fwd = pk->ts_ns - o->last_data_ts + 1;
@@ -123,11 +123,11 @@ ack_times(struct vnd_tcpdir *o, const struct vnd_pkt *pk, int newdata)
 static void
 dupack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int odir, const struct vnd_pkt *pk)
 {
-	struct vnd_tcpdir *o = &c->d[odir];
+	struct vnd_tcplivedir *o = &c->x->d[odir];
 
-	o->dupacks++;
+	o->n->dupacks++;
 	if (++o->ndup == 3) {
-		o->dup3++;
+		o->n->dup3++;
 		vnd_tcpconn_event(r, c, odir, pk->ts_ns, "triple_dupack", pk->frame,
 		    pk->ack - o->isn);
 	}
@@ -145,7 +145,7 @@ dupack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int odir, const struct vnd_p
 static void
 newack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int odir, const struct vnd_pkt *pk)
 {
-	struct vnd_tcpdir *o = &c->d[odir];
+	struct vnd_tcplivedir *o = &c->x->d[odir];
 	uint32_t a = pk->ack;
 
 	/* RFC 3522 (Eifel): the first ACK to cover a retransmitted segment
@@ -171,7 +171,7 @@ newack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int odir, const struct vnd_p
 static void
 on_ack(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk)
 {
-	struct vnd_tcpdir *o = &c->d[!dir];
+	struct vnd_tcplivedir *o = &c->x->d[!dir];
 	uint32_t a = pk->ack;
 	int newdata = !o->acked_any || vnd_seq_lt(o->acked, a);
 
@@ -197,10 +197,10 @@ vnd_tcpconn_receiver(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const
 	int ack = (pk->tcp_flags & VND_TH_ACK) != 0 && !syn;
 	int rst = (pk->tcp_flags & VND_TH_RST) != 0;
 
-	if (ack && !rst && !c->d[!dir].started)
-		ack_start(&c->d[!dir], pk);
+	if (ack && !rst && !c->x->d[!dir].started)
+		ack_start(&c->x->d[!dir], pk);
 	if (!rst)
 		on_window(r, c, dir, pk, syn);
-	if (ack && c->d[!dir].started)
+	if (ack && c->x->d[!dir].started)
 		on_ack(r, c, dir, pk);
 }

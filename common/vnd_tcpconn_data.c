@@ -1,4 +1,6 @@
 /* vnd_tcpconn_data.c: TCP connections, the sender's part: its segments, new, sent again, or seen twice. */
+#include <stdlib.h>
+
 #include "vnd_tcpconn.h"
 
 /*
@@ -16,7 +18,7 @@
  * retransmission (a retransmission has a new IP ID, or a new TSval).
  */
 static int
-is_dup(const struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t len)
+is_dup(const struct vnd_tcplivedir *d, const struct vnd_pkt *pk, uint32_t len)
 {
 	unsigned i, n = d->nrecent < NRECENT ? d->nrecent : NRECENT;
 	int ts = VND_ISSET(pk, VND_COL_TSVAL);
@@ -37,7 +39,7 @@ is_dup(const struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t len)
  * added to the least from an ACK to new data. 0: not known yet.
  */
 static int64_t
-round_trip(const struct vnd_tcpconn *c, const struct vnd_tcpdir *d)
+round_trip(const struct vnd_tcpconn *c, const struct vnd_tcplivedir *d)
 {
 	if (c->hs_rtt)
 		return c->hs_rtt;
@@ -57,7 +59,7 @@ round_trip(const struct vnd_tcpconn *c, const struct vnd_tcpdir *d)
  * RFC 6298's 1 s).
  */
 static int
-by_timer(const struct vnd_tcpconn *c, const struct vnd_tcpdir *d, const struct vnd_pkt *pk,
+by_timer(const struct vnd_tcpconn *c, const struct vnd_tcplivedir *d, const struct vnd_pkt *pk,
     uint32_t end)
 {
 	int64_t from = d->ack_seen ? d->last_adv_ts : c->first_ts, back;
@@ -83,7 +85,7 @@ static void
 recovery_start(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, int cc,
     const struct vnd_pkt *pk)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 
 	d->recovery = 1;
 	d->recov_retx = 1;
@@ -96,9 +98,9 @@ static void
 retransmission(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t end)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 
-	d->retx++;
+	d->n->retx++;
 	/*
 	 * Eifel's: the first retransmission of a recovery, of the first
 	 * unacknowledged byte. Only for it does the receiver echo the timestamp
@@ -120,14 +122,14 @@ retransmission(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struc
 		 * ACK (RFC 6582), or RACK's timing of them */
 		if (!d->recovery)
 			recovery_start(r, c, dir, CC_FAST_RECOVERY, pk);
-		d->retx_fast++;
+		d->n->retx_fast++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_fast", pk->frame,
 		    pk->seq - d->isn);
 	} else {
 		/* RTO: what was in flight counts lost, and what is sent again
 		 * up to high is repair */
 		recovery_start(r, c, dir, CC_TIMEOUT, pk);
-		d->retx_timeout++;
+		d->n->retx_timeout++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_timeout", pk->frame,
 		    pk->seq - d->isn);
 	}
@@ -138,38 +140,49 @@ static void
 resent(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 
 	if (is_dup(d, pk, len)) {
-		d->dup_capture++;
+		d->n->dup_capture++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "capture_duplicate", pk->frame,
 		    pk->seq - d->isn);
 	} else if (d->rwnd_known && d->rwnd == 0 && len <= 1) {
-		d->zw_probes++;
+		d->n->zw_probes++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "zero_window_probe", pk->frame,
 		    pk->seq - d->isn);
 	} else
 		retransmission(r, c, dir, pk, pk->seq + len);
 }
 
+/*
+ * A jump past the highest sequence: bytes this point never saw. The
+ * holes are made at the first (most connections have none); when they
+ * cannot be, or NGAP are open, this one is not remembered.
+ */
+static void
+gap_add(struct vnd_tcplivedir *d, const struct vnd_pkt *pk)
+{
+	if (d->ngap == NGAP || (d->gap == NULL &&
+	    (d->gap = malloc(NGAP * sizeof(*d->gap))) == NULL))
+		return;
+	d->gap[d->ngap++] = (struct vnd_tcpgap){ d->high, pk->seq, pk->ts_ns };
+}
+
 /* Forget hole g of d. */
 static void
-gap_drop(struct vnd_tcpdir *d, int g)
+gap_drop(struct vnd_tcplivedir *d, int g)
 {
-	d->gap_lo[g] = d->gap_lo[d->ngap - 1];
-	d->gap_hi[g] = d->gap_hi[d->ngap - 1];
-	d->gap_ts[g] = d->gap_ts[d->ngap - 1];
-	d->ngap--;
+	d->gap[g] = d->gap[--d->ngap];
 }
 
 /* The hole of d that seq falls in; -1: none. */
 static int
-gap_of(const struct vnd_tcpdir *d, uint32_t seq)
+gap_of(const struct vnd_tcplivedir *d, uint32_t seq)
 {
 	int g;
 
 	for (g = 0; g < d->ngap; g++)
-		if (!vnd_seq_lt(seq, d->gap_lo[g]) && vnd_seq_lt(seq, d->gap_hi[g]))
+		if (!vnd_seq_lt(seq, d->gap[g].lo) && vnd_seq_lt(seq, d->gap[g].hi))
 			return g;
 	return -1;
 }
@@ -184,47 +197,52 @@ static int
 gap_fill(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 	int g = gap_of(d, pk->seq);
 
 	if (g < 0)
 		return 0;
-	if (pk->ts_ns - d->gap_ts[g] < REORDER_NS) {
-		d->reordered++;
+	if (pk->ts_ns - d->gap[g].ts < REORDER_NS) {
+		d->n->reordered++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "reordered", pk->frame,
 		    pk->seq - d->isn);
 	} else {
-		d->lost_upstream++;
-		d->retx++;
+		d->n->lost_upstream++;
+		d->n->retx++;
 		vnd_tcpconn_event(r, c, dir, pk->ts_ns, "retx_lost_upstream", pk->frame,
 		    pk->seq - d->isn);
 	}
-	if (vnd_seq_le(pk->seq + len, d->gap_hi[g]) && pk->seq == d->gap_lo[g])
-		d->gap_lo[g] = pk->seq + len;	/* the front filled */
-	if (!vnd_seq_lt(d->gap_lo[g], d->gap_hi[g]))
+	if (vnd_seq_le(pk->seq + len, d->gap[g].hi) && pk->seq == d->gap[g].lo)
+		d->gap[g].lo = pk->seq + len;	/* the front filled */
+	if (!vnd_seq_lt(d->gap[g].lo, d->gap[g].hi))
 		gap_drop(d, g);
-	d->pkts++;
-	d->bytes += len;
-	d->unique += len;
+	d->n->pkts++;
+	d->n->bytes += len;
+	d->n->unique += len;
 	return 1;
 }
 
 /* Bytes above the highest sent: the sequence space grows. */
 static void
-new_bytes(struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t end)
+new_bytes(struct vnd_tcplivedir *d, const struct vnd_pkt *pk, uint32_t end)
 {
 	/* the least time since an ACK is from here to the sender and back */
 	if (d->ack_seen && pk->ts_ns >= d->last_ack_ts && (d->rtt_back == 0 ||
 	    pk->ts_ns - d->last_ack_ts < d->rtt_back))
 		d->rtt_back = pk->ts_ns - d->last_ack_ts + 1;
-	d->unique += end - (vnd_seq_lt(pk->seq, d->high) ? d->high : pk->seq);
+	d->n->unique += end - (vnd_seq_lt(pk->seq, d->high) ? d->high : pk->seq);
 	d->high = end;
 }
 
 static void
-remember(struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t len)
+remember(struct vnd_tcplivedir *d, const struct vnd_pkt *pk, uint32_t len)
 {
-	struct vnd_tcprecent *s = &d->recent[d->nrecent++ % NRECENT];
+	struct vnd_tcprecent *s;
+
+	if (d->recent == NULL && (d->recent = malloc(NRECENT *
+	    sizeof(*d->recent))) == NULL)
+		return;			/* not remembered: not known again */
+	s = &d->recent[d->nrecent++ % NRECENT];
 
 	s->seq = pk->seq;
 	s->len = len;
@@ -236,7 +254,7 @@ remember(struct vnd_tcpdir *d, const struct vnd_pkt *pk, uint32_t len)
 
 /* What is in flight after a segment: the congestion window's lower bound. */
 static void
-flight_after(struct vnd_tcpdir *d, uint32_t mss)
+flight_after(struct vnd_tcplivedir *d, uint32_t mss)
 {
 	uint32_t flight;
 
@@ -247,10 +265,10 @@ flight_after(struct vnd_tcpdir *d, uint32_t mss)
 		vnd_tcpconn_ws_infer(d, flight);
 	if (flight > d->flight_max)
 		d->flight_max = flight;
-	if (flight > d->flight_peak)
-		d->flight_peak = flight;
+	if (flight > d->n->flight_peak)
+		d->n->flight_peak = flight;
 	if (d->rwnd_known && d->rwnd < flight + mss && d->rwnd > 0)
-		d->win_full++;
+		d->n->win_full++;
 }
 
 /* A segment with len bytes of data from the side dir. */
@@ -258,7 +276,7 @@ static void
 segment(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 	uint32_t end = pk->seq + len;
 	int filled;
 
@@ -276,21 +294,17 @@ segment(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_p
 		d->from_ack = 0;
 	}
 	/* a jump past the highest sequence: bytes this point never saw */
-	if (vnd_seq_lt(d->high, pk->seq) && d->ngap < NGAP) {
-		d->gap_lo[d->ngap] = d->high;
-		d->gap_hi[d->ngap] = pk->seq;
-		d->gap_ts[d->ngap] = pk->ts_ns;
-		d->ngap++;
-	}
+	if (vnd_seq_lt(d->high, pk->seq))
+		gap_add(d, pk);
 	filled = gap_fill(r, c, dir, pk, len);
 	if (d->cc == CC_NONE)
 		vnd_tcpconn_cc(r, c, dir, d, CC_SLOW_START, pk->ts_ns, pk->frame);
-	if (len > d->max_seg)
-		d->max_seg = len;
+	if (len > d->n->max_seg)
+		d->n->max_seg = len;
 	if (filled)
 		return;
-	d->pkts++;
-	d->bytes += len;
+	d->n->pkts++;
+	d->n->bytes += len;
 	if (vnd_seq_lt(pk->seq, d->high))
 		resent(r, c, dir, pk, len);
 	if (vnd_seq_lt(d->high, end))
@@ -305,7 +319,7 @@ void
 vnd_tcpconn_sender(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     uint32_t len)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 	/* a SYN takes a number of its own: its data (TCP Fast Open, RFC 7413) follows */
 	uint32_t first = pk->seq + ((pk->tcp_flags & VND_TH_SYN) ? 1 : 0);
 	struct vnd_pkt data;

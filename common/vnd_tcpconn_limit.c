@@ -19,7 +19,7 @@
 
 /* Time [from, to) in state st, split over the time slots of width w it spans. */
 static void __attribute__((noinline))
-slot_add(struct vnd_tcpdir *d, int64_t w, int st, int64_t from, int64_t to)
+slot_add(struct vnd_tcplivedir *d, int64_t w, int st, int64_t from, int64_t to)
 {
 	struct vnd_tcpslot *ns;
 	int64_t start, end;
@@ -42,7 +42,7 @@ slot_add(struct vnd_tcpdir *d, int64_t w, int st, int64_t from, int64_t to)
 
 /* The sender of d was in state s from now: the time since goes to the old one. */
 static inline void
-state_to(struct vnd_tcpdir *d, int64_t slot_ns, int s, int64_t now)
+state_to(struct vnd_tcplivedir *d, int64_t slot_ns, int s, int64_t now)
 {
 	if (d->active && now > d->state_ts) {
 		if (slot_ns)
@@ -54,19 +54,13 @@ state_to(struct vnd_tcpdir *d, int64_t slot_ns, int s, int64_t now)
 	d->active = 1;
 }
 
-void
-vnd_tcpconn_set_state(struct vnd_tcpdir *d, int64_t slot_ns, int s, int64_t now)
-{
-	state_to(d, slot_ns, s, now);
-}
-
 /*
  * Nothing in flight, a segment's room in the window: the sender has nothing
  * to send. If it never sends again it was done, not limited: the shares are
  * kept as they are now, and used if no data follows.
  */
 static void
-set_idle(struct vnd_tcpdir *d, int64_t slot_ns, int64_t now)
+set_idle(struct vnd_tcplivedir *d, int64_t slot_ns, int64_t now)
 {
 	state_to(d, slot_ns, L_SENDER, now);
 	memcpy(d->done, d->lim, sizeof(d->done));
@@ -78,7 +72,7 @@ set_idle(struct vnd_tcpdir *d, int64_t slot_ns, int64_t now)
 }
 
 static void
-classify(struct vnd_tcpdir *d, int64_t slot_ns, int64_t now, uint32_t mss)
+classify(struct vnd_tcplivedir *d, int64_t slot_ns, int64_t now, uint32_t mss)
 {
 	uint32_t flight = d->high - d->acked;
 	int s;
@@ -106,18 +100,45 @@ classify(struct vnd_tcpdir *d, int64_t slot_ns, int64_t now, uint32_t mss)
  * from the first packet that says so. Else it is idle, no limit.
  */
 static int
-counts_time(const struct vnd_tcpdir *d)
+counts_time(const struct vnd_tcplivedir *d)
 {
-	return d->bytes || d->active || (d->rwnd_known && d->rwnd == 0);
+	return d->active || d->n->bytes || (d->rwnd_known && d->rwnd == 0);
 }
 
 /* After a packet of c at now, the state of each of its directions. */
 void
 vnd_tcpconn_limits(struct vnd_tcpconn *c, int64_t slot_ns, int64_t now)
 {
-	int dir;
+	struct vnd_tcplivedir *d = c->x->d;
 
-	for (dir = 0; dir < 2; dir++)
-		if (counts_time(&c->d[dir]))
-			classify(&c->d[dir], slot_ns, now, vnd_tcpconn_mss_to(c, !dir));
+	if (counts_time(&d[0]))
+		classify(&d[0], slot_ns, now, vnd_tcpconn_mss_to(c, 1));
+	if (counts_time(&d[1]))
+		classify(&d[1], slot_ns, now, vnd_tcpconn_mss_to(c, 0));
+}
+
+/*
+ * Closed at its last packet: the time since goes to the state it was in,
+ * and when all a direction sent was acked, nothing after, the idle tail
+ * is no limit: the shares as they were then.
+ */
+void
+vnd_tcpconn_final(struct vnd_tcpconn *c, int64_t slot_ns)
+{
+	struct vnd_tcplivedir *d;
+	struct vnd_tcpdir *n;
+	int dir, done;
+
+	for (dir = 0; dir < 2; dir++) {
+		d = &c->x->d[dir];
+		n = d->n;
+		state_to(d, slot_ns, d->state, c->last_ts);
+		done = d->done_valid && d->done_high == d->high;
+		memcpy(n->lim, done ? d->done : d->lim, sizeof(n->lim));
+		n->slots = d->slots;
+		n->nslots = done ? d->done_nslots : d->nslots;
+		if (done && n->nslots > 0)
+			n->slots[n->nslots - 1] = d->done_slot;
+		d->slots = NULL;
+	}
 }

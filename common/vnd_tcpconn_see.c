@@ -8,7 +8,7 @@ static void
 on_syn(struct vnd_tcprun *r, struct vnd_tcpconn *c, int dir, const struct vnd_pkt *pk,
     int ack)
 {
-	struct vnd_tcpdir *d = &c->d[dir];
+	struct vnd_tcplivedir *d = &c->x->d[dir];
 
 	if (dir == 0 && !ack) {
 		c->syn = 1;
@@ -74,6 +74,9 @@ see(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point)
 		vnd_tcpconn_sender(r, c, dir, pk, len);
 	/* after this packet, what limits each side's sending */
 	vnd_tcpconn_limits(c, r->slot_ns, pk->ts_ns);
+	/* (a FIN each way or a RST: asked then only) */
+	if (!c->closing && (c->rst[0] || c->rst[1] || (c->fin[0] && c->fin[1])))
+		vnd_tcpconn_closing(r, c);
 }
 
 int

@@ -14,7 +14,6 @@
 #include "vnd_operands.h"
 #include "vnd_num.h"
 #include "vnd_point.h"
-#include "vnd_sorted.h"
 #include "vnd_stats.h"
 #include "vnd_table.h"
 
@@ -43,11 +42,15 @@ struct seg {
 
 #define NTSV	64	/* TSvals remembered per direction */
 
+struct tsv {				/* a TSval sent, with when first seen */
+	uint32_t	 val;
+	int64_t		 ts;
+	uint64_t	 frame;
+};
+
 struct half {				/* one direction: its data, the other's ACKs */
-	uint32_t	 tsv[NTSV];	/* TSvals sent, with when first seen */
-	int64_t		 tsv_ts[NTSV];
-	uint64_t	 tsv_frame[NTSV];
-	size_t		 ntsv;
+	struct tsv	*tsv;		/* NTSV, made at the first; freed settled */
+	size_t		 ntsv;		/* 0 while tsv is NULL */
 	struct seg	*segs;
 	size_t		 head, n, cap;	/* ring, grown as the window opens */
 	uint32_t	 high;		/* highest end sent */
@@ -57,35 +60,58 @@ struct half {				/* one direction: its data, the other's ACKs */
 	uint64_t	 rejected;
 };
 
-struct flow {
-	struct vnd_flowkey k;		/* k.src: the client (SYN) */
-	uint8_t		 proto;
+/* -i: a direction's samples in one time slot */
+struct slot {
+	int64_t		 start;
+	struct vnd_stats st;
+	uint64_t	 rejected;
+};
+
+/* What a flow needs while alive. */
+struct flowx {
 	struct half	 h[2];		/* [0]: client's data, [1]: server's */
 	int64_t		 syn_ts, synack_ts;	/* set with their frames (from 1) */
 	uint32_t	 syn_seq;	/* the client's initial sequence number */
 	int		 carried;	/* data, a FIN or a RST went by */
 	uint64_t	 syn_frame, synack_frame;
 	int		 syn_retx, synack_retx;
+	int		 fin[2], rst;	/* its close */
+	struct slot	*sl[2];		/* -i: each direction's, by start */
+	size_t		 nsl[2], capsl[2];
 };
 
-/* -i: a flow's direction in one time slot */
-struct slot {
-	size_t		 flow;
+/* A row of the flows table: a direction's samples, in a slot with -i. */
+struct frow {
 	int		 dir;
-	int64_t		 start;
-	struct vnd_stats st;
-	uint64_t	 rejected;
-	int		 used;
+	int64_t		 slot;
+	uint64_t	 n, rejected;
+	int64_t		 min, p50, mean, p99, max;
 };
 
+/*
+ * A flow: what stays of it once closed (its rows of the flows table, until
+ * they are written), and x while it is alive.
+ */
+struct flow {
+	struct vnd_flowkey k;		/* k.src: the client (SYN) */
+	uint8_t		 proto;
+	int8_t		 closing;	/* finished: 1, then 2 once a little quiet */
+	int64_t		 last_ts;
+	struct flowx	*x;		/* NULL: closed */
+	struct frow	*rows;
+	size_t		 nrows;
+};
+
+/* The flows by id (the order they came): f0 .. n - 1 in f, as vnd_tcprun. */
 struct run {
 	struct flow	*f;
-	size_t		 cap, n;
+	size_t		 f0, n, cap, base;
 	int64_t		 slot_ns;	/* -i, 0 for none */
-	struct slot	*slots;
-	size_t		 scap, sn;
-	struct vnd_flowtab ft;		/* over f */
+	struct vnd_flowtab ft;		/* the alive ones' ids */
+	struct vnd_flowq closing;	/* the finished ones, until settled ... */
+	struct vnd_flowq quiet;		/* ... then until quiet */
 	struct vnd_table *t;
+	struct vnd_table *flows;	/* written as the flows close */
 	int		 all, summary;
 	int		 per_flow;	/* the flows table is written: keep its stats */
 	int		 failed;
@@ -113,10 +139,16 @@ static const struct vnd_colspec flow_cols[] = {
 	{ "rtt_max_ns", VND_INT },
 };
 
+static struct flow *
+flow_at(const struct run *r, size_t id)
+{
+	return &r->f[id - r->f0];
+}
+
 static const struct vnd_flowkey *
 flow_key(void *arg, size_t i)
 {
-	return &((struct run *)arg)->f[i].k;
+	return &flow_at(arg, i)->k;
 }
 
 /* A run out of memory: it stops, saying so. */
@@ -135,13 +167,152 @@ flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
 	int i;
 
 	memset(f, 0, sizeof(*f));
+	if ((f->x = calloc(1, sizeof(*f->x))) == NULL)
+		return -1;
 	vnd_flowkey_init(&f->k, pk, point, dir);
 	f->proto = pk->ip_proto;
 	/* 4 KiB a direction: only for the flows table */
 	for (i = 0; stats && i < 2; i++)
-		if (vnd_stats_init(&f->h[i].st, 8) < 0)
+		if (vnd_stats_init(&f->x->h[i].st, 8) < 0)
 			return -1;
 	return 0;
+}
+
+static void
+flowx_free(struct flowx *x)
+{
+	size_t k;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(x->h[i].segs);
+		free(x->h[i].tsv);
+		vnd_stats_free(&x->h[i].st);
+		for (k = 0; k < x->nsl[i]; k++)
+			vnd_stats_free(&x->sl[i][k].st);
+		free(x->sl[i]);
+	}
+	free(x);
+}
+
+/* The row of a direction's samples, st, in the slot at start with -i. */
+static void
+row_of(struct frow *w, int dir, int64_t start, const struct vnd_stats *st,
+    uint64_t rejected)
+{
+	const struct vnd_hist *h = &st->delay;
+
+	memset(w, 0, sizeof(*w));
+	w->dir = dir;
+	w->slot = start;
+	w->n = h->n;
+	w->rejected = rejected;
+	if (h->n == 0)
+		return;
+	w->min = h->min;
+	w->p50 = vnd_hist_quantile(h, 0.5);
+	w->mean = h->sum / (int64_t)h->n;
+	w->p99 = vnd_hist_quantile(h, 0.99);
+	w->max = h->max;
+}
+
+/* The rows of flow f: a direction with a sample, or each slot with -i. */
+static int
+rows_of(struct flow *f)
+{
+	const struct flowx *x = f->x;
+	size_t k, n = x->nsl[0] + x->nsl[1] + 2;
+	int d;
+
+	if ((f->rows = calloc(n, sizeof(*f->rows))) == NULL)
+		return -1;
+	for (d = 0; d < 2; d++) {
+		for (k = 0; k < x->nsl[d]; k++)
+			row_of(&f->rows[f->nrows++], d, x->sl[d][k].start,
+			    &x->sl[d][k].st, x->sl[d][k].rejected);
+		if (x->nsl[d] == 0 && (x->h[d].st.delay.n || x->h[d].rejected))
+			row_of(&f->rows[f->nrows++], d, 0, &x->h[d].st,
+			    x->h[d].rejected);
+	}
+	return 0;
+}
+
+/* Flow f is over: the rows of the flows table kept of it, the rest freed. */
+static void
+flow_close(struct run *r, struct flow *f)
+{
+	if (f->x == NULL)
+		return;
+	if (r->per_flow && rows_of(f) < 0)
+		nomem(r);
+	flowx_free(f->x);
+	f->x = NULL;
+}
+
+/*
+ * When flow id is due, after its last packet: a little quiet (what was in
+ * flight has come), then quiet; INT64_MIN: closed already.
+ */
+static int64_t
+flow_due(void *arg, uint64_t id)
+{
+	const struct flow *f = flow_at(arg, id);
+
+	if (f->x == NULL)
+		return INT64_MIN;
+	return f->last_ts + (f->closing == 1 ? VND_FLOW_SETTLE_NS :
+	    VND_FLOW_QUIET_NS);
+}
+
+/*
+ * Flow id finished and a little quiet: all it sent is acknowledged or
+ * will not be, its segments and TSvals are forgotten (3 kB), and it waits
+ * to be quiet.
+ */
+static void
+flow_settled(void *arg, uint64_t id)
+{
+	struct run *r = arg;
+	struct flow *f = flow_at(r, id);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct half *h = &f->x->h[i];
+
+		free(h->segs);
+		free(h->tsv);
+		h->segs = NULL;
+		h->tsv = NULL;
+		h->head = h->n = h->cap = h->ntsv = 0;
+	}
+	f->closing = 2;
+	if (vnd_flowq_push(&r->quiet, id, f->last_ts + VND_FLOW_QUIET_NS) < 0)
+		nomem(r);
+}
+
+/* Flow id finished and quiet: a packet of its 5-tuple opens a new one. */
+static void
+flow_gone(void *arg, uint64_t id)
+{
+	struct run *r = arg;
+
+	vnd_flowtab_del(&r->ft, id);
+	flow_close(r, flow_at(r, id));
+}
+
+/* Both FINs acknowledged, or a RST: what follows is late. */
+static int
+finished(const struct flowx *x)
+{
+	int d;
+
+	if (x->rst)
+		return 1;
+	for (d = 0; d < 2; d++)
+		if (!x->fin[d] || !x->h[d].acked_any ||
+		    vnd_seq_lt(x->h[d].acked, x->h[d].high))
+			return 0;
+	return 1;
 }
 
 static struct flow *
@@ -149,16 +320,27 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct flow *f, *nf;
 	long k;
+	int moved;
 
+	if ((vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(
+	    &r->closing, pk->ts_ns, flow_due, flow_settled, r) < 0) ||
+	    (vnd_flowq_due(&r->quiet, pk->ts_ns) && vnd_flowq_expire(&r->quiet,
+	    pk->ts_ns, flow_due, flow_gone, r) < 0) || r->failed)
+		return NULL;
 	/* a 5-tuple used again, after or even during the last: a new SYN */
-	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0 &&
-	    !vnd_flow_new_syn(pk, *dir == 0 && r->f[k].syn_frame != 0,
-	    r->f[k].syn_seq, r->f[k].carried))
-		return &r->f[k];
-	if ((nf = vnd_grow(r->f, &r->cap, r->n, sizeof(*nf), 64)) == NULL)
+	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
+		f = flow_at(r, (size_t)k);
+		/* (asked of SYNs only: the others are never one) */
+		if (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
+		    *dir == 0 && f->x->syn_frame != 0, f->x->syn_seq,
+		    f->x->carried))
+			return f;
+	}
+	if ((nf = vnd_flowwin_room(r->f, sizeof(*nf), &r->f0, r->base, r->n,
+	    &r->cap, &moved)) == NULL)
 		return NULL;
 	r->f = nf;
-	f = &r->f[r->n];
+	f = flow_at(r, r->n);
 	if (flow_init(f, pk, point, dir, r->per_flow) < 0)
 		return NULL;
 	r->ft.key = flow_key;
@@ -166,6 +348,9 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	if (vnd_flowtab_place(&r->ft, k, r->n) < 0)
 		return NULL;
 	r->n++;
+	/* the last one of the 5-tuple no longer sees a packet */
+	if (k >= 0)
+		flow_close(r, flow_at(r, (size_t)k));
 	return f;
 }
 
@@ -177,48 +362,31 @@ put_flow_cols(struct vnd_table *t, const struct flow *f, int dir)
 	vnd_put_int(t, f->proto);
 }
 
+/* -i: the slot at start of a direction of x, made when new. */
 static struct slot *
-slot_of(struct run *r, size_t flow, int dir, int64_t start)
+slot_of(struct flowx *x, int dir, int64_t start)
 {
 	struct slot *ns;
-	uint64_t w[3];
-	size_t i, j, ncap;
+	size_t i = x->nsl[dir];
 
-	if (r->sn * 2 + 2 > r->scap) {
-		ncap = r->scap ? r->scap * 2 : 256;
-		if ((ns = calloc(ncap, sizeof(*ns))) == NULL)
-			return NULL;
-		for (i = 0; i < r->scap; i++) {
-			if (!r->slots[i].used)
-				continue;
-			w[0] = r->slots[i].flow;
-			w[1] = (uint64_t)r->slots[i].dir;
-			w[2] = (uint64_t)r->slots[i].start;
-			for (j = vnd_hash((const uint8_t *)w, sizeof(w)) & (ncap - 1);
-			    ns[j].used; j = (j + 1) & (ncap - 1))
-				;
-			ns[j] = r->slots[i];
-		}
-		free(r->slots);
-		r->slots = ns;
-		r->scap = ncap;
-	}
-	w[0] = flow;
-	w[1] = (uint64_t)dir;
-	w[2] = (uint64_t)start;
-	for (i = vnd_hash((const uint8_t *)w, sizeof(w)) & (r->scap - 1);
-	    r->slots[i].used; i = (i + 1) & (r->scap - 1))
-		if (r->slots[i].flow == flow && r->slots[i].dir == dir &&
-		    r->slots[i].start == start)
-			return &r->slots[i];
-	if (vnd_stats_init(&r->slots[i].st, 8) < 0)
+	/* the samples come in time order, but for a clock's jumps */
+	while (i > 0 && x->sl[dir][i - 1].start > start)
+		i--;
+	if (i > 0 && x->sl[dir][i - 1].start == start)
+		return &x->sl[dir][i - 1];
+	if ((ns = vnd_grow(x->sl[dir], &x->capsl[dir], x->nsl[dir], sizeof(*ns),
+	    4)) == NULL)
 		return NULL;
-	r->slots[i].flow = flow;
-	r->slots[i].dir = dir;
-	r->slots[i].start = start;
-	r->slots[i].used = 1;
-	r->sn++;
-	return &r->slots[i];
+	x->sl[dir] = ns;
+	memmove(&ns[i + 1], &ns[i], (x->nsl[dir] - i) * sizeof(*ns));
+	memset(&ns[i], 0, sizeof(*ns));
+	ns[i].start = start;
+	if (vnd_stats_init(&ns[i].st, 8) < 0) {
+		memmove(&ns[i], &ns[i + 1], (x->nsl[dir] - i) * sizeof(*ns));
+		return NULL;
+	}
+	x->nsl[dir]++;
+	return &ns[i];
 }
 
 static void
@@ -232,12 +400,11 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 		rule = "backwards";
 	}
 	if (!ok)
-		f->h[dir].rejected++;
+		f->x->h[dir].rejected++;
 	else if (r->per_flow)
-		vnd_hist_add(&f->h[dir].st.delay, rtt);
+		vnd_hist_add(&f->x->h[dir].st.delay, rtt);
 	if (r->slot_ns) {
-		struct slot *sl = slot_of(r, (size_t)(f - r->f), dir,
-		    vnd_slot(ts, r->slot_ns));
+		struct slot *sl = slot_of(f->x, dir, vnd_slot(ts, r->slot_ns));
 
 		if (sl == NULL) {
 			nomem(r);
@@ -336,7 +503,7 @@ on_data(struct half *h, const struct vnd_pkt *pk, uint32_t len)
 static void
 on_sack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 {
-	struct half *h = &f->h[dir];
+	struct half *h = &f->x->h[dir];
 	uint32_t le = pk->sack[0][0], re = pk->sack[0][1];
 	struct seg *s, *hit = NULL;
 	size_t i, lo = 0, hi = h->n;
@@ -370,7 +537,7 @@ on_sack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 static void
 on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 {
-	struct half *h = &f->h[dir];
+	struct half *h = &f->x->h[dir];
 	uint32_t a = pk->ack;
 	struct seg *s, *last = NULL;
 	size_t i;
@@ -426,10 +593,10 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 		for (i = 0; i < h->ntsv && i < NTSV; i++) {
 			size_t j = (h->ntsv - 1 - i) % NTSV;
 
-			if (h->tsv[j] == pk->tsecr) {
+			if (h->tsv[j].val == pk->tsecr) {
 				sample(r, f, dir, "ts", "ts_echo", 1,
-				    pk->ts_ns - h->tsv_ts[j], pk->ts_ns,
-				    h->tsv_frame[j], pk->frame, 0, a);
+				    pk->ts_ns - h->tsv[j].ts, pk->ts_ns,
+				    h->tsv[j].frame, pk->frame, 0, a);
 				break;
 			}
 		}
@@ -437,12 +604,73 @@ on_ack(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
 	h->acked_any = 1;
 }
 
+/* The handshake: SYN to SYN-ACK times the server side, SYN-ACK to ACK the client. */
+static void
+handshake(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk,
+    int syn, int ackf)
+{
+	struct flowx *x = f->x;
+
+	if (syn && !ackf && dir == 0) {
+		if (x->syn_frame)
+			x->syn_retx = 1;
+		x->syn_ts = pk->ts_ns;
+		x->syn_frame = pk->frame;
+		x->syn_seq = pk->seq;
+	} else if (syn && ackf && dir == 1) {
+		if (x->synack_frame)
+			x->synack_retx = 1;
+		if (x->syn_frame && !x->synack_frame)
+			sample(r, f, 0, "syn", x->syn_retx ? "karn" : "handshake",
+			    !x->syn_retx, pk->ts_ns - x->syn_ts, pk->ts_ns,
+			    x->syn_frame, pk->frame, 0, pk->ack);
+		x->synack_ts = pk->ts_ns;
+		x->synack_frame = pk->frame;
+	} else if (!syn && ackf && dir == 0 && x->synack_frame &&
+	    !x->h[1].acked_any) {
+		sample(r, f, 1, "synack", x->synack_retx ? "karn" : "handshake",
+		    !x->synack_retx, pk->ts_ns - x->synack_ts, pk->ts_ns,
+		    x->synack_frame, pk->frame, 0, pk->ack);
+	}
+}
+
+/* The first time each TSval of the direction of h went by. */
+static void
+tsval_seen(struct half *h, const struct vnd_pkt *pk)
+{
+	if (!VND_ISSET(pk, VND_COL_TSVAL))
+		return;
+	if (h->tsv == NULL && (h->tsv = calloc(NTSV, sizeof(*h->tsv))) == NULL)
+		return;			/* not remembered: its echo untimed */
+	if (h->ntsv == 0 || h->tsv[(h->ntsv - 1) % NTSV].val != pk->tsval)
+		h->tsv[h->ntsv++ % NTSV] = (struct tsv){ pk->tsval, pk->ts_ns,
+		    pk->frame };
+}
+
+/* After a packet of f: finished, it is queued to be closed once quiet. */
+static void
+closing(struct run *r, struct flow *f, int dir, const struct vnd_pkt *pk)
+{
+	if (pk->tcp_flags & VND_TH_FIN)
+		f->x->fin[dir] = 1;
+	if (pk->tcp_flags & VND_TH_RST)
+		f->x->rst = 1;
+	if (f->closing || !(f->x->rst || (f->x->fin[0] && f->x->fin[1])) ||
+	    !finished(f->x))
+		return;
+	f->closing = 1;
+	if (vnd_flowq_push(&r->closing, (uint64_t)(f - r->f) + r->f0,
+	    f->last_ts + VND_FLOW_SETTLE_NS) < 0)
+		nomem(r);
+}
+
 static void
 see(struct run *r, const struct vnd_pkt *pk, const char *point)
 {
 	struct flow *f;
+	struct flowx *x;
 	uint32_t len;
-	int dir, syn, ackf, fin;
+	int dir, syn, ackf;
 
 	if (!vnd_pkt_tcp(pk))
 		return;
@@ -450,79 +678,49 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		nomem(r);
 		return;
 	}
+	x = f->x;
+	f->last_ts = pk->ts_ns;
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ackf = (pk->tcp_flags & VND_TH_ACK) != 0;
-	fin = (pk->tcp_flags & VND_TH_FIN) != 0;
-	/* the handshake: SYN to SYN-ACK times the server side, SYN-ACK to ACK the client */
-	if (syn && !ackf && dir == 0) {
-		if (f->syn_frame)
-			f->syn_retx = 1;
-		f->syn_ts = pk->ts_ns;
-		f->syn_frame = pk->frame;
-		f->syn_seq = pk->seq;
-	} else if (syn && ackf && dir == 1) {
-		if (f->synack_frame)
-			f->synack_retx = 1;
-		if (f->syn_frame && !f->synack_frame)
-			sample(r, f, 0, "syn", f->syn_retx ? "karn" : "handshake",
-			    !f->syn_retx, pk->ts_ns - f->syn_ts, pk->ts_ns,
-			    f->syn_frame, pk->frame, 0, pk->ack);
-		f->synack_ts = pk->ts_ns;
-		f->synack_frame = pk->frame;
-	} else if (!syn && ackf && dir == 0 && f->synack_frame &&
-	    !f->h[1].acked_any) {
-		sample(r, f, 1, "synack", f->synack_retx ? "karn" : "handshake",
-		    !f->synack_retx, pk->ts_ns - f->synack_ts, pk->ts_ns,
-		    f->synack_frame, pk->frame, 0, pk->ack);
-	}
-	/* the first time each TSval of this direction went by */
-	if (VND_ISSET(pk, VND_COL_TSVAL)) {
-		struct half *h = &f->h[dir];
-
-		if (h->ntsv == 0 || h->tsv[(h->ntsv - 1) % NTSV] != pk->tsval) {
-			h->tsv[h->ntsv % NTSV] = pk->tsval;
-			h->tsv_ts[h->ntsv % NTSV] = pk->ts_ns;
-			h->tsv_frame[h->ntsv % NTSV] = pk->frame;
-			h->ntsv++;
-		}
-	}
+	handshake(r, f, dir, pk, syn, ackf);
+	tsval_seen(&x->h[dir], pk);
 	/* the ACK times the other direction's data; then this packet's own */
 	if (ackf && !syn)
 		on_ack(r, f, !dir, pk);
 	len = VND_ISSET(pk, VND_COL_PAYLOAD_BYTES) ? pk->payload_bytes : 0;
-	if (fin)
+	if (pk->tcp_flags & VND_TH_FIN)
 		len++;
 	if (len > 0 || (pk->tcp_flags & VND_TH_RST))
-		f->carried = 1;
+		x->carried = 1;
 	if (len > 0 && !syn)
-		on_data(&f->h[dir], pk, len);
+		on_data(&x->h[dir], pk, len);
 	else if (syn) {
 		/* the SYN's sequence number counts one: data starts after it */
-		f->h[dir].high = pk->seq + 1;
-		f->h[dir].started = 1;
-		f->h[dir].acked = pk->seq;
-		f->h[dir].acked_any = 0;
+		x->h[dir].high = pk->seq + 1;
+		x->h[dir].started = 1;
+		x->h[dir].acked = pk->seq;
+		x->h[dir].acked_any = 0;
 	}
+	closing(r, f, dir, pk);
 }
 
 static int
-put_stats(struct vnd_table *t, const struct run *r, const struct flow *f,
-    int d, const int64_t *slot, const struct vnd_stats *st, uint64_t rejected,
-    char *errbuf)
+put_row(struct vnd_table *t, const struct run *r, const struct flow *f,
+    const struct frow *w, char *errbuf)
 {
 	vnd_put_str(t, f->k.point);
 	if (r->slot_ns)
-		vnd_put_int(t, *slot);
-	put_flow_cols(t, f, d);
-	vnd_put_str(t, d ? "client" : "server");
-	vnd_put_int(t, (int64_t)st->delay.n);
-	vnd_put_int(t, (int64_t)rejected);
-	if (st->delay.n) {
-		vnd_put_int(t, st->delay.min);
-		vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.5));
-		vnd_put_int(t, st->delay.sum / (int64_t)st->delay.n);
-		vnd_put_int(t, vnd_hist_quantile(&st->delay, 0.99));
-		vnd_put_int(t, st->delay.max);
+		vnd_put_int(t, w->slot);
+	put_flow_cols(t, f, w->dir);
+	vnd_put_str(t, w->dir ? "client" : "server");
+	vnd_put_int(t, (int64_t)w->n);
+	vnd_put_int(t, (int64_t)w->rejected);
+	if (w->n) {
+		vnd_put_int(t, w->min);
+		vnd_put_int(t, w->p50);
+		vnd_put_int(t, w->mean);
+		vnd_put_int(t, w->p99);
+		vnd_put_int(t, w->max);
 	} else {
 		vnd_put_null(t);
 		vnd_put_null(t);
@@ -533,57 +731,40 @@ put_stats(struct vnd_table *t, const struct run *r, const struct flow *f,
 	return vnd_row_end(t, errbuf);
 }
 
+/*
+ * The flows closed so far, as far as none before them is still alive:
+ * their rows written (a row a flow and direction, or with -i a flow,
+ * direction and slot, in the order the flows came), and dropped.
+ */
 static int
-cmp_slot(const void *a, const void *b)
+put_closed(struct run *r, char *errbuf)
 {
-	const struct slot *x = *(const void *const *)a;
-	const struct slot *y = *(const void *const *)b;
+	struct flow *f;
+	size_t k;
 
-	if (x->flow != y->flow)
-		return x->flow < y->flow ? -1 : 1;
-	if (x->dir != y->dir)
-		return x->dir < y->dir ? -1 : 1;
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* With -i: a row a flow, direction and slot. */
-static int
-put_slot(struct vnd_table *t, void *arg, const void *entry, char *errbuf)
-{
-	const struct run *r = arg;
-	const struct slot *s = entry;
-
-	return put_stats(t, r, &r->f[s->flow], s->dir, &s->start, &s->st,
-	    s->rejected, errbuf);
-}
-
-/* Without -i: a row a flow and direction, those with a sample. */
-static int
-put_totals(struct run *r, struct vnd_table *t, char *errbuf)
-{
-	size_t i;
-	int d;
-
-	for (i = 0; i < r->n; i++)
-		for (d = 0; d < 2; d++) {
-			const struct half *h = &r->f[i].h[d];
-
-			if (h->st.delay.n == 0 && h->rejected == 0)
-				continue;
-			if (put_stats(t, r, &r->f[i], d, NULL, &h->st,
-			    h->rejected, errbuf) < 0)
+	for (; r->base < r->n && (f = flow_at(r, r->base))->x == NULL; r->base++) {
+		for (k = 0; r->flows != NULL && k < f->nrows; k++)
+			if (put_row(r->flows, r, f, &f->rows[k], errbuf) < 0)
 				return -1;
-		}
+		free(f->rows);
+		f->rows = NULL;
+	}
 	return 0;
 }
 
+/* The end of the input: the flows still alive closed, and the rest written. */
 static int
-put_flows(struct run *r, struct vnd_table *t, char *errbuf)
+end_flows(struct run *r, char *errbuf)
 {
-	if (!r->slot_ns)
-		return put_totals(r, t, errbuf);
-	return vnd_sorted_each(t, r->slots, r->scap, sizeof(*r->slots),
-	    offsetof(struct slot, used), cmp_slot, put_slot, r, errbuf);
+	size_t k;
+
+	for (k = r->base; k < r->n; k++)
+		flow_close(r, flow_at(r, k));
+	if (r->failed) {
+		snprintf(errbuf, VND_ERRBUF_SIZE, "%s", r->err);
+		return -1;
+	}
+	return put_closed(r, errbuf);
 }
 
 static int
@@ -592,6 +773,10 @@ see_one(void *arg, const struct vnd_pkt *pk, const char *point)
 	struct run *r = arg;
 
 	see(r, pk, point);
+	/* (the oldest flow still alive: nothing to write, the common case) */
+	if (!r->failed && r->base < r->n && flow_at(r, r->base)->x == NULL &&
+	    put_closed(r, r->err) < 0)
+		r->failed = 1;
 	return r->failed ? -1 : 0;
 }
 
@@ -626,15 +811,14 @@ run(struct vnd_cli *cli, void *ctx)
 {
 	struct run *r = ctx;
 	struct vnd_colspec cols[32];
-	struct vnd_table *flows = NULL;
 	int status;
 
 	r->per_flow = cli->output != NULL || r->summary;
 	if ((cli->output || !r->summary) && (r->t = vnd_cli_table(cli,
 	    "samples", sample_cols, VND_NELEM(sample_cols))) == NULL)
 		return VND_RUN_SINK;
-	if ((cli->output || r->summary) && (flows = vnd_cli_table(cli, "flows",
-	    cols, flows_cols(r, cols))) == NULL)
+	if ((cli->output || r->summary) && (r->flows = vnd_cli_table(cli,
+	    "flows", cols, flows_cols(r, cols))) == NULL)
 		return VND_RUN_SINK;
 	if ((status = vnd_cli_read(cli, see_one, r)) == VND_RUN_ABORT &&
 	    r->failed) {
@@ -643,7 +827,7 @@ run(struct vnd_cli *cli, void *ctx)
 	}
 	if (status == VND_RUN_ABORT)
 		return status;
-	if (flows != NULL && put_flows(r, flows, cli->err) < 0)
+	if (end_flows(r, cli->err) < 0)
 		return VND_RUN_SINK;
 	return status;
 }
@@ -653,19 +837,16 @@ run_free(void *ctx)
 {
 	struct run *r = ctx;
 	size_t k;
-	int i;
 
-	for (k = 0; k < r->n; k++)
-		for (i = 0; i < 2; i++) {
-			free(r->f[k].h[i].segs);
-			vnd_stats_free(&r->f[k].h[i].st);
-		}
+	for (k = r->base; k < r->n; k++) {
+		if (flow_at(r, k)->x != NULL)
+			flowx_free(flow_at(r, k)->x);
+		free(flow_at(r, k)->rows);
+	}
 	free(r->f);
 	vnd_flowtab_free(&r->ft);
-	for (k = 0; k < r->scap; k++)
-		if (r->slots[k].used)
-			vnd_stats_free(&r->slots[k].st);
-	free(r->slots);
+	vnd_flowq_free(&r->closing);
+	vnd_flowq_free(&r->quiet);
 }
 
 static struct run tool_ctx;

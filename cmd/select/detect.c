@@ -285,7 +285,8 @@ detect(struct sel *s, char *err)
 	s->run.ev_arg = s;
 	if ((status = read_point(s, p, see1, err)) < 0)
 		return status;
-	if (info_of(s, s->run.n) == NULL || rank_all(s) < 0)
+	if (vnd_tcprun_end(&s->run) < 0 || info_of(s, s->run.n) == NULL ||
+	    rank_all(s) < 0)
 		goto oom;
 	if ((s->events & 1u << VND_E_ELEPHANT) && time_elephants(s, err) < 0)
 		return VND_RUN_ABORT;

@@ -24,7 +24,7 @@ keep_event(struct run *r, const struct vnd_tcpconn *c, int dir, int64_t ts,
 	e->ts = ts;
 	e->value = value;
 	e->kind = kind;
-	e->conn = (uint32_t)(c - r->t.c);
+	e->conn = (uint32_t)vnd_tcprun_id(&r->t, c);
 	e->dir = dir;
 	return 0;
 }

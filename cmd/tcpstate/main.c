@@ -64,6 +64,27 @@ open_tables(struct vnd_cli *cli, const struct opts *o, struct vnd_table **conns,
 	return 0;
 }
 
+/*
+ * One thread: a packet to the engine, then the connections it closed
+ * written, as far as the order of the table allows.
+ */
+static int
+see_put(void *arg, const struct vnd_pkt *pk, const char *point)
+{
+	struct run *r = arg;
+	struct vnd_tcprun *t = &r->t;
+
+	if (vnd_tcpconn_see(t, pk, point) < 0)
+		return -1;
+	/* (the oldest connection still alive: nothing to write, the common case) */
+	if (t->base < t->n && vnd_tcprun_conn(t, t->base)->x == NULL &&
+	    put_closed(r, t->err) < 0) {
+		t->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Read every point, each thread its connections; the first failure's reason. */
 static int
 read_points(struct vnd_cli *cli, struct opts *o, struct vnd_table *evt)
@@ -77,13 +98,14 @@ read_points(struct vnd_cli *cli, struct opts *o, struct vnd_table *evt)
 	}
 	/* one thread writes its events as found; workers keep theirs to merge */
 	for (w = 0; w < o->nj; w++) {
-		args[w] = &o->runs[w].t;
+		args[w] = o->nj == 1 ? (void *)&o->runs[w] : (void *)&o->runs[w].t;
 		o->runs[w].t.slot_ns = o->slot_ns;
 		o->runs[w].t.on_event = on_event;
 		o->runs[w].ev = o->nj == 1 ? evt : NULL;
 		o->runs[w].keep_events = o->nj > 1 && evt != NULL;
 	}
-	status = vnd_cli_read_j(cli, o->nj, vnd_tcpconn_see, args);
+	status = vnd_cli_read_j(cli, o->nj, o->nj == 1 ? see_put :
+	    vnd_tcpconn_see, args);
 	free(args);
 	for (w = 0; w < o->nj; w++)
 		if (o->runs[w].t.failed) {
@@ -91,6 +113,25 @@ read_points(struct vnd_cli *cli, struct opts *o, struct vnd_table *evt)
 			return VND_RUN_SINK;
 		}
 	return status;
+}
+
+/* The connections still alive at the end closed, and the rest written. */
+static int
+put_rest(struct opts *o, struct vnd_table *conns, struct vnd_table *slots,
+    char *err)
+{
+	int w;
+
+	for (w = 0; w < o->nj; w++)
+		if (vnd_tcprun_end(&o->runs[w].t) < 0) {
+			snprintf(err, VND_ERRBUF_SIZE, "out of memory");
+			return -1;
+		}
+	if (conns == NULL && slots == NULL)
+		return 0;
+	if (o->nj == 1)
+		return put_closed(&o->runs[0], err);
+	return put_conns(o->runs, o->nj, conns, slots, err);
 }
 
 static int
@@ -106,13 +147,16 @@ run(struct vnd_cli *cli, void *ctx)
 	}
 	if (open_tables(cli, o, &conns, &slots, &evt) < 0)
 		return VND_RUN_SINK;
+	if (o->nj == 1) {
+		o->runs[0].conns = conns;
+		o->runs[0].slots = slots;
+	}
 	if ((status = read_points(cli, o, evt)) < 0)
 		return status;
 	if (o->nj > 1 && evt != NULL && put_events(o->runs, o->nj, evt,
 	    cli->err) < 0)
 		return VND_RUN_SINK;
-	if ((conns != NULL || slots != NULL) &&
-	    put_conns(o->runs, o->nj, conns, slots, cli->err) < 0)
+	if (put_rest(o, conns, slots, cli->err) < 0)
 		return VND_RUN_SINK;
 	return status;
 }

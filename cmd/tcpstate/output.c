@@ -112,8 +112,8 @@ ev_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *unused,
 	const struct evrec *e = &r->evs[i];
 
 	(void)unused;
-	return put_event(t, &r->t.c[e->conn], e->dir, e->ts, e->kind, e->frame,
-	    e->value, errbuf);
+	return put_event(t, vnd_tcprun_conn(&r->t, e->conn), e->dir, e->ts,
+	    e->kind, e->frame, e->value, errbuf);
 }
 
 /* -j: the workers' events, in the order one thread finds them. */
@@ -178,23 +178,15 @@ put_shares(struct vnd_table *t, const int64_t *lim)
 	vnd_put_str(t, best >= 0 ? lname[best] : NULL);
 }
 
-/* Has all it sent been acknowledged, and nothing sent after? */
-static int
-done(const struct vnd_tcpdir *d)
-{
-	return d->done_valid && d->done_high == d->high;
-}
-
 /* -i: the shares of each time slot the direction was active in */
 static int
-put_slots(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, const struct vnd_tcpdir *d,
-    char *errbuf)
+put_slots(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, char *errbuf)
 {
-	size_t i, n = done(d) ? d->done_nslots : d->nslots;
+	const struct vnd_tcpdir *d = &c->d[dir];
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const struct vnd_tcpslot *sl = done(d) && i + 1 == n ? &d->done_slot :
-		    &d->slots[i];
+	for (i = 0; i < d->nslots; i++) {
+		const struct vnd_tcpslot *sl = &d->slots[i];
 
 		if (sl->lim[L_SENDER] + sl->lim[L_RECEIVER] +
 		    sl->lim[L_NETWORK] == 0)
@@ -257,7 +249,7 @@ put_row(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, char *errbuf)
 	put_constants(t, c, dir);
 	put_counters(t, d);
 	/* the idle tail after the last of its data was acked is no limit */
-	put_shares(t, done(d) ? d->done : d->lim);
+	put_shares(t, d->lim);
 	vnd_put_int(t, (int64_t)d->reordered);
 	vnd_put_int(t, (int64_t)d->lost_upstream);
 	vnd_put_int(t, (int64_t)d->spurious);
@@ -268,21 +260,18 @@ put_row(struct vnd_table *t, const struct vnd_tcpconn *c, int dir, char *errbuf)
 
 /*
  * A row per direction that carried data, and one for a connection that
- * carried none; the slots (-i) of the same directions.
+ * carried none; the slots (-i) of the same directions. c is closed.
  */
 static int
-put_conn(struct vnd_tcpconn *c, int64_t slot_ns, struct vnd_table *t,
-    struct vnd_table *st, char *errbuf)
+put_conn(const struct vnd_tcpconn *c, struct vnd_table *t, struct vnd_table *st,
+    char *errbuf)
 {
 	int dir;
 
 	for (dir = 0; dir < 2; dir++) {
-		struct vnd_tcpdir *d = &c->d[dir];
-
-		if (d->bytes == 0 && (dir == 1 || c->d[1].bytes))
+		if (c->d[dir].bytes == 0 && (dir == 1 || c->d[1].bytes))
 			continue;
-		vnd_tcpconn_set_state(d, slot_ns, d->state, c->last_ts);
-		if (st != NULL && put_slots(st, c, dir, d, errbuf) < 0)
+		if (st != NULL && put_slots(st, c, dir, errbuf) < 0)
 			return -1;
 		if (t != NULL && put_row(t, c, dir, errbuf) < 0)
 			return -1;
@@ -290,17 +279,36 @@ put_conn(struct vnd_tcpconn *c, int64_t slot_ns, struct vnd_table *t,
 	return 0;
 }
 
+/*
+ * One thread: the connections closed so far, as far as none before them
+ * is still alive, written and dropped: what is kept of the closed ones
+ * waits for the oldest alive.
+ */
+int
+put_closed(struct run *r, char *errbuf)
+{
+	struct vnd_tcprun *t = &r->t;
+	size_t i;
+
+	for (i = t->base; i < t->n && vnd_tcprun_conn(t, i)->x == NULL; i++)
+		if (put_conn(vnd_tcprun_conn(t, i), r->conns, r->slots,
+		    errbuf) < 0)
+			return -1;
+	vnd_tcprun_drop(t, i);
+	return 0;
+}
+
 static int
 conn_put(struct run *r, size_t i, struct vnd_table *t, struct vnd_table *st,
     char *errbuf)
 {
-	return put_conn(&r->t.c[i], r->t.slot_ns, t, st, errbuf);
+	return put_conn(vnd_tcprun_conn(&r->t, i), t, st, errbuf);
 }
 
 static uint64_t
 conn_ord(const struct run *r, size_t i)
 {
-	return i < r->t.n ? r->t.c[i].first_ord : NO_ORD;
+	return i < r->t.n ? vnd_tcprun_conn(&r->t, i)->first_ord : NO_ORD;
 }
 
 /* The connections in the order their first packets came, in whichever run. */

@@ -22,6 +22,7 @@ struct evrec {
 /* One thread's connections (the library's run) and what it does with events. */
 struct run {
 	struct vnd_tcprun t;		/* first: the engine's callbacks get it */
+	struct vnd_table *conns, *slots;	/* one thread: written as they close */
 	struct vnd_table *ev;		/* events written as found, or ... */
 	int		 keep_events;	/* ... kept in evs */
 	struct evrec	*evs;
@@ -43,5 +44,6 @@ int		 put_events(struct run *, int nj, struct vnd_table *,
 		    char *errbuf);
 int		 put_conns(struct run *, int nj, struct vnd_table *conns,
 		    struct vnd_table *slots, char *errbuf);
+int		 put_closed(struct run *, char *errbuf);
 
 #endif
