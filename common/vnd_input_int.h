@@ -25,8 +25,13 @@ struct iface {
 struct vnd_input {
 	enum fmt	 fmt;
 	struct vnd_src	*src;
-	uint8_t		*buf;
+	uint8_t		*buf;		/* rbuf, or a window of the mapped file */
 	size_t		 cap, beg, end;
+	uint8_t		*rbuf;		/* what read(2) fills */
+	int		 mapfd;		/* >= 0: the file is read mapped */
+	uint8_t		*map;		/* the window mapped, NULL for none */
+	size_t		 maplen;
+	uint64_t	 mapsize;	/* the file's size, as last seen */
 	uint64_t	 base;		/* offset of buf[0] in the stream */
 	int		 eof;
 	uint64_t	 stop;		/* a part's reader reads to about here */
