@@ -17,22 +17,6 @@
  * where a file was cut. Records are parsed in place from one large buffer.
  */
 
-uint16_t
-vnd_in_g16(const struct vnd_input *in, const uint8_t *p)
-{
-	return in->swap ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
-
-uint32_t
-vnd_in_g32(const struct vnd_input *in, const uint8_t *p)
-{
-	if (in->swap)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		    (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[1] << 8 | p[0];
-}
-
 /*
  * A plain pcap or pcapng file is read mapped, a window at a time: read(2)
  * copied every byte from the page cache into the buffer (a sixth of the
@@ -120,7 +104,7 @@ start_map(struct vnd_input *in)
  * the end of the input), or -1 on a read error.
  */
 ssize_t
-vnd_in_need(struct vnd_input *in, size_t n, char *errbuf)
+vnd_in_fill(struct vnd_input *in, size_t n, char *errbuf)
 {
 	ssize_t r;
 	size_t want;
