@@ -198,7 +198,7 @@ tab_u32(char *p, uint32_t v)
  * ID): four digits or five cost half the eight of vnd_fmt_u32(), and the
  * branch, one a column, is mostly taken the same way.
  */
-static inline char *
+static inline __attribute__((always_inline)) char *
 tab_short(char *p, uint32_t v)
 {
 	*p++ = '\t';
