@@ -95,8 +95,12 @@ start_map(struct vnd_input *in)
 		return;
 	in->mapfd = vnd_src_fd(in->src);
 	in->mapsize = (uint64_t)size;
-	if (map_window(in, in->base + in->beg, 0, errbuf) < 0)
+	if (map_window(in, in->base + in->beg, 0, errbuf) < 0) {
 		in->mapfd = -1;		/* a file system that cannot: read(2) */
+		return;
+	}
+	free(in->rbuf);			/* read(2) fills it no more */
+	in->rbuf = NULL;
 }
 
 /*
