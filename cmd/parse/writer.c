@@ -216,17 +216,13 @@ hand_over(struct writer *w, int last)
 	pthread_mutex_unlock(&w->mu);
 }
 
-void
+int
 writer_push(struct writer *w)
 {
-	if (++w->cur->n == BATCH)
-		hand_over(w, 0);
-}
-
-int
-writer_failed(struct writer *w)
-{
-	return atomic_load(&w->failed);
+	if (++w->cur->n < BATCH)
+		return 0;
+	hand_over(w, 0);
+	return atomic_load(&w->failed) ? -1 : 0;
 }
 
 int
