@@ -15,6 +15,8 @@
 #        INSN=0       no instruction counts (default: callgrind on the
 #                     prefix, for the floor and vnd-parse's TSV, when valgrind
 #                     is installed)
+#        BASE=dir     another build's vnd-parse (before a change) timed in
+#                     the same turns as BIN's, its rows marked "(BASE)"
 #
 # Each row is timed with hyperfine (one warm-up run, then RUNS runs) or, without
 # hyperfine, a loop of RUNS runs after a warm-up; peak RSS comes from one more
@@ -31,6 +33,7 @@ abspath() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
 
 trace=$(abspath "${1:-$root/bench/data/trace.pcap}")
 bin=$(abspath "${BIN:-bin}")
+base=${BASE:+$(abspath "$BASE")}
 runs=${RUNS:-5}
 prefix_pkts=${PREFIX:-100000}
 case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, not '$runs'" ;; esac
@@ -51,6 +54,7 @@ load_start=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null || echo "?")
 [ $# -le 1 ] || die "usage: bench/run.sh [TRACE]"
 [ -r "$trace" ] || die "cannot read trace '$trace'; make one with bench/mktrace.sh"
 [ -x "$bin/vnd-parse" ] || die "'$bin/vnd-parse' not found; run make first (or set BIN=dir)"
+[ -z "$base" ] || [ -x "$base/vnd-parse" ] || die "BASE: '$base/vnd-parse' not found"
 command -v tcpdump >/dev/null 2>&1 || die "'tcpdump' not found (needed to cut the prefix trace)"
 cd "$root"
 
@@ -219,7 +223,7 @@ lookup() {
 
 print_table() {
 	local i ratio verdict mem mverdict fn=0 mark
-	printf '\n%-26s %9s %8s  %-14s %-13s %6s %9s  %s\n' \
+	printf '\n%-32s %9s %8s  %-14s %-13s %6s %9s  %s\n' \
 	    program wall_s ratio of target cpu_s peak_MiB mem_target
 	for i in "${!names[@]}"; do
 		lookup "${refs[$i]}"
@@ -240,7 +244,7 @@ print_table() {
 		fi
 		mark=
 		if [ -n "${notes[$i]}" ]; then fn=$((fn + 1)); mark=" [$fn]"; fi
-		printf '%-26s %9.3f %8s  %-14s %-13s %6s %9s  %s\n' "${names[$i]}$mark" \
+		printf '%-32s %9.3f %8s  %-14s %-13s %6s %9s  %s\n' "${names[$i]}$mark" \
 		    "${times[$i]}" "$ratio" "${refs[$i]}" "${verdict:--}" "${cpus[$i]}" \
 		    "${rsss[$i]}" "${mverdict:--}"
 	done
@@ -276,29 +280,46 @@ rows_parse() {
 		chrt -f 10 true 2>/dev/null || die "RT=1: chrt -f 10 refused (root needed)"
 	fi
 	say "timing the floor and vnd-parse (TSV) in turns ($runs runs each)"
-	turns "$(shquote "${rt[@]}" bench/floor "$trace")" \
-	    "$(shquote "${rt[@]}" "$bin/vnd-parse" "$trace")"
+	local tsv=("$(shquote "${rt[@]}" bench/floor "$trace")"
+	    "$(shquote "${rt[@]}" "$bin/vnd-parse" "$trace")")
+	[ -z "$base" ] || tsv+=("$(shquote "${rt[@]}" "$base/vnd-parse" "$trace")")
+	turns "${tsv[@]}"
 	peak bench/floor "$trace"
 	record floor "${t_turn[0]}" "$rss"
 	peak "$bin/vnd-parse" "$trace"
 	NOTE="timed in turns with the floor$rtnote; a decoding and a writing thread: its wall time needs two free cores, cpu_s is both threads' time" \
 		TARGET=1.5 MEM=48 record "vnd-parse (TSV)" "${t_turn[1]}" "$rss"
+	if [ -n "$base" ]; then
+		peak "$base/vnd-parse" "$trace"
+		NOTE="BASE=$base, in the same turns" \
+			TARGET=1.5 record "vnd-parse (TSV) (BASE)" "${t_turn[2]}" "$rss"
+	fi
 	say "counting instructions of the floor and vnd-parse (TSV) on the first $npre packets"
 	insn bench/floor "$prefix"
 	insn_floor=$insn
 	insn "$bin/vnd-parse" "$prefix"
 	insn_parse=$insn
+	if [ -n "$base" ]; then
+		insn "$base/vnd-parse" "$prefix"
+		insn_base=$insn
+	fi
+	rows_sqlite
+}
 
-	# SQLite: the floors and vnd-parse's two outputs timed in turns (issue 9)
+# SQLite: the floors and vnd-parse's two outputs timed in turns (issue 9)
+rows_sqlite() {
+	local q_db q_floordb sql
 	say "timing the SQLite floors and vnd-parse -o in turns ($runs runs each)"
 	q_db=$(printf %q "$db") q_floordb=$(printf %q "$floordb")
-	PREP="rm -f $q_db $q_floordb" turns \
-		"bench/sqlite-floor $pkts $cols $q_floordb" \
-		"bench/sqlite-floor -s $pkts $cols $q_floordb" \
-		"$(shquote "$bin/vnd-parse" -o "$db" --no-index "$trace")" \
-		"$(shquote "$bin/vnd-parse" -o "$db" "$trace")"
+	sql=("bench/sqlite-floor $pkts $cols $q_floordb"
+	    "bench/sqlite-floor -s $pkts $cols $q_floordb"
+	    "$(shquote "$bin/vnd-parse" -o "$db" --no-index "$trace")"
+	    "$(shquote "$bin/vnd-parse" -o "$db" "$trace")")
+	[ -z "$base" ] || sql+=("$(shquote "$base/vnd-parse" -o "$db" --no-index "$trace")"
+	    "$(shquote "$base/vnd-parse" -o "$db" "$trace")")
+	PREP="rm -f $q_db $q_floordb" turns "${sql[@]}"
 	peak bench/sqlite-floor "$pkts" "$cols" "$floordb"
-	NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one prepared statement, one transaction, journal and sync off, 64 KiB pages, no connection mutex (SQLITE_OPEN_NOMUTEX), no memory statistics; the four SQLite rows timed in turns" \
+	NOTE="bare SQLite insert of $pkts rows x $cols integer columns, one prepared statement, one transaction, journal and sync off, 64 KiB pages, no connection mutex (SQLITE_OPEN_NOMUTEX), no memory statistics; the SQLite rows timed in turns" \
 		record sqlite-floor "${t_turn[0]}" "$rss"
 	peak bench/sqlite-floor -s "$pkts" "$cols" "$floordb"
 	NOTE="the same with SQLite's defaults: every bind takes the connection's mutex, every allocation the statistics' one (the floor of issue 9)" \
@@ -308,6 +329,11 @@ rows_parse() {
 	PREP="rm -f $q_db" peak "$bin/vnd-parse" -o "$db" "$trace"
 	NOTE="the rows and the one join index, packets_pkt_id (pkt_id, point)" \
 		REF=sqlite-floor TARGET=2 MEM=48 record "vnd-parse -o (SQLite)" "${t_turn[3]}" "$rss"
+	[ -n "$base" ] || return 0
+	PREP="rm -f $q_db" peak "$base/vnd-parse" -o "$db" --no-index "$trace"
+	REF=sqlite-floor TARGET=1.2 record "vnd-parse -o --no-index (BASE)" "${t_turn[4]}" "$rss"
+	PREP="rm -f $q_db" peak "$base/vnd-parse" -o "$db" "$trace"
+	REF=sqlite-floor TARGET=2 record "vnd-parse -o (BASE)" "${t_turn[5]}" "$rss"
 }
 
 rows_hoploss() {
@@ -399,7 +425,7 @@ rows_memory() {
 	peak "$bin/vnd-tcpstate" -j 2 "$trace"; m_ts2_all=$rss
 }
 
-insn_floor=- insn_parse=-
+insn_floor=- insn_parse=- insn_base=-
 for part in parse hoploss rtt tcpstate tshark memory; do
 	want "$part" && "rows_$part"
 done
@@ -420,6 +446,8 @@ if [ "$insn_floor" != - ] && [ "$insn_parse" != - ]; then
 	awk -v f="$insn_floor" -v p="$insn_parse" -v n="$npre" 'BEGIN {
 		printf "\ninstructions on the first %d packets (callgrind, all threads): floor %.1f M, vnd-parse (TSV) %.1f M, %.2fx\n",
 		    n, f / 1e6, p / 1e6, p / f }'
+	[ "$insn_base" = - ] || awk -v f="$insn_floor" -v p="$insn_base" 'BEGIN {
+		printf "  BASE vnd-parse (TSV) %.1f M, %.2fx\n", p / 1e6, p / f }'
 fi
 want memory || exit 0
 flat() {

@@ -3,7 +3,8 @@
 #
 # usage: bench/select.sh [TRACE]     (default bench/data/trace.pcap, see mktrace.sh)
 # env:   BIN=dir (default bin), RUNS=n (default 5), PREFIX=n packets for the
-#        memory check (default 200000)
+#        memory check (default 200000), BASE=dir another build's vnd-select
+#        (before a change) timed in the same turns, its rows marked "(BASE)"
 #
 # Rows, timed in turns (1, 2, 3, 1, 2, 3, ...; the minimum wall time of
 # each): the floor run on the trace twice (the floor reading both points);
@@ -36,6 +37,15 @@ cmds=(
 	"$bin/vnd-select -e loss -w $work/l a=$trace b=$trace >/dev/null"
 )
 names=("floor x2" "select reset -w" "select elephant -w" "select loss -w")
+if [ -n "${BASE:-}" ]; then
+	[ -x "$BASE/vnd-select" ] || die "BASE: '$BASE/vnd-select' not found"
+	cmds+=(
+		"$BASE/vnd-select -e reset -w $work/r a=$trace b=$trace >/dev/null"
+		"$BASE/vnd-select -e elephant --top 1 -w $work/e a=$trace b=$trace >/dev/null"
+		"$BASE/vnd-select -e loss -w $work/l a=$trace b=$trace >/dev/null"
+	)
+	names+=("select reset -w (BASE)" "select elephant -w (BASE)" "select loss -w (BASE)")
+fi
 best=()
 for i in "${!cmds[@]}"; do best[i]=999999; done
 for i in "${!cmds[@]}"; do bash -c "${cmds[i]}"; done	# warm the page cache
@@ -50,9 +60,9 @@ for _ in $(seq "$runs"); do
 done
 pkts=$("$here/floor" "$trace" 2>/dev/null || echo '?')
 echo "trace: $trace, $pkts packets, given as two points; minimum of $runs runs"
-printf '%-22s %8s %8s\n' row ms ratio
+printf '%-26s %8s %8s\n' row ms ratio
 for i in "${!cmds[@]}"; do
-	printf '%-22s %8d %8.2f\n' "${names[i]}" "${best[i]}" \
+	printf '%-26s %8d %8.2f\n' "${names[i]}" "${best[i]}" \
 	    "$(awk -v a="${best[i]}" -v b="${best[0]}" 'BEGIN { print a / b }')"
 done
 

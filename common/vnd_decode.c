@@ -47,6 +47,8 @@ struct dctx {
 	int		 cut;	/* bytes missing by snap length, not by malformation */
 	int		 depth;
 	int		 inner;	/* in a tunnel, no inner IP header decoded yet */
+	const uint8_t	*hp;	/* what the payload's hash is made of, */
+	uint32_t	 hn;	/* once the frame is decoded */
 };
 
 static int	decode_link(struct dctx *, int, struct vnd_cursor *);
@@ -116,10 +118,11 @@ enter_tunnel(struct dctx *d, int kind, int has_id, uint32_t id)
 	return 0;
 }
 
-int
-vnd_decode(struct vnd_pkt *pk, int dlt, const uint8_t *data, uint32_t caplen)
+/* Decode the frame into d->pk; the payload's hash, if any, is left to make of d->hp. */
+static int
+decode_frame(struct dctx *d, struct vnd_pkt *pk, int dlt, const uint8_t *data,
+    uint32_t caplen)
 {
-	struct dctx d;
 	struct vnd_cursor c;
 
 	pk->set = (uint64_t)1 << VND_COL_FRAME | (uint64_t)1 << VND_COL_TS_NS |
@@ -130,14 +133,38 @@ vnd_decode(struct vnd_pkt *pk, int dlt, const uint8_t *data, uint32_t caplen)
 	pk->nsack = 0;
 	pk->payload = NULL;
 	pk->payload_cap = 0;
-	d.pk = pk;
-	d.cut = pk->cap_bytes < pk->wire_bytes;
-	d.depth = 0;
-	d.inner = 0;
+	d->pk = pk;
+	d->cut = pk->cap_bytes < pk->wire_bytes;
+	d->depth = 0;
+	d->inner = 0;
+	d->hp = NULL;
+	d->hn = 0;
 	c.p = data;
 	c.len = caplen;
 	pk->linktype = dlt;
-	return decode_link(&d, dlt, &c);
+	return decode_link(d, dlt, &c);
+}
+
+int
+vnd_decode(struct vnd_pkt *pk, int dlt, const uint8_t *data, uint32_t caplen)
+{
+	struct dctx d;
+	int r = decode_frame(&d, pk, dlt, data, caplen);
+
+	if (VND_ISSET(pk, VND_COL_PAYLOAD_HASH))
+		pk->payload_hash = vnd_hash(d.hp, d.hn);
+	return r;
+}
+
+int
+vnd_decode_nohash(struct vnd_pkt *pk, int dlt, const uint8_t *data,
+    uint32_t caplen)
+{
+	struct dctx d;
+	int r = decode_frame(&d, pk, dlt, data, caplen);
+
+	pk->set &= ~((uint64_t)1 << VND_COL_PAYLOAD_HASH);
+	return r;
 }
 
 static int
@@ -679,15 +706,19 @@ decode_ipv6(struct dctx *d, struct vnd_cursor *c)
 	return bad(d, "too many ipv6 extension headers");
 }
 
+/* The payload; its hash is made once the frame is decoded (vnd_decode()). */
 static void
-set_payload(struct vnd_pkt *pk, const struct vnd_cursor *c, uint32_t len)
+set_payload(struct dctx *d, const struct vnd_cursor *c, uint32_t len)
 {
+	struct vnd_pkt *pk = d->pk;
+
 	pk->payload_bytes = len;
 	VND_SET(pk, VND_COL_PAYLOAD_BYTES);
 	pk->payload = c->p;
 	pk->payload_cap = c->len < len ? (uint32_t)c->len : len;
 	if (pk->payload_cap > 0) {
-		pk->payload_hash = vnd_hash(pk->payload, pk->payload_cap);
+		d->hp = pk->payload;
+		d->hn = pk->payload_cap;
 		VND_SET(pk, VND_COL_PAYLOAD_HASH);
 	}
 }
@@ -804,7 +835,7 @@ decode_tcp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 		vnd_cur_skip(c, off);
 	else
 		vnd_cur_skip(c, c->len);
-	set_payload(pk, c, seglen - off);
+	set_payload(d, c, seglen - off);
 	return r;
 }
 
@@ -972,16 +1003,16 @@ decode_udp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 		/* The first fragment of a datagram holds only part of it. */
 		if (VND_ISSET(pk, VND_COL_FRAG_MORE) && pk->frag_more) {
 			vnd_cur_skip(c, 8);
-			set_payload(pk, c, ulen - 8);
+			set_payload(d, c, ulen - 8);
 			return 0;
 		}
-		set_payload(pk, c, 0);
+		set_payload(d, c, 0);
 		return bad(d, "udp length beyond ip payload");
 	}
 	vnd_cur_skip(c, 8);
 	if (c->len > ulen - 8)
 		c->len = ulen - 8;
-	set_payload(pk, c, ulen - 8);
+	set_payload(d, c, ulen - 8);
 	if (pk->dst_port == 4789 || pk->dst_port == 6081 ||
 	    pk->dst_port == 2152 || pk->src_port == 2152 ||
 	    pk->dst_port == 6635) {
@@ -1008,7 +1039,7 @@ decode_icmp(struct dctx *d, struct vnd_cursor *c, uint32_t seglen)
 		return bad(d, "short icmp message");
 	if (vnd_cur_skip(c, 8) < 0)
 		vnd_cur_skip(c, c->len);
-	set_payload(pk, c, seglen - 8);
+	set_payload(d, c, seglen - 8);
 	return 0;
 }
 

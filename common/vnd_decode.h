@@ -15,6 +15,15 @@
 int	 vnd_decode(struct vnd_pkt *pk, int dlt, const uint8_t *data,
 	    uint32_t caplen);
 
+/*
+ * As vnd_decode(), but the payload's hash is not made: VND_COL_PAYLOAD_HASH
+ * stays unset, pk->payload and payload_cap say what it would be of. For a
+ * reader that wants it of few packets (vnd_match_key() makes it when it is
+ * not set): it was a quarter of vnd-select's time.
+ */
+int	 vnd_decode_nohash(struct vnd_pkt *pk, int dlt, const uint8_t *data,
+	    uint32_t caplen);
+
 /* Is this link type one vnd_decode() understands? */
 int	 vnd_decode_knows(int dlt);
 

@@ -125,6 +125,37 @@ vnd_fmt_u32(char *p, uint32_t v)
 	return n + 8;
 }
 
+/*
+ * The digits of a 32-bit v in two words, the first 8 bytes in w[0] and the
+ * rest (up to 2) in w[1], zeros after them; returns the count. Made in
+ * registers: a copy of the text stored next is no load of the bytes just
+ * stored byte by byte (a load that spans two stores waits for both to reach
+ * the cache, a dozen cycles).
+ */
+static inline size_t
+vnd_fmt_u32w(uint64_t w[2], uint32_t v)
+{
+	uint64_t d, lo;
+	uint32_t h;
+	unsigned lz, nh;
+
+	if (v < 100000000) {
+		d = vnd_fmt_swar8(v);
+		lz = (unsigned)__builtin_ctzll(d | 1ULL << 56) >> 3;
+		w[0] = (d + 0x3030303030303030ULL) >> (lz * 8);
+		w[1] = 0;
+		return 8 - lz;
+	}
+	h = v / 100000000;				/* 1 to 42 */
+	lo = vnd_fmt_swar8(v % 100000000) + 0x3030303030303030ULL;
+	nh = 1 + (h >= 10);
+	d = nh == 2 ? (uint64_t)(h / 10 + '0') | (uint64_t)(h % 10 + '0') << 8 :
+	    (uint64_t)(h + '0');
+	w[0] = d | lo << (8 * nh);
+	w[1] = lo >> (64 - 8 * nh);
+	return nh + 8;
+}
+
 /* Decimal digits of v; returns the count. */
 static inline size_t
 vnd_fmt_u64i(char *p, uint64_t v)

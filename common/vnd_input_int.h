@@ -25,8 +25,13 @@ struct iface {
 struct vnd_input {
 	enum fmt	 fmt;
 	struct vnd_src	*src;
-	uint8_t		*buf;
+	uint8_t		*buf;		/* rbuf, or a window of the mapped file */
 	size_t		 cap, beg, end;
+	uint8_t		*rbuf;		/* what read(2) fills */
+	int		 mapfd;		/* >= 0: the file is read mapped */
+	uint8_t		*map;		/* the window mapped, NULL for none */
+	size_t		 maplen;
+	uint64_t	 mapsize;	/* the file's size, as last seen */
 	uint64_t	 base;		/* offset of buf[0] in the stream */
 	int		 eof;
 	uint64_t	 stop;		/* a part's reader reads to about here */
@@ -42,12 +47,37 @@ struct vnd_input {
 	char		 name[48];
 };
 
-/* Byte order of the file: in->swap says big-endian. */
-uint16_t vnd_in_g16(const struct vnd_input *, const uint8_t *);
-uint32_t vnd_in_g32(const struct vnd_input *, const uint8_t *);
+/* Byte order of the file: in->swap says big-endian. Inline: 4 a record. */
+static inline uint16_t
+vnd_in_g16(const struct vnd_input *in, const uint8_t *p)
+{
+	return in->swap ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
 
-/* Make n bytes available at buf + beg; returns how many are, -1 on error. */
-ssize_t	 vnd_in_need(struct vnd_input *, size_t n, char *errbuf);
+static inline uint32_t
+vnd_in_g32(const struct vnd_input *in, const uint8_t *p)
+{
+	if (in->swap)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		    (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[1] << 8 | p[0];
+}
+
+/* vnd_in_need() when the bytes are not there yet. */
+ssize_t	 vnd_in_fill(struct vnd_input *, size_t n, char *errbuf);
+
+/*
+ * Make n bytes available at buf + beg; returns how many are, -1 on error.
+ * Inline: the bytes are mostly there (twice a record).
+ */
+static inline ssize_t
+vnd_in_need(struct vnd_input *in, size_t n, char *errbuf)
+{
+	if (in->end - in->beg >= n)
+		return (ssize_t)n;
+	return vnd_in_fill(in, n, errbuf);
+}
 uint64_t vnd_in_here(const struct vnd_input *);
 /* need() came up short by got bytes: EOF, truncation, or error. */
 int	 vnd_in_short(struct vnd_input *, ssize_t got, const char *what,

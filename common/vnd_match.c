@@ -167,7 +167,11 @@ vnd_match_key(const struct vnd_pkt *pk, uint64_t *key)
 	/* only fields this packet has: the others hold an earlier packet's */
 	memset(w, 0, sizeof(w));
 	w[0] = VND_ISSET(pk, VND_COL_PKT_ID) ? pk->pkt_id : 0;
-	w[1] = VND_ISSET(pk, VND_COL_PAYLOAD_HASH) ? pk->payload_hash : 0;
+	/* of a packet decoded without it (vnd_decode_nohash()), made here */
+	if (VND_ISSET(pk, VND_COL_PAYLOAD_HASH))
+		w[1] = pk->payload_hash;
+	else if (pk->payload != NULL && pk->payload_cap > 0)
+		w[1] = vnd_hash(pk->payload, pk->payload_cap);
 	if (VND_ISSET(pk, VND_COL_TCP_FLAGS))
 		w[2] = (uint64_t)pk->ack << 32 | (uint64_t)pk->win << 16 |
 		    pk->tcp_flags;

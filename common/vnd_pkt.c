@@ -183,10 +183,19 @@ rotl(uint64_t x, int r)
 	return x << r | x >> (64 - r);
 }
 
+/* The last r < 8 bytes of p[0..n), n >= 8, as one big-endian number (0 for none). */
+static inline uint64_t
+tail_be(const uint8_t *p, size_t n, size_t r)
+{
+	return r ? __builtin_bswap64(rd64(p + n - 8)) & (~0ULL >> (64 - 8 * r)) : 0;
+}
+
 /*
  * A word-at-a-time multiplicative hash (murmur-style mixing, our own
  * constants from the golden ratio and splitmix64). It only has to tell
  * payloads apart across capture points, fast; it is not cryptographic.
+ * Its values are in databases: a faster loop must give the same ones
+ * (two blocks of 16 bytes a turn, the last bytes read as one word).
  */
 uint64_t
 vnd_hash(const uint8_t *p, size_t n)
@@ -195,16 +204,24 @@ vnd_hash(const uint8_t *p, size_t n)
 	uint64_t h = 0x94d049bb133111ebULL ^ (n * m1), t = 0;
 	size_t i = 0;
 
-	for (; i + 16 <= n; i += 16) {
-		uint64_t a = rd64(p + i) * m1, b = rd64(p + i + 8) * m2;
-		h = rotl(h ^ a, 29) * m2 + rotl(b, 31);
+	for (; i + 32 <= n; i += 32) {
+		h = rotl(h ^ rd64(p + i) * m1, 29) * m2 + rotl(rd64(p + i + 8) * m2, 31);
+		h = rotl(h ^ rd64(p + i + 16) * m1, 29) * m2 +
+		    rotl(rd64(p + i + 24) * m2, 31);
+	}
+	if (i + 16 <= n) {
+		h = rotl(h ^ rd64(p + i) * m1, 29) * m2 + rotl(rd64(p + i + 8) * m2, 31);
+		i += 16;
 	}
 	if (i + 8 <= n) {
 		h = rotl(h ^ (rd64(p + i) * m1), 29) * m2;
 		i += 8;
 	}
-	for (; i < n; i++)
-		t = t << 8 | p[i];
+	if (n >= 8)
+		t = tail_be(p, n, n - i);
+	else
+		for (; i < n; i++)
+			t = t << 8 | p[i];
 	h ^= t * m1;
 	/* splitmix64 finaliser */
 	h ^= h >> 30;

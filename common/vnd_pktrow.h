@@ -20,12 +20,16 @@ struct vnd_ipname {
 
 #define VND_IPNAMES_LOG2 6
 
-/* The text of a 32-bit number written lately, found by a hash of it. */
+/*
+ * The text of a 32-bit number written lately, found by a hash of it; 16
+ * bytes, stored and copied as two words.
+ */
 struct vnd_numtext {
 	char		 text[11];
 	uint8_t		 len;		/* 0: empty slot */
 	uint32_t	 v;
 };
+_Static_assert(sizeof(struct vnd_numtext) == 16, "a number's text is two words");
 
 #define VND_NUMTEXTS_LOG2 4
 
@@ -42,9 +46,6 @@ struct vnd_pktfmt {
 	const char	*point;		/* the last point name, and its length */
 	size_t		 pointlen;
 	char		 pointtext[32];	/* its text when it fits (fixed copies) */
-	uint64_t	 frame;		/* the last frame number, and its text */
-	size_t		 frame_len;
-	char		 frame_text[VND_FMT_ROOM];
 };
 
 /*

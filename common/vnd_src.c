@@ -314,6 +314,12 @@ vnd_src_size(const struct vnd_src *s)
 }
 
 int
+vnd_src_fd(const struct vnd_src *s)
+{
+	return vnd_src_size(s) < 0 ? -1 : s->fd;
+}
+
+int
 vnd_src_seek(struct vnd_src *s, uint64_t off, char *errbuf)
 {
 	if (s->comp != C_NONE || s->fd == STDIN_FILENO ||

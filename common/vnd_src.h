@@ -20,6 +20,9 @@ const char *vnd_src_compression(const struct vnd_src *);
 /* A plain (uncompressed) regular file: its size in bytes; -1 for others. */
 int64_t	 vnd_src_size(const struct vnd_src *);
 
+/* Of such a file: its descriptor (to map it); -1 for others. */
+int	 vnd_src_fd(const struct vnd_src *);
+
 /* Of such a file: read on from byte off. */
 int	 vnd_src_seek(struct vnd_src *, uint64_t off, char *errbuf);
 

@@ -82,6 +82,7 @@ struct reading {
 	uint64_t	 first_bad_frame;
 	const char	*first_bad;
 	int		 warned_lt;
+	int		 last_lt;	/* the link type of the frame before */
 	int		 show;		/* a progress line */
 };
 
@@ -407,8 +408,10 @@ note_linktype(struct reading *rd, int linktype)
 	char nb[32];
 	int j;
 
-	if (linktype == VND_LT_NONE)
+	/* most frames have the link type of the frame before */
+	if (linktype == VND_LT_NONE || linktype == rd->last_lt)
 		return;
+	rd->last_lt = linktype;
 	for (j = 0; j < pt->nlinktypes; j++)
 		if (pt->linktypes[j] == linktype)
 			break;
@@ -449,8 +452,7 @@ put_frame(struct reading *rd, const struct vnd_frame *f)
 		return 0;
 	pk->payload = NULL;	/* the input buffer moves on; the hash is made */
 	w->point = pt->name;
-	writer_push(rd->wr);
-	if (writer_failed(rd->wr))
+	if (writer_push(rd->wr) < 0)
 		return -1;
 	if (f->ts_ns != VND_NO_TS) {
 		if (pt->first_ts == 0 && pt->last_ts == 0)
@@ -552,6 +554,7 @@ parse_one(const struct parse *p, struct point *pt, struct writer *wr, int show)
 	rd.p = p;
 	rd.pt = pt;
 	rd.wr = wr;
+	rd.last_lt = VND_LT_NONE;
 	rd.show = show;
 	ret = read_frames(&rd, in);
 	pt->frames = rd.frame;

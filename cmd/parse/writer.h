@@ -26,12 +26,13 @@ struct writer;
 int	 writer_start(struct writer **, struct vnd_conf_table **tabs,
 	    struct vnd_table **outs, int ntabs, int whole, char *errbuf);
 
-/* The slot to fill next; it goes out only when writer_push() is called. */
+/*
+ * The slot to fill next; it goes out only when writer_push() is called,
+ * which returns -1 when the output failed (the decoding side should stop):
+ * known when a batch is handed over, not for every packet.
+ */
 struct wpkt *writer_slot(struct writer *);
-void	 writer_push(struct writer *);
-
-/* Did the output fail (the decoding side should stop)? */
-int	 writer_failed(struct writer *);
+int	 writer_push(struct writer *);
 
 /* Send what is left, wait for the thread; -1 with errbuf when output failed. */
 int	 writer_finish(struct writer *, char *errbuf);

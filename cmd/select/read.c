@@ -39,7 +39,8 @@ read_point(struct sel *s, struct point *p, frame_fn fn, char *err)
 		pk.ts_ns = f.ts_ns == VND_NO_TS ? 0 : f.ts_ns;
 		pk.wire_bytes = f.wirelen;
 		pk.cap_bytes = f.caplen;
-		vnd_decode(&pk, f.linktype, f.data, f.caplen);
+		/* the payload's hash only where a fingerprint wants it */
+		vnd_decode_nohash(&pk, f.linktype, f.data, f.caplen);
 		if ((r = fn(s, p, &f, &pk)) > 0)
 			break;		/* nothing further is wanted */
 		if (r < 0 || s->failed) {
