@@ -170,8 +170,8 @@ record_hop() {
 	drop udp 9001 0.05
 	drop udp 9003 0.1
 	drop udp 9005 0.03
-	drop tcp 7001 0.03
-	drop tcp 7001 0.03 back
+	drop tcp 7001 0.05
+	drop tcp 7001 0.1 back
 	cap_start rin r "${P}ra"
 	cap_start rout r "${P}rb"
 	nsx s socat -u TCP-LISTEN:7000,fork,reuseaddr OPEN:/dev/null &
