@@ -1,10 +1,12 @@
 /* vnd_cli.c: the frame of every tool's main(): common options, operands, sink, exit status. */
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vnd_cli.h"
 #include "vnd_errf.h"
@@ -257,6 +259,42 @@ finish(struct vnd_cli *cli, int r)
 	return r == VND_RUN_OK ? VND_EXIT_OK : VND_EXIT_FAIL;
 }
 
+/*
+ * A mapped input file that another program cuts short while it is read
+ * kills the reader with SIGBUS (vnd_input.c): the run ends as a read
+ * error would, in one line and exit 1, the SQLite file it was writing
+ * removed. Only what is async-signal-safe, made ready beforehand.
+ */
+static char bus_msg[160];
+static size_t bus_len;
+static char bus_tmp[4096];
+
+static void
+on_bus(int sig)
+{
+	(void)sig;
+	if (bus_tmp[0] != '\0')
+		(void)unlink(bus_tmp);
+	if (write(STDERR_FILENO, bus_msg, bus_len) < 0)
+		_exit(VND_EXIT_FAIL);
+	_exit(VND_EXIT_FAIL);
+}
+
+static void
+catch_bus(const struct vnd_tool *t)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(bus_msg, sizeof(bus_msg), "%s: an input file was cut "
+	    "short while it was read (SIGBUS)\n", t->name);
+	bus_len = n > 0 && (size_t)n < sizeof(bus_msg) ? (size_t)n : 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_bus;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, NULL);
+}
+
 int
 vnd_cli_main(const struct vnd_tool *t, int argc, char **argv)
 {
@@ -266,6 +304,7 @@ vnd_cli_main(const struct vnd_tool *t, int argc, char **argv)
 
 	memset(&cli, 0, sizeof(cli));
 	cli.tool = t;
+	catch_bus(t);
 	cli.header = 1;
 	/* before anything cuts a NAME=file operand or puts "-" in argv */
 	if ((cli.command = vnd_command_line(argc, argv)) == NULL ||
@@ -309,6 +348,9 @@ vnd_cli_sink(struct vnd_cli *cli)
 	/* checked by set_unset(); SQLite's unset is NULL whatever it says */
 	if (cli->sink != NULL && cli->unset != NULL)
 		(void)vnd_sink_unset(cli->sink, cli->unset);
+	if (cli->sink != NULL && strlen(vnd_sink_tmp_path(cli->sink)) <
+	    sizeof(bus_tmp))
+		strcpy(bus_tmp, vnd_sink_tmp_path(cli->sink));
 	return cli->sink;
 }
 

@@ -23,8 +23,9 @@
  * time vnd-parse spent decoding), a window maps the cache's pages where
  * they are. The window before is unmapped when the reader moves on, so the
  * memory is one window's whatever the file's length. (A file truncated by
- * another program while it is read kills the reader with SIGBUS, as it
- * does git or ripgrep; a file that grows is read to its new end.)
+ * another program while it is read raises SIGBUS, as in git or ripgrep;
+ * vnd_cli ends the run on it as on a read error. A file that grows is
+ * read to its new end.)
  */
 #define MAP_WINDOW	(4 << 20)
 

@@ -154,3 +154,23 @@ optspec() {
 	' "$TOP"/cmd/*/*.c "$TOP"/common/*.c
 	[ -z "$output" ]
 }
+
+@test "frame: SIGBUS (a mapped input cut short) is one line, exit 1, no SQLite file left" {
+	local d=$BATS_TEST_TMPDIR pid rc=0
+	mkfifo "$d/in"
+	# the reader waits on the fifo; the signal stands for the kernel's
+	sleep 30 >"$d/in" &
+	"$BIN/vnd-parse" -o "$d/out.db" "$d/in" 2>"$d/err" &
+	pid=$!
+	for _ in $(seq 50); do
+		compgen -G "$d/out.db.tmp-*" >/dev/null && break
+		sleep 0.1
+	done
+	kill -BUS "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	[ "$(cat "$d/err")" = "vnd-parse: an input file was cut short while it was read (SIGBUS)" ]
+	run compgen -G "$d/out.db*"
+	[ "$status" -ne 0 ]
+	kill %1 2>/dev/null || true
+}
