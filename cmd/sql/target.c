@@ -216,7 +216,7 @@ client_reason(FILE *errf, int status, char *errbuf)
 		}
 	}
 	if (first[0] != '\0')
-		snprintf(errbuf, VND_ERRBUF_SIZE, "clickhouse-client: %s", first);
+		snprintf(errbuf, VND_ERRBUF_SIZE, "clickhouse-client: %.200s", first);
 	else
 		snprintf(errbuf, VND_ERRBUF_SIZE, "clickhouse-client exited with "
 		    "status %d", status);
