@@ -157,20 +157,20 @@ optspec() {
 
 @test "frame: SIGBUS (a mapped input cut short) is one line, exit 1, no SQLite file left" {
 	local d=$BATS_TEST_TMPDIR pid rc=0
-	mkfifo "$d/in"
-	# the reader waits on the fifo; the signal stands for the kernel's
-	sleep 30 >"$d/in" &
-	"$BIN/vnd-parse" -o "$d/out.db" "$d/in" 2>"$d/err" &
+	# the reader waits on a pipe that stays open; the signal stands for
+	# the kernel's
+	sleep 29 | "$BIN/vnd-parse" -o "$d/out.db" - 2>"$d/err" 3>&- &
 	pid=$!
-	for _ in $(seq 50); do
+	for _ in $(seq 100); do
 		compgen -G "$d/out.db.tmp-*" >/dev/null && break
 		sleep 0.1
 	done
+	sleep 1			# the sink open, its name kept for the handler
 	kill -BUS "$pid"
+	pkill -f "sleep 29" || true
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 1 ]
 	[ "$(cat "$d/err")" = "vnd-parse: an input file was cut short while it was read (SIGBUS)" ]
 	run compgen -G "$d/out.db*"
 	[ "$status" -ne 0 ]
-	kill %1 2>/dev/null || true
 }
