@@ -154,6 +154,41 @@ vnd_flowq_due(const struct vnd_flowq *fq, int64_t now)
 }
 
 /*
+ * When a finished connection is due, after its last packet at last_ts: a
+ * little quiet (closing 1: what was in flight has come), then quiet
+ * (closing 2); INT64_MIN when it is closed already (open 0).
+ */
+static inline int64_t
+vnd_flow_due(int open, int64_t last_ts, int closing)
+{
+	if (!open)
+		return INT64_MIN;
+	return last_ts + (closing == 1 ? VND_FLOW_SETTLE_NS : VND_FLOW_QUIET_NS);
+}
+
+/*
+ * A finished connection's two steps, by now: those in closing that are
+ * due to settled(arg, id) (which forgets what it kept to know segments
+ * again and queues the connection in quiet), those in quiet to gone(arg,
+ * id). Asked every packet: nothing but two comparisons when none is due.
+ * -1: no memory.
+ */
+static inline int
+vnd_flowq_expire_both(struct vnd_flowq *closing, struct vnd_flowq *quiet,
+    int64_t now, int64_t (*due)(void *, uint64_t),
+    void (*settled)(void *, uint64_t), void (*gone)(void *, uint64_t),
+    void *arg)
+{
+	if (vnd_flowq_due(closing, now) &&
+	    vnd_flowq_expire(closing, now, due, settled, arg) < 0)
+		return -1;
+	if (vnd_flowq_due(quiet, now) &&
+	    vnd_flowq_expire(quiet, now, due, gone, arg) < 0)
+		return -1;
+	return 0;
+}
+
+/*
  * The caller's connections by id, in the order they came: an array a of
  * elements of size bytes holding ids *c0 to n - 1, those before base
  * dropped (written and done with). Room for id n: the array with the

@@ -111,19 +111,13 @@ conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int 
 	return c;
 }
 
-/*
- * When connection id is due, after its last packet: a little quiet (what
- * was in flight has come), then quiet; INT64_MIN: closed already.
- */
+/* When connection id is due (vnd_flow_due); INT64_MIN: closed already. */
 static int64_t
 conn_due(void *arg, uint64_t id)
 {
 	const struct vnd_tcpconn *c = vnd_tcprun_conn(arg, id);
 
-	if (c->x == NULL)
-		return INT64_MIN;
-	return c->last_ts + (c->closing == 1 ? VND_FLOW_SETTLE_NS :
-	    VND_FLOW_QUIET_NS);
+	return vnd_flow_due(c->x != NULL, c->last_ts, c->closing);
 }
 
 /*
@@ -162,11 +156,8 @@ conn_gone(void *arg, uint64_t id)
 static int
 expire(struct vnd_tcprun *r, int64_t now)
 {
-	if (vnd_flowq_due(&r->closing, now) && vnd_flowq_expire(&r->closing,
-	    now, conn_due, conn_settled, r) < 0)
-		return -1;
-	if (vnd_flowq_due(&r->quiet, now) && vnd_flowq_expire(&r->quiet, now,
-	    conn_due, conn_gone, r) < 0)
+	if (vnd_flowq_expire_both(&r->closing, &r->quiet, now, conn_due,
+	    conn_settled, conn_gone, r) < 0)
 		return -1;
 	return r->failed ? -1 : 0;
 }

@@ -249,19 +249,13 @@ flow_close(struct run *r, struct flow *f)
 	f->x = NULL;
 }
 
-/*
- * When flow id is due, after its last packet: a little quiet (what was in
- * flight has come), then quiet; INT64_MIN: closed already.
- */
+/* When flow id is due (vnd_flow_due); INT64_MIN: closed already. */
 static int64_t
 flow_due(void *arg, uint64_t id)
 {
 	const struct flow *f = flow_at(arg, id);
 
-	if (f->x == NULL)
-		return INT64_MIN;
-	return f->last_ts + (f->closing == 1 ? VND_FLOW_SETTLE_NS :
-	    VND_FLOW_QUIET_NS);
+	return vnd_flow_due(f->x != NULL, f->last_ts, f->closing);
 }
 
 /*
@@ -322,10 +316,8 @@ flow_of(struct run *r, const struct vnd_pkt *pk, const char *point, int *dir)
 	long k;
 	int moved;
 
-	if ((vnd_flowq_due(&r->closing, pk->ts_ns) && vnd_flowq_expire(
-	    &r->closing, pk->ts_ns, flow_due, flow_settled, r) < 0) ||
-	    (vnd_flowq_due(&r->quiet, pk->ts_ns) && vnd_flowq_expire(&r->quiet,
-	    pk->ts_ns, flow_due, flow_gone, r) < 0) || r->failed)
+	if (vnd_flowq_expire_both(&r->closing, &r->quiet, pk->ts_ns, flow_due,
+	    flow_settled, flow_gone, r) < 0 || r->failed)
 		return NULL;
 	/* a 5-tuple used again, after or even during the last: a new SYN */
 	if ((k = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
