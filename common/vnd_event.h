@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnd_htab.h"
 #include "vnd_tcpconn.h"
 
 /*
@@ -57,11 +58,30 @@ int64_t	 vnd_event_rtt(const struct vnd_tcpconn *);
 int	 vnd_event_slow(const struct vnd_tcpconn *, const struct vnd_event_conf *);
 
 /*
- * Elephants among n connections: rank[i] (1 = most bytes) for those above
- * the bound or among the top N, 0 for the others. -1: no memory.
+ * Elephants, decided as connections close: above the bound, or among the
+ * top N by bytes (ties to the one that came first: the lower first_ord);
+ * a connection with no data is nobody's. The top N so far wait in a heap,
+ * each with a record of the caller's (size bytes), the least first.
  */
-int	 vnd_event_elephants(const struct vnd_tcpconn *, size_t n,
-	    const struct vnd_event_conf *, uint32_t *rank);
+int	 vnd_event_above(const struct vnd_tcpconn *, const struct vnd_event_conf *);
+
+struct vnd_event_top {
+	unsigned char	*e;		/* max + 1 entries (the last for swaps) */
+	size_t		 n, max, size;	/* entries, N, the caller's record */
+};
+
+/* c offered with its record: 1 taken (among the top so far), 0 not, -1 no memory. */
+int	 vnd_event_top_offer(struct vnd_event_top *, size_t max,
+	    const struct vnd_tcpconn *c, const void *rec, size_t size);
+void	*vnd_event_top_rec(const struct vnd_event_top *, size_t i);
+void	 vnd_event_top_free(struct vnd_event_top *);
+
+/* Does a rank before b: more bytes, or as many and came first? */
+static inline int
+vnd_event_before(uint64_t abytes, uint64_t aord, uint64_t bbytes, uint64_t bord)
+{
+	return abytes != bbytes ? abytes > bbytes : aord < bord;
+}
 
 /* A connection of a scanning source: what its source tried, and failed. */
 struct vnd_event_scan {
@@ -69,10 +89,24 @@ struct vnd_event_scan {
 };
 
 /*
- * Scans among n connections: sc[i] set for the connections of a scanning
- * source (targets 0 for the others). -1: no memory.
+ * Scans, tallied as connections close: each source's targets (host, port),
+ * a target failed while none of its attempts (connections opened by a SYN)
+ * was answered; a scanner tried at least scan_targets, a share scan_failed
+ * of them failed. Memory follows the sources and their targets.
  */
-int	 vnd_event_scans(const struct vnd_tcpconn *, size_t n,
-	    const struct vnd_event_conf *, struct vnd_event_scan *sc);
+struct vnd_event_tries {
+	struct vnd_htab	 targets, sources;
+	size_t		 scanners;
+};
+
+int	 vnd_event_try(struct vnd_event_tries *, const struct vnd_tcpconn *);
+
+/* The input over: the scanners marked (the targets forgotten); how many. */
+size_t	 vnd_event_scanners(struct vnd_event_tries *, const struct vnd_event_conf *);
+
+/* The tries of scanner ip (16 bytes), NULL when it is not one. */
+const struct vnd_event_scan *vnd_event_scanner(const struct vnd_event_tries *,
+	    int ver, const uint8_t *ip);
+void	 vnd_event_tries_free(struct vnd_event_tries *);
 
 #endif

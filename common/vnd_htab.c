@@ -68,6 +68,17 @@ vnd_htab_get(struct vnd_htab *h, const void *key, int *isnew)
 	return r;
 }
 
+void *
+vnd_htab_find(const struct vnd_htab *h, const void *key)
+{
+	char *r;
+
+	if (h->n == 0)
+		return NULL;
+	r = rec(h, h->r, slot(h, h->r, h->cap, key));
+	return taken(h, r) ? r : NULL;
+}
+
 void
 vnd_htab_free(struct vnd_htab *h)
 {

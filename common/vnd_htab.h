@@ -29,6 +29,9 @@ struct vnd_htab {
  */
 void	*vnd_htab_get(struct vnd_htab *, const void *key, int *isnew);
 
+/* The record of key, NULL for none (nothing added). */
+void	*vnd_htab_find(const struct vnd_htab *, const void *key);
+
 /* The records freed (what they point to is the caller's); empty again. */
 void	 vnd_htab_free(struct vnd_htab *);
 

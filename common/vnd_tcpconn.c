@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vnd_grow.h"
 #include "vnd_tcpconn.h"
 
 static const char *const ccname[] = {
@@ -71,35 +72,76 @@ relink(struct vnd_tcprun *r)
 		}
 }
 
-/* Room for connection n, the dropped ones at the front given back first. */
+/*
+ * Room for a new connection, its id in *id: a slot free again (reuse), or
+ * id n, the dropped ones at the front given back first.
+ */
 static struct vnd_tcpconn *
-conn_room(struct vnd_tcprun *r)
+conn_room(struct vnd_tcprun *r, size_t *id)
 {
 	struct vnd_tcpconn *nc;
 	int moved;
 
+	if (r->nfree > 0) {
+		*id = r->free[--r->nfree];
+		return vnd_tcprun_conn(r, *id);
+	}
 	if ((nc = vnd_flowwin_room(r->c, sizeof(*nc), &r->c0, r->base, r->n,
 	    &r->cap, &moved)) == NULL)
 		return NULL;
 	r->c = nc;
 	if (moved)
 		relink(r);
+	*id = r->n;
 	return &r->c[r->n - r->c0];
 }
 
-/* A new connection of pk: its key, its live state. */
+/*
+ * A queue's name of connection id: its slot's uses in the high bits, so
+ * that an entry left of a connection whose slot serves another since
+ * (reuse) is known as one.
+ */
+#define QID_SHIFT	40
+#define QID_ID(q)	((size_t)((q) & ((UINT64_C(1) << QID_SHIFT) - 1)))
+
+static uint64_t
+qid(const struct vnd_tcprun *r, size_t id)
+{
+	return (uint64_t)id |
+	    (uint64_t)(vnd_tcprun_conn(r, id)->gen & 0xffffff) << QID_SHIFT;
+}
+
+/* The connection a queue entry names; NULL: dropped, or its slot reused. */
 static struct vnd_tcpconn *
-conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
+queued(const struct vnd_tcprun *r, uint64_t q)
+{
+	size_t id = QID_ID(q);
+	struct vnd_tcpconn *c;
+
+	if (id < r->base || id >= r->n)
+		return NULL;
+	c = vnd_tcprun_conn(r, id);
+	return (c->gen & 0xffffff) == q >> QID_SHIFT ? c : NULL;
+}
+
+/* A new connection of pk: its key, its live state; its id in *id. */
+static struct vnd_tcpconn *
+conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point,
+    int *dir, size_t *id)
 {
 	struct vnd_tcpconn *c;
 	struct vnd_tcplive *x;
+	uint32_t gen;
 
-	if ((x = malloc(sizeof(*x))) == NULL || (c = conn_room(r)) == NULL) {
+	if ((x = malloc(sizeof(*x))) == NULL ||
+	    (c = conn_room(r, id)) == NULL) {
 		free(x);
 		return NULL;
 	}
+	gen = *id < r->n ? c->gen : 0;
 	memset(x, 0, sizeof(*x));
 	memset(c, 0, sizeof(*c));
+	c->gen = gen;
 	x->d[0].n = &c->d[0];
 	x->d[1].n = &c->d[1];
 	c->x = x;
@@ -111,25 +153,53 @@ conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int 
 	return c;
 }
 
-/* When connection id is due (vnd_flow_due); INT64_MIN: closed already. */
-static int64_t
-conn_due(void *arg, uint64_t id)
+/*
+ * Connection id closed and forgotten: given to the caller that reuses
+ * slots, and its slot free.
+ */
+static void
+release(struct vnd_tcprun *r, size_t id)
 {
-	const struct vnd_tcpconn *c = vnd_tcprun_conn(arg, id);
+	struct vnd_tcpconn *c = vnd_tcprun_conn(r, id);
+	size_t *nf;
 
-	return vnd_flow_due(c->x != NULL, c->last_ts, c->closing);
+	if (r->on_close == NULL)
+		return;
+	if (!r->failed && r->on_close(r, c) < 0)
+		r->failed = 1;
+	free(c->d[0].slots);
+	free(c->d[1].slots);
+	c->d[0].slots = c->d[1].slots = NULL;
+	c->gen++;
+	if ((nf = vnd_grow(r->free, &r->capfree, r->nfree, sizeof(*nf),
+	    64)) == NULL) {
+		nomem(r);
+		return;
+	}
+	r->free = nf;
+	r->free[r->nfree++] = id;
+}
+
+/* When the connection queued as q is due (vnd_flow_due); INT64_MIN: gone. */
+static int64_t
+conn_due(void *arg, uint64_t q)
+{
+	const struct vnd_tcpconn *c = queued(arg, q);
+
+	return c == NULL ? INT64_MIN : vnd_flow_due(c->x != NULL, c->last_ts,
+	    c->closing);
 }
 
 /*
- * Connection id finished and a little quiet: its last segments forgotten
+ * Connection q finished and a little quiet: its last segments forgotten
  * (a late copy of one is no longer known again), 2 KiB of its 3, and it
  * waits to be quiet (its own queue: not behind those settling).
  */
 static void
-conn_settled(void *arg, uint64_t id)
+conn_settled(void *arg, uint64_t q)
 {
 	struct vnd_tcprun *r = arg;
-	struct vnd_tcpconn *c = vnd_tcprun_conn(r, id);
+	struct vnd_tcpconn *c = queued(r, q);
 	int k;
 
 	for (k = 0; k < 2; k++) {
@@ -138,38 +208,86 @@ conn_settled(void *arg, uint64_t id)
 		c->x->d[k].nrecent = 0;
 	}
 	c->closing = 2;
-	if (vnd_flowq_push(&r->quiet, id, c->last_ts + VND_FLOW_QUIET_NS) < 0)
+	if (vnd_flowq_push(&r->quiet, q, c->last_ts + VND_FLOW_QUIET_NS) < 0)
 		nomem(r);
 }
 
-/* Connection id finished and quiet: a packet of its 5-tuple opens a new one. */
+/*
+ * Connection q finished and quiet, or unfinished and idle: a packet of its
+ * 5-tuple opens a new one.
+ */
 static void
-conn_gone(void *arg, uint64_t id)
+conn_gone(void *arg, uint64_t q)
 {
 	struct vnd_tcprun *r = arg;
 
-	vnd_flowtab_del(&r->ft, id);
-	close_conn(r, vnd_tcprun_conn(r, id));
+	vnd_flowtab_del(&r->ft, QID_ID(q));
+	close_conn(r, vnd_tcprun_conn(r, QID_ID(q)));
+	release(r, QID_ID(q));
 }
 
-/* The connections settled or quiet by now; -1: no memory. */
+/* When the unfinished connection queued as q is idle; INT64_MIN: not one. */
+static int64_t
+idle_due(void *arg, uint64_t q)
+{
+	const struct vnd_tcprun *r = arg;
+	const struct vnd_tcpconn *c = queued(r, q);
+
+	if (c == NULL || c->x == NULL || c->closing)
+		return INT64_MIN;
+	return c->last_ts + r->idle_ns;
+}
+
+/*
+ * The connections settled, quiet or idle by now; -1: no memory. Idle by
+ * the earlier of this packet's time and the last's: one time stamp far
+ * ahead (a clock stepped, a record written badly) closes nothing that a
+ * packet alone says is not idle.
+ */
 static int
 expire(struct vnd_tcprun *r, int64_t now)
 {
+	int64_t idle_now = now < r->last_now ? now : r->last_now;
+
+	r->last_now = now;
 	if (vnd_flowq_expire_both(&r->closing, &r->quiet, now, conn_due,
 	    conn_settled, conn_gone, r) < 0)
 		return -1;
+	if (vnd_flowq_due(&r->idle, idle_now) && vnd_flowq_expire(&r->idle,
+	    idle_now, idle_due, conn_gone, r) < 0)
+		return -1;
 	return r->failed ? -1 : 0;
+}
+
+int
+vnd_tcprun_tick(struct vnd_tcprun *r, int64_t now)
+{
+	if (expire(r, now) < 0) {
+		if (!r->failed)
+			nomem(r);
+		return -1;
+	}
+	return 0;
+}
+
+void
+vnd_tcprun_reuse(struct vnd_tcprun *r, vnd_tcpconn_close_fn fn,
+    int64_t idle_ns)
+{
+	r->on_close = fn;
+	r->idle_ns = idle_ns;
 }
 
 struct vnd_tcpconn *
 vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
 	struct vnd_tcpconn *c;
+	size_t id;
 	long i;
 
 	if (expire(r, pk->ts_ns) < 0) {
-		nomem(r);
+		if (!r->failed)
+			nomem(r);
 		return NULL;
 	}
 	/* a 5-tuple used again, after or even during the last: a new SYN
@@ -180,20 +298,28 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 		    *dir == 0 && c->syn, c->x->d[0].isn, carried(c)))
 			return c;
 	}
-	if ((c = conn_new(r, pk, point, dir)) == NULL) {
+	if ((c = conn_new(r, pk, point, dir, &id)) == NULL) {
 		nomem(r);
 		return NULL;
 	}
 	r->ft.key = conn_key;
 	r->ft.arg = r;
-	if (vnd_flowtab_place(&r->ft, i, r->n) < 0) {
+	if (vnd_flowtab_place(&r->ft, i, id) < 0) {
 		nomem(r);
 		return NULL;
 	}
-	r->n++;
+	if (id == r->n)
+		r->n++;
+	if (r->idle_ns > 0 && vnd_flowq_push(&r->idle, qid(r, id),
+	    pk->ts_ns + r->idle_ns) < 0) {
+		nomem(r);
+		return NULL;
+	}
 	/* the last one of the 5-tuple no longer sees a packet */
-	if (i >= 0)
+	if (i >= 0) {
 		close_conn(r, vnd_tcprun_conn(r, (size_t)i));
+		release(r, (size_t)i);
+	}
 	return c;
 }
 
@@ -219,7 +345,7 @@ vnd_tcpconn_closing(struct vnd_tcprun *r, struct vnd_tcpconn *c)
 	if (c->closing || !finished(c))
 		return;
 	c->closing = 1;
-	if (vnd_flowq_push(&r->closing, vnd_tcprun_id(r, c), c->last_ts +
+	if (vnd_flowq_push(&r->closing, qid(r, vnd_tcprun_id(r, c)), c->last_ts +
 	    VND_FLOW_SETTLE_NS) < 0)
 		nomem(r);
 }
@@ -244,6 +370,21 @@ vnd_tcpconn_cc(struct vnd_tcprun *r, const struct vnd_tcpconn *c, int dir,
 	vnd_tcpconn_event(r, c, dir, ts, ccname[cc], frame, 0);
 }
 
+/* The end, when slots are used again: each connection left closed, given back. */
+static int
+end_reuse(struct vnd_tcprun *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (vnd_tcprun_conn(r, i)->x != NULL) {
+			close_conn(r, vnd_tcprun_conn(r, i));
+			release(r, i);
+		}
+	vnd_flowtab_free(&r->ft);
+	return r->failed ? -1 : 0;
+}
+
 int
 vnd_tcprun_end(struct vnd_tcprun *r)
 {
@@ -251,6 +392,8 @@ vnd_tcprun_end(struct vnd_tcprun *r)
 	long old;
 	int dir;
 
+	if (r->on_close != NULL)
+		return end_reuse(r);
 	vnd_flowtab_free(&r->ft);
 	r->ft.key = conn_key;
 	r->ft.arg = r;
@@ -303,4 +446,6 @@ vnd_tcprun_free(struct vnd_tcprun *r)
 	vnd_flowtab_free(&r->ft);
 	vnd_flowq_free(&r->closing);
 	vnd_flowq_free(&r->quiet);
+	vnd_flowq_free(&r->idle);
+	free(r->free);
 }

@@ -132,6 +132,7 @@ struct vnd_tcpconn {
 	int8_t		 sack_ok[2], ts_ok[2];
 	int8_t		 closing;	/* finished: 1, then 2 once a little quiet */
 	uint16_t	 mss[2];	/* announced by each side */
+	uint32_t	 gen;		/* its slot's uses before it (vnd_tcprun_reuse) */
 	struct vnd_tcpdir	 d[2];		/* [0]: client's data, [1]: server's */
 };
 
@@ -147,12 +148,21 @@ typedef int (*vnd_tcpconn_event_fn)(struct vnd_tcprun *,
     const struct vnd_tcpconn *, int dir, int64_t ts, const char *kind,
     uint64_t frame, int64_t value);
 
+/* A connection closed and forgotten, to a run that reuses slots; -1 fails it. */
+typedef int (*vnd_tcpconn_close_fn)(struct vnd_tcprun *,
+    const struct vnd_tcpconn *);
+
 /*
  * One thread's connections: all of them, or with -j those of its shard. A
  * connection's id is its place in the order they came (first_ord's order);
  * c holds those from c0 to n - 1, and the caller may drop the closed ones at
  * the front (vnd_tcprun_drop). A finished connection, once quiet, is closed
  * and forgotten: its live state freed, its 5-tuple no longer indexed.
+ *
+ * A caller that needs no order (vnd-select) has each connection given to
+ * on_close as it is closed and forgotten (vnd_tcprun_reuse), and its slot
+ * used again: ids are slots, c0 and base stay 0, and memory follows the
+ * connections alive, even while one of them lives as long as the trace.
  */
 struct vnd_tcprun {
 	struct vnd_tcpconn *c;
@@ -164,6 +174,13 @@ struct vnd_tcprun {
 	int64_t		 slot_ns;	/* -i, 0 for none */
 	vnd_tcpconn_event_fn on_event;	/* NULL: events are not wanted */
 	void		*ev_arg;	/* the caller's */
+	vnd_tcpconn_close_fn on_close;	/* set: slots are used again */
+	int64_t		 idle_ns;	/* ... and an unfinished connection this
+					   quiet is closed too (0: never) */
+	struct vnd_flowq idle;		/* ... its queue */
+	int64_t		 last_now;	/* ... the time of the packet before */
+	size_t		*free;		/* ... the slots free, nfree of them */
+	size_t		 nfree, capfree;
 	uint64_t	 ord;		/* of the packet being seen */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
@@ -226,6 +243,17 @@ int		 vnd_tcprun_end(struct vnd_tcprun *);
 
 /* The closed connections before id upto, written, freed. */
 void		 vnd_tcprun_drop(struct vnd_tcprun *, size_t upto);
+
+/*
+ * Before the first packet: every connection given to on_close once closed
+ * and forgotten, its slot then used again, and an unfinished one closed
+ * once quiet for idle_ns (0: never); vnd_tcprun_end closes those left.
+ */
+void		 vnd_tcprun_reuse(struct vnd_tcprun *, vnd_tcpconn_close_fn,
+		    int64_t idle_ns);
+
+/* Time passes to now without a packet for the run: those due are closed. */
+int		 vnd_tcprun_tick(struct vnd_tcprun *, int64_t now);
 
 /* vnd_tcpconn_see.c: one packet, a vnd_packet_fn over a run: -1 when the run failed */
 int		 vnd_tcpconn_see(void *run, const struct vnd_pkt *, const char *point);

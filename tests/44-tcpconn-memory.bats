@@ -7,6 +7,12 @@ setup_file() {
 	export FLOWS="$BATS_FILE_TMPDIR"
 	python3 "$TOP/tests/mktcpflows.py" 10000 "$FLOWS/short.pcap"
 	python3 "$TOP/tests/mktcpflows.py" 40000 "$FLOWS/long.pcap"
+	# the same, and one connection open from the first packet to the last
+	python3 "$TOP/tests/mktcpflows.py" -k 10000 "$FLOWS/short-k.pcap"
+	python3 "$TOP/tests/mktcpflows.py" -k 40000 "$FLOWS/long-k.pcap"
+	# SYNs that nobody answers, never finished
+	python3 "$TOP/tests/mktcpflows.py" -s 10000 "$FLOWS/short-s.pcap"
+	python3 "$TOP/tests/mktcpflows.py" -s 40000 "$FLOWS/long-s.pcap"
 	# 60000 one every ms: all within the quiet time of one another
 	python3 "$TOP/tests/mktcpflows.py" -g 1 60000 "$FLOWS/dense.pcap"
 	# each connection's last packet again, before and after its quiet time (120 s)
@@ -23,14 +29,16 @@ peak_kb() {
 	cat "$BATS_TEST_TMPDIR/rss"
 }
 
-# grows TOOL ARGS...: $more, the KiB more at the peak on the long trace
-# than on the short one; the test skipped under AddressSanitizer, which
-# keeps what is freed in quarantine: RSS says nothing.
+# grows [-k|-s] TOOL ARGS...: $more, the KiB more at the peak on the long
+# trace than on the short one (-k, -s: those of mktcpflows.py -k, -s); the
+# test skipped under AddressSanitizer, which keeps what is freed in
+# quarantine: RSS says nothing.
 grows() {
-	local short long
+	local short long kind=
+	case $1 in -k|-s) kind=$1; shift ;; esac
 	! ldd "$BIN/vnd-$1" | grep -q libasan || skip "an ASan build"
-	short=$(peak_kb "$@" "$FLOWS/short.pcap")
-	long=$(peak_kb "$@" "$FLOWS/long.pcap")
+	short=$(peak_kb "$@" "$FLOWS/short$kind.pcap")
+	long=$(peak_kb "$@" "$FLOWS/long$kind.pcap")
 	echo "$*: $short KiB for 10000 connections, $long KiB for 40000"
 	more=$((long - short))
 }
@@ -58,10 +66,35 @@ grows() {
 	[ "$more" -lt 8192 ]
 }
 
-@test "tcpconn memory: select keeps less than 1 KiB a closed connection, for ranking them all" {
-	# 5.3 KiB a connection before: 58 MB and 216 MB
+@test "tcpconn memory: select decides as connections close, and forgets those not picked" {
+	# 5.3 KiB a connection kept to the end: 58 MB and 216 MB; then 750 B:
+	# 18 MB and 39 MB
 	grows select -e loss,elephant,scan
-	[ "$more" -lt 30000 ]
+	[ "$more" -lt 8192 ]
+}
+
+@test "tcpconn memory: select, one connection open from first to last holds nothing behind it" {
+	# closed rows dropped from the front only: 18 MB and 39 MB
+	grows -k select -e loss,elephant,scan,reset --top 20
+	[ "$more" -lt 8192 ]
+	"$BIN/vnd-select" -e reset,elephant --top 3 "$FLOWS/long-k.pcap" >"$BATS_TEST_TMPDIR/sel"
+	# every 8th reset by its server: 5000 of 40000
+	[ "$(tsv_count 'v["event"] == "reset"' "$BATS_TEST_TMPDIR/sel")" -eq 5000 ]
+	# the long one has the most bytes (10 each way every 10 s for 4000 s);
+	# then the two first of the equal ones (1100 bytes each), by arrival;
+	# rows in the order each passed the third's bytes
+	[ "$(tsv_awk 'v["event"] == "elephant" { print v["src_port"], v["evidence"] }' \
+	    "$BATS_TEST_TMPDIR/sel")" = "1024 bytes=1100 rank=2
+1025 bytes=1100 rank=3
+2000 bytes=8000 rank=1" ]
+}
+
+@test "tcpconn memory: select, SYNs never answered are closed once idle for 300 s" {
+	# kept to the end, unfinished: 18 MB and 62 MB
+	grows -s select -e loss,scan
+	[ "$more" -lt 8192 ]
+	"$BIN/vnd-select" -e unanswered "$FLOWS/long-s.pcap" >"$BATS_TEST_TMPDIR/sel"
+	[ "$(tsv_count 'v["evidence"] == "answer=none"' "$BATS_TEST_TMPDIR/sel")" -eq 40000 ]
 }
 
 @test "tcpconn memory: connections finished 10 s ago keep about 1 kB each, not 3" {

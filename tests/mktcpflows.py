@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mktcpflows.py: many short TCP connections, one after the other, at one point.
 
-usage: mktcpflows.py [-g MS] N OUT.pcap [LATE]
+usage: mktcpflows.py [-g MS] [-k] [-s] N OUT.pcap [LATE]
 
 N connections from 198.18.0.1 to 198.19.X.1:80, each from its own source
 port, one every 100 ms (or MS): a handshake (MSS, window scale, SACK, timestamps),
@@ -9,6 +9,9 @@ a 100-byte request, a 1000-byte answer, each acked, then both FINs, each
 acked; every 8th is reset by the server instead of closed. A trace whose
 length grows with N while the connections alive at any time stay few.
 LATE: each connection's last packet is sent again LATE seconds later.
+-k: one more connection, 198.18.0.9:2000 to 198.19.255.1:22, open from the
+first packet to the last: 10 bytes each way every 10 s, never closed.
+-s: each connection is a SYN alone, never answered.
 """
 import struct
 import sys
@@ -62,12 +65,30 @@ def conn(i):
                  c(1500, cs + 102, ss + 1002, ACK, t=4)]
 
 
+def keeper(start, end):
+    """The -k connection's packets from start to end (microseconds)."""
+    cli, srv = bytes([198, 18, 0, 9]), bytes([198, 19, 255, 1])
+    c = lambda t, seq, ack, fl, pl=b"": (t, frame(cli, srv, 2000, 22, seq, ack, fl, pl, b"", 0))
+    s = lambda t, seq, ack, fl, pl=b"": (t, frame(srv, cli, 22, 2000, seq, ack, fl, pl, b"", 0))
+    pk = [c(start, 0, 0, SYN), s(start + 200, 500, 1, SYN | ACK), c(start + 400, 1, 501, ACK)]
+    k, t = 0, start + 10**7
+    while t < end:
+        pk += [c(t, 1 + 10 * k, 501 + 10 * k, ACK | PSH, b"k" * 10),
+               s(t + 200, 501 + 10 * k, 11 + 10 * k, ACK | PSH, b"k" * 10),
+               c(t + 400, 11 + 10 * k, 511 + 10 * k, ACK)]
+        k, t = k + 1, t + 10**7
+    return pk
+
+
 def main():
     args = sys.argv[1:]
-    gap = 100_000
-    if args[0] == "-g":
-        gap = int(float(args[1]) * 1000)
-        args = args[2:]
+    gap, keep, synonly = 100_000, False, False
+    while args[0].startswith("-"):
+        opt, args = args[0], args[1:]
+        if opt == "-g":
+            gap, args = int(float(args[0]) * 1000), args[1:]
+        keep |= opt == "-k"
+        synonly |= opt == "-s"
     n = int(args[0])
     late = float(args[2]) if len(args) > 2 else None
     pkts = []
@@ -76,13 +97,16 @@ def main():
         out.write(hdr)
         for i in range(n):
             start = 1_700_000_000_000_000 + i * gap
-            pk = [(start + us, f) for us, f in conn(i)]
-            if late is not None:
-                pk.append((pk[-1][0] + int(late * 10**6), pk[-1][1]))
+            pk = [(start + us, f) for us, f in conn(i)][:1 if synonly else None]
+            if late is not None or keep:
+                if late is not None:
+                    pk.append((pk[-1][0] + int(late * 10**6), pk[-1][1]))
                 pkts += pk
                 continue
             for t, f in pk:
                 out.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
+        if keep:
+            pkts += keeper(1_700_000_000_000_000 - 1000, 1_700_000_000_000_000 + n * gap)
         for t, f in sorted(pkts, key=lambda p: p[0]):
             out.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
 

@@ -1,5 +1,4 @@
-/* detect.c: pass 1 at the selector: the connections, their events, the flows picked. */
-#include <inttypes.h>
+/* detect.c: pass 1 at the selector: its connections as they close, those kept, the picks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,20 +8,42 @@
 #include "vnd_match.h"
 #include "select.h"
 
-/* The selector's view of flow i, made as the engine makes it. */
-struct info *
-info_of(struct sel *s, size_t i)
-{
-	struct info *ni;
+/*
+ * A connection is unfinished and idle this long: closed (Zeek's
+ * tcp_inactivity_timeout), its slot free. A SYN sent again and again
+ * (Linux: 127 s for 6 tries) is one connection still.
+ */
+#define IDLE_NS		(300 * VND_NS_PER_SEC)
 
-	while (s->ninfo <= i) {
-		if ((ni = vnd_grow(s->info, &s->capinfo, s->ninfo, sizeof(*ni),
+/* A pass over the selector: its engine, and what it saw of each slot. */
+struct sweep {
+	struct sel	*s;
+	struct vnd_tcprun run;
+	struct info	*live;		/* by the engine's slot */
+	size_t		 caplive;
+	int		 scans;		/* pass 1b: the scanners' connections */
+};
+
+/* What the pass saw of connection c: made anew when its slot is. */
+static struct info *
+live_info(struct sweep *w, const struct vnd_tcpconn *c)
+{
+	size_t slot = (size_t)(c - w->run.c), old = w->caplive;
+	struct info *in, *ni;
+
+	if (slot >= w->caplive) {
+		if ((ni = vnd_grow(w->live, &w->caplive, slot, sizeof(*ni),
 		    256)) == NULL)
 			return NULL;
-		s->info = ni;
-		memset(&s->info[s->ninfo++], 0, sizeof(*ni));
+		w->live = ni;
+		memset(&w->live[old], 0, (w->caplive - old) * sizeof(*ni));
 	}
-	return &s->info[i];
+	in = &w->live[slot];
+	if (in->gen1 != c->gen + 1) {
+		memset(in, 0, sizeof(*in));
+		in->gen1 = c->gen + 1;
+	}
+	return in;
 }
 
 static void
@@ -41,7 +62,6 @@ static int
 on_event(struct vnd_tcprun *t, const struct vnd_tcpconn *c, int dir,
     int64_t ts, const char *kind, uint64_t frame, int64_t value)
 {
-	struct sel *s = t->ev_arg;
 	struct info *in;
 	int e;
 
@@ -49,11 +69,67 @@ on_event(struct vnd_tcprun *t, const struct vnd_tcpconn *c, int dir,
 	(void)value;
 	if ((e = vnd_event_of_tcp(kind)) < 0)
 		return 0;
-	if ((in = info_of(s, (size_t)(c - t->c))) == NULL) {
+	if ((in = live_info(t->ev_arg, c)) == NULL) {
 		snprintf(t->err, sizeof(t->err), "out of memory");
 		return -1;
 	}
 	note(in, e, ts, frame, kind);
+	return 0;
+}
+
+/*
+ * Pass 1: connection c closed. Its events final (slow: the ACK that ended
+ * the handshake; unanswered: its first packet), its source's tries
+ * tallied, and it is kept when a flow it may be picked, else forgotten.
+ */
+static int
+close1(struct sel *s, const struct vnd_tcpconn *c, struct info *in)
+{
+	uint32_t others = s->events & ~(1u << VND_E_ELEPHANT | 1u << VND_E_SCAN);
+	int elephants = s->events & 1u << VND_E_ELEPHANT;
+	long k = -1;
+
+	if (vnd_event_slow(c, &s->conf))
+		note(in, VND_E_SLOW, c->syn_ts + vnd_event_rtt(c), 0, NULL);
+	if (vnd_event_unanswered(c))
+		note(in, VND_E_UNANSWERED, c->first_ts, 0, NULL);
+	if ((s->events & 1u << VND_E_SCAN) && vnd_event_try(&s->tries, c) < 0)
+		return -1;
+	in->elephant = elephants && vnd_event_above(c, &s->conf);
+	if (((others & in->seen) || in->elephant || hop_flow(s, &c->k)) &&
+	    (k = keep_flow(s, c, in)) < 0)
+		return -1;
+	return elephants ? offer_elephant(s, c, in, k) : 0;
+}
+
+/* Pass 1b: connection c closed; kept, when a scanner opened it. */
+static int
+close_scan(struct sel *s, const struct vnd_tcpconn *c, struct info *in)
+{
+	const struct vnd_event_scan *sc;
+	long k;
+
+	if (!c->syn || (sc = vnd_event_scanner(&s->tries, c->k.ver,
+	    c->k.src)) == NULL)
+		return 0;
+	if ((k = kept_find(s, c->first_ord)) < 0 &&
+	    (k = keep_flow(s, c, in)) < 0)
+		return -1;
+	s->kept[k].in.scan = *sc;
+	return 0;
+}
+
+static int
+on_close(struct vnd_tcprun *t, const struct vnd_tcpconn *c)
+{
+	struct sweep *w = t->ev_arg;
+	struct info *in;
+
+	if ((in = live_info(w, c)) == NULL ||
+	    (w->scans ? close_scan(w->s, c, in) : close1(w->s, c, in)) < 0) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -62,33 +138,65 @@ static int
 see1(struct sel *s, struct point *p, const struct vnd_frame *f,
     const struct vnd_pkt *pk)
 {
+	struct sweep *w = s->pass;
 	struct info *in;
 	uint64_t key;
 	long i;
 	int dir;
 
 	(void)f;
-	if (vnd_tcpconn_see(&s->run, pk, p->name) < 0) {
-		snprintf(s->err, sizeof(s->err), "%s", s->run.err);
-		return -1;
-	}
-	if (!vnd_pkt_tcp(pk) ||
-	    (i = vnd_flowtab_find(&s->run.ft, pk, p->name, &dir)) < 0)
+	if (w->scans && !(vnd_pkt_tcp(pk) && is_scanner_pkt(s, pk))) {
+		if (vnd_tcprun_tick(&w->run, pk->ts_ns) < 0)
+			goto fail;
 		return 0;
-	if ((in = info_of(s, (size_t)i)) == NULL) {
+	}
+	if (vnd_tcpconn_see(&w->run, pk, p->name) < 0)
+		goto fail;
+	if (!vnd_pkt_tcp(pk) ||
+	    (i = vnd_flowtab_find(&w->run.ft, pk, p->name, &dir)) < 0)
+		return 0;
+	if ((in = live_info(w, vnd_tcprun_conn(&w->run, (size_t)i))) == NULL) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		return -1;
 	}
 	if (in->nkeys < NKEYS && vnd_match_key(pk, &key) == 0)
 		in->key[in->nkeys++] = key;
 	return 0;
+fail:
+	snprintf(s->err, sizeof(s->err), "%s", w->run.err);
+	return -1;
+}
+
+/* A pass over the selector, every connection closed at its end. */
+static int
+sweep(struct sel *s, int scans, char *err)
+{
+	struct sweep w;
+	int status;
+
+	memset(&w, 0, sizeof(w));
+	w.s = s;
+	w.scans = scans;
+	w.run.on_event = scans ? NULL : on_event;
+	w.run.ev_arg = &w;
+	vnd_tcprun_reuse(&w.run, on_close, IDLE_NS);
+	s->pass = &w;
+	status = read_point(s, &s->pts[s->at], see1, err);
+	if (status >= 0 && vnd_tcprun_end(&w.run) < 0) {
+		snprintf(err, VND_ERRBUF_SIZE, "%s", w.run.err);
+		status = VND_RUN_ABORT;
+	}
+	s->pass = NULL;
+	vnd_tcprun_free(&w.run);
+	free(w.live);
+	return status;
 }
 
 int
 add_pick(struct sel *s, const struct pick *pk)
 {
 	struct pick *np;
-	struct info *in = &s->info[pk->conn];
+	struct info *in = info_of(s, pk->conn);
 
 	if ((np = vnd_grow(s->picks, &s->cappicks, s->npicks, sizeof(*np),
 	    64)) == NULL)
@@ -101,57 +209,21 @@ add_pick(struct sel *s, const struct pick *pk)
 	return 0;
 }
 
-/* Flows: the selector's connections, then those only a hop's loss showed. */
-size_t
-nflows(const struct sel *s)
-{
-	return s->run.n + s->nhf;
-}
-
-const struct vnd_flowkey *
-flow_key(const struct sel *s, size_t conn)
-{
-	return conn < s->run.n ? &s->run.c[conn].k : &s->hf[conn - s->run.n].k;
-}
-
-static int
-flow_proto(const struct sel *s, size_t conn)
-{
-	return conn < s->run.n ? 6 : s->hf[conn - s->run.n].proto;
-}
-
-/* A flow's time at the selector: a hop's flow has no bound but the options. */
-int64_t
-flow_first(const struct sel *s, size_t conn)
-{
-	return conn < s->run.n ? s->run.c[conn].first_ts : INT64_MIN / 4;
-}
-
-int64_t
-flow_last(const struct sel *s, size_t conn)
-{
-	return conn < s->run.n ? s->run.c[conn].last_ts : INT64_MAX / 4;
-}
-
 /*
- * Connection i, against the events asked. When each was first seen: the
- * engine's event; for slow the ACK that ended the handshake; for scan and
- * unanswered the connection's first packet; for elephant the first packet
- * past the bar (set by time_elephants()).
+ * Kept connection i, against the events asked. When each was first seen:
+ * the engine's event, or as close1() noted it; for scan the connection's
+ * first packet; for elephant the first packet past the bar (set by
+ * time_elephants()).
  */
 static int
-pick_conn(struct sel *s, size_t i)
+pick_flow(struct sel *s, size_t i)
 {
-	const struct vnd_tcpconn *c = &s->run.c[i];
-	struct info *in = &s->info[i];
+	const struct vnd_tcpconn *c = &s->kept[i].c;
+	struct info *in = &s->kept[i].in;
 	int e;
 
-	if (vnd_event_slow(c, &s->conf))
-		note(in, VND_E_SLOW, c->syn_ts + vnd_event_rtt(c), 0, NULL);
 	if (in->scan.targets)
 		note(in, VND_E_SCAN, c->first_ts, 0, NULL);
-	if (vnd_event_unanswered(c))
-		note(in, VND_E_UNANSWERED, c->first_ts, 0, NULL);
 	if (in->rank)
 		note(in, VND_E_ELEPHANT, in->ts[VND_E_ELEPHANT],
 		    in->frame[VND_E_ELEPHANT], NULL);
@@ -177,37 +249,6 @@ cmp_pick(const void *a, const void *b)
 	return x->pt != y->pt ? x->pt - y->pt : x->to - y->to;
 }
 
-/* Elephants and scans: over all connections, once pass 1 is over. */
-static int
-rank_all(struct sel *s)
-{
-	uint32_t *rank = NULL;
-	struct vnd_event_scan *sc = NULL;
-	size_t i, n = s->run.n;
-	int ret = -1;
-
-	if (n == 0)
-		return 0;
-	if ((rank = calloc(n, sizeof(*rank))) == NULL ||
-	    (sc = calloc(n, sizeof(*sc))) == NULL)
-		goto out;
-	if ((s->events & 1u << VND_E_ELEPHANT) &&
-	    vnd_event_elephants(s->run.c, n, &s->conf, rank) < 0)
-		goto out;
-	if ((s->events & 1u << VND_E_SCAN) &&
-	    vnd_event_scans(s->run.c, n, &s->conf, sc) < 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		s->info[i].rank = rank[i];
-		s->info[i].scan = sc[i];
-	}
-	ret = 0;
-out:
-	free(rank);
-	free(sc);
-	return ret;
-}
-
 /*
  * Elephants: when each reached the bar, the bytes of the least of them (the
  * bound, or the N-th largest): a pass over the selector again, each
@@ -224,10 +265,10 @@ see_bytes(struct sel *s, struct point *p, const struct vnd_frame *f,
 
 	(void)f;
 	if (!vnd_pkt_tcp(pk) ||
-	    (i = vnd_flowtab_find(&s->run.ft, pk, p->name, &dir)) < 0)
+	    (i = vnd_flowtab_find(&s->kt, pk, p->name, &dir)) < 0)
 		return 0;
-	c = &s->run.c[i];
-	in = &s->info[i];
+	c = &s->kept[i].c;
+	in = &s->kept[i].in;
 	if (!in->rank || pk->ts_ns < c->first_ts || in->bytes_seen >= s->bar)
 		return 0;
 	in->bytes_seen += vnd_tcp_payload_len(pk);
@@ -244,9 +285,10 @@ time_elephants(struct sel *s, char *err)
 	size_t i;
 
 	s->bar = UINT64_MAX;
-	for (i = 0; i < s->run.n; i++)
-		if (s->info[i].rank && vnd_event_bytes(&s->run.c[i]) < s->bar)
-			s->bar = vnd_event_bytes(&s->run.c[i]);
+	for (i = 0; i < s->nkept; i++)
+		if (s->kept[i].in.rank && vnd_event_bytes(&s->kept[i].c) <
+		    s->bar)
+			s->bar = vnd_event_bytes(&s->kept[i].c);
 	/*
 	 * When -w reads the selector again anyway, and no --before or
 	 * --after hangs on the time, that pass times them (retime_picks()).
@@ -267,114 +309,55 @@ retime_picks(struct sel *s)
 		pk = &s->picks[i];
 		if (pk->e != VND_E_ELEPHANT)
 			continue;
-		pk->ts = s->info[pk->conn].ts[VND_E_ELEPHANT];
-		pk->frame = s->info[pk->conn].frame[VND_E_ELEPHANT];
+		pk->ts = info_of(s, pk->conn)->ts[VND_E_ELEPHANT];
+		pk->frame = info_of(s, pk->conn)->frame[VND_E_ELEPHANT];
 	}
 	if (s->npicks)
 		qsort(s->picks, s->npicks, sizeof(*s->picks), cmp_pick);
 }
 
+/* Status st into status: the worse of the two. */
+static int
+worse(int status, int st)
+{
+	return st < 0 || status == VND_RUN_OK ? st : status;
+}
+
+/*
+ * The losses on --at's hops first (which connections to keep), then pass
+ * 1, and pass 1b for the scanners' connections once the scanners are
+ * known; then the picks.
+ */
 int
 detect(struct sel *s, char *err)
 {
-	struct point *p = &s->pts[s->at];
+	int hops = s->nhop > 1 && (s->events & 1u << VND_E_LOSS);
+	int status = VND_RUN_OK, st;
 	size_t i;
-	int status, st;
 
-	s->run.on_event = on_event;
-	s->run.ev_arg = s;
-	if ((status = read_point(s, p, see1, err)) < 0)
+	if (hops && (status = hop_detect(s, err)) < 0)
 		return status;
-	if (vnd_tcprun_end(&s->run) < 0 || info_of(s, s->run.n) == NULL ||
-	    rank_all(s) < 0)
+	if ((st = sweep(s, 0, err)) != VND_RUN_OK && (status = worse(status,
+	    st)) < 0)
+		return status;
+	if (settle_top(s) < 0)
+		goto oom;
+	if ((s->events & 1u << VND_E_SCAN) && vnd_event_scanners(&s->tries, &s->conf) > 0 &&
+	    (st = sweep(s, 1, err)) < 0)
+		return st;
+	if (settle_kept(s) < 0)
 		goto oom;
 	if ((s->events & 1u << VND_E_ELEPHANT) && time_elephants(s, err) < 0)
 		return VND_RUN_ABORT;
-	for (i = 0; i < s->run.n; i++)
-		if (pick_conn(s, i) < 0)
+	for (i = 0; i < s->nkept; i++)
+		if (pick_flow(s, i) < 0)
 			goto oom;
-	if (s->nhop > 1 && (s->events & 1u << VND_E_LOSS) &&
-	    (st = hop_detect(s, err)) != VND_RUN_OK) {
-		if (st < 0)
-			return st;
-		status = st;
-	}
+	if (hops && hop_picks(s, err) < 0)
+		return VND_RUN_ABORT;
 	if (s->npicks)
 		qsort(s->picks, s->npicks, sizeof(*s->picks), cmp_pick);
 	return status;
 oom:
 	snprintf(err, VND_ERRBUF_SIZE, "out of memory");
 	return VND_RUN_ABORT;
-}
-
-/* What shows the event e in connection c: counts, the side, a time. */
-static void
-evidence(const struct sel *s, const struct pick *pk, char *buf, size_t len)
-{
-	const struct vnd_tcpconn *c = &s->run.c[pk->conn];
-	const struct info *in = &s->info[pk->conn];
-	const struct vnd_tcpdir *d = c->d;
-
-	switch (pk->e) {
-	case VND_E_LOSS:
-		if (pk->to >= 0) {
-			snprintf(buf, len, "hoplost=%" PRIu64 " hop=%s>%s",
-			    pk->hoplost, s->pts[pk->pt].name,
-			    s->pts[pk->to].name);
-			break;
-		}
-		snprintf(buf, len, "retx=%" PRIu64 " fast=%" PRIu64 " timeout=%"
-		    PRIu64 " upstream=%" PRIu64 " first=%s", d[0].retx +
-		    d[1].retx, d[0].retx_fast + d[1].retx_fast,
-		    d[0].retx_timeout + d[1].retx_timeout, d[0].lost_upstream +
-		    d[1].lost_upstream, in->kind[pk->e]);
-		break;
-	case VND_E_RESET:
-		snprintf(buf, len, "first_rst=%s", c->rst_first == 2 ? "server" :
-		    "client");
-		break;
-	case VND_E_ZERO_WINDOW:
-		snprintf(buf, len, "from_client=%" PRIu64 " from_server=%" PRIu64,
-		    d[1].zero_win, d[0].zero_win);
-		break;
-	case VND_E_SLOW:
-		snprintf(buf, len, "rtt_ns=%" PRId64, vnd_event_rtt(c));
-		break;
-	case VND_E_ELEPHANT:
-		snprintf(buf, len, "bytes=%" PRIu64 " rank=%u",
-		    vnd_event_bytes(c), in->rank);
-		break;
-	case VND_E_SCAN:
-		snprintf(buf, len, "targets=%u failed=%u", in->scan.targets,
-		    in->scan.failed);
-		break;
-	default:
-		snprintf(buf, len, "answer=%s", c->rst[1] ? "rst" : "none");
-	}
-}
-
-int
-put_picks(struct sel *s, struct vnd_table *t, char *err)
-{
-	const struct pick *pk;
-	char buf[160];
-	size_t i;
-
-	for (i = 0; i < s->npicks; i++) {
-		pk = &s->picks[i];
-		vnd_put_str(t, s->pts[pk->pt].name);
-		vnd_flowkey_put(t, flow_key(s, pk->conn), 0);
-		vnd_put_int(t, flow_proto(s, pk->conn));
-		vnd_put_str(t, vnd_event_name(pk->e));
-		vnd_put_int(t, pk->ts);
-		if (pk->frame)
-			vnd_put_int(t, (int64_t)pk->frame);
-		else
-			vnd_put_null(t);
-		evidence(s, pk, buf, sizeof(buf));
-		vnd_put_str(t, buf);
-		if (vnd_row_end(t, err) < 0)
-			return -1;
-	}
-	return 0;
 }

@@ -91,11 +91,13 @@ img_add(struct sel *s, const struct vnd_flowkey *k, size_t conn)
 int
 index_picks(struct sel *s)
 {
+	const struct info *in;
 	size_t i, n = 0;
 	int k;
 
 	for (i = 0; i < nflows(s); i++)
-		n += s->info[i].picked ? (size_t)s->info[i].nkeys : 0;
+		if (info_of(s, i)->picked)
+			n += (size_t)info_of(s, i)->nkeys;
 	for (s->fpcap = 64; s->fpcap < 2 * n; s->fpcap *= 2)
 		;
 	s->stop_ts = INT64_MIN;
@@ -103,15 +105,16 @@ index_picks(struct sel *s)
 	    (s->fpconn = calloc(s->fpcap, sizeof(*s->fpconn))) == NULL)
 		return -1;
 	for (i = 0; i < nflows(s); i++) {
-		if (!s->info[i].picked)
+		in = info_of(s, i);
+		if (!in->picked)
 			continue;
 		if (img_add(s, flow_key(s, i), i) < 0)
 			return -1;
 		if (window_hi(s, i, 0) > s->stop_ts)
 			s->stop_ts = window_hi(s, i, 0);
 		s->pts[s->at].flows++;
-		for (k = 0; k < s->info[i].nkeys; k++)
-			fp_add(s, s->info[i].key[k], i);
+		for (k = 0; k < in->nkeys; k++)
+			fp_add(s, in->key[k], i);
 	}
 	return 0;
 }
@@ -148,8 +151,8 @@ window_lo(const struct sel *s, size_t conn, int here)
 {
 	int64_t lo = flow_first(s, conn) - (here ? 0 : VND_WINDOW_NS);
 
-	if (s->before >= 0 && s->info[conn].sel_ts - s->before > lo)
-		lo = s->info[conn].sel_ts - s->before;
+	if (s->before >= 0 && flow_sel_ts(s, conn) - s->before > lo)
+		lo = flow_sel_ts(s, conn) - s->before;
 	return lo;
 }
 
@@ -158,8 +161,8 @@ window_hi(const struct sel *s, size_t conn, int here)
 {
 	int64_t hi = flow_last(s, conn) + (here ? 0 : VND_WINDOW_NS);
 
-	if (s->after >= 0 && s->info[conn].sel_ts + s->after < hi)
-		hi = s->info[conn].sel_ts + s->after;
+	if (s->after >= 0 && flow_sel_ts(s, conn) + s->after < hi)
+		hi = flow_sel_ts(s, conn) + s->after;
 	return hi;
 }
 

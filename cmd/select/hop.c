@@ -17,7 +17,8 @@
  * other end within the window: the packets vnd-hoploss --lost lists, found
  * by the same code (vnd_path: its clocks, its walk, its matchers, which
  * forget idle flows). Only the flows that lost are kept, a record per flow,
- * hop and direction; then each is a flow of the selector's (its TCP
+ * hop and direction, before pass 1 (which keeps the TCP connections of
+ * their 5-tuples); then each is a flow of the selector's (its TCP
  * connection there, by 5-tuple) or one of its own (UDP, or one the
  * selector's engine did not follow), and a pick.
  */
@@ -38,6 +39,7 @@ struct hrec {
 	uint64_t	 key[NKEYS];	/* fingerprints of the first lost */
 	int		 nkeys;
 	int		 used;
+	size_t		 hf;		/* its flow of its own, s->hf[hf] */
 };
 
 struct hops {
@@ -191,12 +193,9 @@ pkt_of(struct vnd_pkt *pk, const struct vnd_flowkey *k, uint8_t proto)
 	pk->ip_proto = proto;
 }
 
-/*
- * The selector's flow of record r: its TCP connection of that 5-tuple, or
- * a flow of its own, made once for all its hops; -1: no memory.
- */
+/* The flow of its own of record r, made once for all its hops; -1: no memory. */
 static long
-flow_of(struct sel *s, const struct hrec *r)
+hflow_of(struct sel *s, const struct hrec *r)
 {
 	const char *at = s->pts[s->at].name;
 	struct hflow *nf;
@@ -205,15 +204,13 @@ flow_of(struct sel *s, const struct hrec *r)
 	int dir;
 
 	pkt_of(&pk, &r->k.fk, r->k.proto);
-	if (r->k.proto == 6 &&
-	    (i = vnd_flowtab_find(&s->run.ft, &pk, at, &dir)) >= 0)
-		return i;
 	if ((i = vnd_flowtab_find(&s->hft, &pk, at, &dir)) >= 0 &&
 	    s->hf[i].proto == r->k.proto)
-		return (long)(s->run.n + (size_t)i);
+		return i;
 	if ((nf = vnd_grow(s->hf, &s->caphf, s->nhf, sizeof(*nf), 16)) == NULL)
 		return -1;
 	s->hf = nf;
+	memset(&s->hf[s->nhf], 0, sizeof(*nf));
 	s->hf[s->nhf].k = r->k.fk;
 	s->hf[s->nhf].k.point = at;
 	s->hf[s->nhf].proto = r->k.proto;
@@ -221,34 +218,59 @@ flow_of(struct sel *s, const struct hrec *r)
 	s->hft.arg = s;
 	if (vnd_flowtab_add(&s->hft, s->nhf) < 0)
 		return -1;
-	return (long)(s->run.n + s->nhf++);
+	return (long)s->nhf++;
 }
 
-/* Record r as a pick of its flow, its fingerprints the flow's. */
+/* Did a hop lose packets of the TCP connection k's 5-tuple? */
+int
+hop_flow(const struct sel *s, const struct vnd_flowkey *k)
+{
+	struct vnd_pkt pk;
+	long i;
+	int dir;
+
+	if (s->nhf == 0)
+		return 0;
+	pkt_of(&pk, k, 6);
+	return (i = vnd_flowtab_find(&s->hft, &pk, k->point, &dir)) >= 0 &&
+	    s->hf[i].proto == 6;
+}
+
+/*
+ * Record r as a pick of its flow: the selector's TCP connection of its
+ * 5-tuple (the last one), or its flow of its own; its fingerprints the
+ * flow's.
+ */
 static int
 hop_pick(struct sel *s, const struct hrec *r)
 {
 	int from = r->k.hop + (r->k.dir == VND_DIR_BWD);
 	int to = r->k.hop + (r->k.dir == VND_DIR_FWD);
+	struct vnd_pkt pk;
 	struct info *in;
-	long conn;
-	int k;
+	long conn = -1;
+	int k, dir;
 
-	if ((conn = flow_of(s, r)) < 0 || (in = info_of(s, (size_t)conn)) ==
-	    NULL)
-		return -1;
+	pkt_of(&pk, &r->k.fk, r->k.proto);
+	if (r->k.proto == 6)
+		conn = vnd_flowtab_find(&s->kt, &pk, s->pts[s->at].name, &dir);
+	if (conn < 0)
+		conn = (long)(s->nkept + r->hf);
+	in = info_of(s, (size_t)conn);
 	for (k = 0; k < r->nkeys && in->nkeys < NKEYS; k++)
 		in->key[in->nkeys++] = r->key[k];
 	return add_pick(s, &(struct pick){ (size_t)conn, VND_E_LOSS, r->ts,
 	    r->frame, s->hop[from], s->hop[to], r->lost });
 }
 
+/* The losses on --at's hops, a record per flow, hop and way, each a flow. */
 int
 hop_detect(struct sel *s, char *err)
 {
 	struct hops h;
 	struct hrec *r;
 	size_t i;
+	long f;
 	int status;
 
 	memset(&h, 0, sizeof(h));
@@ -257,13 +279,41 @@ hop_detect(struct sel *s, char *err)
 	status = hop_walk(&h, err);
 	r = h.tab.r;
 	for (i = 0; status >= 0 && i < h.tab.cap; i++)
-		if (r[i].used && hop_pick(s, &r[i]) < 0) {
-			snprintf(err, VND_ERRBUF_SIZE, "out of memory");
-			status = VND_RUN_ABORT;
+		if (r[i].used) {
+			if ((f = hflow_of(s, &r[i])) < 0) {
+				snprintf(err, VND_ERRBUF_SIZE, "out of memory");
+				status = VND_RUN_ABORT;
+			} else
+				r[i].hf = (size_t)f;
 		}
-	vnd_htab_free(&h.tab);
+	s->hrecs = h.tab;
 	free(h.pts);
 	return status;
+}
+
+/* Pass 1 over: each record a pick. -1: no memory (err set). */
+int
+hop_picks(struct sel *s, char *err)
+{
+	struct hrec *r = s->hrecs.r;
+	size_t i;
+
+	for (i = 0; i < s->hrecs.cap; i++)
+		if (r[i].used && hop_pick(s, &r[i]) < 0) {
+			snprintf(err, VND_ERRBUF_SIZE, "out of memory");
+			return -1;
+		}
+	vnd_htab_free(&s->hrecs);
+	return 0;
+}
+
+void
+hop_free(struct sel *s)
+{
+	vnd_htab_free(&s->hrecs);
+	free(s->hop);
+	free(s->hf);
+	vnd_flowtab_free(&s->hft);
 }
 
 /* Point name p, len long: its index, or -1. */

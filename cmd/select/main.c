@@ -198,16 +198,13 @@ fini(void *ctx)
 	}
 	free(s->pts);
 	free(s->meta);
-	vnd_tcprun_free(&s->run);
-	free(s->info);
+	free_kept(s);
 	free(s->picks);
 	free(s->fp);
 	free(s->fpconn);
 	free(s->img);
 	vnd_flowtab_free(&s->ft);
-	free(s->hop);
-	free(s->hf);
-	vnd_flowtab_free(&s->hft);
+	hop_free(s);
 }
 
 static struct sel sel_ctx = {

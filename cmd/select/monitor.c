@@ -114,7 +114,7 @@ decided(const struct mon *m, size_t i, int64_t now)
 {
 	long conn = m->f[i].conn;
 
-	return conn >= 0 && now >= m->s->info[conn].sel_ts + m->s->delay_ns;
+	return conn >= 0 && now >= info_of(m->s, (size_t)conn)->sel_ts + m->s->delay_ns;
 }
 
 /*

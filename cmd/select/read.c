@@ -36,6 +36,7 @@ read_point(struct sel *s, struct point *p, frame_fn fn, char *err)
 		if (f.linktype == VND_LT_NONE)
 			continue;
 		pk.frame = ++n;
+		pk.ord = n;		/* a connection is known by its first */
 		pk.ts_ns = f.ts_ns == VND_NO_TS ? 0 : f.ts_ns;
 		pk.wire_bytes = f.wirelen;
 		pk.cap_bytes = f.caplen;

@@ -8,6 +8,7 @@
 #include "vnd.h"
 #include "vnd_event.h"
 #include "vnd_flowtab.h"
+#include "vnd_htab.h"
 #include "vnd_input.h"
 #include "vnd_meta.h"
 #include "vnd_table.h"
@@ -28,17 +29,35 @@ struct point {
 
 /* The selector's view of one of its connections, beside the engine's. */
 struct info {
+	uint32_t	 gen1;		/* pass 1: its engine slot's gen + 1 */
 	uint32_t	 seen;		/* bit per VND_E_x shown */
 	int64_t		 ts[VND_E_N];	/* when first shown */
 	uint64_t	 frame[VND_E_N];
 	const char	*kind[VND_E_N];	/* the engine's event kind, or NULL */
 	uint64_t	 key[NKEYS];	/* fingerprints of its first packets */
 	int		 nkeys;
+	int		 elephant;	/* above the bound, or among the top */
 	uint32_t	 rank;		/* elephant: 1 = most bytes */
 	struct vnd_event_scan scan;
 	int		 picked;	/* selected, by any event asked */
 	int64_t		 sel_ts;	/* first selected at */
 	uint64_t	 bytes_seen;	/* pass 2: bytes so far (elephant's time) */
+};
+
+/*
+ * A connection of the selector's kept once closed: one an event may pick.
+ * The others are forgotten as they close (memory follows the connections
+ * alive, and the few kept).
+ */
+struct flow {
+	struct vnd_tcpconn c;		/* closed: c.x NULL */
+	struct info	 in;
+};
+
+/* One of the top N elephants so far (vnd_event_top's record). */
+struct elephant {
+	long		 kept;		/* its place among the kept, or -1: */
+	struct flow	 f;		/* ... its copy */
 };
 
 /* A selected flow and the event that selected it: a row of the table. */
@@ -56,6 +75,7 @@ struct pick {
 struct hflow {
 	struct vnd_flowkey k;		/* from the client end; the selector's */
 	uint8_t		 proto;
+	struct info	 in;
 };
 
 /* An image of a selected connection at some point: its 5-tuple there. */
@@ -74,9 +94,12 @@ struct sel {
 	int		 bytes_set, top_set;	/* --bytes, --top given */
 	const char	*dir;		/* -w */
 	int64_t		 before, after;	/* -1: no bound */
-	struct vnd_tcprun run;		/* the selector's connections */
-	struct info	*info;
-	size_t		 ninfo, capinfo;
+	struct flow	*kept;		/* in the order they came, once pass 1 ends */
+	size_t		 nkept, capkept;
+	struct vnd_htab	 byord;		/* ... by first_ord, while pass 1 runs */
+	struct vnd_flowtab kt;		/* ... by 5-tuple, the last of each */
+	struct vnd_event_top top;	/* the top N elephants so far */
+	struct vnd_event_tries tries;	/* scan: each source's */
 	uint64_t	 bar;		/* elephant: the least one's bytes */
 	int		 late_elephants;	/* ... timed in pass 2 */
 	struct pick	*picks;
@@ -84,7 +107,8 @@ struct sel {
 	/* --at A,B,...: loss on the hops between them (hop.c) */
 	int		*hop;		/* the points in --at's order */
 	int		 nhop;
-	struct hflow	*hf;		/* flows run.n + i */
+	struct vnd_htab	 hrecs;		/* each flow's loss on a hop, one way */
+	struct hflow	*hf;		/* flows nkept + i */
 	size_t		 nhf, caphf;
 	struct vnd_flowtab hft;		/* over hf */
 	/* pass 2 */
@@ -115,20 +139,37 @@ int	 read_point(struct sel *, struct point *, frame_fn, char *err);
 
 /* detect.c: pass 1 at the selector, then the picks */
 int	 detect(struct sel *, char *err);
-struct info *info_of(struct sel *, size_t conn);
 int	 add_pick(struct sel *, const struct pick *);
-size_t	 nflows(const struct sel *);
-const struct vnd_flowkey *flow_key(const struct sel *, size_t conn);
-int64_t	 flow_first(const struct sel *, size_t conn);
-int64_t	 flow_last(const struct sel *, size_t conn);
-int	 put_picks(struct sel *, struct vnd_table *, char *err);
 int	 see_bytes(struct sel *, struct point *, const struct vnd_frame *,
 	    const struct vnd_pkt *);
 void	 retime_picks(struct sel *);
 
+/* kept.c: the connections kept, ranked, tallied; the flows of the picks */
+long	 keep_flow(struct sel *, const struct vnd_tcpconn *, const struct info *);
+long	 kept_find(const struct sel *, uint64_t first_ord);
+int	 offer_elephant(struct sel *, const struct vnd_tcpconn *,
+	    const struct info *, long kept);
+int	 is_scanner_pkt(const struct sel *, const struct vnd_pkt *);
+int	 settle_top(struct sel *);
+int	 settle_kept(struct sel *);
+size_t	 nflows(const struct sel *);
+struct info *info_of(struct sel *, size_t conn);
+const struct vnd_flowkey *flow_key(const struct sel *, size_t conn);
+int	 flow_proto(const struct sel *, size_t conn);
+int64_t	 flow_sel_ts(const struct sel *, size_t conn);
+int64_t	 flow_first(const struct sel *, size_t conn);
+int64_t	 flow_last(const struct sel *, size_t conn);
+void	 free_kept(struct sel *);
+
+/* table.c: the rows of the picks */
+int	 put_picks(struct sel *, struct vnd_table *, char *err);
+
 /* hop.c: --at's points in its order; the flows that lost on their hops */
 int	 hop_points(struct sel *, char *err);
 int	 hop_detect(struct sel *, char *err);
+int	 hop_flow(const struct sel *, const struct vnd_flowkey *);
+int	 hop_picks(struct sel *, char *err);
+void	 hop_free(struct sel *);
 
 /* extract.c: pass 2, every point's packets of the picked flows */
 int	 index_picks(struct sel *);
