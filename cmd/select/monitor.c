@@ -31,7 +31,8 @@ static const double sweep_p[NSWEEP_P] = { 0, 0.01, 0.1, 0.5 };
 /* A flow at the monitor: its 5-tuple there, and the selected connection it is. */
 struct mflow {
 	struct vnd_flowkey k;
-	long		 conn;		/* -1: not selected */
+	long		 conn;		/* -1: not selected; FREE: a free slot */
+	int64_t		 last_ts;	/* its last packet here */
 	uint64_t	 pkts;		/* at this monitor */
 	uint8_t		 fin;		/* bit per side that sent its FIN */
 	uint8_t		 closed;	/* both FINs, or a RST: its entry is free */
@@ -51,10 +52,14 @@ struct cfg {
 	int32_t		 head, tail;
 };
 
+#define FREE	(-2)
+
 struct mon {
 	struct sel	*s;
 	struct mflow	*f;
 	size_t		 nf, capf;
+	size_t		*free;		/* slots of flows forgotten, nfree */
+	size_t		 nfree, capfree;
 	struct vnd_flowtab ft;		/* over f */
 	struct cfg	*cfg;
 	int		 ncfg;
@@ -195,37 +200,99 @@ cfg_grow(struct mon *m, size_t cap)
 	return 0;
 }
 
+/* Does a table hold flow i? */
+static int
+held_any(const struct mon *m, size_t i)
+{
+	int k;
+
+	for (k = 0; k < m->ncfg; k++)
+		if (m->cfg[k].held[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * The flows no table holds, not selected, and idle for the window,
+ * forgotten: each table's state of them is what a new flow's is, so a
+ * packet of one later makes it again as it was. Memory follows the flows
+ * alive, those held and those selected. -1: no memory.
+ */
+static int
+forget(struct mon *m, int64_t now)
+{
+	size_t i, *nfr;
+
+	for (i = 0; i < m->nf; i++) {
+		if (m->f[i].conn != -1 || now - m->f[i].last_ts <= VND_WINDOW_NS ||
+		    held_any(m, i))
+			continue;
+		if ((nfr = vnd_grow(m->free, &m->capfree, m->nfree, sizeof(*nfr),
+		    256)) == NULL)
+			return -1;
+		m->free = nfr;
+		m->free[m->nfree++] = i;
+		vnd_flowtab_del(&m->ft, i);
+		m->f[i].conn = FREE;
+	}
+	return 0;
+}
+
+/*
+ * A slot for a new flow: one forgotten, or, the array full, those
+ * forgettable forgotten first, and the array grown when they are few.
+ */
+static long
+mflow_slot(struct mon *m, int64_t now)
+{
+	struct mflow *nf;
+	size_t old = m->capf;
+
+	if (m->nfree == 0 && m->nf == m->capf) {
+		if (forget(m, now) < 0)
+			return -1;
+		/* few forgotten: room made too, so the next look is as far */
+		if (m->nfree < m->capf / 4 + 1) {
+			if ((nf = vnd_grow(m->f, &m->capf, m->nf, sizeof(*nf),
+			    256)) == NULL)
+				return -1;
+			m->f = nf;
+			if (m->capf != old && cfg_grow(m, m->capf) < 0)
+				return -1;
+		}
+	}
+	if (m->nfree > 0)
+		return (long)m->free[--m->nfree];
+	return (long)m->nf++;
+}
+
 /* The monitor's flow of pk: found, or new; *dir 1 from its server. */
 static long
 mflow_of(struct mon *m, struct point *p, const struct vnd_pkt *pk, int *dir)
 {
 	struct mflow *nf;
-	size_t old = m->capf;
 	long i;
 	int k;
 
 	if ((i = vnd_flowtab_find(&m->ft, pk, p->name, dir)) >= 0)
 		return i;
-	if ((nf = vnd_grow(m->f, &m->capf, m->nf, sizeof(*nf), 256)) == NULL)
+	if ((i = mflow_slot(m, pk->ts_ns)) < 0)
 		return -1;
-	m->f = nf;
-	if (m->capf != old && cfg_grow(m, m->capf) < 0)
-		return -1;
-	nf = &m->f[m->nf];
+	nf = &m->f[i];
 	vnd_flowkey_init(&nf->k, pk, p->name, dir);
 	nf->conn = conn_at(m->s, p, pk);
 	nf->pkts = 0;
 	nf->fin = nf->closed = 0;
 	for (k = 0; k < m->ncfg; k++) {
-		m->cfg[k].held[m->nf] = 0;
-		m->cfg[k].kept[m->nf] = m->cfg[k].pre[m->nf] = 0;
-		m->cfg[k].pre_kept[m->nf] = 0;
+		m->cfg[k].held[i] = 0;
+		m->cfg[k].kept[i] = m->cfg[k].pre[i] = 0;
+		m->cfg[k].pre_kept[i] = 0;
 	}
 	m->ft.key = mflow_key;
 	m->ft.arg = m;
-	if (vnd_flowtab_add(&m->ft, m->nf) < 0)
+	if (vnd_flowtab_add(&m->ft, (size_t)i) < 0)
 		return -1;
-	return (long)m->nf++;
+	return i;
 }
 
 static int
@@ -244,6 +311,7 @@ see_mon(struct sel *s, struct point *p, const struct vnd_frame *f,
 		return -1;
 	}
 	m->f[i].pkts++;
+	m->f[i].last_ts = pk->ts_ns;
 	for (k = 0; k < m->ncfg; k++)
 		cfg_see(m, &m->cfg[k], (size_t)i, pk->ts_ns);
 	/* a closed flow's entry is free for the next flow that needs one */
@@ -343,6 +411,7 @@ mon_free(struct mon *m)
 	}
 	free(m->cfg);
 	free(m->f);
+	free(m->free);
 	vnd_flowtab_free(&m->ft);
 	memset(m, 0, sizeof(*m));
 }
