@@ -7,12 +7,19 @@
 /*
  * Delays in log buckets: `sub` per power of two (32: about 3% wide, for the
  * totals; 8: about 12%, for the many groups of --by flow and -i). Min and
- * max are exact.
+ * max are exact. Each side holds only the range of buckets its delays
+ * fell in (a flow's round trips span a few powers of two: a few hundred
+ * bytes, where all 64 powers took 4 KiB), made at its first.
  */
+struct vnd_hist_side {
+	uint32_t	*b;		/* buckets lo .. lo + n - 1 */
+	int		 lo, n;
+};
+
 struct vnd_hist {
 	int		 sub;
-	uint32_t	*pos;		/* delays >= 0 */
-	uint32_t	*neg;		/* delays < 0: clock error, or a switch
+	struct vnd_hist_side pos;	/* delays >= 0 */
+	struct vnd_hist_side neg;	/* delays < 0: clock error, or a switch
 					 * that stamps output before input */
 	int64_t		 min, max;
 	int64_t		 sum;		/* for the mean */
@@ -30,7 +37,8 @@ struct vnd_stats {
 
 int	 vnd_stats_init(struct vnd_stats *, int sub);
 void	 vnd_stats_free(struct vnd_stats *);
-void	 vnd_hist_add(struct vnd_hist *, int64_t d);
+/* -1: no memory (the delay not counted). */
+int	 vnd_hist_add(struct vnd_hist *, int64_t d);
 int64_t	 vnd_hist_quantile(const struct vnd_hist *, double q);
 
 #endif

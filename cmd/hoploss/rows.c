@@ -118,15 +118,15 @@ put_lost(struct run *r, int hop, int dir, int lost, const struct vnd_sighting *s
 		r->failed = 1;
 }
 
-static void
+/* -1: no memory */
+static int
 count(struct vnd_stats *st, int kind, int64_t delay)
 {
 	switch (kind) {
 	case VND_EV_PASSED:
 		st->in_pkts++;
 		st->out_pkts++;
-		vnd_hist_add(&st->delay, delay);
-		break;
+		return vnd_hist_add(&st->delay, delay);
 	case VND_EV_LOST:
 		st->in_pkts++;
 		st->lost++;
@@ -139,6 +139,7 @@ count(struct vnd_stats *st, int kind, int64_t delay)
 		st->dups++;
 		break;
 	}
+	return 0;
 }
 
 /* The group of a packet s at a hop: its slot, its flow. */
@@ -173,18 +174,19 @@ hl_event(void *arg, int hop, int dir, int kind, const struct vnd_sighting *s,
 	(void)out;
 	if (r->failed)
 		return;
-	count(&r->total[2 * hop + dir], kind, delay);
+	if (count(&r->total[2 * hop + dir], kind, delay) < 0)
+		goto oom;
 	if (r->byflow || r->slot) {
 		gkey_of(r, &k, hop, dir, s);
-		if ((st = group(r, &k)) == NULL) {
-			snprintf(r->err, sizeof(r->err), "out of memory");
-			r->failed = 1;
-			return;
-		}
-		count(st, kind, delay);
+		if ((st = group(r, &k)) == NULL || count(st, kind, delay) < 0)
+			goto oom;
 	}
 	if (r->lost && (kind == VND_EV_LOST || kind == VND_EV_CREATED))
 		put_lost(r, hop, dir, kind == VND_EV_LOST, s);
+	return;
+oom:
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	r->failed = 1;
 }
 
 static int

@@ -171,7 +171,7 @@ flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
 		return -1;
 	vnd_flowkey_init(&f->k, pk, point, dir);
 	f->proto = pk->ip_proto;
-	/* 4 KiB a direction: only for the flows table */
+	/* only for the flows table */
 	for (i = 0; stats && i < 2; i++)
 		if (vnd_stats_init(&f->x->h[i].st, 8) < 0)
 			return -1;
@@ -393,8 +393,10 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 	}
 	if (!ok)
 		f->x->h[dir].rejected++;
-	else if (r->per_flow)
-		vnd_hist_add(&f->x->h[dir].st.delay, rtt);
+	else if (r->per_flow && vnd_hist_add(&f->x->h[dir].st.delay, rtt) < 0) {
+		nomem(r);
+		return;
+	}
 	if (r->slot_ns) {
 		struct slot *sl = slot_of(f->x, dir, vnd_slot(ts, r->slot_ns));
 
@@ -402,10 +404,12 @@ sample(struct run *r, struct flow *f, int dir, const char *kind,
 			nomem(r);
 			return;
 		}
-		if (ok)
-			vnd_hist_add(&sl->st.delay, rtt);
-		else
+		if (!ok)
 			sl->rejected++;
+		else if (vnd_hist_add(&sl->st.delay, rtt) < 0) {
+			nomem(r);
+			return;
+		}
 	}
 	if (r->summary || (!ok && !r->all) || r->t == NULL || r->failed)
 		return;
