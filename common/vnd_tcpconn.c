@@ -147,7 +147,7 @@ conn_new(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point,
 	c->x = x;
 	vnd_flowkey_init(&c->k, pk, point, dir);
 	c->first_ord = pk->ord;
-	c->first_ts = pk->ts_ns;
+	c->first_ts = c->hi_ts = pk->ts_ns;
 	c->wscale[0] = c->wscale[1] = -1;
 	c->shift[0] = c->shift[1] = -1;
 	return c;
@@ -165,7 +165,8 @@ release(struct vnd_tcprun *r, size_t id)
 
 	if (r->on_close == NULL)
 		return;
-	if (!r->failed && r->on_close(r, c) < 0)
+	/* an idle one was given when it was closed */
+	if (!c->idle && !r->failed && r->on_close(r, c) < 0)
 		r->failed = 1;
 	free(c->d[0].slots);
 	free(c->d[1].slots);
@@ -226,16 +227,105 @@ conn_gone(void *arg, uint64_t q)
 	release(r, QID_ID(q));
 }
 
-/* When the unfinished connection queued as q is idle; INT64_MIN: not one. */
+/*
+ * When the unfinished connection queued as q is idle, by the latest of its
+ * packets' times (one stamped in the past does not end it), or, closed as
+ * idle, when it is forgotten; INT64_MIN: neither.
+ */
 static int64_t
-idle_due(void *arg, uint64_t q)
+idle_due(const struct vnd_tcprun *r, uint64_t q)
 {
-	const struct vnd_tcprun *r = arg;
 	const struct vnd_tcpconn *c = queued(r, q);
 
-	if (c == NULL || c->x == NULL || c->closing)
+	if (c == NULL || c->closing || (c->x == NULL && !c->idle))
 		return INT64_MIN;
-	return c->last_ts + r->idle_ns;
+	return c->hi_ts + (c->idle ? 2 : 1) * r->idle_ns;
+}
+
+/*
+ * The idle heap, least due first: a heap, not a queue, since a due time
+ * stamped far ahead must not hold back those after it. -1: no memory.
+ */
+static int
+idle_push(struct vnd_tcprun *r, uint64_t q, int64_t due)
+{
+	struct vnd_flowqe *h, t;
+	size_t i;
+
+	if ((h = vnd_grow(r->idle, &r->capidle, r->nidle, sizeof(*h),
+	    256)) == NULL)
+		return -1;
+	r->idle = h;
+	for (i = r->nidle++, h[i] = (struct vnd_flowqe){ q, due };
+	    i > 0 && h[(i - 1) / 2].due > h[i].due; i = (i - 1) / 2) {
+		t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+	}
+	return 0;
+}
+
+static struct vnd_flowqe
+idle_pop(struct vnd_tcprun *r)
+{
+	struct vnd_flowqe *h = r->idle, top = h[0], t;
+	size_t i = 0, m, k;
+
+	h[0] = h[--r->nidle];
+	for (;;) {
+		m = i;
+		for (k = 2 * i + 1; k <= 2 * i + 2 && k < r->nidle; k++)
+			if (h[k].due < h[m].due)
+				m = k;
+		if (m == i)
+			return top;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/*
+ * Connection q idle: closed and given to the caller, its live state freed,
+ * but still indexed for as long again, so that a packet of its 5-tuple
+ * after the gap opens the next one with the same client.
+ */
+static void
+conn_idle(struct vnd_tcprun *r, uint64_t q)
+{
+	struct vnd_tcpconn *c = queued(r, q);
+
+	if (c->idle) {
+		conn_gone(r, q);
+		return;
+	}
+	close_conn(r, c);
+	if (!r->failed && r->on_close(r, c) < 0)
+		r->failed = 1;
+	c->idle = 1;
+	if (idle_push(r, q, c->hi_ts + 2 * r->idle_ns) < 0)
+		nomem(r);
+}
+
+/* The unfinished connections idle by now closed; -1: no memory. */
+static int
+expire_idle(struct vnd_tcprun *r, int64_t now)
+{
+	struct vnd_flowqe e;
+	int64_t due;
+
+	while (r->nidle > 0 && r->idle[0].due <= now) {
+		e = idle_pop(r);
+		if ((due = idle_due(r, e.id)) == INT64_MIN)
+			continue;
+		if (due > now) {
+			if (idle_push(r, e.id, due) < 0)
+				return -1;
+		} else
+			conn_idle(r, e.id);
+	}
+	return 0;
 }
 
 /*
@@ -247,14 +337,12 @@ idle_due(void *arg, uint64_t q)
 static int
 expire(struct vnd_tcprun *r, int64_t now)
 {
-	int64_t idle_now = now < r->last_now ? now : r->last_now;
-
+	r->idle_now = now < r->last_now ? now : r->last_now;
 	r->last_now = now;
 	if (vnd_flowq_expire_both(&r->closing, &r->quiet, now, conn_due,
 	    conn_settled, conn_gone, r) < 0)
 		return -1;
-	if (vnd_flowq_due(&r->idle, idle_now) && vnd_flowq_expire(&r->idle,
-	    idle_now, idle_due, conn_gone, r) < 0)
+	if (expire_idle(r, r->idle_now) < 0)
 		return -1;
 	return r->failed ? -1 : 0;
 }
@@ -278,10 +366,21 @@ vnd_tcprun_reuse(struct vnd_tcprun *r, vnd_tcpconn_close_fn fn,
 	r->idle_ns = idle_ns;
 }
 
+/*
+ * Does a packet of connection c come after an idle gap (reuse mode)? By
+ * the earlier of its time and the last packet's, as expire() judged.
+ */
+static int
+after_gap(const struct vnd_tcprun *r, const struct vnd_tcpconn *c)
+{
+	return r->idle_ns > 0 && !c->closing &&
+	    r->idle_now - c->hi_ts >= r->idle_ns;
+}
+
 struct vnd_tcpconn *
 vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point, int *dir)
 {
-	struct vnd_tcpconn *c;
+	struct vnd_tcpconn *c, *old = NULL;
 	size_t id;
 	long i;
 
@@ -291,16 +390,25 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 		return NULL;
 	}
 	/* a 5-tuple used again, after or even during the last: a new SYN
-	 * (asked of SYNs only: the others are never one) */
+	 * (asked of SYNs only: the others are never one); or after a gap */
 	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
-		c = vnd_tcprun_conn(r, (size_t)i);
-		if (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
-		    *dir == 0 && c->syn, c->x->d[0].isn, carried(c)))
-			return c;
+		old = vnd_tcprun_conn(r, (size_t)i);
+		if (old->x == NULL || after_gap(r, old))
+			;
+		else if (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
+		    *dir == 0 && old->syn, old->x->d[0].isn, carried(old)))
+			return old;
 	}
 	if ((c = conn_new(r, pk, point, dir, &id)) == NULL) {
 		nomem(r);
 		return NULL;
+	}
+	/* after a gap, its client the same (not a guess from this packet) */
+	if (old != NULL && !(pk->tcp_flags & VND_TH_SYN)) {
+		old = vnd_tcprun_conn(r, (size_t)i);
+		*dir = memcmp(old->k.src, pk->src_ip, sizeof(old->k.src)) != 0 ||
+		    old->k.sport != pk->src_port;
+		c->k = old->k;
 	}
 	r->ft.key = conn_key;
 	r->ft.arg = r;
@@ -310,8 +418,8 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 	}
 	if (id == r->n)
 		r->n++;
-	if (r->idle_ns > 0 && vnd_flowq_push(&r->idle, qid(r, id),
-	    pk->ts_ns + r->idle_ns) < 0) {
+	if (r->idle_ns > 0 && idle_push(r, qid(r, id), pk->ts_ns +
+	    r->idle_ns) < 0) {
 		nomem(r);
 		return NULL;
 	}
@@ -446,6 +554,6 @@ vnd_tcprun_free(struct vnd_tcprun *r)
 	vnd_flowtab_free(&r->ft);
 	vnd_flowq_free(&r->closing);
 	vnd_flowq_free(&r->quiet);
-	vnd_flowq_free(&r->idle);
+	free(r->idle);
 	free(r->free);
 }

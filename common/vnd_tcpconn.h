@@ -123,6 +123,7 @@ struct vnd_tcpconn {
 	struct vnd_flowkey k;		/* k.src: the client */
 	uint64_t	 first_ord;	/* its first packet's place in the input */
 	int64_t		 first_ts, last_ts;
+	int64_t		 hi_ts;		/* the latest of its packets' times */
 	int64_t		 syn_ts, hs_rtt;	/* the handshake's round trip */
 	struct vnd_tcplive *x;		/* NULL: closed */
 	int8_t		 syn, synack, fin[2], rst[2], rst_first;
@@ -131,6 +132,7 @@ struct vnd_tcpconn {
 	int8_t		 shift[2];	/* of each side's windows; -1: not known */
 	int8_t		 sack_ok[2], ts_ok[2];
 	int8_t		 closing;	/* finished: 1, then 2 once a little quiet */
+	int8_t		 idle;		/* closed as idle (reuse), still indexed */
 	uint16_t	 mss[2];	/* announced by each side */
 	uint32_t	 gen;		/* its slot's uses before it (vnd_tcprun_reuse) */
 	struct vnd_tcpdir	 d[2];		/* [0]: client's data, [1]: server's */
@@ -177,8 +179,10 @@ struct vnd_tcprun {
 	vnd_tcpconn_close_fn on_close;	/* set: slots are used again */
 	int64_t		 idle_ns;	/* ... and an unfinished connection this
 					   quiet is closed too (0: never) */
-	struct vnd_flowq idle;		/* ... its queue */
-	int64_t		 last_now;	/* ... the time of the packet before */
+	struct vnd_flowqe *idle;	/* ... a heap of them by due time */
+	size_t		 nidle, capidle;
+	int64_t		 last_now;	/* the time of the packet before */
+	int64_t		 idle_now;	/* ... or this one's, the earlier */
 	size_t		*free;		/* ... the slots free, nfree of them */
 	size_t		 nfree, capfree;
 	uint64_t	 ord;		/* of the packet being seen */
@@ -247,7 +251,9 @@ void		 vnd_tcprun_drop(struct vnd_tcprun *, size_t upto);
 /*
  * Before the first packet: every connection given to on_close once closed
  * and forgotten, its slot then used again, and an unfinished one closed
- * once quiet for idle_ns (0: never); vnd_tcprun_end closes those left.
+ * once quiet for idle_ns (0: never): a packet of its 5-tuple after such a
+ * gap opens a connection of its own (its client the same), whether or not
+ * the connection was freed yet. vnd_tcprun_end closes those left.
  */
 void		 vnd_tcprun_reuse(struct vnd_tcprun *, vnd_tcpconn_close_fn,
 		    int64_t idle_ns);

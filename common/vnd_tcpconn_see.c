@@ -61,6 +61,8 @@ see(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point)
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
 	c->last_ts = pk->ts_ns;
+	if (pk->ts_ns > c->hi_ts)
+		c->hi_ts = pk->ts_ns;
 	if (syn)
 		on_syn(r, c, dir, pk, ack);
 	on_close(r, c, dir, pk);

@@ -111,4 +111,5 @@ def main():
             out.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(f), len(f)) + f)
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -258,18 +258,14 @@ int
 see_bytes(struct sel *s, struct point *p, const struct vnd_frame *f,
     const struct vnd_pkt *pk)
 {
-	const struct vnd_tcpconn *c;
 	struct info *in;
 	long i;
-	int dir;
 
 	(void)f;
-	if (!vnd_pkt_tcp(pk) ||
-	    (i = vnd_flowtab_find(&s->kt, pk, p->name, &dir)) < 0)
+	if ((i = kept_of(s, p, pk)) < 0)
 		return 0;
-	c = &s->kept[i].c;
 	in = &s->kept[i].in;
-	if (!in->rank || pk->ts_ns < c->first_ts || in->bytes_seen >= s->bar)
+	if (!in->rank || in->bytes_seen >= s->bar)
 		return 0;
 	in->bytes_seen += vnd_tcp_payload_len(pk);
 	if (in->bytes_seen >= s->bar) {

@@ -163,8 +163,8 @@ settle_top(struct sel *s)
 
 /*
  * All kept: in the order they came, ranked, and indexed by 5-tuple (each
- * 5-tuple finding its last connection, as a later pass over the selector
- * finds them). -1: no memory.
+ * 5-tuple finding its last connection, and from it those before). -1: no
+ * memory.
  */
 int
 settle_kept(struct sel *s)
@@ -187,8 +187,9 @@ settle_kept(struct sel *s)
 		memcpy(pk.dst_ip, s->kept[i].c.k.dst, sizeof(pk.dst_ip));
 		pk.src_port = s->kept[i].c.k.sport;
 		pk.dst_port = s->kept[i].c.k.dport;
-		if (vnd_flowtab_place(&s->kt, vnd_flowtab_find(&s->kt, &pk,
-		    s->kept[i].c.k.point, &dir), i) < 0)
+		s->kept[i].prev = vnd_flowtab_find(&s->kt, &pk,
+		    s->kept[i].c.k.point, &dir);
+		if (vnd_flowtab_place(&s->kt, s->kept[i].prev, i) < 0)
 			return -1;
 	}
 	return 0;
@@ -212,6 +213,21 @@ flow_sel_ts(const struct sel *s, size_t conn)
 {
 	return conn < s->nkept ? s->kept[conn].in.sel_ts :
 	    s->hf[conn - s->nkept].in.sel_ts;
+}
+
+/* The kept connection packet pk of point p is part of, -1 for none. */
+long
+kept_of(const struct sel *s, const struct point *p, const struct vnd_pkt *pk)
+{
+	long i;
+	int dir;
+
+	if (!vnd_pkt_tcp(pk))
+		return -1;
+	for (i = vnd_flowtab_find(&s->kt, pk, p->name, &dir);
+	    i >= 0 && s->kept[i].c.first_ord > pk->ord; i = s->kept[i].prev)
+		;
+	return i >= 0 && pk->ts_ns <= s->kept[i].c.last_ts ? i : -1;
 }
 
 const struct vnd_flowkey *

@@ -52,6 +52,7 @@ struct info {
 struct flow {
 	struct vnd_tcpconn c;		/* closed: c.x NULL */
 	struct info	 in;
+	long		 prev;		/* the one kept before of its 5-tuple, -1 */
 };
 
 /* One of the top N elephants so far (vnd_event_top's record). */
@@ -147,6 +148,7 @@ void	 retime_picks(struct sel *);
 /* kept.c: the connections kept, ranked, tallied; the flows of the picks */
 long	 keep_flow(struct sel *, const struct vnd_tcpconn *, const struct info *);
 long	 kept_find(const struct sel *, uint64_t first_ord);
+long	 kept_of(const struct sel *, const struct point *, const struct vnd_pkt *);
 int	 offer_elephant(struct sel *, const struct vnd_tcpconn *,
 	    const struct info *, long kept);
 int	 is_scanner_pkt(const struct sel *, const struct vnd_pkt *);

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""mkgaps.py: TCP connections with idle gaps and odd time stamps, at one point.
+
+usage: mkgaps.py gap|ahead|behind|reuse OUT.pcap
+
+gap: A, 10.0.0.1:40000 to 10.0.0.2:80, sends 1000 bytes from its server,
+  is idle 400 s, sends 1000 more and is reset by its server; B,
+  10.0.0.1:40001 to 10.0.0.3:80, 1500 bytes at 350 s, in A's gap.
+ahead: gap, and first a SYN (10.0.0.9:5000 to 10.0.0.20:1) stamped a day
+  after the rest.
+behind: A sends 100 bytes from its server every 10 s for 590 s (5900
+  bytes) and is reset by its server; one of its ACKs (at 290 s) is
+  stamped 1 s after the epoch. B, alongside, sends 100 bytes every 10 s.
+reuse: A sends 2000 bytes and closes; 20 s later a SYN on its 5-tuple,
+  reset by the server.
+"""
+import struct
+import sys
+
+from mktcpflows import frame
+
+SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
+T0 = 1_700_000_000_000_000	# microseconds
+A, B, D = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), bytes([10, 0, 0, 3])
+
+
+def conn(cli, srv, sport, t, chunks, gaps=None, end=FIN, stamp=None, cs=1000):
+    """A connection from t (us), the client's ISN cs: handshake, the
+    server's chunks each acked (gaps[k]: us idle after chunk k), then FINs
+    or the server's RST. stamp(k, t): the time written for the client's
+    k-th ACK."""
+    out, ss, gaps = [], 5000, gaps or {}
+    put = lambda a, b, sp, dp, fl, seq, ack, pl=b"": out.append(
+        (t, frame(a, b, sp, dp, seq, ack, fl, pl, b"", 1)))
+    put(cli, srv, sport, 80, SYN, cs, 0)
+    t += 1000
+    put(srv, cli, 80, sport, SYN | ACK, ss, cs + 1)
+    t += 1000
+    put(cli, srv, sport, 80, ACK, cs + 1, ss + 1)
+    sq = ss + 1
+    for k, n in enumerate(chunks):
+        t += 1000
+        put(srv, cli, 80, sport, ACK | PSH, sq, cs + 1, b"x" * n)
+        sq += n
+        t += 1000
+        put(cli, srv, sport, 80, ACK, cs + 1, sq)
+        if stamp is not None:
+            out[-1] = (stamp(k, t), out[-1][1])
+        t += gaps.get(k, 0)
+    t += 1000
+    if end == RST:
+        put(srv, cli, 80, sport, RST | ACK, sq, cs + 1)
+        return out
+    put(srv, cli, 80, sport, FIN | ACK, sq, cs + 1)
+    t += 1000
+    put(cli, srv, sport, 80, FIN | ACK, cs + 1, sq + 1)
+    t += 1000
+    put(srv, cli, 80, sport, ACK, sq + 1, cs + 2)
+    return out
+
+
+def write(path, first, pkts):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for t, fr in first + sorted(pkts, key=lambda p: p[0]):
+            f.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(fr), len(fr)) + fr)
+
+
+def main():
+    kind, out = sys.argv[1], sys.argv[2]
+    first = []
+    if kind in ("gap", "ahead"):
+        pk = conn(A, B, 40000, T0, [1000, 1000], {0: 400 * 10**6}, RST)
+        pk += conn(A, D, 40001, T0 + 350 * 10**6, [1500])
+        if kind == "ahead":
+            first = [(T0 + 86400 * 10**6, frame(bytes([10, 0, 0, 9]),
+                      bytes([10, 0, 0, 20]), 5000, 1, 100, 0, SYN, b"", b"", 9))]
+    elif kind == "behind":
+        every = {k: 10**7 - 4000 for k in range(59)}
+        pk = conn(A, B, 40000, T0, [100] * 59, every, RST,
+                  lambda k, t: 10**6 if k == 29 else t)
+        pk += conn(A, D, 40001, T0 + 5 * 10**6, [100] * 59, every)
+    else:
+        pk = conn(A, B, 40000, T0, [1000, 1000])
+        pk += [p for p in conn(A, B, 40000, T0 + 20 * 10**6, [], end=RST, cs=90000)
+               if p[1][47] & (SYN | RST)]
+    write(out, first, pk)
+
+
+main()
