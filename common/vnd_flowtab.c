@@ -260,32 +260,53 @@ vnd_flowkey_put(struct vnd_table *t, const struct vnd_flowkey *k, int dir)
 	vnd_put_int(t, dir ? k->sport : k->dport);
 }
 
+/* Does entry a come out before entry b? */
+static int
+flowq_before(const struct vnd_flowqe *a, const struct vnd_flowqe *b)
+{
+	return a->due != b->due ? a->due < b->due : a->seq < b->seq;
+}
+
 int
 vnd_flowq_push(struct vnd_flowq *fq, uint64_t id, int64_t due)
 {
-	struct vnd_flowqe *nq;
-	size_t gone = fq->head;
+	struct vnd_flowqe *q, t;
+	size_t i;
 
-	/* the popped ones given back once as many are popped as queued */
-	if (gone > 0 && gone >= fq->n - gone) {
-		memmove(fq->q, fq->q + gone, (fq->n - gone) * sizeof(*fq->q));
-		fq->n -= gone;
-		fq->head = 0;
-	}
-	if ((nq = vnd_grow(fq->q, &fq->cap, fq->n, sizeof(*nq), 256)) == NULL)
+	if ((q = vnd_grow(fq->q, &fq->cap, fq->n, sizeof(*q), 256)) == NULL)
 		return -1;
-	fq->q = nq;
-	fq->q[fq->n++] = (struct vnd_flowqe){ id, due };
+	fq->q = q;
+	q[i = fq->n++] = (struct vnd_flowqe){ id, due, fq->seq++ };
+	for (; i > 0 && flowq_before(&q[i], &q[(i - 1) / 2]); i = (i - 1) / 2) {
+		t = q[i];
+		q[i] = q[(i - 1) / 2];
+		q[(i - 1) / 2] = t;
+	}
 	return 0;
 }
 
 int
 vnd_flowq_pop(struct vnd_flowq *fq, int64_t now, uint64_t *id)
 {
-	if (fq->head == fq->n || fq->q[fq->head].due > now)
+	struct vnd_flowqe *q = fq->q, t;
+	size_t i = 0, m, k;
+
+	if (!vnd_flowq_due(fq, now))
 		return 0;
-	*id = fq->q[fq->head++].id;
-	return 1;
+	*id = q[0].id;
+	q[0] = q[--fq->n];
+	for (;;) {
+		m = i;
+		for (k = 2 * i + 1; k <= 2 * i + 2 && k < fq->n; k++)
+			if (flowq_before(&q[k], &q[m]))
+				m = k;
+		if (m == i)
+			return 1;
+		t = q[i];
+		q[i] = q[m];
+		q[m] = t;
+		i = m;
+	}
 }
 
 int

@@ -113,15 +113,19 @@ void	 vnd_flowkey_put(struct vnd_table *, const struct vnd_flowkey *, int dir);
 #endif
 
 /*
- * Finished connections waiting to be quiet, by id, in the order they
- * finished: a queue each comes out of when its due time has passed.
+ * Connections waiting for a due time, by id: a heap, the least due first
+ * (those due alike in the order they were queued), so that a time stamp
+ * far ahead (a clock stepped, a record written badly) holds back none of
+ * the others, as it would at the head of a queue.
  */
 struct vnd_flowq {
 	struct vnd_flowqe {
 		uint64_t	 id;
 		int64_t		 due;
+		uint64_t	 seq;	/* queued before those of higher seq */
 	}		*q;
-	size_t		 head, n, cap;	/* queued: q[head] to q[n - 1] */
+	size_t		 n, cap;	/* q[0] the least */
+	uint64_t	 seq;
 };
 
 /* Queue id, due at due; -1: no memory. */
@@ -150,7 +154,7 @@ int	 vnd_flowq_expire(struct vnd_flowq *, int64_t now,
 static inline int
 vnd_flowq_due(const struct vnd_flowq *fq, int64_t now)
 {
-	return fq->head < fq->n && fq->q[fq->head].due <= now;
+	return fq->n > 0 && fq->q[0].due <= now;
 }
 
 /*

@@ -233,8 +233,9 @@ conn_gone(void *arg, uint64_t q)
  * idle, when it is forgotten; INT64_MIN: neither.
  */
 static int64_t
-idle_due(const struct vnd_tcprun *r, uint64_t q)
+idle_due(void *arg, uint64_t q)
 {
+	const struct vnd_tcprun *r = arg;
 	const struct vnd_tcpconn *c = queued(r, q);
 
 	if (c == NULL || c->closing || (c->x == NULL && !c->idle))
@@ -243,57 +244,14 @@ idle_due(const struct vnd_tcprun *r, uint64_t q)
 }
 
 /*
- * The idle heap, least due first: a heap, not a queue, since a due time
- * stamped far ahead must not hold back those after it. -1: no memory.
- */
-static int
-idle_push(struct vnd_tcprun *r, uint64_t q, int64_t due)
-{
-	struct vnd_flowqe *h, t;
-	size_t i;
-
-	if ((h = vnd_grow(r->idle, &r->capidle, r->nidle, sizeof(*h),
-	    256)) == NULL)
-		return -1;
-	r->idle = h;
-	for (i = r->nidle++, h[i] = (struct vnd_flowqe){ q, due };
-	    i > 0 && h[(i - 1) / 2].due > h[i].due; i = (i - 1) / 2) {
-		t = h[i];
-		h[i] = h[(i - 1) / 2];
-		h[(i - 1) / 2] = t;
-	}
-	return 0;
-}
-
-static struct vnd_flowqe
-idle_pop(struct vnd_tcprun *r)
-{
-	struct vnd_flowqe *h = r->idle, top = h[0], t;
-	size_t i = 0, m, k;
-
-	h[0] = h[--r->nidle];
-	for (;;) {
-		m = i;
-		for (k = 2 * i + 1; k <= 2 * i + 2 && k < r->nidle; k++)
-			if (h[k].due < h[m].due)
-				m = k;
-		if (m == i)
-			return top;
-		t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
-/*
  * Connection q idle: closed and given to the caller, its live state freed,
  * but still indexed for as long again, so that a packet of its 5-tuple
  * after the gap opens the next one with the same client.
  */
 static void
-conn_idle(struct vnd_tcprun *r, uint64_t q)
+conn_idle(void *arg, uint64_t q)
 {
+	struct vnd_tcprun *r = arg;
 	struct vnd_tcpconn *c = queued(r, q);
 
 	if (c->idle) {
@@ -304,28 +262,8 @@ conn_idle(struct vnd_tcprun *r, uint64_t q)
 	if (!r->failed && r->on_close(r, c) < 0)
 		r->failed = 1;
 	c->idle = 1;
-	if (idle_push(r, q, c->hi_ts + 2 * r->idle_ns) < 0)
+	if (vnd_flowq_push(&r->idle, q, c->hi_ts + 2 * r->idle_ns) < 0)
 		nomem(r);
-}
-
-/* The unfinished connections idle by now closed; -1: no memory. */
-static int
-expire_idle(struct vnd_tcprun *r, int64_t now)
-{
-	struct vnd_flowqe e;
-	int64_t due;
-
-	while (r->nidle > 0 && r->idle[0].due <= now) {
-		e = idle_pop(r);
-		if ((due = idle_due(r, e.id)) == INT64_MIN)
-			continue;
-		if (due > now) {
-			if (idle_push(r, e.id, due) < 0)
-				return -1;
-		} else
-			conn_idle(r, e.id);
-	}
-	return 0;
 }
 
 /*
@@ -342,7 +280,8 @@ expire(struct vnd_tcprun *r, int64_t now)
 	if (vnd_flowq_expire_both(&r->closing, &r->quiet, now, conn_due,
 	    conn_settled, conn_gone, r) < 0)
 		return -1;
-	if (expire_idle(r, r->idle_now) < 0)
+	if (vnd_flowq_due(&r->idle, r->idle_now) && vnd_flowq_expire(&r->idle,
+	    r->idle_now, idle_due, conn_idle, r) < 0)
 		return -1;
 	return r->failed ? -1 : 0;
 }
@@ -418,7 +357,7 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 	}
 	if (id == r->n)
 		r->n++;
-	if (r->idle_ns > 0 && idle_push(r, qid(r, id), pk->ts_ns +
+	if (r->idle_ns > 0 && vnd_flowq_push(&r->idle, qid(r, id), pk->ts_ns +
 	    r->idle_ns) < 0) {
 		nomem(r);
 		return NULL;
@@ -554,6 +493,6 @@ vnd_tcprun_free(struct vnd_tcprun *r)
 	vnd_flowtab_free(&r->ft);
 	vnd_flowq_free(&r->closing);
 	vnd_flowq_free(&r->quiet);
-	free(r->idle);
+	vnd_flowq_free(&r->idle);
 	free(r->free);
 }

@@ -179,8 +179,7 @@ struct vnd_tcprun {
 	vnd_tcpconn_close_fn on_close;	/* set: slots are used again */
 	int64_t		 idle_ns;	/* ... and an unfinished connection this
 					   quiet is closed too (0: never) */
-	struct vnd_flowqe *idle;	/* ... a heap of them by due time */
-	size_t		 nidle, capidle;
+	struct vnd_flowq idle;		/* ... their queue */
 	int64_t		 last_now;	/* the time of the packet before */
 	int64_t		 idle_now;	/* ... or this one's, the earlier */
 	size_t		*free;		/* ... the slots free, nfree of them */

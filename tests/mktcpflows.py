@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mktcpflows.py: many short TCP connections, one after the other, at one point.
 
-usage: mktcpflows.py [-g MS] [-k] [-s] N OUT.pcap [LATE]
+usage: mktcpflows.py [-g MS] [-k] [-s] [-a] N OUT.pcap [LATE]
 
 N connections from 198.18.0.1 to 198.19.X.1:80, each from its own source
 port, one every 100 ms (or MS): a handshake (MSS, window scale, SACK, timestamps),
@@ -12,6 +12,7 @@ LATE: each connection's last packet is sent again LATE seconds later.
 -k: one more connection, 198.18.0.9:2000 to 198.19.255.1:22, open from the
 first packet to the last: 10 bytes each way every 10 s, never closed.
 -s: each connection is a SYN alone, never answered.
+-a: the first connection's last packet is stamped a day late, in its place.
 """
 import struct
 import sys
@@ -82,13 +83,14 @@ def keeper(start, end):
 
 def main():
     args = sys.argv[1:]
-    gap, keep, synonly = 100_000, False, False
+    gap, keep, synonly, ahead = 100_000, False, False, False
     while args[0].startswith("-"):
         opt, args = args[0], args[1:]
         if opt == "-g":
             gap, args = int(float(args[0]) * 1000), args[1:]
         keep |= opt == "-k"
         synonly |= opt == "-s"
+        ahead |= opt == "-a"
     n = int(args[0])
     late = float(args[2]) if len(args) > 2 else None
     pkts = []
@@ -98,6 +100,8 @@ def main():
         for i in range(n):
             start = 1_700_000_000_000_000 + i * gap
             pk = [(start + us, f) for us, f in conn(i)][:1 if synonly else None]
+            if ahead and i == 0:
+                pk[-1] = (pk[-1][0] + 86400 * 10**6, pk[-1][1])
             if late is not None or keep:
                 if late is not None:
                     pk.append((pk[-1][0] + int(late * 10**6), pk[-1][1]))
