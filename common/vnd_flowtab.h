@@ -132,7 +132,7 @@ struct vnd_flowq {
 int	 vnd_flowq_push(struct vnd_flowq *, uint64_t id, int64_t due);
 
 /*
- * 1 and the id of the oldest entry when its due time is not after now, 0
+ * 1 and the id of the entry due first when its due time is not after now, 0
  * when none is due. The caller checks the connection again: one that had
  * packets since is queued again, due later.
  */
