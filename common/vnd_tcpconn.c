@@ -181,13 +181,17 @@ release(struct vnd_tcprun *r, size_t id)
 	r->free[r->nfree++] = id;
 }
 
-/* When the connection queued as q is due (vnd_flow_due); INT64_MIN: gone. */
+/*
+ * When the connection queued as q is due (vnd_flow_due), by the latest of
+ * its packets' times: one stamped in the past does not make it quiet;
+ * INT64_MIN: gone.
+ */
 static int64_t
 conn_due(void *arg, uint64_t q)
 {
 	const struct vnd_tcpconn *c = queued(arg, q);
 
-	return c == NULL ? INT64_MIN : vnd_flow_due(c->x != NULL, c->last_ts,
+	return c == NULL ? INT64_MIN : vnd_flow_due(c->x != NULL, c->hi_ts,
 	    c->closing);
 }
 
@@ -209,7 +213,7 @@ conn_settled(void *arg, uint64_t q)
 		c->x->d[k].nrecent = 0;
 	}
 	c->closing = 2;
-	if (vnd_flowq_push(&r->quiet, q, c->last_ts + VND_FLOW_QUIET_NS) < 0)
+	if (vnd_flowq_push(&r->quiet, q, c->hi_ts + VND_FLOW_QUIET_NS) < 0)
 		nomem(r);
 }
 
@@ -392,7 +396,7 @@ vnd_tcpconn_closing(struct vnd_tcprun *r, struct vnd_tcpconn *c)
 	if (c->closing || !finished(c))
 		return;
 	c->closing = 1;
-	if (vnd_flowq_push(&r->closing, qid(r, vnd_tcprun_id(r, c)), c->last_ts +
+	if (vnd_flowq_push(&r->closing, qid(r, vnd_tcprun_id(r, c)), c->hi_ts +
 	    VND_FLOW_SETTLE_NS) < 0)
 		nomem(r);
 }

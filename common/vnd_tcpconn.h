@@ -122,6 +122,7 @@ struct vnd_tcplive {
 struct vnd_tcpconn {
 	struct vnd_flowkey k;		/* k.src: the client */
 	uint64_t	 first_ord;	/* its first packet's place in the input */
+	uint64_t	 last_ord;	/* ... and its last's */
 	int64_t		 first_ts, last_ts;
 	int64_t		 hi_ts;		/* the latest of its packets' times */
 	int64_t		 syn_ts, hs_rtt;	/* the handshake's round trip */

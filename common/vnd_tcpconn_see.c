@@ -61,6 +61,7 @@ see(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point)
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
 	c->last_ts = pk->ts_ns;
+	c->last_ord = pk->ord;
 	if (pk->ts_ns > c->hi_ts)
 		c->hi_ts = pk->ts_ns;
 	if (syn)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mkgaps.py: TCP connections with idle gaps and odd time stamps, at one point.
 
-usage: mkgaps.py gap|ahead|behind|reuse OUT.pcap
+usage: mkgaps.py gap|ahead|behind|reuse|lastlow|finlow|resyn OUT.pcap
 
 gap: A, 10.0.0.1:40000 to 10.0.0.2:80, sends 1000 bytes from its server,
   is idle 400 s, sends 1000 more and is reset by its server; B,
@@ -13,6 +13,13 @@ behind: A sends 100 bytes from its server every 10 s for 590 s (5900
   stamped 1 s after the epoch. B, alongside, sends 100 bytes every 10 s.
 reuse: A sends 2000 bytes and closes; 20 s later a SYN on its 5-tuple,
   reset by the server.
+lastlow: A sends 50 000 bytes, its last packet stamped 1 s after the
+  epoch; B, 10.0.0.1:40001 to 10.0.0.3:80, 100 bytes alongside.
+finlow: A sends 3000 bytes and closes, its last ACK stamped 1 s after the
+  epoch; 5 s later a copy of its server's FIN; then B sends 100 bytes.
+resyn: A sends 100 bytes and closes; 0.3 s later a SYN on its 5-tuple
+  (never answered); then three connections from 10.0.0.1:40001-40003 to
+  10.0.0.3:80 0.1, 5 and 200 s after it.
 """
 import struct
 import sys
@@ -59,10 +66,10 @@ def conn(cli, srv, sport, t, chunks, gaps=None, end=FIN, stamp=None, cs=1000):
     return out
 
 
-def write(path, first, pkts):
+def write(path, first, pkts, keep_order):
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for t, fr in first + sorted(pkts, key=lambda p: p[0]):
+        for t, fr in first + (pkts if keep_order else sorted(pkts, key=lambda p: p[0])):
             f.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(fr), len(fr)) + fr)
 
 
@@ -80,11 +87,27 @@ def main():
         pk = conn(A, B, 40000, T0, [100] * 59, every, RST,
                   lambda k, t: 10**6 if k == 29 else t)
         pk += conn(A, D, 40001, T0 + 5 * 10**6, [100] * 59, every)
+    elif kind == "lastlow":
+        pk = conn(A, B, 40000, T0, [1000] * 50)
+        last = pk[-1]
+        pk = pk[:-1] + [(10**6, last[1])] + conn(A, D, 40001, T0 + 200_000, [100])
+    elif kind == "finlow":
+        pk = conn(A, B, 40000, T0, [1000] * 3)
+        last, fin = pk[-1], pk[-3]
+        pk = pk[:-1] + [(10**6, last[1]), (last[0] + 5 * 10**6, fin[1])]
+        pk += conn(A, D, 40001, last[0] + 6 * 10**6, [100])
+    elif kind == "resyn":
+        pk = conn(A, B, 40000, T0, [100])
+        t = pk[-1][0] + 300_000
+        pk.append((t, frame(A, B, 40000, 80, 777777, 0, SYN, b"", b"", 1)))
+        for port, later in ((40001, 100_000), (40002, 5 * 10**6), (40003, 200 * 10**6)):
+            pk += conn(A, D, port, t + later, [100])
     else:
         pk = conn(A, B, 40000, T0, [1000, 1000])
         pk += [p for p in conn(A, B, 40000, T0 + 20 * 10**6, [], end=RST, cs=90000)
                if p[1][47] & (SYN | RST)]
-    write(out, first, pk)
+    # the odd stamps stay where the packets were sent
+    write(out, first, pk, kind in ("lastlow", "finlow"))
 
 
 main()

@@ -96,7 +96,7 @@ struct flow {
 	struct vnd_flowkey k;		/* k.src: the client (SYN) */
 	uint8_t		 proto;
 	int8_t		 closing;	/* finished: 1, then 2 once a little quiet */
-	int64_t		 last_ts;
+	int64_t		 last_ts;	/* the latest of its packets' times */
 	struct flowx	*x;		/* NULL: closed */
 	struct frow	*rows;
 	size_t		 nrows;
@@ -171,6 +171,7 @@ flow_init(struct flow *f, const struct vnd_pkt *pk, const char *point,
 		return -1;
 	vnd_flowkey_init(&f->k, pk, point, dir);
 	f->proto = pk->ip_proto;
+	f->last_ts = pk->ts_ns;
 	/* only for the flows table */
 	for (i = 0; stats && i < 2; i++)
 		if (vnd_stats_init(&f->x->h[i].st, 8) < 0)
@@ -249,12 +250,19 @@ flow_close(struct run *r, struct flow *f)
 	f->x = NULL;
 }
 
-/* When flow id is due (vnd_flow_due); INT64_MIN: closed already. */
+/*
+ * When flow id is due (vnd_flow_due); INT64_MIN: closed already, or
+ * written and dropped (a flow a new SYN replaced while it was queued).
+ */
 static int64_t
 flow_due(void *arg, uint64_t id)
 {
-	const struct flow *f = flow_at(arg, id);
+	const struct run *r = arg;
+	const struct flow *f;
 
+	if (id < r->base || id >= r->n)
+		return INT64_MIN;
+	f = flow_at(r, id);
 	return vnd_flow_due(f->x != NULL, f->last_ts, f->closing);
 }
 
@@ -675,7 +683,9 @@ see(struct run *r, const struct vnd_pkt *pk, const char *point)
 		return;
 	}
 	x = f->x;
-	f->last_ts = pk->ts_ns;
+	/* the latest: one packet stamped in the past does not make it quiet */
+	if (pk->ts_ns > f->last_ts)
+		f->last_ts = pk->ts_ns;
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ackf = (pk->tcp_flags & VND_TH_ACK) != 0;
 	handshake(r, f, dir, pk, syn, ackf);

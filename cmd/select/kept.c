@@ -227,7 +227,7 @@ kept_of(const struct sel *s, const struct point *p, const struct vnd_pkt *pk)
 	for (i = vnd_flowtab_find(&s->kt, pk, p->name, &dir);
 	    i >= 0 && s->kept[i].c.first_ord > pk->ord; i = s->kept[i].prev)
 		;
-	return i >= 0 && pk->ts_ns <= s->kept[i].c.last_ts ? i : -1;
+	return i >= 0 && pk->ord <= s->kept[i].c.last_ord ? i : -1;
 }
 
 const struct vnd_flowkey *
