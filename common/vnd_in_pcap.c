@@ -277,6 +277,14 @@ pcapng_ts(const struct iface *ifc, uint64_t ts)
 	uint64_t sec = ts / ifc->units, frac = ts % ifc->units;
 	uint64_t ns = (uint64_t)((unsigned __int128)frac * 1000000000u / ifc->units);
 
+	int64_t s;
+
+	/* the seconds meant, signed: beyond the limit, the limit */
+	if (__builtin_add_overflow(ifc->units > (uint64_t)INT64_MAX ? 0 :
+	    (int64_t)ts / (int64_t)ifc->units, ifc->tsoff, &s))
+		s = ifc->tsoff > 0 ? INT64_MAX : INT64_MIN;
+	if (s > VND_TS_LIMIT / 1000000000 || s < -VND_TS_LIMIT / 1000000000)
+		return s > 0 ? VND_TS_LIMIT : -VND_TS_LIMIT;
 	return (int64_t)((sec + (uint64_t)ifc->tsoff) * 1000000000u + ns);
 }
 

@@ -202,8 +202,8 @@ vnd_peek_next(struct vnd_input *in, struct vnd_frame *f, char *errbuf)
 		return VND_IN_ERR;
 	}
 	f->offset = vnd_in_here(in);
-	f->ts_ns = s * 1000000000 +
-	    (int64_t)(ts % ifc->units) * (int64_t)(1000000000 / ifc->units);
+	f->ts_ns = vnd_ts_clamp(s * 1000000000 +
+	    (int64_t)(ts % ifc->units) * (int64_t)(1000000000 / ifc->units));
 	f->caplen = slice;
 	f->wirelen = len;
 	f->linktype = ifc->linktype;

@@ -16,6 +16,21 @@ struct vnd_frame {
 /* ts_ns of a record that has no timestamp (a pcapng simple packet block). */
 #define VND_NO_TS	INT64_MIN
 
+/*
+ * Time stamps are held within VND_TS_LIMIT of the epoch (2^62 ns less
+ * 2^40: the years 1824 to 2116), so that the difference of any two, or one
+ * plus a timeout, is a number: formats of 64-bit time stamps (pcapng,
+ * tables) can say any.
+ */
+#define VND_TS_LIMIT	((INT64_C(1) << 62) - (INT64_C(1) << 40))
+
+static inline int64_t
+vnd_ts_clamp(int64_t ts)
+{
+	return ts > VND_TS_LIMIT ? VND_TS_LIMIT : ts < -VND_TS_LIMIT ?
+	    -VND_TS_LIMIT : ts;
+}
+
 /* linktype of a record that is no packet (a pcapng custom block). */
 #define VND_LT_NONE	(-1)
 

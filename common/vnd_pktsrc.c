@@ -161,7 +161,7 @@ put_value(struct vnd_pktsrc *s, struct vnd_pkt *pk, int col, char *v)
 		break;
 	case VND_COL_TS_NS:
 		errno = 0;
-		pk->ts_ns = strtoll(v, &end, 10);
+		pk->ts_ns = vnd_ts_clamp(strtoll(v, &end, 10));
 		if (*end || errno)
 			return -1;
 		break;

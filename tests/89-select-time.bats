@@ -5,7 +5,7 @@ load helpers
 
 setup_file() {
 	export GAPS="$BATS_FILE_TMPDIR"
-	for k in gap ahead behind reuse lastlow finlow resyn; do
+	for k in gap ahead behind reuse lastlow finlow resyn huge; do
 		python3 "$TOP/tests/mkgaps.py" $k "$GAPS/$k.pcap"
 	done
 }
@@ -67,4 +67,14 @@ reset 10.0.0.1:40000 10.0.0.2:80 first_rst=server" ]
 	[ "$(tsv_count 'v["far_end"] == "server" && v["samples"] == 2' "$BATS_TEST_TMPDIR/rtt")" -eq 4 ]
 	"$BIN/vnd-tcpstate" "$GAPS/resyn.pcap" >"$BATS_TEST_TMPDIR/conns"
 	[ "$(tsv_count 'v["conn_state"] == "SF"' "$BATS_TEST_TMPDIR/conns")" -eq 4 ]
+}
+
+@test "select time: a pcapng time stamp 300 000 years ahead is held at 2116, and the tools run on" {
+	"$BIN/vnd-parse" "$GAPS/huge.pcap" >"$BATS_TEST_TMPDIR/pkts"
+	# 2^62 - 2^40 ns
+	[ "$(tsv_awk 'v["frame"] == 6 { print v["ts_ns"] }' "$BATS_TEST_TMPDIR/pkts")" = 4611684918915760128 ]
+	[ "$(tsv_awk 'v["frame"] == 5 { print v["ts_ns"] }' "$BATS_TEST_TMPDIR/pkts")" = 1700000000004000000 ]
+	run -0 "$BIN/vnd-select" -q -e loss,reset,elephant,unanswered "$GAPS/huge.pcap"
+	run -0 "$BIN/vnd-tcpstate" "$GAPS/huge.pcap"
+	run -0 "$BIN/vnd-rtt" --summary "$GAPS/huge.pcap"
 }

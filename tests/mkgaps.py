@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """mkgaps.py: TCP connections with idle gaps and odd time stamps, at one point.
 
-usage: mkgaps.py gap|ahead|behind|reuse|lastlow|finlow|resyn OUT.pcap
+usage: mkgaps.py gap|ahead|behind|reuse|lastlow|finlow|resyn|huge OUT
 
 gap: A, 10.0.0.1:40000 to 10.0.0.2:80, sends 1000 bytes from its server,
   is idle 400 s, sends 1000 more and is reset by its server; B,
@@ -20,6 +20,8 @@ finlow: A sends 3000 bytes and closes, its last ACK stamped 1 s after the
 resyn: A sends 100 bytes and closes; 0.3 s later a SYN on its 5-tuple
   (never answered); then three connections from 10.0.0.1:40001-40003 to
   10.0.0.3:80 0.1, 5 and 200 s after it.
+huge: a pcapng file (microseconds): A sends 2000 bytes, its sixth packet
+  stamped 9.3e15 s after the epoch (some 300 000 years); then B.
 """
 import struct
 import sys
@@ -73,6 +75,19 @@ def write(path, first, pkts, keep_order):
             f.write(struct.pack("<IIII", t // 10**6, t % 10**6, len(fr), len(fr)) + fr)
 
 
+def write_ng(path, pkts):
+    """pcapng, microsecond stamps, in the order given."""
+    def blk(t, body):
+        body += b"\0" * (-len(body) % 4)
+        return struct.pack("<II", t, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+    data = blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    data += blk(1, struct.pack("<HHI", 1, 0, 65535))
+    for t, fr in pkts:
+        data += blk(6, struct.pack("<IIIII", 0, t >> 32, t & 0xFFFFFFFF, len(fr), len(fr)) + fr)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
     first = []
@@ -96,6 +111,11 @@ def main():
         last, fin = pk[-1], pk[-3]
         pk = pk[:-1] + [(10**6, last[1]), (last[0] + 5 * 10**6, fin[1])]
         pk += conn(A, D, 40001, last[0] + 6 * 10**6, [100])
+    elif kind == "huge":
+        pk = conn(A, B, 40000, T0, [1000, 1000], {0: 10**6})
+        pk[5] = (9_300_000_000_000_000, pk[5][1])
+        write_ng(out, pk + conn(A, D, 40001, T0 + 3 * 10**6, [100]))
+        return
     elif kind == "resyn":
         pk = conn(A, B, 40000, T0, [100])
         t = pk[-1][0] + 300_000
