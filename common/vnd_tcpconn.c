@@ -97,31 +97,32 @@ conn_room(struct vnd_tcprun *r, size_t *id)
 }
 
 /*
- * A queue's name of connection id: its slot's uses in the high bits, so
- * that an entry left of a connection whose slot serves another since
- * (reuse) is known as one.
+ * A queue's name of connection id: when slots are used again, the slot
+ * (fewer than 2^32: as many connections alive at once) and its uses in
+ * the high 32 bits, so that an entry left of a connection whose slot
+ * serves another since is known as one; otherwise the id.
  */
-#define QID_SHIFT	40
-#define QID_ID(q)	((size_t)((q) & ((UINT64_C(1) << QID_SHIFT) - 1)))
+#define QID_ID(r, q)	((size_t)((r)->on_close != NULL ? (q) & 0xffffffffu : (q)))
 
 static uint64_t
 qid(const struct vnd_tcprun *r, size_t id)
 {
-	return (uint64_t)id |
-	    (uint64_t)(vnd_tcprun_conn(r, id)->gen & 0xffffff) << QID_SHIFT;
+	if (r->on_close == NULL)
+		return id;
+	return (uint64_t)id | (uint64_t)vnd_tcprun_conn(r, id)->gen << 32;
 }
 
 /* The connection a queue entry names; NULL: dropped, or its slot reused. */
 static struct vnd_tcpconn *
 queued(const struct vnd_tcprun *r, uint64_t q)
 {
-	size_t id = QID_ID(q);
+	size_t id = QID_ID(r, q);
 	struct vnd_tcpconn *c;
 
 	if (id < r->base || id >= r->n)
 		return NULL;
 	c = vnd_tcprun_conn(r, id);
-	return (c->gen & 0xffffff) == q >> QID_SHIFT ? c : NULL;
+	return r->on_close == NULL || c->gen == q >> 32 ? c : NULL;
 }
 
 /* A new connection of pk: its key, its live state; its id in *id. */
@@ -226,9 +227,9 @@ conn_gone(void *arg, uint64_t q)
 {
 	struct vnd_tcprun *r = arg;
 
-	vnd_flowtab_del(&r->ft, QID_ID(q));
-	close_conn(r, vnd_tcprun_conn(r, QID_ID(q)));
-	release(r, QID_ID(q));
+	vnd_flowtab_del(&r->ft, QID_ID(r, q));
+	close_conn(r, vnd_tcprun_conn(r, QID_ID(r, q)));
+	release(r, QID_ID(r, q));
 }
 
 /*
