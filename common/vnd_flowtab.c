@@ -102,6 +102,21 @@ vnd_flowtab_find(const struct vnd_flowtab *ft, const struct vnd_pkt *pk,
 	return -1;
 }
 
+long
+vnd_flowtab_find_key(const struct vnd_flowtab *ft, const struct vnd_flowkey *k,
+    const char *point, int *dir)
+{
+	struct vnd_pkt pk;
+
+	memset(&pk, 0, sizeof(pk));
+	pk.ip_ver = k->ver;
+	memcpy(pk.src_ip, k->src, sizeof(pk.src_ip));
+	memcpy(pk.dst_ip, k->dst, sizeof(pk.dst_ip));
+	pk.src_port = k->sport;
+	pk.dst_port = k->dport;
+	return vnd_flowtab_find(ft, &pk, point, dir);
+}
+
 void
 vnd_flowkey_init(struct vnd_flowkey *k, const struct vnd_pkt *pk,
     const char *point, int *dir)

@@ -33,6 +33,10 @@ struct vnd_flowtab {
 long	 vnd_flowtab_find(const struct vnd_flowtab *, const struct vnd_pkt *,
 	    const char *point, int *dir);
 
+/* The same for a packet of k's 5-tuple from its client (k's point unused). */
+long	 vnd_flowtab_find_key(const struct vnd_flowtab *,
+	    const struct vnd_flowkey *k, const char *point, int *dir);
+
 /*
  * The key of pk's new connection: its client is the sender of pk, or the
  * receiver when pk is a SYN-ACK; *dir as for vnd_flowtab_find.

@@ -328,19 +328,16 @@ vnd_tcpconn_of(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point
 	size_t id;
 	long i;
 
-	if (expire(r, pk->ts_ns) < 0) {
-		if (!r->failed)
-			nomem(r);
+	if (vnd_tcprun_tick(r, pk->ts_ns) < 0)
 		return NULL;
-	}
 	/* a 5-tuple used again, after or even during the last: a new SYN
-	 * (asked of SYNs only: the others are never one); or after a gap */
+	 * (asked of SYNs only: the others are never one); or after a gap,
+	 * the last closed as idle or not yet */
 	if ((i = vnd_flowtab_find(&r->ft, pk, point, dir)) >= 0) {
 		old = vnd_tcprun_conn(r, (size_t)i);
-		if (old->x == NULL || after_gap(r, old))
-			;
-		else if (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
-		    *dir == 0 && old->syn, old->x->d[0].isn, carried(old)))
+		if (old->x != NULL && !after_gap(r, old) &&
+		    (!(pk->tcp_flags & VND_TH_SYN) || !vnd_flow_new_syn(pk,
+		    *dir == 0 && old->syn, old->x->d[0].isn, carried(old))))
 			return old;
 	}
 	if ((c = conn_new(r, pk, point, dir, &id)) == NULL) {
@@ -451,19 +448,12 @@ vnd_tcprun_end(struct vnd_tcprun *r)
 	r->ft.arg = r;
 	for (i = r->c0; i < r->n; i++) {
 		struct vnd_tcpconn *c = vnd_tcprun_conn(r, i);
-		struct vnd_pkt pk;
 
 		close_conn(r, c);
 		if (i < r->base)
 			continue;
-		/* a packet of its client, to find the one it follows */
-		memset(&pk, 0, sizeof(pk));
-		pk.ip_ver = c->k.ver;
-		memcpy(pk.src_ip, c->k.src, sizeof(pk.src_ip));
-		memcpy(pk.dst_ip, c->k.dst, sizeof(pk.dst_ip));
-		pk.src_port = c->k.sport;
-		pk.dst_port = c->k.dport;
-		old = vnd_flowtab_find(&r->ft, &pk, c->k.point, &dir);
+		/* the one it follows */
+		old = vnd_flowtab_find_key(&r->ft, &c->k, c->k.point, &dir);
 		if (vnd_flowtab_place(&r->ft, old, i) < 0)
 			return -1;
 	}

@@ -186,6 +186,7 @@ struct vnd_tcprun {
 	size_t		*free;		/* ... the slots free, nfree of them */
 	size_t		 nfree, capfree;
 	uint64_t	 ord;		/* of the packet being seen */
+	struct vnd_tcpconn *cur;	/* ... its connection, NULL: none */
 	int		 failed;
 	char		 err[VND_ERRBUF_SIZE];
 };

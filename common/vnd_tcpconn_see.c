@@ -56,8 +56,10 @@ see(struct vnd_tcprun *r, const struct vnd_pkt *pk, const char *point)
 
 	/* where this packet's events are merged (-j) */
 	r->ord = pk->ord;
+	r->cur = NULL;
 	if (!vnd_pkt_tcp(pk) || (c = vnd_tcpconn_of(r, pk, point, &dir)) == NULL)
 		return;
+	r->cur = c;
 	syn = (pk->tcp_flags & VND_TH_SYN) != 0;
 	ack = (pk->tcp_flags & VND_TH_ACK) != 0;
 	c->last_ts = pk->ts_ns;

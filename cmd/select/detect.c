@@ -141,8 +141,6 @@ see1(struct sel *s, struct point *p, const struct vnd_frame *f,
 	struct sweep *w = s->pass;
 	struct info *in;
 	uint64_t key;
-	long i;
-	int dir;
 
 	(void)f;
 	if (w->scans && !(vnd_pkt_tcp(pk) && is_scanner_pkt(s, pk))) {
@@ -152,10 +150,9 @@ see1(struct sel *s, struct point *p, const struct vnd_frame *f,
 	}
 	if (vnd_tcpconn_see(&w->run, pk, p->name) < 0)
 		goto fail;
-	if (!vnd_pkt_tcp(pk) ||
-	    (i = vnd_flowtab_find(&w->run.ft, pk, p->name, &dir)) < 0)
+	if (w->run.cur == NULL)
 		return 0;
-	if ((in = live_info(w, vnd_tcprun_conn(&w->run, (size_t)i))) == NULL) {
+	if ((in = live_info(w, w->run.cur)) == NULL) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		return -1;
 	}

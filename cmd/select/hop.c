@@ -180,31 +180,16 @@ hflow_key(void *arg, size_t i)
 	return &((struct sel *)arg)->hf[i].k;
 }
 
-/* A packet of k's 5-tuple from its client, for the flow tables' lookups. */
-static void
-pkt_of(struct vnd_pkt *pk, const struct vnd_flowkey *k, uint8_t proto)
-{
-	memset(pk, 0, sizeof(*pk));
-	pk->ip_ver = k->ver;
-	memcpy(pk->src_ip, k->src, 16);
-	memcpy(pk->dst_ip, k->dst, 16);
-	pk->src_port = k->sport;
-	pk->dst_port = k->dport;
-	pk->ip_proto = proto;
-}
-
 /* The flow of its own of record r, made once for all its hops; -1: no memory. */
 static long
 hflow_of(struct sel *s, const struct hrec *r)
 {
 	const char *at = s->pts[s->at].name;
 	struct hflow *nf;
-	struct vnd_pkt pk;
 	long i;
 	int dir;
 
-	pkt_of(&pk, &r->k.fk, r->k.proto);
-	if ((i = vnd_flowtab_find(&s->hft, &pk, at, &dir)) >= 0 &&
+	if ((i = vnd_flowtab_find_key(&s->hft, &r->k.fk, at, &dir)) >= 0 &&
 	    s->hf[i].proto == r->k.proto)
 		return i;
 	if ((nf = vnd_grow(s->hf, &s->caphf, s->nhf, sizeof(*nf), 16)) == NULL)
@@ -225,14 +210,12 @@ hflow_of(struct sel *s, const struct hrec *r)
 int
 hop_flow(const struct sel *s, const struct vnd_flowkey *k)
 {
-	struct vnd_pkt pk;
 	long i;
 	int dir;
 
 	if (s->nhf == 0)
 		return 0;
-	pkt_of(&pk, k, 6);
-	return (i = vnd_flowtab_find(&s->hft, &pk, k->point, &dir)) >= 0 &&
+	return (i = vnd_flowtab_find_key(&s->hft, k, k->point, &dir)) >= 0 &&
 	    s->hf[i].proto == 6;
 }
 
@@ -246,14 +229,13 @@ hop_pick(struct sel *s, const struct hrec *r)
 {
 	int from = r->k.hop + (r->k.dir == VND_DIR_BWD);
 	int to = r->k.hop + (r->k.dir == VND_DIR_FWD);
-	struct vnd_pkt pk;
 	struct info *in;
 	long conn = -1;
 	int k, dir;
 
-	pkt_of(&pk, &r->k.fk, r->k.proto);
 	if (r->k.proto == 6)
-		conn = vnd_flowtab_find(&s->kt, &pk, s->pts[s->at].name, &dir);
+		conn = vnd_flowtab_find_key(&s->kt, &r->k.fk, s->pts[s->at].name,
+		    &dir);
 	if (conn < 0)
 		conn = (long)(s->nkept + r->hf);
 	in = info_of(s, (size_t)conn);

@@ -169,7 +169,6 @@ settle_top(struct sel *s)
 int
 settle_kept(struct sel *s)
 {
-	struct vnd_pkt pk;
 	size_t i;
 	int dir;
 
@@ -181,13 +180,7 @@ settle_kept(struct sel *s)
 	s->kt.key = kept_key;
 	s->kt.arg = s;
 	for (i = 0; i < s->nkept; i++) {
-		memset(&pk, 0, sizeof(pk));
-		pk.ip_ver = s->kept[i].c.k.ver;
-		memcpy(pk.src_ip, s->kept[i].c.k.src, sizeof(pk.src_ip));
-		memcpy(pk.dst_ip, s->kept[i].c.k.dst, sizeof(pk.dst_ip));
-		pk.src_port = s->kept[i].c.k.sport;
-		pk.dst_port = s->kept[i].c.k.dport;
-		s->kept[i].prev = vnd_flowtab_find(&s->kt, &pk,
+		s->kept[i].prev = vnd_flowtab_find_key(&s->kt, &s->kept[i].c.k,
 		    s->kept[i].c.k.point, &dir);
 		if (vnd_flowtab_place(&s->kt, s->kept[i].prev, i) < 0)
 			return -1;
